@@ -1,0 +1,530 @@
+//! The assessment itself: parse once, extract every text, run the
+//! detectors, review the recipients and apply the policy.
+
+use crate::assessment::{Assessment, Reason, Verdict, Warning};
+use crate::body::split_body;
+use crate::detect::{all_detectors, Detector, Text};
+use crate::extract::{extract_message, ExtractIssue, Limits};
+use crate::finding::{Finding, FindingKind, Location, Match};
+use crate::policy::Policy;
+use crate::recipients::{review, Field, Recipient};
+use crate::segment::{Segment, SegmentRole};
+use mail_parser::{Address, Message, MessageParser};
+use std::collections::hash_map::{Entry, HashMap};
+use std::collections::BTreeMap;
+
+/// Why a message could not be assessed at all.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AssessError {
+    /// The input holds no bytes.
+    #[error("the message is empty")]
+    Empty,
+    /// The input is not an Internet message (no header could be read).
+    #[error("not an e-mail message: no headers could be read")]
+    NotAMessage,
+    /// The MIME structure is so broken that the parser gave up.
+    #[error("the MIME structure of the message is too broken to read")]
+    Malformed,
+}
+
+/// Who really sends and receives, when known from the SMTP envelope;
+/// otherwise the From/To/Cc/Bcc headers are used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Envelope {
+    /// MAIL FROM.
+    pub sender: Option<String>,
+    /// RCPT TO, every one.
+    pub recipients: Vec<String>,
+}
+
+/// Assesses messages against one policy. Build it once (detectors compile
+/// their patterns) and share it: it is `Send + Sync` and has no state.
+pub struct Assessor {
+    detectors: Vec<Box<dyn Detector>>,
+    policy: Policy,
+    limits: Limits,
+}
+
+impl Assessor {
+    /// A new assessor for `policy` with the default extraction limits.
+    pub fn new(policy: Policy) -> Assessor {
+        Assessor::with_limits(policy, Limits::default())
+    }
+
+    /// A new assessor with explicit extraction limits.
+    pub fn with_limits(policy: Policy, limits: Limits) -> Assessor {
+        Assessor {
+            detectors: all_detectors(),
+            policy,
+            limits,
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Parses and assesses raw message bytes.
+    pub fn assess_bytes(
+        &self,
+        raw: &[u8],
+        envelope: Option<&Envelope>,
+    ) -> Result<Assessment, AssessError> {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err(AssessError::Empty);
+        }
+        // mail-parser has internal consistency checks (debug assertions) that
+        // hostile input can trip; a broken message is an error, not a crash.
+        let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+        let message = parsed
+            .map_err(|_| AssessError::Malformed)?
+            .ok_or(AssessError::NotAMessage)?;
+        if message.headers().is_empty() {
+            return Err(AssessError::NotAMessage);
+        }
+        Ok(self.assess(&message, envelope))
+    }
+
+    /// Assesses a parsed message.
+    pub fn assess(&self, message: &Message<'_>, envelope: Option<&Envelope>) -> Assessment {
+        let people = People::of(message, envelope);
+        let extracted = extract_message(message, &self.limits);
+        let segments = split_bodies(extracted.segments);
+        let findings = self.find(&segments, &people);
+        let mut warnings: Vec<Warning> = extracted.issues.into_iter().map(issue_warning).collect();
+
+        let report = review(&people.recipients, &self.policy.domains);
+        if !report.external.is_empty() {
+            warnings.insert(
+                0,
+                Warning::ExternalRecipients {
+                    addresses: report.external.clone(),
+                },
+            );
+        }
+        for l in &report.lookalikes {
+            warnings.push(Warning::LookalikeDomain {
+                domain: l.domain.clone(),
+                resembles: l.resembles.clone(),
+                how: l.kind,
+            });
+        }
+        if report.visible_external.len() >= self.policy.visible_external_threshold {
+            warnings.push(Warning::VisibleExternalRecipients {
+                count: report.visible_external.len(),
+            });
+        }
+
+        let subject = message.subject().unwrap_or("");
+        let reasons = self.decide(subject, &findings, &segments, &people, &report.external);
+        let secure = reasons.iter().any(|r| {
+            matches!(
+                r,
+                Reason::ForcedByTag { .. }
+                    | Reason::Sensitive { .. }
+                    | Reason::NameWithIdentifier { .. }
+            )
+        });
+        Assessment {
+            verdict: if secure {
+                Verdict::Secure
+            } else {
+                Verdict::Normal
+            },
+            findings: dedupe(&findings),
+            warnings,
+            reasons,
+        }
+    }
+
+    /// Runs every detector over every segment that counts, places the
+    /// matches, and drops what is the organisation's or the correspondents' own.
+    fn find(&self, segments: &[Segment], people: &People) -> Vec<Finding> {
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut matches = Vec::new();
+        for (index, segment) in segments.iter().enumerate() {
+            if segment.role == SegmentRole::Signature || segment.text.is_empty() {
+                continue;
+            }
+            let text = Text::new(&segment.text);
+            for detector in &self.detectors {
+                matches.clear();
+                detector.detect(&text, &mut matches);
+                keep_most_confident(&mut matches, MAX_MATCHES_PER_TEXT);
+                for m in matches.drain(..) {
+                    let value = segment.text.get(m.span.clone()).unwrap_or("");
+                    if self.policy.is_own_detail(value) || people.is_own(m.kind, value) {
+                        continue;
+                    }
+                    findings.push(Finding {
+                        kind: m.kind,
+                        location: segment.location.clone(),
+                        excerpt: m.excerpt,
+                        confidence: m.confidence,
+                        segment: index,
+                        span: m.span,
+                    });
+                }
+            }
+        }
+        findings
+    }
+
+    /// Applies the policy to the findings and the recipients.
+    fn decide(
+        &self,
+        subject: &str,
+        findings: &[Finding],
+        segments: &[Segment],
+        people: &People,
+        external: &[String],
+    ) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        if let Some(tag) = self.policy.forced_tag(subject) {
+            reasons.push(Reason::ForcedByTag {
+                tag: tag.to_string(),
+            });
+        }
+        let decisive = |f: &&Finding| f.confidence >= self.policy.min_confidence;
+        if external.is_empty() {
+            let sensitive = findings
+                .iter()
+                .filter(decisive)
+                .any(|f| self.policy.secure_kinds.contains(&f.kind));
+            reasons.push(Reason::InternalOnly { sensitive });
+            return reasons;
+        }
+        let mut by_kind: BTreeMap<FindingKind, Vec<Location>> = BTreeMap::new();
+        for f in findings
+            .iter()
+            .filter(decisive)
+            .filter(|f| self.policy.secure_kinds.contains(&f.kind))
+        {
+            let places = by_kind.entry(f.kind).or_default();
+            if !places.contains(&f.location) {
+                places.push(f.location.clone());
+            }
+        }
+        for (kind, locations) in by_kind {
+            reasons.push(Reason::Sensitive {
+                kind,
+                locations,
+                external: external.to_vec(),
+            });
+        }
+        if self.policy.name_with_identifier {
+            if let Some((identifier, location)) =
+                self.name_with_identifier(findings, segments, people)
+            {
+                reasons.push(Reason::NameWithIdentifier {
+                    identifier,
+                    location,
+                    external: external.to_vec(),
+                });
+            }
+        }
+        if reasons.is_empty() {
+            reasons.push(Reason::NothingSensitive);
+        }
+        reasons
+    }
+
+    /// A third person's name with another identifier close by in the same text.
+    fn name_with_identifier(
+        &self,
+        findings: &[Finding],
+        segments: &[Segment],
+        people: &People,
+    ) -> Option<(FindingKind, Location)> {
+        let reach = self.policy.link_distance;
+        let names = findings.iter().filter(|f| {
+            f.kind == FindingKind::PersonName
+                && f.confidence >= self.policy.min_confidence
+                && !people.is_correspondent_name(
+                    segments[f.segment].text.get(f.span.clone()).unwrap_or(""),
+                )
+        });
+        for name in names {
+            let near = findings.iter().find(|f| {
+                f.segment == name.segment
+                    && f.kind != FindingKind::PersonName
+                    && f.confidence >= self.policy.min_confidence
+                    && self.policy.identifier_kinds.contains(&f.kind)
+                    && f.span.start + reach >= name.span.end
+                    && name.span.start + reach >= f.span.end
+            });
+            if let Some(f) = near {
+                return Some((f.kind, f.location.clone()));
+            }
+        }
+        None
+    }
+}
+
+/// Splits every body segment (also of forwarded messages) into body, quoted
+/// history and signature.
+fn split_bodies(segments: Vec<Segment>) -> Vec<Segment> {
+    let mut out = Vec::with_capacity(segments.len() + 4);
+    for s in segments {
+        if matches!(s.role, SegmentRole::Body | SegmentRole::Forwarded) {
+            out.extend(split_body(&s.text, &s.location));
+        } else {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Most matches one detector reports for one text. A spreadsheet of ten
+/// thousand addresses proves the point after a few hundred; keeping all would
+/// only cost memory and time.
+const MAX_MATCHES_PER_TEXT: usize = 256;
+
+/// Keeps the `max` most confident matches (ties: the earliest), in text order.
+fn keep_most_confident(matches: &mut Vec<Match>, max: usize) {
+    if matches.len() <= max {
+        return;
+    }
+    matches.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then(a.span.start.cmp(&b.span.start))
+    });
+    matches.truncate(max);
+    matches.sort_by_key(|m| m.span.start);
+}
+
+/// One finding per kind, location and excerpt: the most confident, in the
+/// order first seen.
+fn dedupe(findings: &[Finding]) -> Vec<Finding> {
+    let mut index: HashMap<(FindingKind, &Location, &str), usize> =
+        HashMap::with_capacity(findings.len());
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings {
+        match index.entry((f.kind, &f.location, f.excerpt.as_str())) {
+            Entry::Occupied(e) => {
+                let kept = &mut out[*e.get()];
+                if kept.confidence < f.confidence {
+                    *kept = f.clone();
+                }
+            }
+            Entry::Vacant(e) => {
+                e.insert(out.len());
+                out.push(f.clone());
+            }
+        }
+    }
+    out
+}
+
+fn issue_warning(issue: ExtractIssue) -> Warning {
+    match issue {
+        ExtractIssue::Encrypted { location } => Warning::EncryptedAttachment { location },
+        ExtractIssue::Unreadable { location, reason } => {
+            Warning::UnreadableAttachment { location, reason }
+        }
+        ExtractIssue::ZipBomb { location } => Warning::ZipBomb { location },
+        ExtractIssue::LimitExceeded { location, limit } => {
+            Warning::LimitExceeded { location, limit }
+        }
+    }
+}
+
+/// The sender and recipients of a message, for telling a third person from a correspondent.
+struct People {
+    sender: Option<Recipient>,
+    recipients: Vec<Recipient>,
+    name_tokens: Vec<String>,
+}
+
+impl People {
+    fn of(message: &Message<'_>, envelope: Option<&Envelope>) -> People {
+        let sender =
+            first_address(message.from()).map(|(a, n)| Recipient::new(&a, n.as_deref(), Field::To));
+        let mut recipients = Vec::new();
+        for (field, header) in [
+            (Field::To, message.to()),
+            (Field::Cc, message.cc()),
+            (Field::Bcc, message.bcc()),
+        ] {
+            for (address, name) in addresses(header) {
+                recipients.push(Recipient::new(&address, name.as_deref(), field));
+            }
+        }
+        if let Some(env) = envelope {
+            // The envelope decides who receives; header names help recognise them.
+            let mut from_env = Vec::new();
+            for rcpt in &env.recipients {
+                let lc = rcpt.trim().to_lowercase();
+                let known = recipients.iter().find(|r| r.address == lc);
+                let field = known.map(|r| r.field).unwrap_or(Field::Bcc);
+                let name = known.and_then(|r| r.name.clone());
+                from_env.push(Recipient::new(&lc, name.as_deref(), field));
+            }
+            recipients = from_env;
+        }
+        let mut name_tokens = Vec::new();
+        for r in sender.iter().chain(recipients.iter()) {
+            let local = r.address.split('@').next().unwrap_or("");
+            let name = r.name.as_deref().unwrap_or("");
+            for token in local
+                .split(['.', '_', '-', '+'])
+                .chain(name.split(|c: char| !c.is_alphanumeric()))
+            {
+                let t = token.to_lowercase();
+                if !t.is_empty() && !name_tokens.contains(&t) {
+                    name_tokens.push(t);
+                }
+            }
+        }
+        People {
+            sender,
+            recipients,
+            name_tokens,
+        }
+    }
+
+    /// The e-mail addresses of sender and recipients are theirs, not a third person's.
+    fn is_own(&self, kind: FindingKind, value: &str) -> bool {
+        if kind != FindingKind::EmailAddress {
+            return false;
+        }
+        let v = value.trim().to_lowercase();
+        self.sender
+            .iter()
+            .chain(self.recipients.iter())
+            .any(|p| p.address == v)
+    }
+
+    /// Whether a found name is (most likely) the sender's or a recipient's:
+    /// its surname matches a word of their name or address, and its first
+    /// name or initial (when it has one) matches too, so that "mevrouw
+    /// Jansen" writing to j.jansen@ is the recipient, but "Daniel Morgan" in a
+    /// mail from David Morgan is a third person.
+    fn is_correspondent_name(&self, name: &str) -> bool {
+        let words: Vec<String> = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .filter(|w| !NAME_PARTICLES.contains(&w.as_str()))
+            .collect();
+        let Some(surname) = words.iter().rev().find(|w| w.chars().count() >= 3) else {
+            return false;
+        };
+        if !self.name_tokens.contains(surname) {
+            return false;
+        }
+        match words.first() {
+            Some(first) if first != surname => {
+                if first.chars().count() == 1 {
+                    self.name_tokens
+                        .iter()
+                        .any(|t| t != surname && t.starts_with(first.as_str()))
+                } else {
+                    self.name_tokens.contains(first)
+                }
+            }
+            _ => true,
+        }
+    }
+}
+
+/// Titles and particles that are not a first name or surname.
+const NAME_PARTICLES: &[&str] = &[
+    "mevrouw", "meneer", "mevr", "mw", "dhr", "heer", "mr", "mrs", "ms", "miss", "dr", "drs", "ir",
+    "ing", "prof", "van", "de", "der", "den", "het", "ter", "ten", "te", "in", "t", "op", "la",
+    "le", "von",
+];
+
+fn first_address(value: Option<&Address<'_>>) -> Option<(String, Option<String>)> {
+    addresses(value).into_iter().next()
+}
+
+fn addresses(value: Option<&Address<'_>>) -> Vec<(String, Option<String>)> {
+    let Some(address) = value else {
+        return Vec::new();
+    };
+    address
+        .iter()
+        .filter_map(|a| {
+            a.address()
+                .map(|addr| (addr.to_string(), a.name().map(str::to_string)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people(from: &str, to: &str) -> People {
+        let raw = format!("From: {from}\r\nTo: {to}\r\nSubject: x\r\n\r\nbody\r\n");
+        let message = MessageParser::default().parse(raw.as_bytes()).unwrap();
+        People::of(&message, None)
+    }
+
+    #[test]
+    fn correspondents_are_recognised_by_surname_and_first_name() {
+        let p = people(
+            "David Morgan <d.morgan@zorggroephorizon.nl>",
+            "Jan Jansen <j.jansen@example.nl>",
+        );
+        assert!(p.is_correspondent_name("mevrouw Jansen"));
+        assert!(p.is_correspondent_name("J. Jansen"));
+        assert!(p.is_correspondent_name("David Morgan"));
+        assert!(!p.is_correspondent_name("Daniel Morgan"));
+        assert!(!p.is_correspondent_name("P. Jansen"));
+        assert!(!p.is_correspondent_name("Karin de Vries"));
+    }
+
+    #[test]
+    fn many_matches_keep_the_most_confident_in_text_order() {
+        let m = |start: usize, confidence: f32| Match {
+            kind: FindingKind::PersonName,
+            span: start..start + 1,
+            excerpt: String::new(),
+            confidence,
+        };
+        let mut matches: Vec<Match> = (0..10).map(|i| m(i, 0.3)).collect();
+        matches.push(m(50, 0.9));
+        keep_most_confident(&mut matches, 3);
+        let starts: Vec<usize> = matches.iter().map(|m| m.span.start).collect();
+        assert_eq!(starts, [0, 1, 50]);
+    }
+
+    #[test]
+    fn a_name_repeated_far_away_still_links_to_the_identifier_near_it() {
+        let filler =
+            "Wij bespreken de planning van het komende kwartaal en de begroting. ".repeat(10);
+        let raw = format!(
+            "From: a@zorggroephorizon.nl\r\nTo: b@example.com\r\nSubject: x\r\n\r\n\
+             Jan de Vries kwam langs. {filler}\r\nJan de Vries woont op Dorpsstraat 12, 3511 AB Utrecht.\r\n"
+        );
+        let policy = Policy {
+            domains: crate::Domains::new(&["zorggroephorizon.nl".into()], &[]),
+            ..Policy::default()
+        };
+        let a = Assessor::new(policy)
+            .assess_bytes(raw.as_bytes(), None)
+            .unwrap();
+        assert_eq!(a.verdict, crate::Verdict::Secure, "{:?}", a.reasons);
+        assert_eq!(
+            a.findings
+                .iter()
+                .filter(|f| f.kind == FindingKind::PersonName)
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn empty_and_headerless_input_is_an_error_not_a_panic() {
+        let a = Assessor::new(Policy::default());
+        assert_eq!(a.assess_bytes(b"", None).unwrap_err(), AssessError::Empty);
+        assert_eq!(
+            a.assess_bytes(b"  \r\n", None).unwrap_err(),
+            AssessError::Empty
+        );
+    }
+}

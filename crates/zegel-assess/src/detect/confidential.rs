@@ -1,0 +1,250 @@
+//! Content explicitly marked confidential: "vertrouwelijk", "strikt
+//! vertrouwelijk", "niet openbaar", "niet voor verspreiding", "intern
+//! gebruik", "geheim", "confidential", "internal use only", classification
+//! labels (Dep. V, Stg. Confidentieel, Stg. Geheim).
+//!
+//! Not the standard footer disclaimer ("Dit bericht is vertrouwelijk en
+//! uitsluitend bestemd voor de geadresseerde ... per abuis ...", "This e-mail
+//! is confidential and intended solely for the addressee ... received this in
+//! error"): a hit whose paragraph (up to the blank lines around it, at most
+//! 300 bytes either way) holds a disclaimer cue is not reported.
+//!
+//! # Scoring
+//!
+//! Strong markings (strikt vertrouwelijk, not for distribution, internal use
+//! only, Dep. V, Stg. ...) 0.9; "vertrouwelijk"/"confidential" 0.75;
+//! "geheim"/"secret" 0.35 (usually prose: "het geheim van"). A hit that looks
+//! like a label (written in capitals, at the start of a line or the text, in
+//! brackets, or after "classificatie:"/"rubricering:"/"classification:")
+//! gains 0.2 (capped at 0.95), so "GEHEIM" or "[geheim]" passes the policy
+//! threshold of 0.5 and "het geheim van de smid" does not.
+
+use crate::detect::context::{paragraph, Dictionary};
+use crate::detect::{Detector, Text};
+use crate::finding::{FindingKind, Match};
+
+const STRONG: &[&str] = &[
+    "strikt vertrouwelijk",
+    "zeer vertrouwelijk",
+    "strictly confidential",
+    "highly confidential",
+    "private and confidential",
+    "privileged and confidential",
+    "niet openbaar",
+    "niet voor verspreiding",
+    "niet verspreiden",
+    "niet doorsturen",
+    "niet voor publicatie",
+    "intern gebruik",
+    "alleen voor intern gebruik",
+    "uitsluitend voor intern gebruik",
+    "internal use only",
+    "for internal use only",
+    "not for distribution",
+    "not for circulation",
+    "do not distribute",
+    "do not forward",
+    "not for publication",
+    "dep. v",
+    "dep.v",
+    "departementaal vertrouwelijk",
+    "stg. confidentieel",
+    "stg confidentieel",
+    "stg. geheim",
+    "stg geheim",
+    "stg. zeer geheim",
+    "stg zeer geheim",
+    "staatsgeheim",
+    "staatsgeheim confidentieel",
+    "top secret",
+    "under embargo",
+    "onder embargo",
+];
+
+const MEDIUM: &[&str] = &[
+    "vertrouwelijk",
+    "vertrouwelijke",
+    "confidentieel",
+    "confidential",
+];
+
+const WEAK: &[&str] = &["geheim", "geheime", "secret"];
+
+/// Sentences that make a hit part of a footer disclaimer.
+const DISCLAIMER_CUES: &[&str] = &[
+    "bestemd voor",
+    "geadresseerde*",
+    "per abuis",
+    "onbedoeld",
+    "ten onrechte",
+    "niet de beoogde",
+    "afzender",
+    "intended recipient*",
+    "intended solely",
+    "intended only",
+    "addressee*",
+    "in error",
+    "received this",
+    "disclaimer",
+    "notify the sender",
+    "notify us",
+    "delete this",
+    "verwijder*",
+    "aansprakelijk*",
+    "liability",
+    "virus",
+];
+
+/// Words just before a hit that make it a label.
+const LABEL_LEADS: &[&str] = &[
+    "classificatie",
+    "rubricering",
+    "classification",
+    "markering",
+];
+
+/// Finds explicit confidentiality markings (see the module doc).
+pub struct ConfidentialDetector {
+    terms: Dictionary,
+    base: Vec<f32>,
+    disclaimer: Dictionary,
+}
+
+impl std::fmt::Debug for ConfidentialDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConfidentialDetector")
+    }
+}
+
+impl Default for ConfidentialDetector {
+    fn default() -> Self {
+        ConfidentialDetector::new()
+    }
+}
+
+impl ConfidentialDetector {
+    /// Compiles the dictionaries.
+    pub fn new() -> ConfidentialDetector {
+        let mut all: Vec<&str> = Vec::new();
+        let mut base = Vec::new();
+        for (list, b) in [(STRONG, 0.9), (MEDIUM, 0.75), (WEAK, 0.35)] {
+            all.extend_from_slice(list);
+            base.extend(std::iter::repeat_n(b, list.len()));
+        }
+        ConfidentialDetector {
+            terms: Dictionary::shared(&all),
+            base,
+            disclaimer: Dictionary::new(DISCLAIMER_CUES),
+        }
+    }
+}
+
+/// Whether the hit at `start..end` looks like a label rather than prose.
+fn looks_like_label(original: &str, lower: &str, start: usize, end: usize) -> bool {
+    let term = &original[start..end];
+    if term
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| c.is_uppercase())
+    {
+        return true;
+    }
+    let before = lower[..start].trim_end_matches([' ', '\t']);
+    if before.is_empty() || before.ends_with(['\n', '[', '(', '*', '-', '|']) {
+        return true;
+    }
+    let before = before.trim_end_matches(':').trim_end();
+    if LABEL_LEADS.iter().any(|l| before.ends_with(l)) {
+        return true;
+    }
+    let after = lower[end..].trim_start_matches([' ', '\t']);
+    after.is_empty() || after.starts_with([']', ')', '\n', '\r'])
+}
+
+impl Detector for ConfidentialDetector {
+    fn kind(&self) -> FindingKind {
+        FindingKind::Confidential
+    }
+
+    fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        self.terms.find_in(text, |hit| {
+            let para = paragraph(&text.lower, hit.start, hit.end, 300);
+            if self.disclaimer.any(para) {
+                return;
+            }
+            let mut confidence = self.base[hit.term];
+            if looks_like_label(text.original, &text.lower, hit.start, hit.end) {
+                confidence = (confidence + 0.2).min(0.95);
+            }
+            out.push(Match {
+                kind: FindingKind::Confidential,
+                span: hit.start..hit.end,
+                excerpt: text.original[hit.start..hit.end].to_string(),
+                confidence,
+            });
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn best(s: &str) -> f32 {
+        let mut out = Vec::new();
+        ConfidentialDetector::new().detect(&Text::new(s), &mut out);
+        out.iter().map(|m| m.confidence).fold(0.0, f32::max)
+    }
+
+    fn must_find(s: &str) {
+        let c = best(s);
+        assert!(c >= 0.5, "must find ({c}): {s}");
+    }
+
+    fn must_not(s: &str) {
+        let c = best(s);
+        assert!(c < 0.5, "must not find ({c}): {s}");
+    }
+
+    #[test]
+    fn finds_markings() {
+        must_find("STRIKT VERTROUWELIJK\n\nHierbij het verslag van de reorganisatie.");
+        must_find("Vertrouwelijk: de plannen voor de fusie met gemeente X.");
+        must_find("Dit document is niet openbaar.");
+        must_find("Niet voor verspreiding buiten het MT.");
+        must_find("Alleen voor intern gebruik.");
+        must_find("Rubricering: Dep. V");
+        must_find("Classificatie: Stg. Confidentieel");
+        must_find("[GEHEIM] onderhandelingspositie");
+        must_find("Strictly confidential - board minutes attached.");
+        must_find("This memo is for internal use only.");
+        must_find("Not for distribution.");
+        must_find("Please treat this as confidential until Friday.");
+    }
+
+    #[test]
+    fn ignores_footer_disclaimers() {
+        must_not(
+            "Met vriendelijke groet,\nJan\n\nDit bericht is vertrouwelijk en uitsluitend bestemd voor de \
+             geadresseerde. Indien u dit bericht onbedoeld ontvangt, verzoeken wij u het te \
+             verwijderen en de afzender te informeren.",
+        );
+        must_not(
+            "De informatie in dit e-mailbericht is vertrouwelijk. Heeft u dit bericht per abuis \
+             ontvangen, dan verzoeken wij u dit te melden.",
+        );
+        must_not(
+            "This e-mail is confidential and intended solely for the addressee. If you have \
+             received this in error, please notify the sender and delete it.",
+        );
+        must_not("CONFIDENTIALITY NOTICE: this message is confidential. If you are not the intended recipient, delete it.");
+    }
+
+    #[test]
+    fn ignores_prose_uses() {
+        must_not("Het geheim van een goede taart is geduld.");
+        must_not("The secret to good coffee is fresh beans.");
+        must_not("We bespreken de vertrouwelijkheid van gegevens in de training.");
+        must_not("Our confidentiality policy is on the intranet.");
+    }
+}

@@ -1,0 +1,897 @@
+//! Helpers for looking at the words around a match.
+
+use crate::detect::Text;
+use std::sync::Arc;
+
+/// The slice of `text` from up to `before` bytes before `start` to up to
+/// `after` bytes after `end`, cut at character boundaries.
+pub fn window(text: &str, start: usize, end: usize, before: usize, after: usize) -> &str {
+    let mut from = start.saturating_sub(before);
+    while from > 0 && !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (end + after).min(text.len());
+    while to < text.len() && !text.is_char_boundary(to) {
+        to += 1;
+    }
+    &text[from..to]
+}
+
+/// Whether any of `words` occurs in the (lowercase) window around a match.
+pub fn near_any(lower: &str, start: usize, end: usize, reach: usize, words: &[&str]) -> bool {
+    let w = window(lower, start, end, reach, reach);
+    words.iter().any(|word| w.contains(word))
+}
+
+/// Whether the bytes at `pos` (if any) are not an ASCII letter or digit:
+/// a word boundary check that is cheaper than a regex `\b` on long text.
+pub fn is_boundary(text: &str, pos: usize) -> bool {
+    match text.as_bytes().get(pos) {
+        None => true,
+        Some(b) => !b.is_ascii_alphanumeric(),
+    }
+}
+
+/// Whether `b` may be part of a word: an ASCII letter or digit, or any byte of
+/// a multi-byte UTF-8 character (so `cliënt` is one word).
+pub fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Whether a word may start at `start` (no word byte right before it).
+pub fn starts_word(text: &str, start: usize) -> bool {
+    start == 0 || !is_word_byte(text.as_bytes()[start - 1])
+}
+
+/// Whether a word may end at `end` (no word byte right after it).
+pub fn ends_word(text: &str, end: usize) -> bool {
+    text.as_bytes().get(end).is_none_or(|&b| !is_word_byte(b))
+}
+
+/// `s` with é, ë, è, ê, ï, ö, ü, ... replaced by their plain letters, so a
+/// dictionary can match `cliënt` and `client` alike.
+pub fn unaccent(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ç' => 'c',
+            other => other,
+        })
+        .collect()
+}
+
+/// A term in a [`Dictionary`]: how it must stand in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Edge {
+    /// A whole word.
+    Word,
+    /// May be followed by more letters (`diabetes*` finds `diabetespatiënt`).
+    Prefix,
+    /// May be preceded by more letters (`*kanker` finds `longkanker`).
+    Suffix,
+}
+
+impl Edge {
+    /// Whether the match `start..end` of `lower` stands as this edge needs.
+    pub(crate) fn admits(self, lower: &str, start: usize, end: usize) -> bool {
+        match self {
+            Edge::Word => starts_word(lower, start) && ends_word(lower, end),
+            Edge::Prefix => starts_word(lower, start),
+            Edge::Suffix => ends_word(lower, end),
+        }
+    }
+}
+
+/// A large keyword list compiled once into one Aho-Corasick automaton,
+/// searched over [`crate::detect::Text::lower`] with word-boundary checks on
+/// bytes. Term syntax: `term` is a whole word, `term*` may continue as a
+/// compound, `*term` may be the tail of a compound. Accented terms also match
+/// their unaccented spelling; `-` in a term also matches a space.
+#[derive(Debug)]
+pub struct Dictionary {
+    ac: aho_corasick::AhoCorasick,
+    /// Per automaton pattern: index of the term and how it must stand.
+    meta: Vec<(usize, Edge)>,
+    /// Id in the registry of [`crate::detect::scan`]: equal for equal lists.
+    id: u32,
+}
+
+/// The byte ranges of a dictionary's hits in one text, shared between the
+/// detectors that ask for them (see [`Dictionary::positions_in`]).
+pub type Positions = Arc<Vec<(usize, usize)>>;
+
+/// One hit of a [`Dictionary`]: the byte range and the index of the term in
+/// the list the dictionary was built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Start byte.
+    pub start: usize,
+    /// End byte (exclusive).
+    pub end: usize,
+    /// Index of the term in the list given to [`Dictionary::new`].
+    pub term: usize,
+}
+
+impl Dictionary {
+    /// Compiles `terms` (lowercase; syntax in the type's doc).
+    pub fn new(terms: &[&str]) -> Dictionary {
+        Dictionary::build(terms, false)
+    }
+
+    /// Like [`Dictionary::new`], for a list that is searched over every
+    /// whole text with [`Dictionary::find_in`]: it is also compiled into the
+    /// automaton that finds the hits of all such lists in one pass per text
+    /// (see [`crate::detect::scan`]).
+    pub fn shared(terms: &[&str]) -> Dictionary {
+        Dictionary::build(terms, true)
+    }
+
+    fn build(terms: &[&str], shared: bool) -> Dictionary {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut meta = Vec::new();
+        for (i, raw) in terms.iter().enumerate() {
+            let (edge, t) = if let Some(t) = raw.strip_suffix('*') {
+                (Edge::Prefix, t)
+            } else if let Some(t) = raw.strip_prefix('*') {
+                (Edge::Suffix, t)
+            } else {
+                (Edge::Word, *raw)
+            };
+            let t = t.to_lowercase();
+            let mut variants = vec![t.clone()];
+            let plain = unaccent(&t);
+            if plain != t {
+                variants.push(plain);
+            }
+            for v in variants.clone() {
+                if v.contains('-') {
+                    variants.push(v.replace('-', " "));
+                }
+            }
+            for v in variants {
+                patterns.push(v);
+                meta.push((i, edge));
+            }
+        }
+        // A DFA: more memory (fine for a few thousand short patterns), but the
+        // fastest scan over long texts.
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&patterns)
+            .expect("dictionary compiles");
+        let id = crate::detect::scan::register(&patterns, &meta, shared);
+        Dictionary { ac, meta, id }
+    }
+
+    /// Calls `f` for every hit in `lower` that stands as its term requires.
+    pub fn find(&self, lower: &str, mut f: impl FnMut(Hit)) {
+        for m in self.ac.find_iter(lower) {
+            let (term, edge) = self.meta[m.pattern().as_usize()];
+            if edge.admits(lower, m.start(), m.end()) {
+                f(Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    term,
+                });
+            }
+        }
+    }
+
+    /// Like [`Dictionary::find`] over `text.lower`, but a dictionary made
+    /// with [`Dictionary::shared`] takes its hits from the one combined scan
+    /// of the text (same hits, one pass for all such dictionaries).
+    pub fn find_in(&self, text: &Text<'_>, f: impl FnMut(Hit)) {
+        match text.scans.shared_hits(self.id, &text.lower) {
+            Some(hits) => hits.for_each(f),
+            None => self.find(&text.lower, f),
+        }
+    }
+
+    /// Like [`Dictionary::positions`] over `text.lower`, found once per text
+    /// and list: detectors that look for the same cues share the result.
+    pub fn positions_in(&self, text: &Text<'_>) -> Positions {
+        text.scans.positions(self.id, || {
+            let mut v = Vec::new();
+            self.find_in(text, |h| v.push((h.start, h.end)));
+            v
+        })
+    }
+
+    /// Every hit in `lower`, as byte ranges in order, for [`near`] lookups.
+    pub fn positions(&self, lower: &str) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        self.find(lower, |h| v.push((h.start, h.end)));
+        v
+    }
+
+    /// Whether any term occurs (as it must stand) in `lower`.
+    pub fn any(&self, lower: &str) -> bool {
+        let mut found = false;
+        self.find(lower, |_| found = true);
+        found
+    }
+
+    /// The largest `weights[term]` over the hits in `lower`, or 0.0.
+    pub fn max_weight(&self, lower: &str, weights: &[f32]) -> f32 {
+        let mut best = 0.0f32;
+        self.find(lower, |h| best = best.max(weights[h.term]));
+        best
+    }
+}
+
+/// Whether one of the sorted, non-overlapping `hits` lies wholly within
+/// `before` bytes before `start` or `after` bytes after `end`, outside
+/// `start..end` itself.
+pub fn near(
+    hits: &[(usize, usize)],
+    start: usize,
+    end: usize,
+    before: usize,
+    after: usize,
+) -> bool {
+    let lo = start.saturating_sub(before);
+    let hi = end + after;
+    let first = hits.partition_point(|h| h.0 < lo);
+    hits[first..]
+        .iter()
+        .take_while(|h| h.0 < hi)
+        .any(|h| h.1 <= hi && (h.1 <= start || h.0 >= end))
+}
+
+/// The paragraph around a match: from the last blank line before `start`
+/// (at most `reach` bytes back) to the next blank line after `end` (at most
+/// `reach` bytes on), cut at character boundaries.
+pub fn paragraph(text: &str, start: usize, end: usize, reach: usize) -> &str {
+    let w = window(text, start, end, reach, reach);
+    let base = w.as_ptr() as usize - text.as_ptr() as usize;
+    let rel_start = start - base;
+    let rel_end = end - base;
+    let from = w[..rel_start].rfind("\n\n").map_or(0, |i| i + 2);
+    let to = w[rel_end..].find("\n\n").map_or(w.len(), |i| rel_end + i);
+    &w[from..to]
+}
+
+/// Whether the word starting at `pos` in `original` begins a sentence: only
+/// spaces stand between it and the start of the text, a line break, or one
+/// of `. ! ? : ; ( " “ ‘ * •` and a bullet dash.
+pub fn at_sentence_start(original: &str, pos: usize) -> bool {
+    let bytes = original.as_bytes();
+    let mut i = pos;
+    while i > 0 {
+        let b = bytes[i - 1];
+        match b {
+            b' ' | b'\t' | b'\r' => i -= 1,
+            b'\n' | b'.' | b'!' | b'?' | b':' | b';' | b'(' | b'"' | b'*' | b'-' | b'>' => {
+                return true
+            }
+            // “ ‘ • (UTF-8 tails 0x9C, 0x98, 0xA2 after E2 80)
+            0x9C | 0x98 | 0xA2 if i >= 3 && bytes[i - 3] == 0xE2 && bytes[i - 2] == 0x80 => {
+                return true
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Where a person is spoken of near a match: how strong the signal is, for
+/// the health and special-category detectors (see their scoring schemes).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PersonContext {
+    /// A strong cue: a client/patient word, a title or form of address
+    /// (mevrouw, dhr., Mrs), a diagnosing phrase, or a known name.
+    pub strong: bool,
+    /// A weak cue: a personal pronoun (hij, zij, haar, he, she, his, her).
+    pub weak: bool,
+}
+
+const STRONG_PERSON_CUES: &[&str] = &[
+    "cliënt",
+    "client",
+    "cliënte",
+    "patiënt",
+    "patient",
+    "patiënte",
+    "mevrouw",
+    "meneer",
+    "de heer",
+    "dhr",
+    "mw",
+    "mevr",
+    "mr",
+    "mrs",
+    "miss",
+    "bewoner",
+    "bewoonster",
+    "zorgvrager",
+    "deelnemer",
+    "leerling",
+    "zoon",
+    "dochter",
+    "moeder",
+    "vader",
+    "echtgenoot",
+    "echtgenote",
+    "baby",
+    "mijn man",
+    "mijn vrouw",
+    "gediagnosticeerd",
+    "gediagnostiseerd",
+    "vastgesteld",
+    "lijdt aan",
+    "leed aan",
+    "heeft last van",
+    "is bekend met",
+    "bekend met",
+    "in behandeling",
+    "wordt behandeld",
+    "slikt",
+    "diagnosed",
+    "suffers from",
+    "suffering from",
+    "was admitted",
+    "is taking",
+    "prescribed",
+    "voorgeschreven",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "husband",
+    "wife",
+    "resident",
+    "employee",
+    "pupil",
+    "geboren",
+    "born",
+    "dob",
+    "geb.",
+];
+
+const WEAK_PERSON_CUES: &[&str] = &[
+    "hij", "zij", "haar", "hem", "he", "she", "his", "her", "him", "mijn", "my", "ik", "i", "uw",
+    "your",
+];
+
+/// Cues shared by the detectors that need "about a person".
+pub struct PersonCues {
+    strong: Dictionary,
+    weak: Dictionary,
+}
+
+impl std::fmt::Debug for PersonCues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PersonCues")
+    }
+}
+
+impl Default for PersonCues {
+    fn default() -> Self {
+        PersonCues::new()
+    }
+}
+
+/// Where the person cues stand in one text, found in one pass each, so
+/// that looking around many hits costs a binary search per hit.
+#[derive(Debug, Default)]
+pub struct PersonIndex {
+    strong: Positions,
+    weak: Positions,
+}
+
+impl PersonIndex {
+    /// Like [`PersonCues::around`], with the cue positions found once.
+    pub fn around(
+        &self,
+        original: &str,
+        start: usize,
+        end: usize,
+        before: usize,
+        after: usize,
+    ) -> PersonContext {
+        let mut ctx = PersonContext {
+            strong: near(&self.strong, start, end, before, after),
+            weak: near(&self.weak, start, end, before, after),
+        };
+        if !ctx.strong {
+            ctx.strong =
+                crate::detect::names::mentions_name(window(original, start, start, before, 0))
+                    || crate::detect::names::mentions_name(window(original, end, end, 0, after));
+        }
+        ctx
+    }
+}
+
+impl PersonCues {
+    /// Finds all cue positions in `lower` (one pass per cue list).
+    pub fn index(&self, lower: &str) -> PersonIndex {
+        PersonIndex {
+            strong: Arc::new(self.strong.positions(lower)),
+            weak: Arc::new(self.weak.positions(lower)),
+        }
+    }
+
+    /// Like [`PersonCues::index`] over `text.lower`, found once per text and
+    /// shared by every detector that asks.
+    pub fn index_in(&self, text: &Text<'_>) -> PersonIndex {
+        PersonIndex {
+            strong: self.strong.positions_in(text),
+            weak: self.weak.positions_in(text),
+        }
+    }
+
+    /// Compiles the cue lists.
+    pub fn new() -> PersonCues {
+        PersonCues {
+            strong: Dictionary::new(STRONG_PERSON_CUES),
+            weak: Dictionary::new(WEAK_PERSON_CUES),
+        }
+    }
+
+    /// Looks `before` bytes back and `after` bytes on around `start..end`
+    /// (the match itself excluded) for person cues; also counts a known
+    /// first name or surname written with a capital, or an initial
+    /// (`J. Jansen`), as a strong cue.
+    pub fn around(
+        &self,
+        original: &str,
+        lower: &str,
+        start: usize,
+        end: usize,
+        before: usize,
+        after: usize,
+    ) -> PersonContext {
+        let left = window(lower, start, start, before, 0);
+        let right = window(lower, end, end, 0, after);
+        let mut ctx = PersonContext {
+            strong: self.strong.any(left) || self.strong.any(right),
+            weak: self.weak.any(left) || self.weak.any(right),
+        };
+        if !ctx.strong {
+            let lo = window(original, start, start, before, 0);
+            let ro = window(original, end, end, 0, after);
+            ctx.strong =
+                crate::detect::names::mentions_name(lo) || crate::detect::names::mentions_name(ro);
+        }
+        ctx
+    }
+}
+
+/// The scoring scheme shared by the "about a person" detectors (health,
+/// special category): the term's base confidence (below 0.5: a term alone
+/// is not enough), plus 0.4 with a strong person cue or 0.2 with only a
+/// weak one, capped at 0.95; a general or organisational context (campaign,
+/// newsletter, vacancy, statistics, software) caps it at 0.2, below the
+/// policy threshold of 0.5, whatever the person cues.
+pub fn person_score(base: f32, ctx: PersonContext, general: bool) -> f32 {
+    let mut c = base;
+    if ctx.strong {
+        c += 0.4;
+    } else if ctx.weak {
+        c += 0.2;
+    }
+    if general {
+        c = c.min(0.2);
+    }
+    c.min(0.95)
+}
+
+/// Words that mark a general or organisational text rather than one about a
+/// person: campaigns, newsletters, vacancies, statistics, software, policy.
+pub const GENERAL_CUES: &[&str] = &[
+    "week van de",
+    "week of the",
+    "dag van de",
+    "campagne*",
+    "campaign*",
+    "alle medewerkers",
+    "alle collega's",
+    "all staff",
+    "all employees",
+    "iedere medewerker",
+    "elke medewerker",
+    "every employee",
+    "vacature*",
+    "vacancy",
+    "vacancies",
+    "we zoeken",
+    "wij zoeken",
+    "we are looking",
+    "we're hiring",
+    "hiring",
+    "sollicit*",
+    "nieuwsbrief*",
+    "newsletter*",
+    "ziekteverzuim*",
+    "verzuimcijfer*",
+    "verzuimpercentage*",
+    "statistiek*",
+    "statistics",
+    "procent",
+    "percent",
+    "server*",
+    "bug",
+    "bugs",
+    "software",
+    "applicatie",
+    "systeem",
+    "health check*",
+    "healthcheck*",
+    "webinar*",
+    "congres*",
+    "symposium",
+    "voorlichting*",
+    "awareness",
+    "lezing",
+    "e-learning",
+    "onderzoekers",
+    "researchers",
+    "landelijk*",
+    "wereldwijd",
+    "worldwide",
+    "nationwide",
+    "mensen met",
+    "people with",
+    "patiënten met",
+    "patients with",
+    "patiëntenvereniging",
+    "fonds",
+    "collecte",
+    "donatie*",
+    "donate",
+    "griepprik*",
+    "flu shot*",
+    "flu jab*",
+    "beleid*",
+    "policy",
+    "policies",
+    "diversiteit*",
+    "diversity",
+    "inclusie*",
+    "inclusion",
+    "cao",
+    "onderhandel*",
+    "negotiat*",
+    "verkiezing*",
+    "election*",
+    "persbericht",
+    "press release",
+    "nieuws",
+    "news",
+    "artikel",
+    "article",
+];
+
+/// Labels that say a number is something else than personal data (an order,
+/// an invoice, a customer or case reference). A number right after one of
+/// these is not reported as a BSN or a phone number.
+pub const OTHER_NUMBER_LABELS: &[&str] = &[
+    "ordernummer",
+    "bestelnummer",
+    "order",
+    "factuurnummer",
+    "factuur",
+    "klantnummer",
+    "klantnr",
+    "referentie",
+    "ref.",
+    "ref:",
+    "kenmerk",
+    "artikelnummer",
+    "artikel",
+    "polisnummer",
+    "zaaknummer",
+    "dossiernummer",
+    "relatienummer",
+    "debiteurnummer",
+    "transactie",
+    "invoice",
+    "reference",
+    "customer number",
+    "account number",
+    "tracking",
+    "ticket",
+    "serienummer",
+    "serial",
+];
+
+/// Which of two label lists has the occurrence closest before `start`,
+/// looking back at most `reach` bytes in the lowercase text: `Some(true)` for
+/// `ours`, `Some(false)` for `theirs`, `None` when neither occurs.
+pub fn closest_label(
+    lower: &str,
+    start: usize,
+    reach: usize,
+    ours: &[&str],
+    theirs: &[&str],
+) -> Option<bool> {
+    let w = window(lower, start, start, reach, 0);
+    let last = |words: &[&str]| {
+        words
+            .iter()
+            .filter_map(|word| w.rfind(word).map(|i| i + word.len()))
+            .max()
+    };
+    match (last(ours), last(theirs)) {
+        (None, None) => None,
+        (Some(_), None) => Some(true),
+        (None, Some(_)) => Some(false),
+        (Some(a), Some(b)) => Some(a >= b),
+    }
+}
+
+/// Position of the first ASCII digit in `bytes` at or after `from`. Looks at
+/// eight bytes at a time, so prose without digits is skipped quickly.
+pub fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let x = u64::from_ne_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        // hasbetween(x, '0' - 1, '9' + 1) from "Bit Twiddling Hacks": a high
+        // bit per byte that is > 47 and < 58 (bytes >= 128 never match).
+        let m = x & LOW7;
+        let hit = (ONES * (127 + 58)).wrapping_sub(m) & !x & (m + ONES * (127 - 47)) & HIGH;
+        if hit != 0 {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i.min(bytes.len())..]
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| p + i)
+}
+
+/// The maximal runs of ASCII digits in `bytes`, as byte ranges.
+pub fn digit_runs(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let start = find_digit(bytes, pos)?;
+        let mut end = start + 1;
+        while end < bytes.len() && bytes[end].is_ascii_digit() {
+            end += 1;
+        }
+        pos = end;
+        Some(start..end)
+    })
+}
+
+/// A number written as digit groups joined by one kind of separator
+/// (`1234.56.782`, `4111 1111 1111 1111`), as read by [`digit_groups`].
+#[derive(Debug, Clone, Default)]
+pub struct Groups {
+    /// Byte offset of the first digit.
+    pub start: usize,
+    /// Byte offset just after the last digit.
+    pub end: usize,
+    /// The separator between the groups, if there is more than one group.
+    pub sep: Option<u8>,
+    /// Number of digits in each group (the first `count`).
+    pub lens: [u8; 8],
+    /// Number of groups.
+    pub count: usize,
+    /// The digits (values 0..=9), the first `len` of them; `len` may exceed
+    /// the array only when `overflow` is set.
+    pub digits: [u8; 24],
+    /// Number of digits.
+    pub len: usize,
+    /// More than 24 digits.
+    pub overflow: bool,
+}
+
+impl Groups {
+    /// The group lengths.
+    pub fn lens(&self) -> &[u8] {
+        &self.lens[..self.count]
+    }
+    /// The digits (values 0..=9).
+    pub fn digits(&self) -> &[u8] {
+        &self.digits[..self.len.min(24)]
+    }
+}
+
+/// Reads digit groups from the digit at `start`: runs of digits joined by a
+/// single byte from `seps` (the first separator seen fixes the kind), at most
+/// `max_groups` groups. Groups of 1 digit after the first are allowed.
+pub fn digit_groups(bytes: &[u8], start: usize, seps: &[u8], max_groups: usize) -> Groups {
+    let mut g = Groups {
+        start,
+        end: start,
+        ..Groups::default()
+    };
+    let mut i = start;
+    loop {
+        let run_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            if g.len < 24 {
+                g.digits[g.len] = bytes[i] - b'0';
+            } else {
+                g.overflow = true;
+            }
+            g.len += 1;
+            i += 1;
+        }
+        g.lens[g.count] = (i - run_start).min(255) as u8;
+        g.count += 1;
+        g.end = i;
+        if g.count >= max_groups.min(8) || i + 1 >= bytes.len() {
+            break;
+        }
+        let s = bytes[i];
+        let sep_ok = match g.sep {
+            Some(sep) => s == sep,
+            None => seps.contains(&s),
+        };
+        if !sep_ok || !bytes[i + 1].is_ascii_digit() {
+            break;
+        }
+        g.sep = Some(s);
+        i += 1;
+    }
+    g
+}
+
+/// Whether the number starting at `start` is glued to something before it:
+/// a letter or digit, or a separator from `seps` right after a digit.
+pub fn joined_before(bytes: &[u8], start: usize, seps: &[u8]) -> bool {
+    if start == 0 {
+        return false;
+    }
+    let b = bytes[start - 1];
+    b.is_ascii_alphanumeric()
+        || (seps.contains(&b) && start >= 2 && bytes[start - 2].is_ascii_digit())
+}
+
+/// Whether the number ending at `end` continues after it: a letter or digit,
+/// or a separator from `seps` followed by a digit.
+pub fn joined_after(bytes: &[u8], end: usize, seps: &[u8]) -> bool {
+    match bytes.get(end) {
+        None => false,
+        Some(b) if b.is_ascii_alphanumeric() => true,
+        Some(b) => seps.contains(b) && bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
+    }
+}
+
+/// Whether the text just before `start` is the start of a spaced IBAN
+/// (`NL91 ABNA ` before `0417 1643 00`), so the digits belong to it.
+pub fn after_iban_prefix(bytes: &[u8], start: usize) -> bool {
+    // Look back over at most three space-separated groups of four.
+    let mut i = start;
+    for _ in 0..3 {
+        if i < 5 || bytes[i - 1] != b' ' {
+            return false;
+        }
+        let g = &bytes[i - 5..i - 1];
+        if !g.iter().all(u8::is_ascii_alphanumeric) {
+            return false;
+        }
+        if g[0].is_ascii_alphabetic()
+            && g[1].is_ascii_alphabetic()
+            && g[2].is_ascii_digit()
+            && g[3].is_ascii_digit()
+            && (i == 5 || !bytes[i - 6].is_ascii_alphanumeric())
+        {
+            return true;
+        }
+        i -= 5;
+    }
+    false
+}
+
+/// Whether the number at `start` follows an international dialling prefix
+/// (`+31 `, `0031-`), so it is the rest of a phone number.
+pub fn after_country_code(bytes: &[u8], start: usize) -> bool {
+    let mut i = start;
+    if i > 0 && matches!(bytes[i - 1], b' ' | b'-') {
+        i -= 1;
+    }
+    let mut j = i;
+    while j > 0 && bytes[j - 1].is_ascii_digit() && i - j < 5 {
+        j -= 1;
+    }
+    let n = i - j;
+    ((1..=3).contains(&n) && j > 0 && bytes[j - 1] == b'+')
+        || (n == 4
+            && bytes[j..j + 2] == *b"00"
+            && (j == 0 || !bytes[j - 1].is_ascii_alphanumeric()))
+}
+
+/// The end of the word (ASCII letters) that starts at `start`.
+pub fn word_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `bytes[start..end]` stands alone as a word: no letter or digit
+/// right before or after.
+pub fn is_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    (start == 0 || !bytes[start - 1].is_ascii_alphanumeric())
+        && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_digit_agrees_with_a_plain_scan() {
+        let texts = [
+            "",
+            "abc",
+            "abcdefghijklmnop9",
+            "héé/:;@[`{~ 0",
+            "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+            "/:/:/:/:/:/:/:/:5",
+            "ÿÿÿÿÿÿÿÿÿÿÿÿ1",
+        ];
+        for t in texts {
+            let b = t.as_bytes();
+            for from in 0..=b.len() {
+                let want = b[from..]
+                    .iter()
+                    .position(u8::is_ascii_digit)
+                    .map(|p| p + from);
+                assert_eq!(find_digit(b, from), want, "{t:?} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn digit_runs_and_groups() {
+        let b = b"tel 06-1234 5678 en 1234.56.782.";
+        let runs: Vec<_> = digit_runs(b).collect();
+        assert_eq!(runs[0], 4..6);
+        let g = digit_groups(b, 20, b" .-", 8);
+        assert_eq!(g.lens(), &[4, 2, 3]);
+        assert_eq!(g.sep, Some(b'.'));
+        assert_eq!(g.end, 31);
+        assert!(!joined_after(b, g.end, b"."));
+        let g = digit_groups(b, 4, b" -", 8);
+        assert_eq!(g.lens(), &[2, 4]);
+    }
+
+    #[test]
+    fn iban_prefix_is_recognised() {
+        let b = b"NL91 ABNA 0417 1643 00";
+        assert!(after_iban_prefix(b, 10));
+        assert!(after_iban_prefix(b, 15));
+        assert!(!after_iban_prefix(b"bel ons 0201234567", 8));
+    }
+
+    #[test]
+    fn closest_label_wins() {
+        let lower = "bsn onbekend, bestelnummer 100000009";
+        assert_eq!(
+            closest_label(lower, 27, 40, &["bsn"], &["bestelnummer"]),
+            Some(false)
+        );
+        assert_eq!(
+            closest_label("bsn: 1", 5, 40, &["bsn"], &["order"]),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn window_respects_char_boundaries() {
+        let text = "één twee drie";
+        let w = window(text, 5, 9, 3, 3);
+        assert!(text.contains(w));
+    }
+
+    #[test]
+    fn near_any_finds_context_word() {
+        let lower = "het bsn van de client is 123456782";
+        assert!(near_any(lower, 25, 34, 30, &["bsn"]));
+        assert!(!near_any(lower, 25, 34, 5, &["bsn"]));
+    }
+}

@@ -1,0 +1,625 @@
+//! Credentials: stated passwords and PINs (`wachtwoord: X`, `password is X`,
+//! `ww: X`, `pincode 1234`, `inlogcode`), API keys and tokens of known
+//! formats (AWS, GitHub, Slack, Stripe, Google, JWT), high-entropy strings
+//! right after a key/token/secret word, PEM private keys, and connection
+//! strings with a password (`postgres://user:pass@host`, `Password=...;`).
+//!
+//! Notices and advice about passwords are not credentials: "Uw wachtwoord is
+//! gewijzigd", "wachtwoord vergeten?", "reset your password", "het
+//! wachtwoord volgt per sms", "password: ********", "Wachtwoord: <zie sms>".
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use super::mask::{mask_keep, mask_secret};
+use super::{Detector, Text};
+use crate::finding::{FindingKind, Match};
+
+/// What a keyword announces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Announces {
+    Password,
+    Pin,
+    Key,
+}
+
+/// Keywords (lowercase) and what they announce.
+const KEYWORDS: &[(&str, Announces)] = &[
+    ("wachtwoord", Announces::Password),
+    ("password", Announces::Password),
+    ("passwort", Announces::Password),
+    ("passwd", Announces::Password),
+    ("pwd", Announces::Password),
+    // Two-letter abbreviations only with their delimiter: short patterns
+    // would slow the keyword search down.
+    ("pw:", Announces::Password),
+    ("pw=", Announces::Password),
+    ("pw :", Announces::Password),
+    ("ww:", Announces::Password),
+    ("ww=", Announces::Password),
+    ("ww :", Announces::Password),
+    ("passphrase", Announces::Password),
+    ("pincode", Announces::Pin),
+    ("pin-code", Announces::Pin),
+    ("pin", Announces::Pin),
+    ("inlogcode", Announces::Pin),
+    ("toegangscode", Announces::Pin),
+    ("access code", Announces::Pin),
+    ("api key", Announces::Key),
+    ("api-key", Announces::Key),
+    ("api_key", Announces::Key),
+    ("apikey", Announces::Key),
+    ("access key", Announces::Key),
+    ("access_key", Announces::Key),
+    ("secret", Announces::Key),
+    ("token", Announces::Key),
+    ("sleutel", Announces::Key),
+];
+
+/// Words that, right after `wachtwoord:`, say no password follows.
+const NOT_A_VALUE: &[&str] = &[
+    "zie",
+    "volgt",
+    "per",
+    "via",
+    "wordt",
+    "is",
+    "niet",
+    "geen",
+    "n/a",
+    "nvt",
+    "n.v.t.",
+    "onbekend",
+    "unknown",
+    "none",
+    "sent",
+    "see",
+    "will",
+    "follows",
+    "separately",
+    "apart",
+    "gewijzigd",
+    "changed",
+    "reset",
+    "vergeten",
+    "forgot",
+    "forgotten",
+    "required",
+    "verplicht",
+    "invalid",
+    "incorrect",
+    "ongeldig",
+    "expired",
+    "verlopen",
+    "the",
+    "your",
+    "uw",
+    "je",
+    "jouw",
+    "het",
+    "de",
+    "een",
+    "a",
+    "an",
+    "to",
+    "for",
+    "voor",
+    "van",
+    "of",
+    "and",
+    "en",
+    "same",
+    "hetzelfde",
+    "redacted",
+    "verwijderd",
+    "hidden",
+    "verborgen",
+    "minimaal",
+    "minimum",
+    "at",
+    "must",
+    "moet",
+    "should",
+    "min",
+    "max",
+    "ontvangt",
+    "receive",
+    "krijgt",
+    "nieuw",
+    "new",
+    "tijdelijk",
+    "temporary",
+    "sms",
+    "e-mail",
+    "email",
+    "mail",
+    "telefonisch",
+    "phone",
+    "bellen",
+    "call",
+    "ask",
+    "vraag",
+    "vragen",
+    "klik",
+    "click",
+    "hier",
+    "here",
+    "wijzigen",
+    "change",
+    "instellen",
+    "set",
+    "kies",
+    "choose",
+    "enter",
+    "invullen",
+    "vul",
+    "type",
+    "typ",
+    "sterk",
+    "strong",
+    "ingesteld",
+    "aangemaakt",
+    "created",
+    "opnieuw",
+    "again",
+];
+
+/// Words that are placeholders for a password in examples.
+const PLACEHOLDERS: &[&str] = &[
+    "password",
+    "pass",
+    "pwd",
+    "wachtwoord",
+    "secret",
+    "yourpassword",
+    "mypassword",
+    "xxx",
+    "xxxx",
+    "xxxxx",
+    "changeme_example",
+];
+
+/// Finds credentials.
+#[derive(Debug)]
+pub struct CredentialDetector {
+    keywords: AhoCorasick,
+    tokens: Regex,
+}
+
+impl Default for CredentialDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CredentialDetector {
+    /// A credential detector.
+    pub fn new() -> CredentialDetector {
+        let keywords = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(KEYWORDS.iter().map(|(k, _)| k))
+            .expect("keywords compile");
+        let tokens = Regex::new(
+            r"(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|xox[bpaors]-[A-Za-z0-9-]{10,}|[rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----",
+        )
+        .expect("token pattern compiles");
+        CredentialDetector { keywords, tokens }
+    }
+}
+
+/// Shannon entropy in bits per character.
+pub fn entropy(s: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[usize::from(b)] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether a value looks like a password rather than a word: it has a
+/// digit, a symbol, or upper and lower case after the first letter.
+fn password_like(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.iter().any(u8::is_ascii_digit)
+        || b.iter().any(|c| !c.is_ascii_alphanumeric())
+        || (b[1..].iter().any(u8::is_ascii_uppercase) && b.iter().any(u8::is_ascii_lowercase))
+}
+
+/// Whether a value is a mask or a pointer elsewhere (`********`, `<zie sms>`).
+fn hidden(v: &str) -> bool {
+    v.bytes()
+        .all(|b| matches!(b, b'*' | b'x' | b'X' | b'#' | b'.' | b'-' | b'_'))
+        || v.starts_with(['<', '[', '(', '{', '$', '%'])
+        || v.starts_with("•")
+        || v.starts_with("…")
+}
+
+/// A token of key characters.
+fn key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-' | b'.')
+}
+
+impl CredentialDetector {
+    /// A value stated after a keyword ending at `end`.
+    fn stated(&self, text: &Text<'_>, end: usize, what: Announces) -> Option<(usize, usize, f32)> {
+        let bytes = text.original.as_bytes();
+        let lower = text.lower.as_bytes();
+        let at = |i: usize| bytes.get(i).copied().unwrap_or(b'\n');
+        let mut i = end;
+        while at(i) == b' ' || at(i) == b'\t' {
+            i += 1;
+        }
+        // The delimiter: `:` or `=` is strong, `is` / `luidt` weak, none
+        // only for a PIN of digits.
+        let strong = matches!(at(i), b':' | b'=');
+        let equals = at(i) == b'=';
+        let weak = !strong
+            && [&b"is "[..], b"luidt ", b"was "]
+                .iter()
+                .any(|w| lower.get(i..).is_some_and(|l| l.starts_with(w)));
+        if strong {
+            i += 1;
+        } else if weak {
+            while at(i) != b' ' {
+                i += 1;
+            }
+        } else if what != Announces::Pin {
+            return None;
+        }
+        while at(i) == b' ' || at(i) == b'\t' {
+            i += 1;
+        }
+        let quote = matches!(at(i), b'"' | b'\'' | b'`').then(|| at(i));
+        if quote.is_some() {
+            i += 1;
+        }
+        let start = i;
+        let mut e = i;
+        while e < bytes.len() {
+            let b = bytes[e];
+            let stop = match quote {
+                Some(q) => b == q || b == b'\n',
+                // `Password=x;Database=...`: a `;` ends a value after `=`.
+                None => b.is_ascii_whitespace() || (equals && b == b';'),
+            };
+            if stop {
+                break;
+            }
+            e += 1;
+        }
+        if quote.is_none() {
+            while e > start && matches!(bytes[e - 1], b'.' | b',' | b';' | b')') {
+                e -= 1;
+            }
+        }
+        let value = text.original.get(start..e)?;
+        let lower_value = text.lower.get(start..e)?;
+        if value.is_empty() || value.len() > 100 || hidden(value) {
+            return None;
+        }
+        if NOT_A_VALUE.contains(&lower_value) || PLACEHOLDERS.contains(&lower_value) {
+            return None;
+        }
+        let confidence = match what {
+            Announces::Pin => {
+                let digits = value.bytes().all(|b| b.is_ascii_digit());
+                let code = value.bytes().all(|b| b.is_ascii_alphanumeric())
+                    && value.bytes().any(|b| b.is_ascii_digit());
+                if digits && (4..=8).contains(&value.len()) {
+                    0.85
+                } else if code && (4..=12).contains(&value.len()) && (strong || weak) {
+                    0.8
+                } else {
+                    return None;
+                }
+            }
+            Announces::Password if strong && value.len() >= 4 => {
+                if password_like(value) {
+                    0.95
+                } else {
+                    0.8
+                }
+            }
+            Announces::Password if weak && value.len() >= 6 && password_like(value) => 0.9,
+            Announces::Key if (strong || weak) && self.high_entropy(value) => 0.9,
+            _ => return None,
+        };
+        Some((start, e, confidence))
+    }
+
+    /// A generic key: twenty or more key characters, mixed letters and
+    /// digits, entropy of at least 3.5 bits per character, not a URL.
+    fn high_entropy(&self, v: &str) -> bool {
+        let b = v.as_bytes();
+        b.len() >= 20
+            && b.iter().all(|&c| key_byte(c))
+            && b.iter().any(u8::is_ascii_digit)
+            && b.iter().any(u8::is_ascii_alphabetic)
+            && !v.contains("//")
+            && !v.starts_with("www.")
+            && entropy(b) >= 3.5
+    }
+
+    fn keyword_values(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let lower = text.lower.as_bytes();
+        for hit in self.keywords.find_iter(&text.lower) {
+            let (word, what) = KEYWORDS[hit.pattern().as_usize()];
+            let s = hit.start();
+            // The delimiter in `ww:` is read again by `stated`.
+            let e = s + word.trim_end_matches([':', '=', ' ']).len();
+            let word = &word[..e - s];
+            // Short keywords stand alone; long ones may end a compound
+            // (`inlogwachtwoord`) but not start one (`passwordless`).
+            let short = word.len() <= 3;
+            if (short && s > 0 && lower[s - 1].is_ascii_alphanumeric())
+                || lower
+                    .get(e)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || (*b == b'_' && short))
+            {
+                continue;
+            }
+            if let Some((vs, ve, confidence)) = self.stated(text, e, what) {
+                out.push(Match {
+                    kind: FindingKind::Credential,
+                    span: vs..ve,
+                    excerpt: mask_secret(&text.original[vs..ve]),
+                    confidence,
+                });
+            }
+        }
+    }
+
+    fn known_tokens(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let s = text.original;
+        let bytes = s.as_bytes();
+        for m in self.tokens.find_iter(s) {
+            let (start, mut end) = (m.start(), m.end());
+            let token = m.as_str();
+            if token.starts_with("-----BEGIN") {
+                if let Some(p) = s[end..].find("PRIVATE KEY-----").filter(|&p| p < 20_000) {
+                    end += p + "PRIVATE KEY-----".len();
+                }
+                out.push(Match {
+                    kind: FindingKind::Credential,
+                    span: start..end,
+                    excerpt: token.to_string(),
+                    confidence: 0.99,
+                });
+                continue;
+            }
+            let glued = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            if glued(start.checked_sub(1).and_then(|i| bytes.get(i))) || glued(bytes.get(end)) {
+                continue;
+            }
+            let keep = if token.starts_with("github_pat_") {
+                9
+            } else if token.contains("_live_") {
+                6
+            } else {
+                4
+            };
+            out.push(Match {
+                kind: FindingKind::Credential,
+                span: start..end,
+                excerpt: format!("{}…", mask_keep(&token[..token.len().min(16)], keep)),
+                confidence: 0.97,
+            });
+        }
+    }
+
+    fn connection_strings(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let s = text.original;
+        let bytes = s.as_bytes();
+        let mut pos = 0;
+        while let Some(p) = s[pos..].find("://") {
+            let sep = pos + p;
+            pos = sep + 3;
+            let mut start = sep;
+            while start > 0
+                && (bytes[start - 1].is_ascii_alphanumeric()
+                    || matches!(bytes[start - 1], b'+' | b'.' | b'-'))
+            {
+                start -= 1;
+            }
+            if start == sep {
+                continue;
+            }
+            let auth_start = sep + 3;
+            let mut auth_end = auth_start;
+            while auth_end < bytes.len()
+                && !matches!(bytes[auth_end], b'/' | b'?' | b'#')
+                && !bytes[auth_end].is_ascii_whitespace()
+            {
+                auth_end += 1;
+            }
+            let authority = &s[auth_start..auth_end];
+            let Some(at) = authority.rfind('@') else {
+                continue;
+            };
+            let Some((user, pass)) = authority[..at].split_once(':') else {
+                continue;
+            };
+            let host = authority[at + 1..].trim_end_matches(['.', ',', ')', '>', ';']);
+            let pass_lower = pass.to_ascii_lowercase();
+            if pass.is_empty()
+                || host.is_empty()
+                || hidden(pass)
+                || PLACEHOLDERS.contains(&pass_lower.as_str())
+            {
+                continue;
+            }
+            let end = auth_start + at + 1 + host.len();
+            out.push(Match {
+                kind: FindingKind::Credential,
+                span: start..end,
+                excerpt: format!(
+                    "{}://{}:{}@{}",
+                    &s[start..sep],
+                    mask_keep(user, 1),
+                    mask_secret(pass),
+                    host
+                ),
+                confidence: 0.95,
+            });
+            pos = pos.max(end);
+        }
+    }
+}
+
+impl Detector for CredentialDetector {
+    fn kind(&self) -> FindingKind {
+        FindingKind::Credential
+    }
+
+    fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let first = out.len();
+        self.known_tokens(text, out);
+        self.connection_strings(text, out);
+        let found = out.len();
+        self.keyword_values(text, out);
+        // A keyword value inside a token or connection string already
+        // reported is the same credential.
+        let (earlier, later) = out.split_at(found);
+        let earlier = earlier[first..].to_vec();
+        let keep: Vec<Match> = later
+            .iter()
+            .filter(|m| {
+                !earlier
+                    .iter()
+                    .any(|e| e.span.start <= m.span.start && m.span.end <= e.span.end)
+            })
+            .cloned()
+            .collect();
+        out.truncate(found);
+        out.extend(keep);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(s: &str) -> Vec<Match> {
+        let mut out = Vec::new();
+        CredentialDetector::new().detect(&Text::new(s), &mut out);
+        out
+    }
+
+    fn values(s: &str) -> Vec<&str> {
+        find(s).into_iter().map(|m| &s[m.span]).collect()
+    }
+
+    #[test]
+    fn finds_stated_passwords_and_pins() {
+        for (s, value) in [
+            ("Je wachtwoord: Zomer2024!", "Zomer2024!"),
+            ("wachtwoord: welkom", "welkom"),
+            ("The password is Tr0ub4dor&3 for now", "Tr0ub4dor&3"),
+            ("ww: Geheim123", "Geheim123"),
+            ("Nieuw inlogwachtwoord = 'abc def1'", "abc def1"),
+            ("pincode 1234", "1234"),
+            ("De pincode is 0482.", "0482"),
+            ("inlogcode: 839201", "839201"),
+            (
+                "Server=db1;User Id=zorg;Password=Gh7!kq2;Database=x",
+                "Gh7!kq2",
+            ),
+        ] {
+            assert_eq!(values(s), [value], "{s}");
+        }
+        assert_eq!(find("wachtwoord: welkom01")[0].excerpt, "w********");
+    }
+
+    #[test]
+    fn finds_known_token_formats() {
+        for (s, value) in [
+            ("key AKIAIOSFODNN7EXAMPLE here", "AKIAIOSFODNN7EXAMPLE"),
+            ("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+            ("github_pat_11ABCDEFG0123456789_abcdefghij", "github_pat_11ABCDEFG0123456789_abcdefghij"),
+            ("xoxb-123456789012-abcdefghij", "xoxb-123456789012-abcdefghij"),
+            ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+            ("AIzaSyA-1234567890abcdefghijklmnopqrstu", "AIzaSyA-1234567890abcdefghijklmnopqrstu"),
+            (
+                "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+            ),
+        ] {
+            let m = find(s);
+            assert_eq!(m.len(), 1, "{s}: {m:?}");
+            assert_eq!(&s[m[0].span.clone()], value);
+            assert!(!m[0].excerpt.contains(&value[6..]), "{}", m[0].excerpt);
+        }
+    }
+
+    #[test]
+    fn finds_keys_connection_strings_and_generic_secrets() {
+        let pem =
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+        let m = find(pem);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].span, 0..pem.len());
+        assert!(!m[0].excerpt.contains("MIIE"));
+
+        let s = "db: postgres://zorg:S3cret!x@db.example.nl:5432/app";
+        let m = find(s);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(
+            &s[m[0].span.clone()],
+            "postgres://zorg:S3cret!x@db.example.nl:5432"
+        );
+        assert!(!m[0].excerpt.contains("S3cret"));
+
+        assert_eq!(
+            values("API key: 9fK2mQ7xLp4Rt8Vb3Nc6Zd1Hs5"),
+            ["9fK2mQ7xLp4Rt8Vb3Nc6Zd1Hs5"]
+        );
+        assert_eq!(
+            values("client secret = q8Z3xK9mP2vL7nR4tW6yB1cF"),
+            ["q8Z3xK9mP2vL7nR4tW6yB1cF"]
+        );
+    }
+
+    #[test]
+    fn refuses_notices_and_advice() {
+        for s in [
+            "Uw wachtwoord is gewijzigd.",
+            "Wachtwoord vergeten? Klik hier.",
+            "To reset your password, click the link.",
+            "Please choose a strong password.",
+            "Het wachtwoord volgt per sms.",
+            "password: ********",
+            "Wachtwoord: <zie sms>",
+            "Wachtwoord: zie sms",
+            "Password: (sent separately)",
+            "Your password is incorrect",
+            "pincode wijzigen kan in de app",
+            "Pin 2 keer fout ingevoerd",
+            "Dit is een token van waardering",
+            "api key: see the vault",
+            "token: abcdefghijklmnopqrstuvwxyz", // low entropy, no digits
+            "https://www.example.nl/wachtwoord-vergeten",
+            "postgres://user:password@localhost/db", // placeholder
+            "postgres://user:****@localhost/db",
+            "passwordless login",
+            "spinnen en pwned en www.example.nl",
+            "AKIAIOSFODNN7EXAMPLEX", // too long
+        ] {
+            let m = find(s);
+            assert!(m.is_empty(), "{s}: {m:?}");
+        }
+    }
+
+    #[test]
+    fn entropy_reference() {
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+}

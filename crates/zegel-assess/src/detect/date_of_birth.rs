@@ -1,0 +1,290 @@
+//! Dates of birth: a date (`12-03-1980`, `12/03/1980`, `12.03.80`,
+//! `1980-03-12`, `12 maart 1980`, `March 12, 1980`) right after a birth word
+//! (geboren, geboortedatum, geb., date of birth, DOB, born), with a plausible
+//! year. Any other date is not reported.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use super::context::{digit_runs, window};
+use super::mask::mask_keep;
+use super::{Detector, Text};
+use crate::finding::{FindingKind, Match};
+
+/// Words that say a date of birth follows.
+const CONTEXT: &[&str] = &[
+    "geboren",
+    "geboortedatum",
+    "geboortedag",
+    "geb.",
+    "geb:",
+    "geb ",
+    "date of birth",
+    "birth date",
+    "birthdate",
+    "dob",
+    "d.o.b",
+    "born",
+];
+
+/// How far after a birth word the date may start.
+const AFTER: usize = 50;
+/// How far before the year of a date its birth word may start.
+const LOOK_BACK: usize = AFTER + 40;
+/// Years that are plausible for a living person's birth.
+const YEARS: std::ops::RangeInclusive<u32> = 1900..=2030;
+
+/// Confidence for a date with a four-digit year.
+const FULL: f32 = 0.9;
+/// Confidence for a date with a two-digit year.
+const SHORT_YEAR: f32 = 0.75;
+
+/// Month names and abbreviations, Dutch and English, lowercase.
+const MONTHS: &[(&str, u32)] = &[
+    ("januari", 1),
+    ("january", 1),
+    ("jan", 1),
+    ("februari", 2),
+    ("february", 2),
+    ("feb", 2),
+    ("maart", 3),
+    ("march", 3),
+    ("mrt", 3),
+    ("mar", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("mei", 5),
+    ("may", 5),
+    ("juni", 6),
+    ("june", 6),
+    ("jun", 6),
+    ("juli", 7),
+    ("july", 7),
+    ("jul", 7),
+    ("augustus", 8),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("oktober", 10),
+    ("october", 10),
+    ("okt", 10),
+    ("oct", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+];
+
+/// Finds dates of birth.
+#[derive(Debug)]
+pub struct DateOfBirthDetector {
+    context: AhoCorasick,
+    date: Regex,
+}
+
+impl Default for DateOfBirthDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DateOfBirthDetector {
+    /// A date-of-birth detector.
+    pub fn new() -> DateOfBirthDetector {
+        let months = MONTHS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join("|");
+        let date = format!(
+            r"(?-u:\b)(?:(?P<d1>[0-9]{{1,2}})(?P<s>[-/.])(?P<m1>[0-9]{{1,2}})[-/.](?P<y1>[0-9]{{4}}|[0-9]{{2}})|(?P<y2>[0-9]{{4}})-(?P<m2>[0-9]{{1,2}})-(?P<d2>[0-9]{{1,2}})|(?P<d3>[0-9]{{1,2}})(?:e|ste|de|st|nd|rd|th)? +(?P<n3>{months})\.? *,? *(?P<y3>[0-9]{{4}})|(?P<n4>{months})\.? +(?P<d4>[0-9]{{1,2}})(?:st|nd|rd|th)?,? +(?P<y4>[0-9]{{4}}))(?-u:\b)"
+        );
+        DateOfBirthDetector {
+            context: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(CONTEXT)
+                .expect("birth words compile"),
+            date: Regex::new(&date).expect("date pattern compiles"),
+        }
+    }
+}
+
+/// Whether the day exists in the month and the year is plausible (a
+/// two-digit year, `short`, is taken as written).
+fn valid(d: u32, m: u32, y: u32, short: bool) -> bool {
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 => 29,
+        _ => return false,
+    };
+    (1..=days).contains(&d) && (short || YEARS.contains(&y))
+}
+
+impl Detector for DateOfBirthDetector {
+    fn kind(&self) -> FindingKind {
+        FindingKind::DateOfBirth
+    }
+
+    fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let lower = text.lower.as_str();
+        let bytes = lower.as_bytes();
+        let mut done_to = 0;
+        // Every date has a year (four digits in range, or two after a date
+        // separator), and its birth word stands at most LOOK_BACK bytes
+        // before it: search for birth words only there, so prose without
+        // years costs one digit scan.
+        let mut hits = Vec::new();
+        let mut searched_to: usize = 0;
+        for run in digit_runs(bytes) {
+            let digits = &bytes[run.clone()];
+            let year = match digits.len() {
+                4 => std::str::from_utf8(digits)
+                    .ok()
+                    .and_then(|d| d.parse::<u32>().ok())
+                    .is_some_and(|y| YEARS.contains(&y)),
+                2 => {
+                    run.start >= 2
+                        && matches!(bytes[run.start - 1], b'-' | b'/' | b'.')
+                        && bytes[run.start - 2].is_ascii_digit()
+                }
+                _ => false,
+            };
+            if !year {
+                continue;
+            }
+            let from = run
+                .start
+                .saturating_sub(LOOK_BACK)
+                .max(searched_to.saturating_sub(16));
+            let mut from = from.min(run.start);
+            while !lower.is_char_boundary(from) {
+                from -= 1;
+            }
+            let last = hits
+                .last()
+                .map_or(0, |h: &aho_corasick::Match| h.start() + 1);
+            for h in self.context.find_iter(&lower[from..run.start]) {
+                let h = aho_corasick::Match::new(h.pattern(), from + h.start()..from + h.end());
+                if h.start() >= last {
+                    hits.push(h);
+                }
+            }
+            searched_to = run.start;
+        }
+        for hit in hits {
+            // Short words must stand alone ("adobe", "reborn" are not).
+            let word = &CONTEXT[hit.pattern().as_usize()];
+            if word.len() <= 4 && hit.start() > 0 && bytes[hit.start() - 1].is_ascii_alphabetic() {
+                continue;
+            }
+            if matches!(*word, "dob" | "born")
+                && bytes.get(hit.end()).is_some_and(u8::is_ascii_alphabetic)
+            {
+                continue;
+            }
+            let w = window(lower, hit.end(), hit.end(), 0, AFTER);
+            let base = hit.end();
+            // Only the first date after the word is the birth date.
+            let Some(c) = self.date.captures(w) else {
+                continue;
+            };
+            let all = c.get(0).expect("whole match");
+            let (start, end) = (base + all.start(), base + all.end());
+            if start < done_to {
+                continue;
+            }
+            let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+            let month = |name: &str| {
+                c.name(name).and_then(|m| {
+                    MONTHS
+                        .iter()
+                        .find(|(n, _)| *n == m.as_str())
+                        .map(|(_, v)| *v)
+                })
+            };
+            let (d, m, y, short) = if let Some(d) = num("d1") {
+                let y = c.name("y1").expect("year");
+                (
+                    d,
+                    num("m1").unwrap_or(0),
+                    num("y1").unwrap_or(0),
+                    y.as_str().len() == 2,
+                )
+            } else if let Some(y) = num("y2") {
+                (num("d2").unwrap_or(0), num("m2").unwrap_or(0), y, false)
+            } else if let Some(d) = num("d3") {
+                (d, month("n3").unwrap_or(0), num("y3").unwrap_or(0), false)
+            } else {
+                (
+                    num("d4").unwrap_or(0),
+                    month("n4").unwrap_or(0),
+                    num("y4").unwrap_or(0),
+                    false,
+                )
+            };
+            if !valid(d, m, y, short) {
+                continue;
+            }
+            done_to = end;
+            out.push(Match {
+                kind: FindingKind::DateOfBirth,
+                span: start..end,
+                excerpt: mask_keep(&text.original[start..end], 2),
+                confidence: if short { SHORT_YEAR } else { FULL },
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(s: &str) -> Vec<Match> {
+        let mut out = Vec::new();
+        DateOfBirthDetector::new().detect(&Text::new(s), &mut out);
+        out
+    }
+
+    #[test]
+    fn finds_birth_dates() {
+        for (s, value) in [
+            ("Mevr. Jansen, geboren 12-03-1980, woont", "12-03-1980"),
+            ("Geboortedatum: 01/02/1955", "01/02/1955"),
+            ("J. de Vries (geb. 3 mei 1948)", "3 mei 1948"),
+            ("geb.datum 1980-03-12", "1980-03-12"),
+            ("Date of birth: March 12, 1980", "March 12, 1980"),
+            ("DOB 12th March 1980", "12th March 1980"),
+            ("He was born on 4 July 1976 in Leeds", "4 July 1976"),
+            ("geboren op 12.03.80", "12.03.80"),
+        ] {
+            let m = find(s);
+            assert_eq!(m.len(), 1, "{s}: {m:?}");
+            assert_eq!(&s[m[0].span.clone()], value, "{s}");
+        }
+        assert_eq!(find("geboren 12-03-1980")[0].excerpt, "12-**-****");
+    }
+
+    #[test]
+    fn refuses_other_dates() {
+        for s in [
+            "Afspraak op 12-03-2024 om 10:00",          // no birth word
+            "Meeting on March 12, 1980",                // no birth word
+            "geboren 31-02-1980",                       // no such day
+            "geboren 12-13-1980",                       // no such month
+            "geboren in 1850: 12-03-1850",              // implausible year
+            "Adobe 12-03-1980",                         // dob inside a word
+            "geboren en getogen in Zwolle, sinds 2001", // no date
+        ] {
+            let m = find(s);
+            assert!(m.is_empty(), "{s}: {m:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_first_date_after_the_word() {
+        let s = "geboren 12-03-1980, opgenomen 01-02-2024";
+        let m = find(s);
+        assert_eq!(m.len(), 1);
+        assert_eq!(&s[m[0].span.clone()], "12-03-1980");
+    }
+}

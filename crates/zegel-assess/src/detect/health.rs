@@ -1,0 +1,626 @@
+//! Health data about a person: diagnoses, medication, treatment and care,
+//! lab results, in Dutch and English.
+//!
+//! One Aho-Corasick automaton (built once in [`HealthDetector::new`]) over
+//! [`Text::lower`] finds the terms; context is looked at only around hits.
+//!
+//! # Scoring
+//!
+//! Each term has a base confidence below the policy threshold of 0.5: a
+//! health word alone does not say it is about someone. Diagnoses and
+//! medication 0.4, lab values 0.35, treatment and care terms 0.3, and
+//! ambiguous care words (opname, huisarts, therapy, surgery, stroke) 0.2.
+//! Then [`person_score`]: +0.4 with a strong person cue within about 100
+//! bytes before or 80 after (cliënt, patiënt, mevrouw, meneer, dhr., mw., a
+//! capitalised known name or an initial, "gediagnosticeerd", "vastgesteld",
+//! "lijdt aan", "diagnosed", "suffers from", ...), or +0.2 with only a
+//! pronoun (hij, zij, haar, he, she, his, her, mijn, my, uw, your). A
+//! general or organisational context within about 200 bytes (campaign,
+//! "week van de", newsletter, vacancy, all staff, ziekteverzuim statistics,
+//! server, bug, software, "mensen met", policy, ...) caps the confidence at
+//! 0.2. So "diabetes" alone scores 0.4, "zij heeft diabetes" 0.6,
+//! "mevrouw Jansen heeft diabetes" 0.8, and "week van de diabetes" 0.2:
+//! matches below 0.5 are reported for aggregation but must not by
+//! themselves make a mail secure.
+
+use crate::detect::context::{
+    near, person_score, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
+};
+use crate::detect::{Detector, Text};
+use crate::finding::{FindingKind, Match};
+
+/// Diagnoses and conditions.
+const DIAGNOSES: &[&str] = &[
+    "diabetes*",
+    "suikerziekte",
+    "diabeet",
+    "diabetic",
+    "depressie*",
+    "depressief",
+    "depression",
+    "dementie*",
+    "dementerend*",
+    "dementia",
+    "alzheimer*",
+    "parkinson*",
+    "*kanker",
+    "kanker*",
+    "tumor",
+    "tumoren",
+    "tumour",
+    "tumours",
+    "leukemie",
+    "leukemia",
+    "leukaemia",
+    "lymfoom",
+    "lymphoma",
+    "cancer",
+    "uitgezaaid",
+    "metastasen",
+    "copd",
+    "astma*",
+    "asthma*",
+    "schizofrenie",
+    "schizofreen",
+    "schizophrenia",
+    "schizophrenic",
+    "psychose*",
+    "psychotisch*",
+    "psychosis",
+    "psychotic",
+    "bipolair*",
+    "bipolar",
+    "manisch*",
+    "adhd",
+    "autisme*",
+    "autistisch*",
+    "autism",
+    "autistic",
+    "hartfalen",
+    "hartinfarct",
+    "herseninfarct",
+    "hersenbloeding",
+    "beroerte",
+    "cva",
+    "heart failure",
+    "heart attack",
+    "epilepsie",
+    "epileptisch*",
+    "epilepsy",
+    "multiple sclerose",
+    "multiple sclerosis",
+    "hiv",
+    "hepatitis*",
+    "tuberculose",
+    "tuberculosis",
+    "obesitas",
+    "obesity",
+    "anorexia*",
+    "boulimia",
+    "bulimia",
+    "eetstoornis*",
+    "eating disorder",
+    "burn-out",
+    "burnout",
+    "overspannen*",
+    "angststoornis*",
+    "anxiety disorder",
+    "paniekaanval*",
+    "panic attack*",
+    "ptss",
+    "ptsd",
+    "dwangstoornis*",
+    "ocd",
+    "persoonlijkheidsstoornis*",
+    "personality disorder",
+    "borderline*",
+    "verslaving*",
+    "verslaafd",
+    "addiction",
+    "addicted",
+    "alcoholisme",
+    "alcoholism",
+    "alcoholist",
+    "alcoholic",
+    "suïcidaal",
+    "suïcidepoging*",
+    "suïcide*",
+    "zelfmoordpoging*",
+    "suicidal",
+    "suicide attempt*",
+    "zelfbeschadiging",
+    "automutilatie",
+    "self-harm",
+    "hersenletsel",
+    "niet-aangeboren hersenletsel",
+    "brain injury",
+    "verstandelijke beperking",
+    "verstandelijk beperkt",
+    "licht verstandelijk beperkt",
+    "lvb",
+    "learning disability",
+    "intellectual disability",
+    "downsyndroom",
+    "syndroom van down",
+    "down syndrome",
+    "reuma*",
+    "artrose",
+    "arthritis",
+    "osteoporose",
+    "osteoporosis",
+    "nierfalen",
+    "nierinsufficiëntie",
+    "kidney failure",
+    "hypertensie",
+    "hypertension",
+    "hoge bloeddruk",
+    "high blood pressure",
+    "ziekte van crohn",
+    "crohn's disease",
+    "colitis*",
+    "coeliakie",
+    "long covid",
+    "zwanger",
+    "zwangerschap*",
+    "pregnant",
+    "pregnancy",
+    "miskraam",
+    "miscarriage",
+    "abortus",
+    "delier",
+    "delirium",
+    "incontinent*",
+    "decubitus",
+    "slechthorend",
+    "slechtziend",
+    "hartritmestoornis*",
+    "atriumfibrilleren",
+    "boezemfibrilleren",
+    "longontsteking",
+    "pneumonie",
+    "pneumonia",
+    "sepsis",
+    "heupfractuur",
+    "gebroken heup",
+    "hersenschudding",
+    "concussion",
+    "terminaal ziek",
+    "terminally ill",
+    "chronisch ziek",
+    "chronically ill",
+    "ziekte van lyme",
+    "myasthenie",
+    "als-patiënt",
+    "cerebrale parese",
+    "cerebral palsy",
+    "spierziekte",
+    "migraine",
+    "slaapapneu",
+    "sleep apnoea",
+    "sleep apnea",
+];
+
+/// Medication names and classes.
+const MEDICATION: &[&str] = &[
+    "metformine",
+    "metformin",
+    "insuline*",
+    "insulin*",
+    "oxazepam",
+    "diazepam",
+    "lorazepam",
+    "temazepam",
+    "alprazolam",
+    "benzodiazepine*",
+    "benzo's",
+    "methylfenidaat",
+    "methylphenidate",
+    "ritalin*",
+    "concerta",
+    "dexamfetamine",
+    "antidepressiva",
+    "antidepressivum",
+    "antidepressant*",
+    "ssri",
+    "ssri's",
+    "sertraline",
+    "citalopram",
+    "escitalopram",
+    "paroxetine",
+    "fluoxetine",
+    "prozac",
+    "venlafaxine",
+    "mirtazapine",
+    "amitriptyline",
+    "lithium",
+    "quetiapine",
+    "olanzapine",
+    "risperidon*",
+    "haloperidol",
+    "aripiprazol*",
+    "clozapine",
+    "antipsychotica",
+    "antipsychoticum",
+    "antipsychotic*",
+    "methadon*",
+    "buprenorfine",
+    "buprenorphine",
+    "naltrexon*",
+    "morfine",
+    "morphine",
+    "oxycodon*",
+    "fentanyl",
+    "tramadol",
+    "codeïne",
+    "codeine",
+    "prednison*",
+    "prednisolon*",
+    "methotrexaat",
+    "methotrexate",
+    "levothyroxine",
+    "thyrax",
+    "warfarine",
+    "warfarin",
+    "acenocoumarol",
+    "fenprocoumon",
+    "sintrom",
+    "marcoumar",
+    "apixaban",
+    "rivaroxaban",
+    "dabigatran",
+    "clopidogrel",
+    "simvastatine",
+    "atorvastatine",
+    "statines",
+    "statins",
+    "metoprolol",
+    "bisoprolol",
+    "amlodipine",
+    "lisinopril",
+    "enalapril",
+    "losartan",
+    "furosemide",
+    "omeprazol*",
+    "pantoprazol*",
+    "salbutamol",
+    "ventolin*",
+    "seretide",
+    "antibiotica",
+    "antibioticum",
+    "antibiotics",
+    "amoxicilline",
+    "amoxicillin",
+    "bloedverdunner*",
+    "blood thinner*",
+    "slaapmiddel*",
+    "sleeping pill*",
+    "opiaten",
+    "opioïden",
+    "opioids",
+    "medicatie*",
+    "medication",
+    "medicijngebruik",
+    "antabuse",
+    "disulfiram",
+    "clonidine",
+    "melatonine",
+    "haldol",
+    "seroquel",
+    "zyprexa",
+    "abilify",
+    "depakine",
+    "valproaat",
+    "lamotrigine",
+    "levetiracetam",
+    "keppra",
+    "carbamazepine",
+];
+
+/// Lab values and measurements.
+const LAB: &[&str] = &[
+    "hba1c",
+    "bloedwaarde*",
+    "bloeduitslag*",
+    "bloedsuiker*",
+    "glucosewaarde*",
+    "inr",
+    "inr-waarde",
+    "egfr",
+    "kreatinine",
+    "creatinine",
+    "cholesterol*",
+    "ldl-cholesterol",
+    "hemoglobine",
+    "haemoglobin",
+    "hemoglobin",
+    "hb-waarde",
+    "tsh",
+    "psa-waarde",
+    "crp",
+    "leukocyten",
+    "trombocyten",
+    "bloeddruk",
+    "blood pressure",
+    "blood sugar",
+    "blood test*",
+    "bloedtest*",
+    "bloedonderzoek",
+    "lab results",
+    "labuitslag*",
+    "laboratoriumuitslag*",
+    "mmol/l",
+    "mmhg",
+    "ecg",
+    "ekg",
+    "mri-scan",
+    "ct-scan",
+    "röntgenfoto",
+    "biopsie",
+    "biopsy",
+    "saturatie",
+    "urineonderzoek",
+    "viral load",
+    "virale lading",
+];
+
+/// Treatments and care.
+const CARE: &[&str] = &[
+    "zorgindicatie",
+    "wlz-indicatie",
+    "behandelplan*",
+    "ggz",
+    "ggz-behandeling",
+    "wijkverpleging",
+    "wijkverpleegkundige",
+    "thuiszorg",
+    "dagbesteding",
+    "ziekenhuisopname",
+    "opgenomen in het ziekenhuis",
+    "opgenomen op de",
+    "psychiatrische opname",
+    "gedwongen opname",
+    "crisisopname",
+    "ontslag uit het ziekenhuis",
+    "ontslagen uit het ziekenhuis",
+    "fysiotherapie",
+    "fysiotherapeut",
+    "ergotherapie",
+    "logopedie",
+    "psychotherapie",
+    "psychiater",
+    "psychiatrisch*",
+    "geopereerd",
+    "chemokuur",
+    "chemo",
+    "chemotherapie",
+    "chemotherapy",
+    "bestraling",
+    "bestralingen",
+    "radiotherapie",
+    "radiotherapy",
+    "immunotherapie",
+    "immunotherapy",
+    "revalidatie*",
+    "rehabilitation",
+    "verpleeghuis*",
+    "hospice",
+    "palliatieve zorg",
+    "palliatief",
+    "palliative care",
+    "euthanasie",
+    "euthanasia",
+    "reanimatie",
+    "niet reanimeren",
+    "do not resuscitate",
+    "dnr",
+    "crisisdienst",
+    "afkickkliniek",
+    "detox",
+    "physiotherapy",
+    "occupational therapy",
+    "speech therapy",
+    "psychotherapy",
+    "hospital admission",
+    "admitted to hospital",
+    "admitted to the hospital",
+    "discharged from hospital",
+    "discharged from the hospital",
+    "intensive care",
+    "home care",
+    "district nursing",
+    "mental health",
+    "psychiatric",
+    "psychiatrist",
+    "nursing home",
+    "dialyse",
+    "dialysis",
+    "transplantatie",
+    "transplant",
+    "pgb-zorg",
+    "wmo-indicatie",
+    "jeugd-ggz",
+    "ggz-instelling",
+    "crisisopvang",
+    "sondevoeding",
+    "stoma",
+    "katheter",
+    "catheter",
+    "rolstoelgebonden",
+    "wheelchair user",
+];
+
+/// Ambiguous care words: need a person cue to pass the threshold.
+const WEAK: &[&str] = &[
+    "opname",
+    "huisarts",
+    "psycholoog",
+    "psychologist",
+    "therapie",
+    "therapy",
+    "surgery",
+    "operated on",
+    "stroke",
+    "paracetamol",
+    "ibuprofen",
+    "pijnstiller*",
+    "painkiller*",
+    "ziekenhuis",
+    "hospital",
+    "ziek",
+    "ziekgemeld",
+    "sick leave",
+    "arts",
+    "doctor",
+];
+
+/// Finds health data about a person (see the module doc for the scoring).
+pub struct HealthDetector {
+    terms: Dictionary,
+    base: Vec<f32>,
+    person: PersonCues,
+    general: Dictionary,
+}
+
+impl std::fmt::Debug for HealthDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HealthDetector")
+    }
+}
+
+impl Default for HealthDetector {
+    fn default() -> Self {
+        HealthDetector::new()
+    }
+}
+
+impl HealthDetector {
+    /// Compiles the dictionaries.
+    pub fn new() -> HealthDetector {
+        let mut all: Vec<&str> = Vec::new();
+        let mut base = Vec::new();
+        for (list, b) in [
+            (DIAGNOSES, 0.4),
+            (MEDICATION, 0.4),
+            (LAB, 0.35),
+            (CARE, 0.3),
+            (WEAK, 0.2),
+        ] {
+            all.extend_from_slice(list);
+            base.extend(std::iter::repeat_n(b, list.len()));
+        }
+        HealthDetector {
+            terms: Dictionary::shared(&all),
+            base,
+            person: PersonCues::new(),
+            general: Dictionary::new(GENERAL_CUES),
+        }
+    }
+}
+
+impl Detector for HealthDetector {
+    fn kind(&self) -> FindingKind {
+        FindingKind::Health
+    }
+
+    fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        // Cue positions are found once per text, and only if a term is hit.
+        let mut index: Option<(PersonIndex, Positions)> = None;
+        self.terms.find_in(text, |hit| {
+            let (person, general) = index.get_or_insert_with(|| {
+                (self.person.index_in(text), self.general.positions_in(text))
+            });
+            let ctx = person.around(text.original, hit.start, hit.end, 100, 80);
+            let general = near(general, hit.start, hit.end, 200, 200);
+            let confidence = person_score(self.base[hit.term], ctx, general);
+            out.push(Match {
+                kind: FindingKind::Health,
+                span: hit.start..hit.end,
+                excerpt: text.original[hit.start..hit.end].to_string(),
+                confidence,
+            });
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn best(s: &str) -> f32 {
+        let mut out = Vec::new();
+        HealthDetector::new().detect(&Text::new(s), &mut out);
+        out.iter().map(|m| m.confidence).fold(0.0, f32::max)
+    }
+
+    fn must_find(s: &str) {
+        let c = best(s);
+        assert!(c >= 0.5, "must find ({c}): {s}");
+    }
+
+    fn must_not(s: &str) {
+        let c = best(s);
+        assert!(c < 0.5, "must not find ({c}): {s}");
+    }
+
+    #[test]
+    fn finds_dutch_health_data_about_a_person() {
+        must_find("Bij mevrouw Jansen is diabetes type 2 vastgesteld.");
+        must_find("Cliënt gebruikt sinds maart oxazepam 10 mg.");
+        must_find("Client gebruikt metformine en insuline.");
+        must_find("Dhr. de Vries is gisteren opgenomen in het ziekenhuis.");
+        must_find("Zij heeft last van een depressie en krijgt antidepressiva.");
+        must_find("De patiënt heeft een HbA1c van 58 mmol/mol.");
+        must_find("Hij is gediagnosticeerd met schizofrenie.");
+        must_find("Mw. Bakker krijgt wijkverpleging en fysiotherapie.");
+        must_find("Patiënte start volgende week met de chemokuur.");
+        must_find("Zijn zoon heeft ADHD en gebruikt methylfenidaat.");
+        must_find("De INR van meneer Pietersen was 4,2.");
+        must_find("Sanne lijdt aan een angststoornis.");
+        must_find("J. Mulder heeft longkanker.");
+        must_find("Zij is geïndiceerd voor GGZ-behandeling wegens psychose.");
+    }
+
+    #[test]
+    fn finds_english_health_data_about_a_person() {
+        must_find("The patient was diagnosed with dementia last year.");
+        must_find("Mrs Smith is taking warfarin and her INR is unstable.");
+        must_find("He suffers from COPD and heart failure.");
+        must_find("My daughter has autism.");
+        must_find("Client was discharged from hospital on Monday.");
+    }
+
+    #[test]
+    fn term_alone_is_below_threshold() {
+        must_not("Diabetes is een chronische aandoening.");
+        must_not("Insulin regulates blood glucose.");
+    }
+
+    #[test]
+    fn ignores_general_and_organisational_uses() {
+        must_not("We diagnosed the bug in the server, it was a memory leak.");
+        must_not("Please run a health check of the server tonight.");
+        must_not("De griepprik campagne: alle medewerkers kunnen zich laten vaccineren.");
+        must_not("Flu shot campaign for all staff next Tuesday.");
+        must_not("In de nieuwsbrief: de week van de diabetes, met een lezing over insuline.");
+        must_not("Het ziekteverzuim was 5 procent; burn-out is de grootste oorzaak.");
+        must_not("Vacature: wij zoeken een wijkverpleegkundige voor 32 uur.");
+        must_not("In Nederland zijn er ruim een miljoen mensen met diabetes.");
+        must_not("Hij stuurt de notulen van het overleg over de nieuwe huisstijl.");
+        must_not("The ARTS festival, a HOSPITALity course and a stroke of luck.");
+    }
+
+    #[test]
+    fn matches_accented_and_unaccented_spellings() {
+        must_find("Clienten: de client is suicidaal, direct contact opnemen.");
+        must_find("Mevrouw is suïcidaal.");
+    }
+
+    #[test]
+    fn excerpt_is_only_the_term() {
+        let mut out = Vec::new();
+        HealthDetector::new().detect(&Text::new("Mevrouw Jansen heeft diabetes."), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].excerpt, "diabetes");
+        assert_eq!(out[0].kind, FindingKind::Health);
+    }
+}

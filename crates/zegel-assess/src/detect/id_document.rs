@@ -1,0 +1,194 @@
+//! Identity document numbers: Dutch passport and identity card numbers
+//! (nine characters, two letters, six letters or digits, a digit, never the
+//! letter O: `XN01234A5`, `SPECI2014`) and Dutch driving-licence numbers (ten
+//! digits). Only near a document word (paspoort, ID-kaart, rijbewijs,
+//! passport, ...): without one, such strings are too common to report.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::context::{is_word, near_any, window};
+use super::mask::mask_keep;
+use super::{Detector, Text};
+use crate::finding::{FindingKind, Match};
+
+/// Words that say a document number is near.
+const CONTEXT: &[&str] = &[
+    "paspoort",
+    "passport",
+    "identiteitskaart",
+    "identiteitsbewijs",
+    "id-kaart",
+    "id kaart",
+    "idkaart",
+    "identity card",
+    "id card",
+    "rijbewijs",
+    "driving licence",
+    "driving license",
+    "driver's license",
+    "drivers license",
+    "driver license",
+    "documentnummer",
+    "document number",
+    "documentnr",
+];
+
+/// Words that make a ten-digit number a driving-licence number.
+const LICENCE: &[&str] = &[
+    "rijbewijs",
+    "driving licen",
+    "driver's licen",
+    "drivers licen",
+    "driver licen",
+    "documentnummer",
+    "document number",
+];
+
+/// How far before and after a document word to look.
+const BEFORE: usize = 40;
+const AFTER: usize = 80;
+
+/// Confidence for a passport or ID card number near a document word.
+const DOCUMENT: f32 = 0.9;
+/// Confidence for a driving-licence number near a licence word.
+const LICENCE_NUMBER: f32 = 0.85;
+
+/// Finds identity document numbers.
+#[derive(Debug)]
+pub struct IdDocumentDetector {
+    context: AhoCorasick,
+}
+
+impl Default for IdDocumentDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl IdDocumentDetector {
+    /// An identity document detector.
+    pub fn new() -> IdDocumentDetector {
+        IdDocumentDetector {
+            context: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(CONTEXT)
+                .expect("document words compile"),
+        }
+    }
+}
+
+/// Whether `t` (an uppercase token) has the shape of a Dutch passport or
+/// identity card number.
+pub fn is_document_number(t: &[u8]) -> bool {
+    let letter = |b: u8| b.is_ascii_uppercase() && b != b'O';
+    t.len() == 9
+        && letter(t[0])
+        && letter(t[1])
+        && t[2..8].iter().all(|&b| letter(b) || b.is_ascii_digit())
+        && t[8].is_ascii_digit()
+        && t.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+}
+
+impl Detector for IdDocumentDetector {
+    fn kind(&self) -> FindingKind {
+        FindingKind::IdDocument
+    }
+
+    fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let bytes = text.original.as_bytes();
+        let mut scanned_to = 0;
+        for hit in self.context.find_iter(&text.lower) {
+            let region = window(text.original, hit.start(), hit.end(), BEFORE, AFTER);
+            let base = region.as_ptr() as usize - text.original.as_ptr() as usize;
+            let mut i = base.max(scanned_to);
+            let stop = base + region.len();
+            while i < stop {
+                if !bytes[i].is_ascii_alphanumeric()
+                    || (i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+                {
+                    i += 1;
+                    continue;
+                }
+                let mut end = i;
+                while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                    end += 1;
+                }
+                let token = &bytes[i..end];
+                let found = if is_document_number(token) && is_word(bytes, i, end) {
+                    Some(DOCUMENT)
+                } else if token.len() == 10
+                    && token.iter().all(u8::is_ascii_digit)
+                    && near_any(&text.lower, i, end, AFTER, LICENCE)
+                {
+                    Some(LICENCE_NUMBER)
+                } else {
+                    None
+                };
+                if let Some(confidence) = found {
+                    out.push(Match {
+                        kind: FindingKind::IdDocument,
+                        span: i..end,
+                        excerpt: mask_keep(&text.original[i..end], 2),
+                        confidence,
+                    });
+                }
+                i = end;
+            }
+            scanned_to = scanned_to.max(stop);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(s: &str) -> Vec<Match> {
+        let mut out = Vec::new();
+        IdDocumentDetector::new().detect(&Text::new(s), &mut out);
+        out
+    }
+
+    #[test]
+    fn finds_document_numbers_near_document_words() {
+        for (s, value) in [
+            ("Paspoort nummer XN01234A5, geldig tot 2030", "XN01234A5"),
+            ("ID-kaart: SPECI2014", "SPECI2014"),
+            ("documentnummer IB1234567 (identiteitskaart)", "IB1234567"),
+            ("Her passport number is NP2K45LM8.", "NP2K45LM8"),
+            ("rijbewijsnummer 5012345678", "5012345678"),
+            ("driving licence no. 4001234567", "4001234567"),
+        ] {
+            let m = find(s);
+            assert_eq!(m.len(), 1, "{s}: {m:?}");
+            assert_eq!(&s[m[0].span.clone()], value);
+        }
+        assert_eq!(find("paspoort XN01234A5")[0].excerpt, "XN*******");
+    }
+
+    #[test]
+    fn refuses_without_context_or_wrong_shape() {
+        for s in [
+            "Referentie XN01234A5",              // no document word
+            "code SPECI2014 in het systeem",     // no document word
+            "paspoort XO01234A5",                // letter O
+            "paspoort XN01234AB",                // ends in a letter
+            "paspoort XN01234A56",               // ten characters
+            "paspoort ABCDEFGH1",                // one digit only
+            "paspoort verlopen, bel 0612345678", // ten digits, no licence word
+            "Rijbewijs halen kost 5012345678 euro? nee: 501234567",
+            "paspoort xn01234a5", // lowercase
+        ] {
+            let m = find(s);
+            if s.starts_with("Rijbewijs halen") {
+                assert_eq!(
+                    m.len(),
+                    1,
+                    "{s}: the ten-digit number is near a licence word"
+                );
+                continue;
+            }
+            assert!(m.is_empty(), "{s}: {m:?}");
+        }
+    }
+}

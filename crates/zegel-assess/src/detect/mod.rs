@@ -1,0 +1,188 @@
+//! Detectors: one module per finding kind, each implementing [`Detector`].
+//!
+//! A detector looks at one [`Text`] and pushes [`Match`]es. It never sees the
+//! message or the policy, so it stays simple to test: what it must find and
+//! what it must not, in the module's own tests.
+
+pub mod bsn;
+pub mod confidential;
+pub mod context;
+pub mod credential;
+pub mod date_of_birth;
+pub mod email_address;
+pub mod health;
+pub mod iban;
+pub mod id_document;
+pub mod mask;
+pub mod names;
+pub mod patient_dossier;
+pub mod payment_card;
+pub mod person_name;
+pub mod phone_number;
+pub mod postal_address;
+pub mod scan;
+pub mod special_category;
+
+use crate::finding::{FindingKind, Match};
+
+/// The text a detector searches, with an ASCII-lowercased copy of the same
+/// length (byte offsets are equal in both), computed once for all detectors.
+#[derive(Debug)]
+pub struct Text<'a> {
+    /// The original text.
+    pub original: &'a str,
+    /// `original` with ASCII letters lowercased; same byte offsets.
+    pub lower: String,
+    /// Scans computed on first use and shared by the detectors.
+    pub(crate) scans: scan::Scans,
+}
+
+impl<'a> Text<'a> {
+    /// Wraps a text and computes its lowercase copy.
+    pub fn new(original: &'a str) -> Text<'a> {
+        Text {
+            original,
+            lower: original.to_ascii_lowercase(),
+            scans: scan::Scans::default(),
+        }
+    }
+}
+
+/// One kind of sensitive data, found in text.
+pub trait Detector: Send + Sync {
+    /// The kind this detector reports.
+    fn kind(&self) -> FindingKind;
+    /// Pushes every match in `text` onto `out`.
+    fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>);
+}
+
+/// Every detector, built once (patterns compiled, dictionaries loaded).
+pub fn all_detectors() -> Vec<Box<dyn Detector>> {
+    let detectors: Vec<Box<dyn Detector>> = vec![
+        Box::new(health::HealthDetector::new()),
+        Box::new(confidential::ConfidentialDetector::new()),
+        Box::new(patient_dossier::PatientDossierDetector::new()),
+        Box::new(special_category::SpecialCategoryDetector::new()),
+        Box::new(person_name::PersonNameDetector::new()),
+        // LANGUAGE-DETECTORS
+        Box::new(bsn::BsnDetector::new()),
+        Box::new(iban::IbanDetector::new()),
+        Box::new(payment_card::PaymentCardDetector::new()),
+        Box::new(id_document::IdDocumentDetector::new()),
+        Box::new(credential::CredentialDetector::new()),
+        Box::new(date_of_birth::DateOfBirthDetector::new()),
+        Box::new(email_address::EmailAddressDetector::new()),
+        Box::new(phone_number::PhoneNumberDetector::new()),
+        Box::new(postal_address::PostalAddressDetector::new()),
+    ];
+    scan::prepare();
+    detectors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rough throughput of all detectors over Dutch prose; run with
+    /// `cargo test -p zegel-assess --lib detect::tests::throughput -- --ignored --nocapture`
+    /// (dev-profile numbers are far below release ones).
+    #[test]
+    #[ignore]
+    fn throughput() {
+        let para = "Beste collega's,\n\nDe vergadering van het projectteam is verplaatst naar dinsdag. \
+                    Mevrouw Jansen heeft diabetes en het zorgplan wordt besproken met de wijkverpleging. \
+                    Wij bespreken ook de begroting, de planning en de nieuwe huisstijl van de organisatie. \
+                    Dit bericht is vertrouwelijk en uitsluitend bestemd voor de geadresseerde.\n\n";
+        let plain = "De vergadering van het projectteam is verplaatst naar dinsdag. Wij bespreken \
+                     de begroting, de planning en de nieuwe huisstijl van de organisatie, en \
+                     daarna kijken we naar de resultaten van het afgelopen kwartaal.\n";
+        let text = if std::env::var("ZEGEL_PLAIN").is_ok() {
+            plain.repeat(30_000)
+        } else {
+            para.repeat(20_000)
+        };
+        let detectors = all_detectors();
+        let t = Text::new(&text);
+        let start = std::time::Instant::now();
+        let mut out = Vec::new();
+        for d in &detectors {
+            let s = std::time::Instant::now();
+            d.detect(&t, &mut out);
+            eprintln!(
+                "{:?}: {:.0} MB/s",
+                d.kind(),
+                text.len() as f64 / s.elapsed().as_secs_f64() / 1e6
+            );
+        }
+        let secs = start.elapsed().as_secs_f64();
+        eprintln!(
+            "{} MB, {} matches, {:.0} MB/s",
+            text.len() / 1_000_000,
+            out.len(),
+            text.len() as f64 / secs / 1e6
+        );
+    }
+    use proptest::prelude::*;
+
+    fn run_all(s: &str) -> Vec<Match> {
+        let text = Text::new(s);
+        let mut out = Vec::new();
+        for d in all_detectors() {
+            let before = out.len();
+            d.detect(&text, &mut out);
+            assert!(out[before..].iter().all(|m| m.kind == d.kind()));
+        }
+        out
+    }
+
+    #[test]
+    fn the_seed_example_is_found() {
+        let s = "Beste collega, hierbij de gegevens van mw. J. Jansen, geboren 12-03-1980, \
+                 BSN 1234.56.782, e-mail j.jansen@example.nl, tel. 06-12345678, \
+                 Dorpsstraat 12a, 1234 AB Ede. IBAN NL91 ABNA 0417 1643 00. \
+                 Het wachtwoord is Zomer2024! en haar paspoort XN01234A5.";
+        let mut kinds: Vec<_> = run_all(s).into_iter().map(|m| m.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(
+            kinds,
+            [
+                FindingKind::Bsn,
+                FindingKind::Iban,
+                FindingKind::IdDocument,
+                FindingKind::Credential,
+                FindingKind::DateOfBirth,
+                FindingKind::PersonName,
+                FindingKind::EmailAddress,
+                FindingKind::PhoneNumber,
+                FindingKind::PostalAddress,
+            ]
+        );
+    }
+
+    #[test]
+    fn ordinary_prose_has_no_findings() {
+        let s = "Beste allemaal, op vrijdag 14 juni gaan we met het hele team uit eten. \
+                 We verzamelen om 17:30 bij de ingang. Zie hoofdstuk 3 van het draaiboek, \
+                 versie 2. Dear all, the outing is on Friday; 25 people signed up so far.";
+        assert_eq!(run_all(s), []);
+    }
+
+    proptest! {
+        #[test]
+        fn spans_are_char_boundaries_and_excerpts_masked(s in "[0-9a-zA-Z .:@/+\\-=;éß€\n]{0,120}") {
+            for m in run_all(&s) {
+                prop_assert!(s.is_char_boundary(m.span.start) && s.is_char_boundary(m.span.end));
+                prop_assert!(m.span.start < m.span.end);
+                prop_assert!((0.0..=1.0).contains(&m.confidence));
+                let value = &s[m.span.clone()];
+                // Keyword kinds show the term itself (a diagnosis word is not an identifier).
+                let term_kind = matches!(
+                    m.kind,
+                    FindingKind::Health | FindingKind::PatientDossier | FindingKind::Confidential | FindingKind::SpecialCategory
+                );
+                prop_assert!(term_kind || m.excerpt != value || value.starts_with("-----BEGIN"), "{:?}", m);
+            }
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Client and patient files, care plans, medical reports and indication
+//! decisions (cliëntdossier, zorgplan, behandelplan, indicatiebesluit,
+//! ontslagbrief, MDO-verslag, medical record, care plan, discharge letter,
+//! ...), in text and in attachment file names.
+//!
+//! A segment that is a file name (one line, at most 255 bytes, ending in
+//! `.ext`) is searched with `_`, `-` and `.` read as spaces, so
+//! `medisch_dossier_v2.pdf` and `medisch-verslag.pdf` match.
+//!
+//! "dossier" alone is only reported with a care qualifier close by
+//! (cliënt, patiënt, bewoner, medisch, zorgvrager, WMO, WLZ, GGZ,
+//! behandel..., mevrouw, dhr., a known name), or, in a file name, next to a
+//! name (`dossier_jansen.pdf`): "het dossier over de nieuwe aanbesteding",
+//! "projectdossier" and "Dossier Kunstmatige Intelligentie" are not.
+//!
+//! # Scoring
+//!
+//! A care-document term 0.65; with a person cue within about 100 bytes
+//! (see [`PersonCues`]) 0.9; in a file name 0.85; "dossier" with a care
+//! qualifier 0.8. A template or general context (sjabloon, template,
+//! format, blanco, voorbeeld, training, cursus, vacature, nieuwsbrief,
+//! webinar) caps it at 0.35, below the policy threshold of 0.5.
+
+use crate::detect::context::{window, Dictionary, PersonCues};
+use crate::detect::names::mentions_name;
+use crate::detect::{Detector, Text};
+use crate::finding::{FindingKind, Match};
+
+/// Care documents about a person.
+const DOCUMENTS: &[&str] = &[
+    "cliëntdossier*",
+    "cliëntendossier*",
+    "patiëntdossier*",
+    "patiëntendossier*",
+    "medisch dossier",
+    "medische dossier",
+    "medische dossiers",
+    "zorgdossier*",
+    "zorgplan*",
+    "ondersteuningsplan*",
+    "behandelplan*",
+    "begeleidingsplan*",
+    "signaleringsplan*",
+    "crisisplan*",
+    "medische rapportage",
+    "medisch rapport",
+    "medische verklaring",
+    "medisch verslag",
+    "medische gegevens",
+    "medische informatie",
+    "indicatiebesluit*",
+    "ciz-indicatie",
+    "ciz-besluit",
+    "wlz-indicatie",
+    "wmo-indicatie",
+    "wmo-beschikking",
+    "beschikking jeugdhulp",
+    "ontslagbrief",
+    "verwijsbrief",
+    "overdrachtsformulier",
+    "overdrachtsverslag",
+    "verpleegkundige overdracht",
+    "intakeverslag",
+    "intakeformulier",
+    "mdo-verslag",
+    "psychologisch rapport",
+    "psychologisch onderzoek",
+    "psychiatrisch rapport",
+    "behandelverslag",
+    "epd-uitdraai",
+    "medicatieoverzicht",
+    "medicatielijst",
+    "huisartsenjournaal",
+    "anamnese",
+    "patient file",
+    "patient's file",
+    "patient record",
+    "patient records",
+    "medical record",
+    "medical records",
+    "medical file",
+    "health record",
+    "health records",
+    "care plan",
+    "treatment plan",
+    "support plan",
+    "discharge letter",
+    "discharge summary",
+    "referral letter",
+    "medical report",
+    "medical certificate",
+    "case notes",
+    "clinical notes",
+    "medical history",
+];
+
+/// Needs a care qualifier.
+const GENERIC: &[&str] = &["dossier", "dossiers"];
+
+/// Care qualifiers for "dossier".
+const QUALIFIERS: &[&str] = &[
+    "cliënt*",
+    "client*",
+    "patiënt*",
+    "patient*",
+    "bewoner*",
+    "zorgvrager*",
+    "medisch*",
+    "medical",
+    "wmo",
+    "wlz",
+    "ggz",
+    "jeugdhulp",
+    "jeugdzorg",
+    "behandel*",
+    "mevrouw",
+    "meneer",
+    "dhr",
+    "mw",
+    "mevr",
+    "de heer",
+    "huisarts*",
+    "verpleeg*",
+    "zorgdossier",
+    "ecd",
+    "epd",
+];
+
+/// Template or general contexts.
+const TEMPLATE: &[&str] = &[
+    "sjabloon*",
+    "template*",
+    "format",
+    "blanco",
+    "leeg",
+    "lege",
+    "voorbeeld*",
+    "example",
+    "training*",
+    "cursus*",
+    "vacature*",
+    "nieuwsbrief*",
+    "newsletter*",
+    "webinar*",
+];
+
+/// Finds client/patient files and care documents (see the module doc).
+pub struct PatientDossierDetector {
+    documents: Dictionary,
+    generic: Dictionary,
+    qualifiers: Dictionary,
+    template: Dictionary,
+    person: PersonCues,
+}
+
+impl std::fmt::Debug for PatientDossierDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PatientDossierDetector")
+    }
+}
+
+impl Default for PatientDossierDetector {
+    fn default() -> Self {
+        PatientDossierDetector::new()
+    }
+}
+
+/// Whether `text` looks like a bare file name (`Zorgplan J. de Vries.docx`).
+pub fn is_file_name(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() || t.len() > 255 || t.contains('\n') {
+        return false;
+    }
+    match t.rfind('.') {
+        Some(dot) => {
+            let ext = &t[dot + 1..];
+            (1..=5).contains(&ext.len())
+                && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+                && ext.bytes().any(|b| b.is_ascii_alphabetic())
+                && dot > 0
+        }
+        None => false,
+    }
+}
+
+impl PatientDossierDetector {
+    /// Compiles the dictionaries.
+    pub fn new() -> PatientDossierDetector {
+        PatientDossierDetector {
+            documents: Dictionary::shared(DOCUMENTS),
+            generic: Dictionary::shared(GENERIC),
+            qualifiers: Dictionary::new(QUALIFIERS),
+            template: Dictionary::new(TEMPLATE),
+            person: PersonCues::new(),
+        }
+    }
+
+    fn push(out: &mut Vec<Match>, original: &str, start: usize, end: usize, confidence: f32) {
+        out.push(Match {
+            kind: FindingKind::PatientDossier,
+            span: start..end,
+            excerpt: original[start..end].to_string(),
+            confidence,
+        });
+    }
+}
+
+impl Detector for PatientDossierDetector {
+    fn kind(&self) -> FindingKind {
+        FindingKind::PatientDossier
+    }
+
+    fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        if is_file_name(text.original) {
+            // Same length, so offsets still fit the original.
+            let spaced: String = text
+                .lower
+                .chars()
+                .map(|c| {
+                    if matches!(c, '_' | '-' | '.' | '+') {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            let original_spaced: String = text
+                .original
+                .chars()
+                .map(|c| {
+                    if matches!(c, '_' | '-' | '.' | '+') {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            self.documents.find(&spaced, |hit| {
+                Self::push(out, text.original, hit.start, hit.end, 0.85);
+            });
+            self.generic.find(&spaced, |hit| {
+                let near = window(&spaced, hit.start, hit.end, 40, 40);
+                let near_original = window(&original_spaced, hit.start, hit.end, 40, 40);
+                if self.qualifiers.any(near)
+                    || mentions_name(near_original)
+                    || has_name_token(near_original)
+                {
+                    Self::push(out, text.original, hit.start, hit.end, 0.85);
+                }
+            });
+            return;
+        }
+        self.documents.find_in(text, |hit| {
+            let around = window(&text.lower, hit.start, hit.end, 150, 150);
+            let mut confidence = 0.65;
+            let ctx = self
+                .person
+                .around(text.original, &text.lower, hit.start, hit.end, 100, 100);
+            if ctx.strong || ctx.weak {
+                confidence = 0.9;
+            }
+            if self.template.any(around) {
+                confidence = f32::min(confidence, 0.35);
+            }
+            Self::push(out, text.original, hit.start, hit.end, confidence);
+        });
+        self.generic.find_in(text, |hit| {
+            let near = window(&text.lower, hit.start, hit.end, 60, 50);
+            let near_original = window(text.original, hit.start, hit.end, 60, 50);
+            if !(self.qualifiers.any(near) || mentions_name(near_original)) {
+                return;
+            }
+            let around = window(&text.lower, hit.start, hit.end, 150, 150);
+            let confidence = if self.template.any(around) { 0.35 } else { 0.8 };
+            Self::push(out, text.original, hit.start, hit.end, confidence);
+        });
+    }
+}
+
+/// In a file name, any capitalised word that is a known surname, or a name
+/// written as lowercase surname (`dossier_jansen.pdf`).
+fn has_name_token(spaced_original: &str) -> bool {
+    spaced_original.split(' ').any(|w| {
+        let l = w.to_lowercase();
+        l.len() >= 3 && crate::detect::names::is_last_name(&l)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn best(s: &str) -> f32 {
+        let mut out = Vec::new();
+        PatientDossierDetector::new().detect(&Text::new(s), &mut out);
+        out.iter().map(|m| m.confidence).fold(0.0, f32::max)
+    }
+
+    fn must_find(s: &str) {
+        let c = best(s);
+        assert!(c >= 0.5, "must find ({c}): {s}");
+    }
+
+    fn must_not(s: &str) {
+        let c = best(s);
+        assert!(c < 0.5, "must not find ({c}): {s}");
+    }
+
+    #[test]
+    fn finds_dutch_care_documents() {
+        must_find("Hierbij het zorgplan van mevrouw Jansen.");
+        must_find("In de bijlage het cliëntdossier.");
+        must_find("Ik stuur je het clientdossier door.");
+        must_find("Het patiëntdossier is bijgewerkt.");
+        must_find("Zie het behandelplan en het MDO-verslag van vorige week.");
+        must_find("Het indicatiebesluit van het CIZ is binnen.");
+        must_find("De WLZ-indicatie is afgegeven.");
+        must_find("Bijgaand de ontslagbrief en de verwijsbrief.");
+        must_find("Het intakeverslag volgt morgen.");
+        must_find("Kun je het dossier van cliënt Pietersen doorsturen?");
+        must_find("Het medisch dossier van hem ligt bij de huisarts.");
+    }
+
+    #[test]
+    fn finds_english_care_documents() {
+        must_find("Attached is the patient file for Mr Brown.");
+        must_find("Please find her care plan and the discharge letter attached.");
+        must_find("The medical records were sent to the GP.");
+        must_find("Referral letter enclosed.");
+    }
+
+    #[test]
+    fn finds_attachment_file_names() {
+        must_find("dossier_jansen.pdf");
+        must_find("Zorgplan J. de Vries 2024.docx");
+        must_find("medisch-verslag.pdf");
+        must_find("medisch_dossier_v2.pdf");
+        must_find("behandelplan-2024-03.docx");
+        must_find("MDO_verslag_week12.docx");
+        must_find("patient_record_smith.pdf");
+        must_find("ZorgplanDeVries.pdf");
+    }
+
+    #[test]
+    fn ignores_non_care_dossiers() {
+        must_not("Het dossier over de nieuwe aanbesteding staat op SharePoint.");
+        must_not("Zie het projectdossier voor de planning.");
+        must_not("Nieuwsbrief: Dossier Kunstmatige Intelligentie");
+        must_not("projectdossier_2024.pdf");
+        must_not("dossier_aanbesteding.pdf");
+        must_not("jaarverslag.pdf");
+        must_not("Hierbij het lege sjabloon voor het zorgplan.");
+        must_not("Template: care plan format for the new system.");
+    }
+}

@@ -1,0 +1,293 @@
+//! GDPR art. 9 and 10 data about a person: racial or ethnic origin,
+//! political opinions, religious or philosophical beliefs, trade-union
+//! membership, genetic and biometric data, sex life and sexual orientation,
+//! criminal convictions and offences. Health (also art. 9) has its own
+//! detector.
+//!
+//! # Scoring
+//!
+//! The same scheme as health ([`person_score`]): a term's base confidence
+//! (0.4 for criminal-record terms such as strafblad, justitiële documentatie,
+//! criminal record; 0.3 for the rest) stays below the policy threshold of 0.5
+//! on its own; a strong person cue within about 100 bytes before or 80
+//! after adds 0.4, a pronoun only 0.2; a general or policy context
+//! (diversiteitsbeleid, policy, CAO, negotiations, elections, news,
+//! campaign, ...) caps it at 0.2. So "ons diversiteitsbeleid", "the union
+//! negotiations on the CAO" and a news item about elections are not
+//! reported above 0.2.
+
+use crate::detect::context::{
+    near, person_score, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
+};
+use crate::detect::{Detector, Text};
+use crate::finding::{FindingKind, Match};
+
+/// Criminal convictions and offences (art. 10).
+const CRIMINAL: &[&str] = &[
+    "strafblad",
+    "strafbladen",
+    "justitiële documentatie",
+    "justitieel documentatie*",
+    "veroordeeld",
+    "veroordeling*",
+    "detentie",
+    "gedetineerd*",
+    "gedetineerde",
+    "reclassering*",
+    "proces-verbaal",
+    "verdachte van",
+    "verdacht van",
+    "aangehouden voor",
+    "gearresteerd",
+    "celstraf",
+    "gevangenisstraf",
+    "taakstraf",
+    "werkstraf",
+    "tbs",
+    "tbs-maatregel",
+    "voorwaardelijke straf",
+    "enkelband",
+    "strafrechtelijk verleden",
+    "justitieel verleden",
+    "vog geweigerd",
+    "criminal record",
+    "criminal records",
+    "criminal conviction*",
+    "convicted",
+    "conviction for",
+    "previous conviction*",
+    "arrested for",
+    "prison sentence",
+    "imprisoned",
+    "on probation",
+    "on parole",
+    "criminal offence",
+    "criminal offense",
+    "sex offender",
+    "ex-gedetineerde",
+    "jeugdstrafrecht",
+    "halt-straf",
+];
+
+/// The other special categories (art. 9, health excluded).
+const SPECIAL: &[&str] = &[
+    // ethnic origin
+    "etniciteit",
+    "etnische afkomst",
+    "etnische achtergrond",
+    "migratieachtergrond",
+    "afkomst",
+    "ethnicity",
+    "ethnic origin",
+    "ethnic background",
+    "racial origin",
+    // political opinions
+    "politieke voorkeur",
+    "politieke overtuiging",
+    "politieke kleur",
+    "partijlid*",
+    "lid van de partij",
+    "stemt op",
+    "stemde op",
+    "political opinion*",
+    "political views",
+    "political affiliation",
+    "party member*",
+    "votes for",
+    "voted for",
+    // religion and beliefs
+    "geloofsovertuiging",
+    "religie",
+    "godsdienst",
+    "levensbeschouwing",
+    "moslim",
+    "moslima",
+    "islamitisch",
+    "christen",
+    "christelijk",
+    "katholiek",
+    "rooms-katholiek",
+    "protestants",
+    "joods",
+    "hindoe",
+    "hindoeïstisch",
+    "boeddhist*",
+    "atheïst",
+    "gelovig",
+    "religious belief*",
+    "religion",
+    "muslim",
+    "jewish",
+    "catholic",
+    "hindu",
+    "buddhist",
+    "atheist",
+    "philosophical belief*",
+    "jehova's getuige",
+    "jehovah's witness",
+    // trade union
+    "vakbond",
+    "vakbondslid*",
+    "vakbondslidmaatschap",
+    "fnv-lid",
+    "cnv-lid",
+    "lid van de fnv",
+    "lid van de vakbond",
+    "trade union",
+    "union member*",
+    "union membership",
+    // genetic and biometric
+    "dna-profiel",
+    "dna-test",
+    "dna-onderzoek",
+    "dna-materiaal",
+    "genetisch onderzoek",
+    "genetische test",
+    "erfelijkheidsonderzoek",
+    "vingerafdruk*",
+    "gezichtsherkenning",
+    "irisscan",
+    "biometrische gegevens",
+    "biometrisch*",
+    "dna profile",
+    "dna test",
+    "genetic test*",
+    "genetic data",
+    "fingerprint*",
+    "facial recognition",
+    "biometric data",
+    "biometric",
+    // sex life and sexual orientation
+    "homoseksueel",
+    "homoseksuele",
+    "homoseksualiteit",
+    "lesbisch",
+    "lesbienne",
+    "biseksueel",
+    "transgender",
+    "seksuele geaardheid",
+    "seksuele voorkeur",
+    "seksleven",
+    "seksueel gedrag",
+    "gay",
+    "lesbian",
+    "bisexual",
+    "sexual orientation",
+    "sex life",
+    "sexual preference",
+    "sexual behaviour",
+    "sexual behavior",
+];
+
+/// Finds GDPR special-category data about a person (see the module doc).
+pub struct SpecialCategoryDetector {
+    terms: Dictionary,
+    base: Vec<f32>,
+    person: PersonCues,
+    general: Dictionary,
+}
+
+impl std::fmt::Debug for SpecialCategoryDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpecialCategoryDetector")
+    }
+}
+
+impl Default for SpecialCategoryDetector {
+    fn default() -> Self {
+        SpecialCategoryDetector::new()
+    }
+}
+
+impl SpecialCategoryDetector {
+    /// Compiles the dictionaries.
+    pub fn new() -> SpecialCategoryDetector {
+        let mut all: Vec<&str> = Vec::new();
+        let mut base = Vec::new();
+        for (list, b) in [(CRIMINAL, 0.4), (SPECIAL, 0.3)] {
+            all.extend_from_slice(list);
+            base.extend(std::iter::repeat_n(b, list.len()));
+        }
+        SpecialCategoryDetector {
+            terms: Dictionary::shared(&all),
+            base,
+            person: PersonCues::new(),
+            general: Dictionary::new(GENERAL_CUES),
+        }
+    }
+}
+
+impl Detector for SpecialCategoryDetector {
+    fn kind(&self) -> FindingKind {
+        FindingKind::SpecialCategory
+    }
+
+    fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        // Cue positions are found once per text, and only if a term is hit.
+        let mut index: Option<(PersonIndex, Positions)> = None;
+        self.terms.find_in(text, |hit| {
+            let (person, general) = index.get_or_insert_with(|| {
+                (self.person.index_in(text), self.general.positions_in(text))
+            });
+            let ctx = person.around(text.original, hit.start, hit.end, 100, 80);
+            let general = near(general, hit.start, hit.end, 200, 200);
+            out.push(Match {
+                kind: FindingKind::SpecialCategory,
+                span: hit.start..hit.end,
+                excerpt: text.original[hit.start..hit.end].to_string(),
+                confidence: person_score(self.base[hit.term], ctx, general),
+            });
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn best(s: &str) -> f32 {
+        let mut out = Vec::new();
+        SpecialCategoryDetector::new().detect(&Text::new(s), &mut out);
+        out.iter().map(|m| m.confidence).fold(0.0, f32::max)
+    }
+
+    fn must_find(s: &str) {
+        let c = best(s);
+        assert!(c >= 0.5, "must find ({c}): {s}");
+    }
+
+    fn must_not(s: &str) {
+        let c = best(s);
+        assert!(c < 0.5, "must not find ({c}): {s}");
+    }
+
+    #[test]
+    fn finds_dutch_special_categories_about_a_person() {
+        must_find("Cliënt heeft een strafblad wegens diefstal.");
+        must_find("Hij is in 2019 veroordeeld voor mishandeling.");
+        must_find("Meneer de Wit staat onder toezicht van de reclassering.");
+        must_find("Uit de justitiële documentatie van mevrouw blijkt een eerdere veroordeling.");
+        must_find("Zij is moslima en wil geen mannelijke verzorger.");
+        must_find("Dhr. Yilmaz is lid van de FNV.");
+        must_find("Mevrouw is lesbisch en woont samen met haar partner.");
+        must_find("Van de verdachte van de inbraak, Jansen, is een DNA-profiel afgenomen.");
+    }
+
+    #[test]
+    fn finds_english_special_categories_about_a_person() {
+        must_find("The client has a criminal record for fraud.");
+        must_find("He was convicted of assault in 2018.");
+        must_find("Mrs Khan is a practising Muslim.");
+        must_find("She told us about her sexual orientation.");
+    }
+
+    #[test]
+    fn ignores_general_and_policy_text() {
+        must_not("Ons diversiteitsbeleid: iedereen is welkom, ongeacht religie of afkomst.");
+        must_not("The union negotiations on the CAO continue next week.");
+        must_not("De vakbond onderhandelt over de nieuwe cao.");
+        must_not("Nieuws: de verkiezingen zijn gewonnen door de partij die stemt op verandering.");
+        must_not("Our policy on biometric data and fingerprint readers is attached.");
+        must_not("Veel mensen met een strafblad vinden moeilijk werk, blijkt uit statistieken.");
+    }
+}

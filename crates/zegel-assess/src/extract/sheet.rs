@@ -1,0 +1,125 @@
+//! Spreadsheets: XLSX/XLSB, XLS and ODS through calamine.
+//!
+//! Cells become text row by row (cells separated by tabs, rows by line
+//! breaks), sheet names included. calamine runs inside [`isolate`] so a
+//! panic on a malformed workbook becomes `Unreadable`. ZIP-based workbooks
+//! are checked by the bounded archive reader before calamine opens them
+//! (calamine itself decompresses without a bound).
+
+use super::guard::isolate;
+use super::{text, Ctx, ExtractIssue};
+use crate::finding::Location;
+use crate::segment::SegmentRole;
+use calamine::{Data, Ods, OdsError, Reader, Xls, XlsError, Xlsb, Xlsx};
+use std::fmt::Write as _;
+use std::io::Cursor;
+
+/// The spreadsheet formats calamine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sheet {
+    /// Excel 2007+ (XML or binary workbook in a ZIP).
+    Xlsx,
+    /// Excel 97-2003 (in an OLE compound file).
+    Xls,
+    /// OpenDocument spreadsheet.
+    Ods,
+}
+
+/// How reading a workbook went.
+enum Outcome {
+    Text(String),
+    Encrypted,
+    Failed(String),
+}
+
+/// Extracts the cells of a workbook into one attachment segment.
+pub(crate) fn extract(
+    ctx: &mut Ctx<'_>,
+    location: &Location,
+    bytes: &[u8],
+    kind: Sheet,
+    binary_xlsx: bool,
+) {
+    let max = ctx.limits.max_text_bytes;
+    let outcome = isolate("spreadsheet", || read(bytes, kind, binary_xlsx, max));
+    match outcome {
+        Ok(Outcome::Text(text)) => ctx.push_text(location, SegmentRole::Attachment, text),
+        Ok(Outcome::Encrypted) => ctx.issue(ExtractIssue::Encrypted {
+            location: location.clone(),
+        }),
+        Ok(Outcome::Failed(reason)) | Err(reason) => ctx.unreadable(location, reason),
+    }
+}
+
+/// Opens the workbook of the given kind and collects its text.
+fn read(bytes: &[u8], kind: Sheet, binary_xlsx: bool, max: usize) -> Outcome {
+    let cursor = Cursor::new(bytes);
+    match kind {
+        Sheet::Xlsx if binary_xlsx => match Xlsb::new(cursor) {
+            Ok(mut wb) => collect(&mut wb, max),
+            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
+        },
+        Sheet::Xlsx => match Xlsx::new(cursor) {
+            Ok(mut wb) => collect(&mut wb, max),
+            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
+        },
+        Sheet::Xls => match Xls::new(cursor) {
+            Ok(mut wb) => collect(&mut wb, max),
+            Err(XlsError::Password) => Outcome::Encrypted,
+            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
+        },
+        Sheet::Ods => match Ods::new(cursor) {
+            Ok(mut wb) => collect(&mut wb, max),
+            Err(OdsError::Password) => Outcome::Encrypted,
+            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
+        },
+    }
+}
+
+/// The text of every sheet, bounded by `max` bytes.
+fn collect<R, RS>(wb: &mut R, max: usize) -> Outcome
+where
+    R: Reader<RS>,
+    RS: std::io::Read + std::io::Seek,
+    R::Error: std::fmt::Display,
+{
+    let mut out = String::new();
+    let mut first_error = None;
+    let mut rows = 0usize;
+    for name in wb.sheet_names() {
+        if !text::push_bounded(&mut out, &format!("{name}\n"), max) {
+            break;
+        }
+        let range = match wb.worksheet_range(&name) {
+            Ok(range) => range,
+            Err(e) => {
+                first_error.get_or_insert_with(|| format!("damaged sheet: {e}"));
+                continue;
+            }
+        };
+        let mut line = String::new();
+        for row in range.rows() {
+            line.clear();
+            for cell in row {
+                if !matches!(cell, Data::Empty) {
+                    let _ = write!(line, "{cell}");
+                }
+                line.push('\t');
+            }
+            let trimmed = line.trim_end_matches('\t');
+            if trimmed.is_empty() {
+                continue;
+            }
+            rows += 1;
+            if !text::push_bounded(&mut out, trimmed, max)
+                || !text::push_bounded(&mut out, "\n", max)
+            {
+                return Outcome::Text(out);
+            }
+        }
+    }
+    match first_error {
+        Some(reason) if rows == 0 => Outcome::Failed(reason),
+        _ => Outcome::Text(out),
+    }
+}

@@ -1,0 +1,126 @@
+//! The policy: which findings, for which recipients, make a mail secure.
+//! Built by the caller (from the TOML config); the core only reads it.
+
+use crate::finding::FindingKind;
+use crate::recipients::Domains;
+use std::collections::BTreeSet;
+
+/// The finding kinds that make a mail to an external recipient secure by
+/// default (a third person's `date_of_birth` among them).
+pub const DEFAULT_SECURE_KINDS: [FindingKind; 9] = [
+    FindingKind::Bsn,
+    FindingKind::Health,
+    FindingKind::PatientDossier,
+    FindingKind::Credential,
+    FindingKind::SpecialCategory,
+    FindingKind::IdDocument,
+    FindingKind::PaymentCard,
+    FindingKind::Confidential,
+    FindingKind::DateOfBirth,
+];
+
+/// Identifiers that, next to a third person's name, make the mail secure.
+pub const DEFAULT_IDENTIFIER_KINDS: [FindingKind; 6] = [
+    FindingKind::PostalAddress,
+    FindingKind::PhoneNumber,
+    FindingKind::Iban,
+    FindingKind::EmailAddress,
+    FindingKind::DateOfBirth,
+    FindingKind::Bsn,
+];
+
+/// Everything the assessment needs to know about the organisation and its rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Internal and partner domains.
+    pub domains: Domains,
+    /// Details of the organisation itself (IBAN, KvK, address, phone, name):
+    /// findings whose value matches one of them never count.
+    pub own_details: Vec<String>,
+    /// Finding kinds that make a mail to an external recipient secure.
+    pub secure_kinds: BTreeSet<FindingKind>,
+    /// Finding kinds that identify a person when they stand near a name.
+    pub identifier_kinds: BTreeSet<FindingKind>,
+    /// Whether a third person's name with another identifier of them is secure.
+    pub name_with_identifier: bool,
+    /// How close (in bytes of text) an identifier must stand to a name to be about that person.
+    pub link_distance: usize,
+    /// Findings below this confidence are reported but never decide.
+    pub min_confidence: f32,
+    /// External addresses visible in To/Cc from which on the mail gets a warning.
+    pub visible_external_threshold: usize,
+    /// Subject tags that force secure (matched case-insensitively).
+    pub secure_tags: Vec<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            domains: Domains::default(),
+            own_details: Vec::new(),
+            secure_kinds: DEFAULT_SECURE_KINDS.into_iter().collect(),
+            identifier_kinds: DEFAULT_IDENTIFIER_KINDS.into_iter().collect(),
+            name_with_identifier: true,
+            link_distance: 250,
+            min_confidence: 0.5,
+            visible_external_threshold: 10,
+            secure_tags: vec!["[veilig]".to_string(), "[secure]".to_string()],
+        }
+    }
+}
+
+impl Policy {
+    /// The subject tag that forces secure, if the subject carries one.
+    pub fn forced_tag(&self, subject: &str) -> Option<&str> {
+        let lower = subject.to_lowercase();
+        self.secure_tags
+            .iter()
+            .find(|t| !t.is_empty() && lower.contains(&t.to_lowercase()))
+            .map(String::as_str)
+    }
+
+    /// Whether `value` (as found in text) is one of the organisation's own details.
+    pub fn is_own_detail(&self, value: &str) -> bool {
+        let v = normalise(value);
+        if v.len() < 4 {
+            return false;
+        }
+        self.own_details.iter().any(|d| {
+            let d = normalise(d);
+            d.len() >= 4 && (v == d || v.contains(&d) || d.contains(&v))
+        })
+    }
+}
+
+/// Letters and digits only, lowercased: `NL91 ABNA 0417 1643 00` and
+/// `nl91abna0417164300` compare equal.
+fn normalise(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forced_tags_are_case_insensitive() {
+        let p = Policy::default();
+        assert_eq!(p.forced_tag("[VEILIG] uitslag"), Some("[veilig]"));
+        assert_eq!(p.forced_tag("Re: [Secure] report"), Some("[secure]"));
+        assert_eq!(p.forced_tag("veilig thuis"), None);
+    }
+
+    #[test]
+    fn own_details_match_whatever_the_spacing() {
+        let p = Policy {
+            own_details: vec!["NL91ABNA0417164300".into(), "030-1234567".into()],
+            ..Policy::default()
+        };
+        assert!(p.is_own_detail("NL91 ABNA 0417 1643 00"));
+        assert!(p.is_own_detail("030 123 45 67"));
+        assert!(!p.is_own_detail("NL20INGB0001234567"));
+    }
+}

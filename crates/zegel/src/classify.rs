@@ -1,0 +1,225 @@
+//! `zegel classify`: assess .eml files, directories of them, or standard
+//! input, and print the verdict and the reasons (for people, or as JSON lines).
+
+use crate::config::AssessConfig;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use zegel_assess::{Assessment, Assessor, Lang, Verdict};
+
+/// Where a message comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input (`-`).
+    Stdin,
+    /// A file.
+    File(PathBuf),
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_string(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+
+    fn read(&self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Input::Stdin => {
+                let mut buf = Vec::new();
+                std::io::stdin().lock().read_to_end(&mut buf)?;
+                Ok(buf)
+            }
+            Input::File(p) => std::fs::read(p),
+        }
+    }
+}
+
+/// How to print.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputOptions {
+    /// One JSON object per line instead of text for people.
+    pub json: bool,
+    /// Language of reasons and warnings.
+    pub lang: Lang,
+}
+
+/// Expands the command-line paths: `-`, files, and every `.eml` below a directory
+/// (sorted, so output order is stable). Paths that do not exist are returned
+/// as errors to report, not dropped.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<Input, (String, String)>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Ok(Input::Stdin));
+        } else if p.is_dir() {
+            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(p)
+                .follow_links(true)
+                .into_iter()
+                .filter_map(|e| match e {
+                    Ok(e) => Some(e),
+                    Err(err) => {
+                        out.push(Err((p.display().to_string(), err.to_string())));
+                        None
+                    }
+                })
+                .filter(|e| e.file_type().is_file() && has_eml_extension(e.path()))
+                .map(|e| e.into_path())
+                .collect();
+            files.sort();
+            out.extend(files.into_iter().map(|f| Ok(Input::File(f))));
+        } else {
+            out.push(Ok(Input::File(p.clone())));
+        }
+    }
+    out
+}
+
+fn has_eml_extension(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+}
+
+/// Runs the command; returns whether every input could be assessed.
+pub fn run(config: AssessConfig, paths: &[PathBuf], options: OutputOptions) -> bool {
+    let assessor = Assessor::with_limits(config.policy, config.limits);
+    let inputs = expand_paths(paths);
+    let progress = progress_bar(inputs.len());
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut all_ok = true;
+    for input in inputs {
+        progress.inc(1);
+        let input = match input {
+            Ok(i) => i,
+            Err((name, message)) => {
+                progress.suspend(|| eprintln!("zegel: {name}: {message}"));
+                all_ok = false;
+                continue;
+            }
+        };
+        let name = input.name();
+        let raw = match input.read() {
+            Ok(raw) => raw,
+            Err(e) => {
+                progress.suspend(|| eprintln!("zegel: cannot read {name}: {e}"));
+                all_ok = false;
+                continue;
+            }
+        };
+        match assessor.assess_bytes(&raw, None) {
+            Ok(assessment) => {
+                let written = if options.json {
+                    write_json(&mut out, &name, &assessment, options.lang)
+                } else {
+                    progress.suspend(|| write_text(&mut out, &name, &assessment, options.lang))
+                };
+                if let Err(e) = written {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        return all_ok;
+                    }
+                    eprintln!("zegel: cannot write output: {e}");
+                    return false;
+                }
+            }
+            Err(e) => {
+                progress.suspend(|| eprintln!("zegel: cannot assess {name}: {e}"));
+                all_ok = false;
+            }
+        }
+    }
+    progress.finish_and_clear();
+    all_ok
+}
+
+fn progress_bar(count: usize) -> ProgressBar {
+    if count < 20 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(count as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// One finding as printed in JSON.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    kind: &'a str,
+    location: String,
+    excerpt: &'a str,
+    confidence: f64,
+}
+
+/// One warning as printed in JSON.
+#[derive(Serialize)]
+struct JsonWarning {
+    kind: &'static str,
+    message: String,
+}
+
+/// One message as printed in JSON.
+#[derive(Serialize)]
+struct JsonAssessment<'a> {
+    file: &'a str,
+    verdict: Verdict,
+    findings: Vec<JsonFinding<'a>>,
+    warnings: Vec<JsonWarning>,
+    reasons: Vec<String>,
+}
+
+/// The JSON object for one assessment (also used by tests).
+pub fn to_json(name: &str, a: &Assessment, lang: Lang) -> serde_json::Value {
+    let value = JsonAssessment {
+        file: name,
+        verdict: a.verdict,
+        findings: a
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                kind: f.kind.as_str(),
+                location: f.location.to_string(),
+                excerpt: &f.excerpt,
+                confidence: (f64::from(f.confidence) * 100.0).round() / 100.0,
+            })
+            .collect(),
+        warnings: a
+            .warnings
+            .iter()
+            .map(|w| JsonWarning {
+                kind: w.kind().as_str(),
+                message: w.message(lang),
+            })
+            .collect(),
+        reasons: a.reasons.iter().map(|r| r.message(lang)).collect(),
+    };
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+fn write_json(out: &mut impl Write, name: &str, a: &Assessment, lang: Lang) -> std::io::Result<()> {
+    writeln!(out, "{}", to_json(name, a, lang))
+}
+
+fn write_text(out: &mut impl Write, name: &str, a: &Assessment, lang: Lang) -> std::io::Result<()> {
+    let verdict = match (a.verdict, lang) {
+        (Verdict::Secure, Lang::Nl) => "BEVEILIGD verzenden",
+        (Verdict::Secure, Lang::En) => "send SECURELY",
+        (Verdict::Normal, Lang::Nl) => "normaal verzenden",
+        (Verdict::Normal, Lang::En) => "send normally",
+    };
+    writeln!(out, "{name}: {verdict}")?;
+    for r in &a.reasons {
+        writeln!(out, "  - {}", r.message(lang))?;
+    }
+    let label = match lang {
+        Lang::Nl => "let op",
+        Lang::En => "note",
+    };
+    for w in &a.warnings {
+        writeln!(out, "  ! {label}: {}", w.message(lang))?;
+    }
+    Ok(())
+}

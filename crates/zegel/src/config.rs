@@ -1,0 +1,245 @@
+//! The configuration file (`zegel.toml`): read raw, validated, and handed to
+//! each part as its own type. Unknown keys are errors, so a typo is not
+//! silently ignored.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use zegel_assess::extract::Limits;
+use zegel_assess::{Domains, FindingKind, Policy};
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown or mistyped keys.
+    #[error("config file {path} is invalid: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// A value is out of range or names something unknown.
+    #[error("config file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The whole file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    organization: RawOrganization,
+    #[serde(default)]
+    policy: RawPolicy,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganization {
+    name: Option<String>,
+    #[serde(default)]
+    internal_domains: Vec<String>,
+    #[serde(default)]
+    partner_domains: Vec<String>,
+    #[serde(default)]
+    own_details: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    secure_kinds: Option<Vec<String>>,
+    identifier_kinds: Option<Vec<String>>,
+    name_with_identifier: Option<bool>,
+    link_distance: Option<usize>,
+    min_confidence: Option<f32>,
+    visible_external_threshold: Option<usize>,
+    secure_tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_depth: Option<usize>,
+    max_attachment_mb: Option<usize>,
+    max_expanded_mb: Option<usize>,
+    max_compression_ratio: Option<u64>,
+    max_archive_entries: Option<usize>,
+}
+
+/// The validated configuration of the assessment.
+#[derive(Debug, Clone)]
+pub struct AssessConfig {
+    /// The policy.
+    pub policy: Policy,
+    /// Extraction limits.
+    pub limits: Limits,
+}
+
+impl AssessConfig {
+    /// Reads `path`, or the defaults when there is none; `extra_internal`
+    /// (from the command line) is added to the internal domains.
+    pub fn load(
+        path: Option<&Path>,
+        extra_internal: &[String],
+    ) -> Result<AssessConfig, ConfigError> {
+        let (raw, shown) = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.to_path_buf(),
+                    source,
+                })?;
+                let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: p.to_path_buf(),
+                    message: e.to_string(),
+                })?;
+                (raw, p.to_path_buf())
+            }
+            None => (RawConfig::default(), PathBuf::from("(defaults)")),
+        };
+        raw.validate(&shown, extra_internal)
+    }
+}
+
+impl RawConfig {
+    fn validate(self, path: &Path, extra_internal: &[String]) -> Result<AssessConfig, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut internal = self.organization.internal_domains;
+        internal.extend(extra_internal.iter().cloned());
+        for d in internal
+            .iter()
+            .chain(self.organization.partner_domains.iter())
+        {
+            if !d.contains('.')
+                || d.contains('@') && !d.starts_with('@')
+                || d.contains(char::is_whitespace)
+            {
+                return Err(invalid(format!("'{d}' is not a domain name")));
+            }
+        }
+        let kinds = |names: Vec<String>, key: &str| -> Result<_, ConfigError> {
+            names
+                .iter()
+                .map(|n| {
+                    FindingKind::from_name(n).ok_or_else(|| {
+                        let known: Vec<&str> =
+                            FindingKind::ALL.iter().map(|k| k.as_str()).collect();
+                        invalid(format!(
+                            "[policy] {key}: unknown finding kind '{n}' (known: {})",
+                            known.join(", ")
+                        ))
+                    })
+                })
+                .collect()
+        };
+        // The organisation's own name never counts as a finding either.
+        let mut own_details = self.organization.own_details;
+        own_details.extend(self.organization.name);
+        let mut policy = Policy {
+            domains: Domains::new(&internal, &self.organization.partner_domains),
+            own_details,
+            ..Policy::default()
+        };
+        let p = self.policy;
+        if let Some(k) = p.secure_kinds {
+            policy.secure_kinds = kinds(k, "secure_kinds")?;
+        }
+        if let Some(k) = p.identifier_kinds {
+            policy.identifier_kinds = kinds(k, "identifier_kinds")?;
+        }
+        if let Some(v) = p.name_with_identifier {
+            policy.name_with_identifier = v;
+        }
+        if let Some(v) = p.link_distance {
+            policy.link_distance = v;
+        }
+        if let Some(v) = p.min_confidence {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(invalid(format!(
+                    "[policy] min_confidence must be between 0 and 1, not {v}"
+                )));
+            }
+            policy.min_confidence = v;
+        }
+        if let Some(v) = p.visible_external_threshold {
+            if v == 0 {
+                return Err(invalid(
+                    "[policy] visible_external_threshold must be at least 1".into(),
+                ));
+            }
+            policy.visible_external_threshold = v;
+        }
+        if let Some(v) = p.secure_tags {
+            policy.secure_tags = v;
+        }
+        let mut limits = Limits::default();
+        let l = self.limits;
+        const MB: usize = 1024 * 1024;
+        if let Some(v) = l.max_depth {
+            limits.max_depth = v;
+        }
+        if let Some(v) = l.max_attachment_mb {
+            limits.max_attachment_bytes = v.saturating_mul(MB);
+        }
+        if let Some(v) = l.max_expanded_mb {
+            limits.max_expanded_bytes = v.saturating_mul(MB);
+        }
+        if let Some(v) = l.max_compression_ratio {
+            limits.max_compression_ratio = v;
+        }
+        if let Some(v) = l.max_archive_entries {
+            limits.max_archive_entries = v;
+        }
+        Ok(AssessConfig { policy, limits })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<AssessConfig, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: "t".into(),
+            message: e.to_string(),
+        })?;
+        raw.validate(Path::new("t"), &["extra.nl".to_string()])
+    }
+
+    #[test]
+    fn reads_organisation_and_policy() {
+        let c = parse(
+            "[organization]\ninternal_domains = [\"a.nl\"]\n[policy]\nsecure_kinds = [\"bsn\"]\nmin_confidence = 0.7\n",
+        )
+        .unwrap();
+        assert_eq!(c.policy.domains.internal(), ["a.nl", "extra.nl"]);
+        assert_eq!(c.policy.secure_kinds.len(), 1);
+        assert_eq!(c.policy.min_confidence, 0.7);
+    }
+
+    #[test]
+    fn rejects_unknown_keys_kinds_and_ranges() {
+        assert!(matches!(
+            parse("[policy]\nsecure_kind = []\n"),
+            Err(ConfigError::Parse { .. })
+        ));
+        assert!(matches!(
+            parse("[policy]\nsecure_kinds = [\"bsm\"]\n"),
+            Err(ConfigError::Invalid { .. })
+        ));
+        assert!(matches!(
+            parse("[policy]\nmin_confidence = 2.0\n"),
+            Err(ConfigError::Invalid { .. })
+        ));
+        assert!(matches!(
+            parse("[organization]\ninternal_domains = [\"not a domain\"]\n"),
+            Err(ConfigError::Invalid { .. })
+        ));
+    }
+}
