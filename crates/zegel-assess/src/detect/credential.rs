@@ -200,7 +200,7 @@ impl CredentialDetector {
             .build(KEYWORDS.iter().map(|(k, _)| k))
             .expect("keywords compile");
         let tokens = Regex::new(
-            r"(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|xox[bpaors]-[A-Za-z0-9-]{10,}|[rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----",
+            r"(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|xox[bpaors]-[A-Za-z0-9-]{10,}|[rs]k_live_[A-Za-z0-9]{16,}|[a-z][a-z0-9]{1,9}_(?:live|prod)_[A-Za-z0-9]{24,}|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----",
         )
         .expect("token pattern compiles");
         CredentialDetector { keywords, tokens }
@@ -242,6 +242,44 @@ fn hidden(v: &str) -> bool {
         || v.starts_with("…")
 }
 
+/// Whether a value is shaped like a chosen password: 8 to 64 characters
+/// with upper and lower case, a digit and a symbol other than the
+/// separators of references and file names (`-`, `.`, `_`, `/`).
+fn strong_password(v: &str) -> bool {
+    let b = v.as_bytes();
+    (8..=64).contains(&b.len())
+        && b.iter().any(u8::is_ascii_uppercase)
+        && b.iter().any(u8::is_ascii_lowercase)
+        && b.iter().any(u8::is_ascii_digit)
+        && b.iter().any(|c| b"!#$%&*?@^~+=".contains(c))
+        && !v.contains("://")
+}
+
+/// Where a short qualifier between a keyword and its colon ends, at the
+/// colon: "password for db01:", "wachtwoord van het portaal:". At most 40
+/// bytes on the same line, no sentence end in between.
+fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
+    let rest = lower.get(i..)?;
+    let starts = [
+        &b"for "[..],
+        b"voor ",
+        b"van ",
+        b"of ",
+        b"bij ",
+        b"op ",
+        b"to ",
+        b"(",
+    ];
+    if !starts.iter().any(|w| rest.starts_with(w)) {
+        return None;
+    }
+    let window = &rest[..rest.len().min(40)];
+    let colon = window
+        .iter()
+        .position(|&b| matches!(b, b':' | b'\n' | b'.' | b'?' | b'!'))?;
+    (window[colon] == b':').then_some(i + colon)
+}
+
 /// A token of key characters.
 fn key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-' | b'.')
@@ -257,6 +295,16 @@ impl CredentialDetector {
         while at(i) == b' ' || at(i) == b'\t' {
             i += 1;
         }
+        // A short qualifier before the delimiter: "password for db01:",
+        // "wachtwoord van het portaal:". The value must then look like a
+        // secret, not a word.
+        let qualified = match qualifier_end(lower, i) {
+            Some(colon) => {
+                i = colon;
+                true
+            }
+            None => false,
+        };
         // The delimiter: `:` or `=` is strong, `is` / `luidt` weak, none
         // only for a PIN of digits.
         let strong = matches!(at(i), b':' | b'=');
@@ -308,6 +356,9 @@ impl CredentialDetector {
         if NOT_A_VALUE.contains(&lower_value) || PLACEHOLDERS.contains(&lower_value) {
             return None;
         }
+        if qualified && !self.secret_shaped(value, what) {
+            return None;
+        }
         let confidence = match what {
             Announces::Pin => {
                 let digits = value.bytes().all(|b| b.is_ascii_digit());
@@ -333,6 +384,96 @@ impl CredentialDetector {
             _ => return None,
         };
         Some((start, e, confidence))
+    }
+
+    /// Whether a value on its own looks like the secret a keyword
+    /// announces: a password-like string of six or more characters, a PIN of
+    /// four to eight digits, or a high-entropy key.
+    fn secret_shaped(&self, v: &str, what: Announces) -> bool {
+        match what {
+            Announces::Password => {
+                v.len() >= 6
+                    && password_like(v)
+                    && !v.contains("://")
+                    && !v.starts_with("www.")
+                    && !v.contains('@')
+            }
+            Announces::Pin => (4..=8).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()),
+            Announces::Key => self.high_entropy(v),
+        }
+    }
+
+    /// A secret alone on the next non-blank line after a keyword line that
+    /// ends in a colon: "Use this key in the X-Api-Key header:\n\nhz_live_…".
+    fn next_line_value(
+        &self,
+        text: &Text<'_>,
+        end: usize,
+        what: Announces,
+    ) -> Option<(usize, usize, f32)> {
+        let s = text.original;
+        let line_end = s[end..].find('\n').map_or(s.len(), |p| end + p);
+        let rest = s[end..line_end].trim_end();
+        if !rest.ends_with(':') || rest.len() > 60 || rest.contains(['.', '?', '!']) {
+            return None;
+        }
+        let mut pos = line_end;
+        for _ in 0..3 {
+            if pos >= s.len() {
+                return None;
+            }
+            let start = pos + 1;
+            let stop = s[start..].find('\n').map_or(s.len(), |p| start + p);
+            let line = s[start..stop].trim();
+            if line.is_empty() {
+                pos = stop;
+                continue;
+            }
+            if line.contains(char::is_whitespace) || !self.secret_shaped(line, what) {
+                return None;
+            }
+            let lower = line.to_lowercase();
+            if NOT_A_VALUE.contains(&lower.as_str()) || PLACEHOLDERS.contains(&lower.as_str()) {
+                return None;
+            }
+            let vs = start + s[start..stop].find(line)?;
+            return Some((vs, vs + line.len(), 0.9));
+        }
+        None
+    }
+
+    /// `label: user / secret` lines, as in a list of accounts
+    /// ("ECD admin: beheer / Zh!2024-Beheer"). The secret must be strongly
+    /// password-shaped: upper and lower case, a digit and a symbol.
+    fn user_secret_pairs(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let s = text.original;
+        for slash in memchr::memmem::find_iter(s.as_bytes(), " / ") {
+            let line_start = s[..slash].rfind('\n').map_or(0, |p| p + 1);
+            let line_end = s[slash..].find('\n').map_or(s.len(), |p| slash + p);
+            let Some(colon) = s[line_start..slash].find(':').map(|p| line_start + p) else {
+                continue;
+            };
+            let label = s[line_start..colon].trim();
+            let user = s[colon + 1..slash].trim();
+            let secret = s[slash + 3..line_end].trim();
+            if label.is_empty()
+                || label.len() > 40
+                || user.is_empty()
+                || user.len() > 64
+                || user.contains(char::is_whitespace)
+                || secret.contains(char::is_whitespace)
+                || !strong_password(secret)
+            {
+                continue;
+            }
+            let vs = slash + 3 + s[slash + 3..line_end].find(secret).unwrap_or(0);
+            out.push(Match {
+                kind: FindingKind::Credential,
+                span: vs..vs + secret.len(),
+                excerpt: mask_secret(secret),
+                confidence: 0.85,
+            });
+        }
     }
 
     /// A generic key: twenty or more key characters, mixed letters and
@@ -366,7 +507,10 @@ impl CredentialDetector {
             {
                 continue;
             }
-            if let Some((vs, ve, confidence)) = self.stated(text, e, what) {
+            let value = self
+                .stated(text, e, what)
+                .or_else(|| self.next_line_value(text, e, what));
+            if let Some((vs, ve, confidence)) = value {
                 out.push(Match {
                     kind: FindingKind::Credential,
                     span: vs..ve,
@@ -483,6 +627,7 @@ impl Detector for CredentialDetector {
         let first = out.len();
         self.known_tokens(text, out);
         self.connection_strings(text, out);
+        self.user_secret_pairs(text, out);
         let found = out.len();
         self.keyword_values(text, out);
         // A keyword value inside a token or connection string already
@@ -611,6 +756,61 @@ mod tests {
             "passwordless login",
             "spinnen en pwned en www.example.nl",
             "AKIAIOSFODNN7EXAMPLEX", // too long
+        ] {
+            let m = find(s);
+            assert!(m.is_empty(), "{s}: {m:?}");
+        }
+    }
+
+    #[test]
+    fn finds_qualified_next_line_and_listed_secrets() {
+        for (s, value) in [
+            ("Root password for db01: Tr0mpet!Zwaan", "Tr0mpet!Zwaan"),
+            (
+                "Het wachtwoord voor het portaal: Lente#Rivier88.",
+                "Lente#Rivier88",
+            ),
+            ("Pincode van de kluis: 4821", "4821"),
+            (
+                "Use this key in the X-Api-Key header:\n\nq8Z3xK9mP2vL7nR4tW6yB1cF\n\nThanks",
+                "q8Z3xK9mP2vL7nR4tW6yB1cF",
+            ),
+            (
+                "Het nieuwe wachtwoord:\n  Zh!2024-Beheer\n",
+                "Zh!2024-Beheer",
+            ),
+            ("ECD admin: beheer / Zh!2024-Beheer", "Zh!2024-Beheer"),
+            (
+                "Accounts\nVPN: svc_backup / Lente#Rivier88\n",
+                "Lente#Rivier88",
+            ),
+            (
+                "hz_live_65692a2e5b720d6532113b76f2e3ef76085ad724",
+                "hz_live_65692a2e5b720d6532113b76f2e3ef76085ad724",
+            ),
+        ] {
+            assert_eq!(values(s), [value], "{s}");
+            let m = find(s);
+            assert!(!m[0].excerpt.contains(&value[value.len() - 4..]), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_qualified_next_line_and_listed_near_misses() {
+        for s in [
+            "Wachtwoord voor het portaal: zie sms",
+            "Password for the portal: will follow by text message",
+            "The password for your account: welcome",
+            "Wachtwoord vergeten? Klik hier: https://www.example.nl/reset",
+            "Your API key:\n\nsee the vault",
+            "Vragen over uw wachtwoord:\n\nBel de servicedesk op 030-1234567",
+            "Het wachtwoord:\n\nwelkom",
+            "Periode: 2024 / 2025",
+            "Ref: AB / AB-2024-Zaak",
+            "Route: A12 / Utrecht-Noord",
+            "Dossier: Jansen / zie bijlage",
+            "Wachtwoordbeleid voor medewerkers: minimaal 12 tekens",
+            "my_live_stream is starting",
         ] {
             let m = find(s);
             assert!(m.is_empty(), "{s}: {m:?}");

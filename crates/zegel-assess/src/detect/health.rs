@@ -8,7 +8,8 @@
 //!
 //! Each term has a base confidence below the policy threshold of 0.5: a
 //! health word alone does not say it is about someone. Diagnoses and
-//! medication 0.4, lab values 0.35, treatment and care terms 0.3, and
+//! medication 0.4, lab values 0.35, treatment and care terms 0.3, symptoms
+//! and infections 0.25, and
 //! ambiguous care words (opname, huisarts, therapy, surgery, stroke) 0.2.
 //! Then [`person_score`]: +0.4 with a strong person cue within about 100
 //! bytes before or 80 after (cliënt, patiënt, mevrouw, meneer, dhr., mw., a
@@ -449,6 +450,65 @@ const CARE: &[&str] = &[
     "wheelchair user",
 ];
 
+/// Symptoms and infections (0.25): only with a strong person cue, a name
+/// or "mevrouw", do they pass the threshold; a pronoun is not enough.
+const SYMPTOMS: &[&str] = &[
+    "koorts",
+    "fever",
+    "*infectie",
+    "infecties",
+    "infection",
+    "urinary tract infection",
+    "blaasontsteking",
+    "*ontsteking",
+    "pijn bij plassen",
+    "pijn op de borst",
+    "chest pain",
+    "kortademig*",
+    "shortness of breath",
+    "benauwdheid",
+    "misselijk*",
+    "nausea",
+    "braken",
+    "vomiting",
+    "duizelig*",
+    "dizziness",
+    "uitdroging",
+    "dehydration",
+    "hallucinaties",
+    "hallucinations",
+    "doorligwond*",
+    "pressure ulcer*",
+];
+
+/// Words that, right before a care term, make it the name of a team,
+/// service or role ("casemanagement dementie", "team wijkverpleging",
+/// "poli diabetes"), not something about a person.
+const ROLE_PREFIXES: &[&str] = &[
+    "casemanagement",
+    "casemanager",
+    "team",
+    "teams",
+    "afdeling",
+    "poli",
+    "polikliniek",
+    "specialist",
+    "consulent",
+    "coördinator",
+    "coordinator",
+    "praktijkondersteuner",
+    "expertisecentrum",
+    "ketenzorg",
+    "netwerk",
+    "zorgpad",
+    "department",
+    "clinic",
+    "ward",
+    "nurse",
+    "verpleegkundige",
+    "vakgroep",
+];
+
 /// Ambiguous care words: need a person cue to pass the threshold.
 const WEAK: &[&str] = &[
     "opname",
@@ -503,6 +563,7 @@ impl HealthDetector {
             (MEDICATION, 0.4),
             (LAB, 0.35),
             (CARE, 0.3),
+            (SYMPTOMS, 0.25),
             (WEAK, 0.2),
         ] {
             all.extend_from_slice(list);
@@ -531,7 +592,10 @@ impl Detector for HealthDetector {
             });
             let ctx = person.around(text.original, hit.start, hit.end, 100, 80);
             let general = near(general, hit.start, hit.end, 200, 200);
-            let confidence = person_score(self.base[hit.term], ctx, general);
+            let mut confidence = person_score(self.base[hit.term], ctx, general);
+            if names_a_role(text, hit.start, hit.end) {
+                confidence = confidence.min(0.2);
+            }
             out.push(Match {
                 kind: FindingKind::Health,
                 span: hit.start..hit.end,
@@ -540,6 +604,35 @@ impl Detector for HealthDetector {
             });
         });
     }
+}
+
+/// Whether the care term at `start..end` names a team, service or role
+/// rather than something about a person: right after a role word
+/// ("casemanagement dementie"), or alone in brackets after a name, as a
+/// person's department ("Anne de Vries (wijkverpleging)").
+fn names_a_role(text: &Text<'_>, start: usize, end: usize) -> bool {
+    let before = text.lower[..start].trim_end();
+    let last_word = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    if ROLE_PREFIXES.contains(&last_word) {
+        return true;
+    }
+    let Some(prefix) = before.strip_suffix('(') else {
+        return false;
+    };
+    let closed = text.lower[end..].trim_start().starts_with(')');
+    let after_name = prefix
+        .trim_end()
+        .rsplit(char::is_whitespace)
+        .next()
+        .and_then(|w| {
+            let at = prefix.trim_end().len() - w.len();
+            text.original[at..].chars().next()
+        })
+        .is_some_and(char::is_uppercase);
+    closed && after_name
 }
 
 #[cfg(test)]
@@ -607,6 +700,25 @@ mod tests {
         must_not("In Nederland zijn er ruim een miljoen mensen met diabetes.");
         must_not("Hij stuurt de notulen van het overleg over de nieuwe huisstijl.");
         must_not("The ARTS festival, a HOSPITALity course and a stroke of luck.");
+    }
+
+    #[test]
+    fn finds_symptoms_and_infections_about_a_person() {
+        must_find("Rapportage Johanna Bakker\nPijn bij plassen, koorts 38,6. Vermoedelijk urineweginfectie.");
+        must_find("Meneer Pietersen is sinds gisteren kortademig.");
+        must_find("Mrs Smith has a fever and a urinary tract infection.");
+        must_not("De koorts van de verkiezingen is voorbij.");
+        must_not("Het protocol infectiepreventie is herzien.");
+        must_not("Infecties voorkomen: was uw handen.");
+    }
+
+    #[test]
+    fn care_terms_naming_a_team_or_role_are_not_about_a_person() {
+        must_not("Anne de Vries (wijkverpleging) en Fatima El Idrissi (casemanagement\ndementie) schuiven aan.");
+        must_not("Jan Smit, casemanager dementie, neemt contact op.");
+        must_not("Mevrouw Jansen van team wijkverpleging belt u terug.");
+        must_find("Mevrouw Jansen heeft dementie (diagnose 2023).");
+        must_find("Mevrouw Jansen krijgt wijkverpleging.");
     }
 
     #[test]

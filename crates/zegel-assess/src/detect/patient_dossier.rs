@@ -19,7 +19,8 @@
 //! (see [`PersonCues`]) 0.9; in a file name 0.85; "dossier" with a care
 //! qualifier 0.8. A template or general context (sjabloon, template,
 //! format, blanco, voorbeeld, training, cursus, vacature, nieuwsbrief,
-//! webinar) caps it at 0.35, below the policy threshold of 0.5.
+//! webinar) or advice on how to send them ("stuur geen ... via gewone
+//! mail", "never send") caps it at 0.35, below the policy threshold of 0.5.
 
 use crate::detect::context::{window, Dictionary, PersonCues};
 use crate::detect::names::mentions_name;
@@ -142,6 +143,22 @@ const TEMPLATE: &[&str] = &[
     "nieuwsbrief*",
     "newsletter*",
     "webinar*",
+    // Advice about how to send such documents, not a document.
+    "stuur geen",
+    "stuur nooit",
+    "verstuur geen",
+    "verstuur nooit",
+    "mail geen",
+    "mail nooit",
+    "nooit via",
+    "niet via gewone",
+    "niet per gewone",
+    "never send",
+    "never email",
+    "do not send",
+    "don't send",
+    "do not email",
+    "don't email",
 ];
 
 /// Finds client/patient files and care documents (see the module doc).
@@ -351,5 +368,14 @@ mod tests {
         must_not("jaarverslag.pdf");
         must_not("Hierbij het lege sjabloon voor het zorgplan.");
         must_not("Template: care plan format for the new system.");
+    }
+
+    #[test]
+    fn ignores_advice_on_sending_care_documents() {
+        must_not("- stuur geen BSN of medische gegevens via gewone mail;\n- gebruik ons portaal voor vragen over uw zorg.");
+        must_not("Never send a patient's medical records by ordinary e-mail.");
+        must_not("Verstuur nooit een zorgplan zonder versleuteling.");
+        must_find("Hierbij de medische gegevens van mevrouw Jansen.");
+        must_find("Zoals gevraagd stuur ik u het zorgplan van dhr. Bakker.");
     }
 }
