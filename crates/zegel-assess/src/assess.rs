@@ -3,7 +3,8 @@
 
 use crate::assessment::{Assessment, Reason, Verdict, Warning};
 use crate::body::split_body;
-use crate::detect::{all_detectors, Detector, Text};
+use crate::detect::windowed::detect_windowed;
+use crate::detect::{all_detectors, Detector};
 use crate::extract::{extract_message, ExtractIssue, Limits};
 use crate::finding::{Finding, FindingKind, Location, Match};
 use crate::policy::Policy;
@@ -142,30 +143,24 @@ impl Assessor {
     /// matches, and drops what is the organisation's or the correspondents' own.
     fn find(&self, segments: &[Segment], people: &People) -> Vec<Finding> {
         let mut findings: Vec<Finding> = Vec::new();
-        let mut matches = Vec::new();
         for (index, segment) in segments.iter().enumerate() {
             if segment.role == SegmentRole::Signature || segment.text.is_empty() {
                 continue;
             }
-            let text = Text::new(&segment.text);
-            for detector in &self.detectors {
-                matches.clear();
-                detector.detect(&text, &mut matches);
-                keep_most_confident(&mut matches, MAX_MATCHES_PER_TEXT);
-                for m in matches.drain(..) {
-                    let value = segment.text.get(m.span.clone()).unwrap_or("");
-                    if self.policy.is_own_detail(value) || people.is_own(m.kind, value) {
-                        continue;
-                    }
-                    findings.push(Finding {
-                        kind: m.kind,
-                        location: segment.location.clone(),
-                        excerpt: m.excerpt,
-                        confidence: m.confidence,
-                        segment: index,
-                        span: m.span,
-                    });
+            let found = detect_windowed(&self.detectors, &segment.text, MAX_MATCHES_PER_TEXT);
+            for m in found.into_iter().flatten() {
+                let value = segment.text.get(m.span.clone()).unwrap_or("");
+                if self.policy.is_own_detail(value) || people.is_own(m.kind, value) {
+                    continue;
                 }
+                findings.push(Finding {
+                    kind: m.kind,
+                    location: segment.location.clone(),
+                    excerpt: m.excerpt,
+                    confidence: m.confidence,
+                    segment: index,
+                    span: m.span,
+                });
             }
         }
         findings
@@ -280,20 +275,6 @@ fn split_bodies(segments: Vec<Segment>) -> Vec<Segment> {
 /// thousand addresses proves the point after a few hundred; keeping all would
 /// only cost memory and time.
 const MAX_MATCHES_PER_TEXT: usize = 256;
-
-/// Keeps the `max` most confident matches (ties: the earliest), in text order.
-fn keep_most_confident(matches: &mut Vec<Match>, max: usize) {
-    if matches.len() <= max {
-        return;
-    }
-    matches.sort_by(|a, b| {
-        b.confidence
-            .total_cmp(&a.confidence)
-            .then(a.span.start.cmp(&b.span.start))
-    });
-    matches.truncate(max);
-    matches.sort_by_key(|m| m.span.start);
-}
 
 /// One finding per kind, location and excerpt: the most confident, in the
 /// order first seen.
@@ -476,21 +457,6 @@ mod tests {
         assert!(!p.is_correspondent_name("Daniel Morgan"));
         assert!(!p.is_correspondent_name("P. Jansen"));
         assert!(!p.is_correspondent_name("Karin de Vries"));
-    }
-
-    #[test]
-    fn many_matches_keep_the_most_confident_in_text_order() {
-        let m = |start: usize, confidence: f32| Match {
-            kind: FindingKind::PersonName,
-            span: start..start + 1,
-            excerpt: String::new(),
-            confidence,
-        };
-        let mut matches: Vec<Match> = (0..10).map(|i| m(i, 0.3)).collect();
-        matches.push(m(50, 0.9));
-        keep_most_confident(&mut matches, 3);
-        let starts: Vec<usize> = matches.iter().map(|m| m.span.start).collect();
-        assert_eq!(starts, [0, 1, 50]);
     }
 
     #[test]

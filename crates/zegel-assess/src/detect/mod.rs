@@ -22,6 +22,7 @@ pub mod phone_number;
 pub mod postal_address;
 pub mod scan;
 pub mod special_category;
+pub mod windowed;
 
 use crate::finding::{FindingKind, Match};
 
@@ -83,45 +84,6 @@ pub fn all_detectors() -> Vec<Box<dyn Detector>> {
 mod tests {
     use super::*;
 
-    /// Rough throughput of all detectors over Dutch prose; run with
-    /// `cargo test -p zegel-assess --lib detect::tests::throughput -- --ignored --nocapture`
-    /// (dev-profile numbers are far below release ones).
-    #[test]
-    #[ignore]
-    fn throughput() {
-        let para = "Beste collega's,\n\nDe vergadering van het projectteam is verplaatst naar dinsdag. \
-                    Mevrouw Jansen heeft diabetes en het zorgplan wordt besproken met de wijkverpleging. \
-                    Wij bespreken ook de begroting, de planning en de nieuwe huisstijl van de organisatie. \
-                    Dit bericht is vertrouwelijk en uitsluitend bestemd voor de geadresseerde.\n\n";
-        let plain = "De vergadering van het projectteam is verplaatst naar dinsdag. Wij bespreken \
-                     de begroting, de planning en de nieuwe huisstijl van de organisatie, en \
-                     daarna kijken we naar de resultaten van het afgelopen kwartaal.\n";
-        let text = if std::env::var("ZEGEL_PLAIN").is_ok() {
-            plain.repeat(30_000)
-        } else {
-            para.repeat(20_000)
-        };
-        let detectors = all_detectors();
-        let t = Text::new(&text);
-        let start = std::time::Instant::now();
-        let mut out = Vec::new();
-        for d in &detectors {
-            let s = std::time::Instant::now();
-            d.detect(&t, &mut out);
-            eprintln!(
-                "{:?}: {:.0} MB/s",
-                d.kind(),
-                text.len() as f64 / s.elapsed().as_secs_f64() / 1e6
-            );
-        }
-        let secs = start.elapsed().as_secs_f64();
-        eprintln!(
-            "{} MB, {} matches, {:.0} MB/s",
-            text.len() / 1_000_000,
-            out.len(),
-            text.len() as f64 / secs / 1e6
-        );
-    }
     use proptest::prelude::*;
 
     fn run_all(s: &str) -> Vec<Match> {

@@ -10,14 +10,18 @@ use encoding_rs::{Encoding, WINDOWS_1252};
 /// Decodes the bytes of a text file to UTF-8, reading at most `max_bytes`
 /// of input (a char boundary is respected after decoding).
 pub(crate) fn decode(bytes: &[u8], max_bytes: usize) -> String {
-    // Cut the input first so a huge file is not decoded whole; UTF-16 needs
-    // twice the bytes for the same text, and a cut inside a character only
-    // costs one replacement character at the end.
-    let input = &bytes[..bytes.len().min(max_bytes.saturating_mul(2))];
-    if let Some((encoding, bom_len)) = Encoding::for_bom(input) {
-        let (text, _) = encoding.decode_without_bom_handling(&input[bom_len..]);
+    // Cut the input first so a huge file is not decoded or copied whole:
+    // UTF-16 needs twice the bytes for the same text, UTF-8 and
+    // Windows-1252 at most `max_bytes + 1` (a cut inside a UTF-8 character
+    // costs one replacement character at the end, and the caller truncates
+    // the decoded text to `max_bytes` at a char boundary).
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let input = &bytes[bom_len..bytes.len().min(max_bytes.saturating_mul(2))];
+        let (text, _) = encoding.decode_without_bom_handling(input);
         return text.into_owned();
     }
+    // One byte more than the bound, so the caller's truncation notices the cut.
+    let input = &bytes[..bytes.len().min(max_bytes.saturating_add(1))];
     match std::str::from_utf8(input) {
         Ok(text) => text.to_owned(),
         // A valid prefix cut mid-character by the bound above is still UTF-8.
@@ -59,6 +63,7 @@ pub(crate) fn truncate(text: &mut String, max: usize) -> bool {
         cut -= 1;
     }
     text.truncate(cut);
+    text.shrink_to_fit();
     true
 }
 
