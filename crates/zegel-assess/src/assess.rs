@@ -6,7 +6,7 @@ use crate::body::split_body;
 use crate::detect::windowed::detect_windowed;
 use crate::detect::{all_detectors, Detector};
 use crate::extract::{extract_message, ExtractIssue, Limits};
-use crate::finding::{Finding, FindingKind, Location, Match};
+use crate::finding::{Finding, FindingKind, Location};
 use crate::policy::Policy;
 use crate::recipients::{review, Field, Recipient};
 use crate::segment::{Segment, SegmentRole};

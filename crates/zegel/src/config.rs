@@ -68,6 +68,7 @@ struct RawLimits {
     max_expanded_mb: Option<usize>,
     max_compression_ratio: Option<u64>,
     max_archive_entries: Option<usize>,
+    max_text_mb: Option<usize>,
 }
 
 /// The validated configuration of the assessment.
@@ -196,6 +197,9 @@ impl RawConfig {
         if let Some(v) = l.max_archive_entries {
             limits.max_archive_entries = v;
         }
+        if let Some(v) = l.max_text_mb {
+            limits.max_text_bytes = v.saturating_mul(MB);
+        }
         Ok(AssessConfig { policy, limits })
     }
 }
@@ -221,6 +225,16 @@ mod tests {
         assert_eq!(c.policy.domains.internal(), ["a.nl", "extra.nl"]);
         assert_eq!(c.policy.secure_kinds.len(), 1);
         assert_eq!(c.policy.min_confidence, 0.7);
+    }
+
+    #[test]
+    fn reads_limits_in_megabytes() {
+        let c = parse("[limits]\nmax_text_mb = 2\nmax_attachment_mb = 3\nmax_depth = 1\n").unwrap();
+        assert_eq!(c.limits.max_text_bytes, 2 * 1024 * 1024);
+        assert_eq!(c.limits.max_attachment_bytes, 3 * 1024 * 1024);
+        assert_eq!(c.limits.max_depth, 1);
+        let d = parse("").unwrap();
+        assert_eq!(d.limits, Limits::default());
     }
 
     #[test]

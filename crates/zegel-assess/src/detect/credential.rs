@@ -200,7 +200,7 @@ impl CredentialDetector {
             .build(KEYWORDS.iter().map(|(k, _)| k))
             .expect("keywords compile");
         let tokens = Regex::new(
-            r"(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|xox[bpaors]-[A-Za-z0-9-]{10,}|[rs]k_live_[A-Za-z0-9]{16,}|[a-z][a-z0-9]{1,9}_(?:live|prod)_[A-Za-z0-9]{24,}|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----",
+            r"(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|xox[bpaors]-[A-Za-z0-9-]{10,}|[rs]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----",
         )
         .expect("token pattern compiles");
         CredentialDetector { keywords, tokens }
@@ -559,6 +559,60 @@ impl CredentialDetector {
         }
     }
 
+    /// Vendor keys of the form `prefix_live_…` or `prefix_prod_…` (a short
+    /// lowercase prefix, 24 or more letters and digits): Stripe-like keys
+    /// of many providers. Searched by their fixed middle, not by a regex
+    /// that starts with a character class, which would have to try every
+    /// byte of the text.
+    fn vendor_keys(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let bytes = text.original.as_bytes();
+        for middle in [&b"_live_"[..], b"_prod_"] {
+            for at in memchr::memmem::find_iter(bytes, middle) {
+                let mut start = at;
+                while start > 0
+                    && at - start < 10
+                    && (bytes[start - 1].is_ascii_lowercase() || bytes[start - 1].is_ascii_digit())
+                {
+                    start -= 1;
+                }
+                let glued_before = start > 0
+                    && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+                if at - start < 2 || !bytes[start].is_ascii_lowercase() || glued_before {
+                    continue;
+                }
+                let tail = at + middle.len();
+                let mut end = tail;
+                while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                    end += 1;
+                }
+                let glued_after = bytes.get(end).is_some_and(|&b| b == b'_');
+                let token = &text.original[start..end];
+                if end - tail < 24
+                    || glued_after
+                    || token.starts_with("sk_")
+                    || token.starts_with("rk_")
+                {
+                    continue;
+                }
+                out.push(Match {
+                    kind: FindingKind::Credential,
+                    span: start..end,
+                    excerpt: format!(
+                        "{}…",
+                        mask_keep(
+                            &token[..16],
+                            token[..tail - start]
+                                .bytes()
+                                .filter(u8::is_ascii_alphanumeric)
+                                .count()
+                        )
+                    ),
+                    confidence: 0.97,
+                });
+            }
+        }
+    }
+
     fn connection_strings(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         let s = text.original;
         let bytes = s.as_bytes();
@@ -626,6 +680,7 @@ impl Detector for CredentialDetector {
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         let first = out.len();
         self.known_tokens(text, out);
+        self.vendor_keys(text, out);
         self.connection_strings(text, out);
         self.user_secret_pairs(text, out);
         let found = out.len();
@@ -785,6 +840,10 @@ mod tests {
                 "Lente#Rivier88",
             ),
             (
+                "key: acme_prod_Zx81Qw3Er5Ty7Ui9Op2As4Df",
+                "acme_prod_Zx81Qw3Er5Ty7Ui9Op2As4Df",
+            ),
+            (
                 "hz_live_65692a2e5b720d6532113b76f2e3ef76085ad724",
                 "hz_live_65692a2e5b720d6532113b76f2e3ef76085ad724",
             ),
@@ -811,6 +870,8 @@ mod tests {
             "Dossier: Jansen / zie bijlage",
             "Wachtwoordbeleid voor medewerkers: minimaal 12 tekens",
             "my_live_stream is starting",
+            "zie de map foto_live_20240312_opname_a1b2c3d4e5f6a7b8c9d0e1f2",
+            "X_live_abcdefghijklmnopqrstuvwxyz012345",
         ] {
             let m = find(s);
             assert!(m.is_empty(), "{s}: {m:?}");
