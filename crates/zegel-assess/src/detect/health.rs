@@ -639,21 +639,7 @@ fn names_a_role(text: &Text<'_>, start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn best(s: &str) -> f32 {
-        let mut out = Vec::new();
-        HealthDetector::new().detect(&Text::new(s), &mut out);
-        out.iter().map(|m| m.confidence).fold(0.0, f32::max)
-    }
-
-    fn must_find(s: &str) {
-        let c = best(s);
-        assert!(c >= 0.5, "must find ({c}): {s}");
-    }
-
-    fn must_not(s: &str) {
-        let c = best(s);
-        assert!(c < 0.5, "must not find ({c}): {s}");
-    }
+    crate::detect::threshold_checks!(HealthDetector::new());
 
     #[test]
     fn finds_dutch_health_data_about_a_person() {

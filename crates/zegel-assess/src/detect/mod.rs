@@ -49,6 +49,32 @@ impl<'a> Text<'a> {
     }
 }
 
+/// Defines `best(s)` (the highest confidence the detector gives `s`),
+/// `must_find(s)` and `must_not(s)` (whether that reaches the policy
+/// threshold of 0.5) in a detector's test module.
+#[cfg(test)]
+macro_rules! threshold_checks {
+    ($detector:expr) => {
+        fn best(s: &str) -> f32 {
+            let mut out = Vec::new();
+            $crate::detect::Detector::detect(&$detector, &$crate::detect::Text::new(s), &mut out);
+            out.iter().map(|m| m.confidence).fold(0.0, f32::max)
+        }
+
+        fn must_find(s: &str) {
+            let c = best(s);
+            assert!(c >= 0.5, "must find ({c}): {s}");
+        }
+
+        fn must_not(s: &str) {
+            let c = best(s);
+            assert!(c < 0.5, "must not find ({c}): {s}");
+        }
+    };
+}
+#[cfg(test)]
+pub(crate) use threshold_checks;
+
 /// One kind of sensitive data, found in text.
 pub trait Detector: Send + Sync {
     /// The kind this detector reports.

@@ -230,28 +230,8 @@ impl Detector for PatientDossierDetector {
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         if is_file_name(text.original) {
             // Same length, so offsets still fit the original.
-            let spaced: String = text
-                .lower
-                .chars()
-                .map(|c| {
-                    if matches!(c, '_' | '-' | '.' | '+') {
-                        ' '
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-            let original_spaced: String = text
-                .original
-                .chars()
-                .map(|c| {
-                    if matches!(c, '_' | '-' | '.' | '+') {
-                        ' '
-                    } else {
-                        c
-                    }
-                })
-                .collect();
+            let spaced = separators_as_spaces(&text.lower);
+            let original_spaced = separators_as_spaces(text.original);
             self.documents.find(&spaced, |hit| {
                 Self::push(out, text.original, hit.start, hit.end, 0.85);
             });
@@ -294,6 +274,20 @@ impl Detector for PatientDossierDetector {
     }
 }
 
+/// `text` with the separators of file names (`_ - . +`) read as spaces;
+/// the same length, so byte offsets still fit.
+fn separators_as_spaces(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if matches!(c, '_' | '-' | '.' | '+') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// In a file name, any capitalised word that is a known surname, or a name
 /// written as lowercase surname (`dossier_jansen.pdf`).
 fn has_name_token(spaced_original: &str) -> bool {
@@ -307,21 +301,7 @@ fn has_name_token(spaced_original: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn best(s: &str) -> f32 {
-        let mut out = Vec::new();
-        PatientDossierDetector::new().detect(&Text::new(s), &mut out);
-        out.iter().map(|m| m.confidence).fold(0.0, f32::max)
-    }
-
-    fn must_find(s: &str) {
-        let c = best(s);
-        assert!(c >= 0.5, "must find ({c}): {s}");
-    }
-
-    fn must_not(s: &str) {
-        let c = best(s);
-        assert!(c < 0.5, "must not find ({c}): {s}");
-    }
+    crate::detect::threshold_checks!(PatientDossierDetector::new());
 
     #[test]
     fn finds_dutch_care_documents() {

@@ -245,21 +245,7 @@ impl Detector for SpecialCategoryDetector {
 mod tests {
     use super::*;
 
-    fn best(s: &str) -> f32 {
-        let mut out = Vec::new();
-        SpecialCategoryDetector::new().detect(&Text::new(s), &mut out);
-        out.iter().map(|m| m.confidence).fold(0.0, f32::max)
-    }
-
-    fn must_find(s: &str) {
-        let c = best(s);
-        assert!(c >= 0.5, "must find ({c}): {s}");
-    }
-
-    fn must_not(s: &str) {
-        let c = best(s);
-        assert!(c < 0.5, "must not find ({c}): {s}");
-    }
+    crate::detect::threshold_checks!(SpecialCategoryDetector::new());
 
     #[test]
     fn finds_dutch_special_categories_about_a_person() {
