@@ -29,3 +29,24 @@ fn every_fuzz_finding_is_assessed_or_refused_cleanly() {
         }
     }
 }
+
+/// A legacy XLS whose FAT chain loops made calamine grow a buffer without
+/// end (2 GiB in one allocation under the fuzzer); it is now refused before
+/// calamine opens it, as an unreadable attachment.
+#[test]
+fn an_xls_with_a_looping_sector_chain_is_unreadable() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let raw = std::fs::read(dir.join("calamine-cfb-chain-loop-oom.eml")).unwrap();
+    let assessment = Assessor::new(Policy::default())
+        .assess_bytes(&raw, None)
+        .expect("the message itself parses");
+    let kinds: Vec<String> = assessment
+        .warnings
+        .iter()
+        .map(|w| format!("{:?}", w.kind()))
+        .collect();
+    assert!(
+        kinds.iter().any(|k| k == "UnreadableAttachment"),
+        "{kinds:?}"
+    );
+}

@@ -18,6 +18,7 @@
 //! - `guard`: turns a panic in a third-party parser into a reason.
 
 mod archive;
+mod cfb_check;
 mod file;
 mod format;
 mod guard;

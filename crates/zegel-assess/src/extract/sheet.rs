@@ -4,8 +4,10 @@
 //! breaks), sheet names included. calamine runs inside [`isolate`] so a
 //! panic on a malformed workbook becomes `Unreadable`. ZIP-based workbooks
 //! are checked by the bounded archive reader before calamine opens them
-//! (calamine itself decompresses without a bound).
+//! (calamine itself decompresses without a bound); XLS files are checked
+//! for looping sector chains first ([`cfb_check`]).
 
+use super::cfb_check;
 use super::guard::isolate;
 use super::{text, Ctx, ExtractIssue};
 use crate::finding::Location;
@@ -63,10 +65,11 @@ fn read(bytes: &[u8], kind: Sheet, binary_xlsx: bool, max: usize) -> Outcome {
             Ok(mut wb) => collect(&mut wb, max),
             Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
         },
-        Sheet::Xls => match Xls::new(cursor) {
-            Ok(mut wb) => collect(&mut wb, max),
-            Err(XlsError::Password) => Outcome::Encrypted,
-            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
+        Sheet::Xls => match cfb_check::check(bytes).map(|()| Xls::new(cursor)) {
+            Err(problem) => Outcome::Failed(format!("damaged workbook: {problem}")),
+            Ok(Ok(mut wb)) => collect(&mut wb, max),
+            Ok(Err(XlsError::Password)) => Outcome::Encrypted,
+            Ok(Err(e)) => Outcome::Failed(format!("damaged workbook: {e}")),
         },
         Sheet::Ods => match Ods::new(cursor) {
             Ok(mut wb) => collect(&mut wb, max),
