@@ -12,7 +12,7 @@ use super::guard::isolate;
 use super::{text, Ctx, ExtractIssue};
 use crate::finding::Location;
 use crate::segment::SegmentRole;
-use calamine::{Data, Ods, OdsError, Reader, Xls, XlsError, Xlsb, Xlsx};
+use calamine::{Cell, Data, DataRef, Ods, OdsError, Reader, Xls, XlsError, Xlsb, Xlsx};
 use std::fmt::Write as _;
 use std::io::Cursor;
 
@@ -58,11 +58,27 @@ fn read(bytes: &[u8], kind: Sheet, binary_xlsx: bool, max: usize) -> Outcome {
     let cursor = Cursor::new(bytes);
     match kind {
         Sheet::Xlsx if binary_xlsx => match Xlsb::new(cursor) {
-            Ok(mut wb) => collect(&mut wb, max),
+            Ok(mut wb) => collect_streamed(wb.sheet_names(), max, |name, sink| {
+                let mut cells = wb.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+                while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                    if !sink(cell) {
+                        break;
+                    }
+                }
+                Ok(())
+            }),
             Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
         },
         Sheet::Xlsx => match Xlsx::new(cursor) {
-            Ok(mut wb) => collect(&mut wb, max),
+            Ok(mut wb) => collect_streamed(wb.sheet_names(), max, |name, sink| {
+                let mut cells = wb.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+                while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                    if !sink(cell) {
+                        break;
+                    }
+                }
+                Ok(())
+            }),
             Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
         },
         Sheet::Xls => match cfb_check::check(bytes).map(|()| Xls::new(cursor)) {
@@ -76,6 +92,58 @@ fn read(bytes: &[u8], kind: Sheet, binary_xlsx: bool, max: usize) -> Outcome {
             Err(OdsError::Password) => Outcome::Encrypted,
             Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
         },
+    }
+}
+
+/// The text of every sheet of an XLSX/XLSB workbook, read cell by cell in
+/// file order (a new line when the row changes), bounded by `max` bytes.
+/// calamine's `worksheet_range` would allocate the whole grid between the
+/// first and the last used cell: two cells at A1 and XFD1048576 in a 1 KB
+/// file ask for 512 GiB. `read_sheet` calls the sink for every cell until it
+/// returns `false`.
+fn collect_streamed(
+    names: Vec<String>,
+    max: usize,
+    mut read_sheet: impl FnMut(&str, &mut dyn FnMut(Cell<DataRef<'_>>) -> bool) -> Result<(), String>,
+) -> Outcome {
+    let mut out = String::new();
+    let mut first_error = None;
+    let mut cells_read = 0usize;
+    for name in names {
+        if !text::push_bounded(&mut out, &format!("{name}\n"), max) {
+            break;
+        }
+        let mut row = None;
+        let mut value = String::new();
+        let mut full = false;
+        let result = read_sheet(&name, &mut |cell| {
+            let (r, _) = cell.get_position();
+            value.clear();
+            let _ = write!(value, "{}", Data::from(cell.get_value().clone()));
+            if value.is_empty() {
+                return true;
+            }
+            let separator = match row {
+                Some(previous) if previous == r => "\t",
+                Some(_) => "\n",
+                None => "",
+            };
+            row = Some(r);
+            cells_read += 1;
+            full = !text::push_bounded(&mut out, separator, max)
+                || !text::push_bounded(&mut out, &value, max);
+            !full
+        });
+        if let Err(reason) = result {
+            first_error.get_or_insert_with(|| format!("damaged sheet: {reason}"));
+        }
+        if full || !text::push_bounded(&mut out, "\n", max) {
+            break;
+        }
+    }
+    match first_error {
+        Some(reason) if cells_read == 0 => Outcome::Failed(reason),
+        _ => Outcome::Text(out),
     }
 }
 

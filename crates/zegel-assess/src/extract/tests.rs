@@ -139,6 +139,14 @@ fn xlsx_text() {
 }
 
 #[test]
+fn sparse_xlsx_is_read_cell_by_cell_not_as_a_grid() {
+    // Cells at A1 and XFD1048576: a grid between them would be 512 GiB.
+    let ex = attach("lijst.xlsx", fixture!("sparse_far_corner.xlsx"));
+    let text = text_at(&ex, &loc(&["lijst.xlsx"]));
+    assert_eq!(text, "Blad1\nJansen Farcorner\t7\n1\n");
+}
+
+#[test]
 fn xls_text() {
     let ex = attach("lijst.xls", fixture!("sample.xls"));
     assert_words(&ex, &loc(&["lijst.xls"]), &["Jansen", "Xlswoord"]);
