@@ -28,6 +28,7 @@ mod pdf;
 mod sheet;
 mod text;
 mod walk;
+mod xls_grid;
 
 use crate::finding::Location;
 use crate::segment::Segment;

@@ -5,10 +5,11 @@
 //! panic on a malformed workbook becomes `Unreadable`. ZIP-based workbooks
 //! are checked by the bounded archive reader before calamine opens them
 //! (calamine itself decompresses without a bound); XLS files are checked
-//! for looping sector chains first ([`cfb_check`]).
+//! for looping sector chains and oversized sheet grids first
+//! ([`cfb_check`], [`xls_grid`]).
 
-use super::cfb_check;
 use super::guard::isolate;
+use super::{cfb_check, xls_grid};
 use super::{text, Ctx, ExtractIssue};
 use crate::finding::Location;
 use crate::segment::SegmentRole;
@@ -81,8 +82,8 @@ fn read(bytes: &[u8], kind: Sheet, binary_xlsx: bool, max: usize) -> Outcome {
             }),
             Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
         },
-        Sheet::Xls => match cfb_check::check(bytes).map(|()| Xls::new(cursor)) {
-            Err(problem) => Outcome::Failed(format!("damaged workbook: {problem}")),
+        Sheet::Xls => match xls_precheck(bytes).map(|()| Xls::new(cursor)) {
+            Err(reason) => Outcome::Failed(reason),
             Ok(Ok(mut wb)) => collect(&mut wb, max),
             Ok(Err(XlsError::Password)) => Outcome::Encrypted,
             Ok(Err(e)) => Outcome::Failed(format!("damaged workbook: {e}")),
@@ -93,6 +94,24 @@ fn read(bytes: &[u8], kind: Sheet, binary_xlsx: bool, max: usize) -> Outcome {
             Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
         },
     }
+}
+
+/// Largest sheet grid (rows × columns between the first and last used cell)
+/// calamine may build for an XLS: 4 million cells, about 130 MB.
+const MAX_XLS_GRID_CELLS: u64 = 4_000_000;
+
+/// What must hold before calamine may open an XLS: sector chains that end
+/// ([`cfb_check`]) and sheets whose grid is of a reasonable size
+/// ([`xls_grid`]); calamine would otherwise loop or allocate without bound.
+fn xls_precheck(bytes: &[u8]) -> Result<(), String> {
+    cfb_check::check(bytes).map_err(|problem| format!("damaged workbook: {problem}"))?;
+    let cells = xls_grid::largest_grid(bytes).map_err(|e| format!("damaged workbook: {e}"))?;
+    if cells > MAX_XLS_GRID_CELLS {
+        return Err(format!(
+            "a sheet spans {cells} cells from its first to its last used cell, more than the {MAX_XLS_GRID_CELLS} that are read"
+        ));
+    }
+    Ok(())
 }
 
 /// The text of every sheet of an XLSX/XLSB workbook, read cell by cell in

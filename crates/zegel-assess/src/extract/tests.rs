@@ -147,6 +147,44 @@ fn sparse_xlsx_is_read_cell_by_cell_not_as_a_grid() {
 }
 
 #[test]
+fn xls_with_cells_at_opposite_corners_is_refused_not_allocated() {
+    // A compound file whose Workbook stream has two cells 65535 rows and
+    // columns apart: calamine would build a grid of 4 billion cells.
+    let mut stream = Vec::new();
+    let mut record = |kind: u16, body: &[u8]| {
+        stream.extend(kind.to_le_bytes());
+        stream.extend((body.len() as u16).to_le_bytes());
+        stream.extend(body);
+    };
+    record(
+        0x0809,
+        &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    for (row, col) in [(0u16, 0u16), (u16::MAX, u16::MAX)] {
+        let mut body = row.to_le_bytes().to_vec();
+        body.extend(col.to_le_bytes());
+        body.extend([0u8; 10]);
+        record(0x0203, &body);
+    }
+    record(0x000A, &[]);
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    std::io::Write::write_all(&mut file.create_stream("/Workbook").unwrap(), &stream).unwrap();
+    let bytes = file.into_inner().into_inner();
+
+    let ex = attach("lijst.xls", &bytes);
+    let reasons: Vec<&String> = ex
+        .issues
+        .iter()
+        .filter_map(|i| match i {
+            ExtractIssue::Unreadable { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons.len(), 1, "{:?}", ex.issues);
+    assert!(reasons[0].contains("4294967296 cells"), "{}", reasons[0]);
+}
+
+#[test]
 fn xls_text() {
     let ex = attach("lijst.xls", fixture!("sample.xls"));
     assert_words(&ex, &loc(&["lijst.xls"]), &["Jansen", "Xlswoord"]);
