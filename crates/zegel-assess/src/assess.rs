@@ -248,6 +248,7 @@ impl Assessor {
                     && self.policy.identifier_kinds.contains(&f.kind)
                     && f.span.start + reach >= name.span.end
                     && name.span.start + reach >= f.span.end
+                    && !readers_own(findings, f, &segments[f.segment].text)
             });
             if let Some(f) = near {
                 return Some((f.kind, f.location.clone()));
@@ -255,6 +256,42 @@ impl Assessor {
         }
         None
     }
+}
+
+/// Whether the identifier `f` is the reader's own: introduced as such, or
+/// the continuation of one that is ("bij u thuis: Esdoornlaan 7, 4102 CD
+/// Rivierstad": the postcode continues the street).
+fn readers_own(findings: &[Finding], f: &Finding, text: &str) -> bool {
+    addressed_to_reader(text, f.span.start)
+        || findings.iter().any(|g| {
+            g.segment == f.segment
+                && g.kind == f.kind
+                && g.span.end <= f.span.start
+                && f.span.start - g.span.end <= 3
+                && addressed_to_reader(text, g.span.start)
+        })
+}
+
+/// Whether the identifier starting at `start` is introduced as the
+/// reader's own ("op uw nummer 06-…", "bij u thuis: Esdoornlaan 7", "your
+/// address"): then it identifies the recipient, not the third person named
+/// nearby. Looks at the few words before it on the same line.
+fn addressed_to_reader(text: &str, start: usize) -> bool {
+    let mut from = start.saturating_sub(32);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..start];
+    let line = before.rsplit('\n').next().unwrap_or("").to_lowercase();
+    let words: Vec<&str> = line
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let last = &words[words.len().saturating_sub(3)..];
+    last.iter().any(|w| matches!(*w, "uw" | "your" | "jouw"))
+        || last
+            .windows(2)
+            .any(|p| p == ["u", "thuis"] || p == ["je", "nummer"])
 }
 
 /// Splits every body segment (also of forwarded messages) into body, quoted
@@ -457,6 +494,20 @@ mod tests {
         assert!(!p.is_correspondent_name("Daniel Morgan"));
         assert!(!p.is_correspondent_name("P. Jansen"));
         assert!(!p.is_correspondent_name("Karin de Vries"));
+    }
+
+    #[test]
+    fn identifiers_addressed_to_the_reader_are_the_readers_own() {
+        let t = "Wij bellen u op uw nummer 06-27384910.";
+        assert!(addressed_to_reader(t, t.find("06-").unwrap()));
+        let t = "Bij u thuis: Esdoornlaan 7, 4102 CD Rivierstad";
+        assert!(addressed_to_reader(t, t.find("Esdoorn").unwrap()));
+        let t = "We will call your mobile 06-27384910.";
+        assert!(addressed_to_reader(t, t.find("06-").unwrap()));
+        let t = "Het nummer van mevrouw Jansen is 06-27384910.";
+        assert!(!addressed_to_reader(t, t.find("06-").unwrap()));
+        let t = "Uw cliënt woont op Dorpsstraat 4 en\nis bereikbaar op 06-27384910.";
+        assert!(!addressed_to_reader(t, t.find("06-").unwrap()));
     }
 
     #[test]

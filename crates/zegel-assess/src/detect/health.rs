@@ -507,6 +507,27 @@ const ROLE_PREFIXES: &[&str] = &[
     "nurse",
     "verpleegkundige",
     "vakgroep",
+    "planning",
+    "planner",
+];
+
+/// Care professions: followed by a name they introduce the professional
+/// ("onze wijkverpleegkundige Marieke de Vries"), not a patient.
+const PROFESSIONS: &[&str] = &[
+    "wijkverpleegkundige",
+    "verpleegkundige",
+    "fysiotherapeut",
+    "ergotherapeut",
+    "logopedist",
+    "psychiater",
+    "psycholoog",
+    "huisarts",
+    "arts",
+    "psychiatrist",
+    "psychologist",
+    "physiotherapist",
+    "nurse",
+    "doctor",
 ];
 
 /// Ambiguous care words: need a person cue to pass the threshold.
@@ -537,6 +558,8 @@ const WEAK: &[&str] = &[
 pub struct HealthDetector {
     terms: Dictionary,
     base: Vec<f32>,
+    /// Per term: a care service or profession (can name a team or role).
+    service: Vec<bool>,
     person: PersonCues,
     general: Dictionary,
 }
@@ -558,20 +581,23 @@ impl HealthDetector {
     pub fn new() -> HealthDetector {
         let mut all: Vec<&str> = Vec::new();
         let mut base = Vec::new();
-        for (list, b) in [
-            (DIAGNOSES, 0.4),
-            (MEDICATION, 0.4),
-            (LAB, 0.35),
-            (CARE, 0.3),
-            (SYMPTOMS, 0.25),
-            (WEAK, 0.2),
+        let mut service = Vec::new();
+        for (list, b, is_service) in [
+            (DIAGNOSES, 0.4, false),
+            (MEDICATION, 0.4, false),
+            (LAB, 0.35, false),
+            (CARE, 0.3, true),
+            (SYMPTOMS, 0.25, false),
+            (WEAK, 0.2, true),
         ] {
             all.extend_from_slice(list);
             base.extend(std::iter::repeat_n(b, list.len()));
+            service.extend(std::iter::repeat_n(is_service, list.len()));
         }
         HealthDetector {
             terms: Dictionary::shared(&all),
             base,
+            service,
             person: PersonCues::new(),
             general: Dictionary::new(GENERAL_CUES),
         }
@@ -593,7 +619,7 @@ impl Detector for HealthDetector {
             let ctx = person.around(text.original, hit.start, hit.end, 100, 80);
             let general = near(general, hit.start, hit.end, 200, 200);
             let mut confidence = person_score(self.base[hit.term], ctx, general);
-            if names_a_role(text, hit.start, hit.end) {
+            if names_a_role(text, hit.start, hit.end, self.service[hit.term]) {
                 confidence = confidence.min(0.2);
             }
             out.push(Match {
@@ -607,10 +633,12 @@ impl Detector for HealthDetector {
 }
 
 /// Whether the care term at `start..end` names a team, service or role
-/// rather than something about a person: right after a role word
-/// ("casemanagement dementie"), or alone in brackets after a name, as a
-/// person's department ("Anne de Vries (wijkverpleging)").
-fn names_a_role(text: &Text<'_>, start: usize, end: usize) -> bool {
+/// rather than something about a person: any term right after a role word
+/// ("casemanagement dementie"); a care service (`service`) also first in
+/// brackets after a name, as a person's department ("Anne de Vries
+/// (wijkverpleging, team Noord)"), or a profession right before a name
+/// ("wijkverpleegkundige Marieke").
+fn names_a_role(text: &Text<'_>, start: usize, end: usize, service: bool) -> bool {
     let before = text.lower[..start].trim_end();
     let last_word = before
         .rsplit(|c: char| !c.is_alphanumeric())
@@ -619,10 +647,20 @@ fn names_a_role(text: &Text<'_>, start: usize, end: usize) -> bool {
     if ROLE_PREFIXES.contains(&last_word) {
         return true;
     }
+    if !service {
+        return false;
+    }
+    let term = &text.lower[start..end];
+    if PROFESSIONS.contains(&term) {
+        let next = text.original[end..].trim_start_matches([' ', '\t']);
+        if next.chars().next().is_some_and(char::is_uppercase) {
+            return true;
+        }
+    }
     let Some(prefix) = before.strip_suffix('(') else {
         return false;
     };
-    let closed = text.lower[end..].trim_start().starts_with(')');
+    let closed = text.lower[end..].trim_start().starts_with([')', ',']);
     let after_name = prefix
         .trim_end()
         .rsplit(char::is_whitespace)
@@ -705,6 +743,10 @@ mod tests {
         must_not("Mevrouw Jansen van team wijkverpleging belt u terug.");
         must_find("Mevrouw Jansen heeft dementie (diagnose 2023).");
         must_find("Mevrouw Jansen krijgt wijkverpleging.");
+        must_not("Aanwezig: Marieke de Vries (wijkverpleging, team Noord) en Daan de Boer (planning thuiszorg).");
+        must_not("Beste meneer Gerritsen, het kennismakingsgesprek is met onze wijkverpleegkundige Marieke de Vries.");
+        must_find("Meneer Gerritsen krijgt sinds maart hulp van de wijkverpleegkundige.");
+        must_find("Mevrouw Bakker (dementie, woont alleen) is gisteren gevallen.");
     }
 
     #[test]
