@@ -65,9 +65,10 @@ pub(crate) fn odf_encrypted(ctx: &mut Ctx<'_>, zip: &mut Zip<'_>) -> bool {
         .is_some_and(|m| super::format::contains(&m, b"encryption-data"))
 }
 
-/// Extracts the text of a DOCX, PPTX or ODT/ODP into one attachment segment.
+/// Extracts the text of a DOCX, PPTX, ODT/ODP or ODS into one attachment
+/// segment.
 pub(crate) fn extract(ctx: &mut Ctx<'_>, location: &Location, zip: &mut Zip<'_>, kind: Container) {
-    if kind == Container::OdfText && odf_encrypted(ctx, zip) {
+    if matches!(kind, Container::OdfText | Container::OdfSheet) && odf_encrypted(ctx, zip) {
         ctx.issue(ExtractIssue::Encrypted {
             location: location.clone(),
         });
@@ -94,7 +95,7 @@ pub(crate) fn extract(ctx: &mut Ctx<'_>, location: &Location, zip: &mut Zip<'_>,
             // A damaged header or comment part does not hide the body.
             Err(_) => continue,
         };
-        let ooxml = !matches!(kind, Container::OdfText);
+        let ooxml = !matches!(kind, Container::OdfText | Container::OdfSheet);
         if let Err(reason) = xml_text(&xml, ooxml, &mut out, max) {
             if n == 0 && out.trim().is_empty() {
                 ctx.unreadable(location, reason);
@@ -141,7 +142,9 @@ fn text_members(zip: &Zip<'_>, kind: Container) -> Vec<usize> {
             ],
         ),
         Container::Pptx => pick("", &["ppt/slides/slide", "ppt/notesSlides/notesSlide"]),
-        Container::OdfText => zip.index_for_name("content.xml").into_iter().collect(),
+        Container::OdfText | Container::OdfSheet => {
+            zip.index_for_name("content.xml").into_iter().collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -169,6 +172,11 @@ pub(crate) fn xml_text(
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
     let mut in_text = 0usize;
+    // Table cells (ODS sheets, tables in ODT): paragraphs in a cell are
+    // joined by spaces, cells by tabs and rows by line breaks. Repeated rows
+    // and columns (`number-rows-repeated`) are read once: the text is the
+    // same, and a 1 KB file can declare billions of them.
+    let mut in_cell = 0usize;
     loop {
         let event = reader
             .read_event()
@@ -176,22 +184,46 @@ pub(crate) fn xml_text(
         let keep = !ooxml || in_text > 0;
         let piece: std::borrow::Cow<'_, str> = match &event {
             Event::Eof => return Ok(()),
-            Event::Start(e) => {
-                if ooxml && e.local_name().as_ref() == "t" {
+            Event::Start(e) => match e.local_name().as_ref() {
+                "t" if ooxml => {
                     in_text += 1;
+                    continue;
                 }
-                continue;
-            }
+                "table-cell" if !ooxml => {
+                    in_cell += 1;
+                    continue;
+                }
+                // A sheet's or table's name is text too ("Cliënten").
+                "table" if !ooxml => {
+                    let name = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.local_name().as_ref() == "name")
+                        .map(|a| a.value.to_string());
+                    match name {
+                        Some(name) => format!("{name}\n").into(),
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            },
             Event::End(e) => match e.local_name().as_ref() {
                 "t" if ooxml => {
                     in_text = in_text.saturating_sub(1);
                     continue;
                 }
+                "p" | "h" if in_cell > 0 => " ".into(),
                 "p" | "h" => "\n".into(),
-                "tc" | "table-cell" => "\t".into(),
+                "table-cell" if !ooxml => {
+                    in_cell = in_cell.saturating_sub(1);
+                    "\t".into()
+                }
+                "tc" => "\t".into(),
+                "table-row" if !ooxml => "\n".into(),
                 _ => continue,
             },
             Event::Empty(e) => match e.local_name().as_ref() {
+                "table-cell" if !ooxml => "\t".into(),
                 "tab" => "\t".into(),
                 "br" | "cr" | "line-break" => "\n".into(),
                 "s" if !ooxml => " ".into(),

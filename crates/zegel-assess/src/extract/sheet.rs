@@ -1,4 +1,5 @@
-//! Spreadsheets: XLSX/XLSB, XLS and ODS through calamine.
+//! Spreadsheets: XLSX/XLSB and XLS through calamine (ODS is read as ODF
+//! XML by `office`).
 //!
 //! Cells become text row by row (cells separated by tabs, rows by line
 //! breaks), sheet names included. calamine runs inside [`isolate`] so a
@@ -13,7 +14,7 @@ use super::{cfb_check, xls_grid};
 use super::{text, Ctx, ExtractIssue};
 use crate::finding::Location;
 use crate::segment::SegmentRole;
-use calamine::{Cell, Data, DataRef, Ods, OdsError, Reader, Xls, XlsError, Xlsb, Xlsx};
+use calamine::{Cell, Data, DataRef, Reader, Xls, XlsError, Xlsb, Xlsx};
 use std::fmt::Write as _;
 use std::io::Cursor;
 
@@ -24,8 +25,6 @@ pub(crate) enum Sheet {
     Xlsx,
     /// Excel 97-2003 (in an OLE compound file).
     Xls,
-    /// OpenDocument spreadsheet.
-    Ods,
 }
 
 /// How reading a workbook went.
@@ -87,11 +86,6 @@ fn read(bytes: &[u8], kind: Sheet, binary_xlsx: bool, max: usize) -> Outcome {
             Ok(Ok(mut wb)) => collect(&mut wb, max),
             Ok(Err(XlsError::Password)) => Outcome::Encrypted,
             Ok(Err(e)) => Outcome::Failed(format!("damaged workbook: {e}")),
-        },
-        Sheet::Ods => match Ods::new(cursor) {
-            Ok(mut wb) => collect(&mut wb, max),
-            Err(OdsError::Password) => Outcome::Encrypted,
-            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
         },
     }
 }

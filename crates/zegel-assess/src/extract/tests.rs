@@ -201,6 +201,35 @@ fn ods_text() {
 }
 
 #[test]
+fn ods_with_billions_of_repeated_cells_is_read_once_per_cell() {
+    // A row repeated 9000 times and 11000 repeated columns: calamine built a
+    // grid of 99 million cells (6 GB) from this; the ODF reader reads the
+    // text of each written cell once.
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Blad1">
+<table:table-row><table:table-cell office:value-type="string"><text:p>Jansen</text:p><text:p>Odswoord</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="7"><text:p>7</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="9000"><table:table-cell/></table:table-row>
+<table:table-row><table:table-cell table:number-columns-repeated="11000"/><table:table-cell office:value-type="string"><text:p>Verweg</text:p></table:table-cell></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let ex = attach("lijst.ods", &bytes);
+    assert!(ex.issues.is_empty(), "{:?}", ex.issues);
+    let text = text_at(&ex, &loc(&["lijst.ods"]));
+    assert!(text.contains("Jansen Odswoord \t7 \t\n"), "{text:?}");
+    assert!(text.contains("Verweg"), "{text:?}");
+    assert!(text.len() < 200, "{text:?}");
+}
+
+#[test]
 fn csv_in_windows_1252() {
     let ex = attach("export.csv", fixture!("sample.csv"));
     assert_words(
