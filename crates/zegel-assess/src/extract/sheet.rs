@@ -53,34 +53,32 @@ pub(crate) fn extract(
     }
 }
 
+/// Opens an XLSX or XLSB workbook (`open`: its `new` call) and reads it
+/// with [`collect_streamed`]; a macro because the two readers share the
+/// method names but no trait for them.
+macro_rules! streamed {
+    ($open:expr, $max:expr) => {
+        match $open {
+            Ok(mut wb) => collect_streamed(wb.sheet_names(), $max, |name, sink| {
+                let mut cells = wb.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+                while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                    if !sink(cell) {
+                        break;
+                    }
+                }
+                Ok(())
+            }),
+            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
+        }
+    };
+}
+
 /// Opens the workbook of the given kind and collects its text.
 fn read(bytes: &[u8], kind: Sheet, binary_xlsx: bool, max: usize) -> Outcome {
     let cursor = Cursor::new(bytes);
     match kind {
-        Sheet::Xlsx if binary_xlsx => match Xlsb::new(cursor) {
-            Ok(mut wb) => collect_streamed(wb.sheet_names(), max, |name, sink| {
-                let mut cells = wb.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
-                while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
-                    if !sink(cell) {
-                        break;
-                    }
-                }
-                Ok(())
-            }),
-            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
-        },
-        Sheet::Xlsx => match Xlsx::new(cursor) {
-            Ok(mut wb) => collect_streamed(wb.sheet_names(), max, |name, sink| {
-                let mut cells = wb.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
-                while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
-                    if !sink(cell) {
-                        break;
-                    }
-                }
-                Ok(())
-            }),
-            Err(e) => Outcome::Failed(format!("damaged workbook: {e}")),
-        },
+        Sheet::Xlsx if binary_xlsx => streamed!(Xlsb::new(cursor), max),
+        Sheet::Xlsx => streamed!(Xlsx::new(cursor), max),
         Sheet::Xls => match xls_precheck(bytes).map(|()| Xls::new(cursor)) {
             Err(reason) => Outcome::Failed(reason),
             Ok(Ok(mut wb)) => collect(&mut wb, max),
