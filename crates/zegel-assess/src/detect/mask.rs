@@ -29,7 +29,8 @@ pub fn mask_fraction(value: &str) -> String {
 }
 
 /// Masks a word-like value fully but for its first letter (`J*** J*******`),
-/// for names and free text.
+/// for names and free text. Only whitespace, `-` and `'` begin a new word,
+/// so a value of one-letter pieces (`A.B.C`) never shows whole.
 pub fn mask_words(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut first = true;
@@ -39,7 +40,7 @@ pub fn mask_words(value: &str) -> String {
             first = false;
         } else {
             out.push(c);
-            first = true;
+            first = first || c.is_whitespace() || c == '-' || c == '\'';
         }
     }
     out
@@ -99,5 +100,8 @@ mod tests {
     #[test]
     fn words_keep_initials() {
         assert_eq!(mask_words("Jan de Vries"), "J** d* V****");
+        assert_eq!(mask_words("J. de Vries-Bakker"), "J. d* V****-B*****");
+        // Found by proptest: one-letter pieces must not show whole.
+        assert_eq!(mask_words("A.A€a"), "A.*€*");
     }
 }
