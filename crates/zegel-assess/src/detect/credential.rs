@@ -233,6 +233,12 @@ fn password_like(v: &str) -> bool {
         || (b[1..].iter().any(u8::is_ascii_uppercase) && b.iter().any(u8::is_ascii_lowercase))
 }
 
+/// Whether a stated value (lowercase) is a word saying no secret follows
+/// ("zie", "volgt") or a placeholder ("password", "xxxx").
+fn not_a_secret(lower: &str) -> bool {
+    NOT_A_VALUE.contains(&lower) || PLACEHOLDERS.contains(&lower)
+}
+
 /// Whether a value is a mask or a pointer elsewhere (`********`, `<zie sms>`).
 fn hidden(v: &str) -> bool {
     v.bytes()
@@ -353,7 +359,7 @@ impl CredentialDetector {
         if value.is_empty() || value.len() > 100 || hidden(value) {
             return None;
         }
-        if NOT_A_VALUE.contains(&lower_value) || PLACEHOLDERS.contains(&lower_value) {
+        if not_a_secret(lower_value) {
             return None;
         }
         if qualified && !self.secret_shaped(value, what) {
@@ -424,20 +430,21 @@ impl CredentialDetector {
             }
             let start = pos + 1;
             let stop = s[start..].find('\n').map_or(s.len(), |p| start + p);
-            let line = s[start..stop].trim();
+            let raw = &s[start..stop];
+            let line = raw.trim();
             if line.is_empty() {
                 pos = stop;
                 continue;
             }
-            if line.contains(char::is_whitespace) || !self.secret_shaped(line, what) {
+            let vs = start + (raw.len() - raw.trim_start().len());
+            let ve = vs + line.len();
+            if line.contains(char::is_whitespace)
+                || !self.secret_shaped(line, what)
+                || not_a_secret(&text.lower[vs..ve])
+            {
                 return None;
             }
-            let lower = line.to_lowercase();
-            if NOT_A_VALUE.contains(&lower.as_str()) || PLACEHOLDERS.contains(&lower.as_str()) {
-                return None;
-            }
-            let vs = start + s[start..stop].find(line)?;
-            return Some((vs, vs + line.len(), 0.9));
+            return Some((vs, ve, 0.9));
         }
         None
     }

@@ -661,14 +661,12 @@ fn names_a_role(text: &Text<'_>, start: usize, end: usize, service: bool) -> boo
         return false;
     };
     let closed = text.lower[end..].trim_start().starts_with([')', ',']);
-    let after_name = prefix
-        .trim_end()
-        .rsplit(char::is_whitespace)
+    // The word before the bracket starts with a capital in the original.
+    let name_end = prefix.trim_end();
+    let word = name_end.rsplit(char::is_whitespace).next().unwrap_or("");
+    let after_name = text.original[name_end.len() - word.len()..]
+        .chars()
         .next()
-        .and_then(|w| {
-            let at = prefix.trim_end().len() - w.len();
-            text.original[at..].chars().next()
-        })
         .is_some_and(char::is_uppercase);
     closed && after_name
 }

@@ -27,6 +27,15 @@ pub(crate) enum Container {
     Archive,
 }
 
+impl Container {
+    /// Whether it is an OpenDocument file (ODT, ODP, ODS): its text is in
+    /// `content.xml`, every text node counts, and a password shows in the
+    /// manifest.
+    fn is_odf(self) -> bool {
+        matches!(self, Container::OdfText | Container::OdfSheet)
+    }
+}
+
 /// Classifies a ZIP container by its well-known members.
 pub(crate) fn classify(ctx: &mut Ctx<'_>, zip: &mut Zip<'_>) -> Container {
     if archive::index_of(zip, "word/document.xml").is_some() {
@@ -59,7 +68,7 @@ pub(crate) fn classify(ctx: &mut Ctx<'_>, zip: &mut Zip<'_>) -> Container {
 
 /// Whether an OpenDocument file is password-protected: its manifest then
 /// lists `encryption-data` for the encrypted members.
-pub(crate) fn odf_encrypted(ctx: &mut Ctx<'_>, zip: &mut Zip<'_>) -> bool {
+fn odf_encrypted(ctx: &mut Ctx<'_>, zip: &mut Zip<'_>) -> bool {
     archive::index_of(zip, "META-INF/manifest.xml")
         .and_then(|i| archive::read_member(ctx, zip, i).ok())
         .is_some_and(|m| super::format::contains(&m, b"encryption-data"))
@@ -68,7 +77,7 @@ pub(crate) fn odf_encrypted(ctx: &mut Ctx<'_>, zip: &mut Zip<'_>) -> bool {
 /// Extracts the text of a DOCX, PPTX, ODT/ODP or ODS into one attachment
 /// segment.
 pub(crate) fn extract(ctx: &mut Ctx<'_>, location: &Location, zip: &mut Zip<'_>, kind: Container) {
-    if matches!(kind, Container::OdfText | Container::OdfSheet) && odf_encrypted(ctx, zip) {
+    if kind.is_odf() && odf_encrypted(ctx, zip) {
         ctx.issue(ExtractIssue::Encrypted {
             location: location.clone(),
         });
@@ -95,8 +104,7 @@ pub(crate) fn extract(ctx: &mut Ctx<'_>, location: &Location, zip: &mut Zip<'_>,
             // A damaged header or comment part does not hide the body.
             Err(_) => continue,
         };
-        let ooxml = !matches!(kind, Container::OdfText | Container::OdfSheet);
-        if let Err(reason) = xml_text(&xml, ooxml, &mut out, max) {
+        if let Err(reason) = xml_text(&xml, !kind.is_odf(), &mut out, max) {
             if n == 0 && out.trim().is_empty() {
                 ctx.unreadable(location, reason);
                 return;
@@ -142,9 +150,7 @@ fn text_members(zip: &Zip<'_>, kind: Container) -> Vec<usize> {
             ],
         ),
         Container::Pptx => pick("", &["ppt/slides/slide", "ppt/notesSlides/notesSlide"]),
-        Container::OdfText | Container::OdfSheet => {
-            zip.index_for_name("content.xml").into_iter().collect()
-        }
+        _ if kind.is_odf() => zip.index_for_name("content.xml").into_iter().collect(),
         _ => Vec::new(),
     }
 }
