@@ -1,0 +1,21 @@
+//! zegel's front doors: the ESMTP server for relay and submission, and the
+//! Postfix milter. They turn bytes from the network into a submission for the
+//! outbound pipeline and its answer back into SMTP or milter replies; they
+//! decide nothing themselves.
+//!
+//! # Layout
+//! - `session.rs`: the ESMTP session as a state machine without I/O.
+//! - `data.rs`: reading the message after DATA (end marker, unstuffing, limits).
+//! - `reply.rs`: SMTP replies.
+//! - `server.rs`: the listener, TLS, timeouts; hands messages to a `Backend`.
+//! - `milter/`: the in-house Postfix milter protocol (codec and server).
+
+pub mod data;
+pub mod milter;
+pub mod reply;
+pub mod server;
+pub mod session;
+
+pub use reply::Reply;
+pub use server::{serve, Backend, ServerConfig};
+pub use session::{Envelope, Recipient, SessionConfig};

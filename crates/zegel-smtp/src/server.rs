@@ -1,0 +1,350 @@
+//! The ESMTP server: accepts connections, runs a [`Session`] per connection
+//! over plain TCP and, after STARTTLS, over TLS; reads with limits and
+//! timeouts; hands complete messages to the [`Backend`].
+
+use crate::data::DataReader;
+use crate::reply::Reply;
+use crate::session::{Action, DataNext, Envelope, Session, SessionConfig};
+use ipnet::IpNet;
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+/// What the server asks of the rest of zegel.
+pub trait Backend: Send + Sync + 'static {
+    /// Whether `user` / `password` are a valid account.
+    fn authenticate(&self, user: &str, password: &str) -> impl Future<Output = bool> + Send;
+    /// Take the message: answer 250 only once it is durably stored.
+    fn submit(&self, envelope: Envelope, data: Vec<u8>) -> impl Future<Output = Reply> + Send;
+}
+
+/// The server's settings.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Per-session limits and names.
+    pub session: SessionConfig,
+    /// Client networks that may relay without AUTH.
+    pub relay_networks: Vec<IpNet>,
+    /// The TLS configuration for STARTTLS; `None` offers no TLS.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Longest wait for a command line.
+    pub command_timeout: Duration,
+    /// Longest wait for the whole message after DATA.
+    pub data_timeout: Duration,
+    /// Longest command line, CRLF included.
+    pub max_command_line: usize,
+    /// Longest line in the message data, CRLF included.
+    pub max_data_line: usize,
+    /// Most connections served at once; more get 421.
+    pub max_connections: usize,
+}
+
+impl ServerConfig {
+    /// Whether `ip` lies in a relay network.
+    pub fn is_relay_network(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.relay_networks.iter().any(|n| n.contains(&ip))
+    }
+}
+
+/// IPv4-mapped IPv6 addresses count as IPv4.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    }
+}
+
+/// Serves SMTP on `listener` until `shutdown` resolves; sessions in flight
+/// finish on their own.
+pub async fn serve<B: Backend>(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    backend: Arc<B>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = &mut shutdown => return Ok(()),
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "smtp accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let config = config.clone();
+        let backend = backend.clone();
+        let slot = slots.clone().try_acquire_owned();
+        tokio::spawn(async move {
+            let mut stream = stream;
+            let Ok(_slot) = slot else {
+                let busy = Reply::new(421, "4.7.0", "Too many connections, try again later");
+                let _ = stream.write_all(busy.to_string().as_bytes()).await;
+                return;
+            };
+            let ip = canonical(peer.ip());
+            let session = Session::new(config.session.clone(), ip, config.is_relay_network(ip));
+            if let Err(e) = run_connection(stream, session, &config, &*backend).await {
+                tracing::debug!(peer = %peer, error = %e, "smtp session ended with an error");
+            }
+        });
+    }
+}
+
+/// Runs one connection: plain first, then TLS if the client asks.
+async fn run_connection<B: Backend>(
+    stream: tokio::net::TcpStream,
+    mut session: Session,
+    config: &ServerConfig,
+    backend: &B,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
+    write_reply(&mut reader, &session.greeting()).await?;
+    match run_phase(&mut reader, &mut session, config, backend).await? {
+        Next::Done => Ok(()),
+        Next::StartTls => {
+            let Some(tls) = &config.tls else {
+                return Ok(());
+            };
+            // Bytes sent after STARTTLS but before the handshake are dropped
+            // (CVE-2011-0411 style command injection).
+            let stream = reader.into_inner();
+            let acceptor = tokio_rustls::TlsAcceptor::from(tls.clone());
+            let tls_stream =
+                tokio::time::timeout(config.command_timeout, acceptor.accept(stream))
+                    .await
+                    .map_err(|_| timeout_error())??;
+            session.tls_started();
+            let mut reader = BufReader::new(tls_stream);
+            run_phase(&mut reader, &mut session, config, backend).await?;
+            Ok(())
+        }
+    }
+}
+
+enum Next {
+    Done,
+    StartTls,
+}
+
+async fn run_phase<S, B>(
+    reader: &mut BufReader<S>,
+    session: &mut Session,
+    config: &ServerConfig,
+    backend: &B,
+) -> std::io::Result<Next>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    B: Backend,
+{
+    let mut line = Vec::new();
+    loop {
+        let read = tokio::time::timeout(
+            config.command_timeout,
+            read_line(reader, &mut line, config.max_command_line),
+        )
+        .await;
+        let action = match read {
+            Err(_) => {
+                let bye = Reply::new(421, "4.4.2", "Timeout, closing connection");
+                let _ = write_reply(reader, &bye).await;
+                return Ok(Next::Done);
+            }
+            Ok(Err(e)) => return Err(e),
+            Ok(Ok(LineRead::Eof)) => return Ok(Next::Done),
+            Ok(Ok(LineRead::TooLong)) => session.line_too_long(),
+            Ok(Ok(LineRead::Line)) => session.command(&line),
+        };
+        match action {
+            Action::Reply(r) => write_reply(reader, &r).await?,
+            Action::Close(r) => {
+                write_reply(reader, &r).await?;
+                return Ok(Next::Done);
+            }
+            Action::StartTls(r) => {
+                write_reply(reader, &r).await?;
+                return Ok(Next::StartTls);
+            }
+            Action::Authenticate { user, password } => {
+                let ok = backend.authenticate(&user, &password).await;
+                if !ok {
+                    tracing::info!(user = %user, "smtp authentication failed");
+                }
+                let reply = session.auth_result(ok);
+                if let Action::Close(r) = &reply {
+                    write_reply(reader, r).await?;
+                    return Ok(Next::Done);
+                }
+                if let Action::Reply(r) = reply {
+                    write_reply(reader, &r).await?;
+                }
+            }
+            Action::ReadData(r) => {
+                write_reply(reader, &r).await?;
+                let outcome = tokio::time::timeout(
+                    config.data_timeout,
+                    read_data(reader, session.max_message_bytes(), config.max_data_line),
+                )
+                .await;
+                let outcome = match outcome {
+                    Err(_) => {
+                        let bye = Reply::new(421, "4.4.2", "Timeout during DATA, closing");
+                        let _ = write_reply(reader, &bye).await;
+                        return Ok(Next::Done);
+                    }
+                    Ok(Err(e)) => return Err(e),
+                    // The client went away mid-message: nothing is stored.
+                    Ok(Ok(None)) => return Ok(Next::Done),
+                    Ok(Ok(Some(o))) => o,
+                };
+                let reply = match session.data_done(outcome) {
+                    DataNext::Reply(r) => r,
+                    DataNext::Submit(envelope, data) => backend.submit(envelope, data).await,
+                };
+                write_reply(reader, &reply).await?;
+            }
+        }
+    }
+}
+
+async fn write_reply<S: AsyncRead + AsyncWrite + Unpin>(
+    reader: &mut BufReader<S>,
+    reply: &Reply,
+) -> std::io::Result<()> {
+    let stream = reader.get_mut();
+    stream.write_all(reply.to_string().as_bytes()).await?;
+    stream.flush().await
+}
+
+/// How reading one line ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LineRead {
+    /// `buf` holds a line with its LF (or the stream's last bytes).
+    Line,
+    /// The line exceeded the limit; it was read up to its LF and dropped.
+    TooLong,
+    /// The stream ended before any byte.
+    Eof,
+}
+
+/// Reads one line of at most `limit` bytes into `buf` (cleared first).
+pub async fn read_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<LineRead> {
+    buf.clear();
+    let mut too_long = false;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(match (too_long, buf.is_empty()) {
+                (true, _) => LineRead::TooLong,
+                (false, true) => LineRead::Eof,
+                (false, false) => LineRead::Line,
+            });
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let used = chunk.len();
+        if !too_long {
+            if buf.len() + used > limit {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        reader.consume(used);
+        if done {
+            return Ok(if too_long {
+                LineRead::TooLong
+            } else {
+                LineRead::Line
+            });
+        }
+    }
+}
+
+/// Reads the message after 354; `None` when the client left mid-message.
+async fn read_data<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    max_bytes: usize,
+    max_line: usize,
+) -> std::io::Result<Option<crate::session::DataOutcome>> {
+    let mut data = DataReader::new(max_bytes);
+    let mut line = Vec::new();
+    loop {
+        match read_line(reader, &mut line, max_line).await? {
+            LineRead::Eof => return Ok(None),
+            LineRead::TooLong => data.line_too_long(),
+            LineRead::Line => {
+                if !line.ends_with(b"\n") {
+                    return Ok(None);
+                }
+                if let Some(outcome) = data.line(&line) {
+                    return Ok(Some(outcome));
+                }
+            }
+        }
+    }
+}
+
+fn timeout_error() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::TimedOut, "timeout")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn read_line_bounds_and_ends() {
+        let input: &[u8] = b"short\r\nthis line is far too long\r\nok\r\ntail";
+        let mut r = BufReader::with_capacity(4, input);
+        let mut buf = Vec::new();
+        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::Line);
+        assert_eq!(buf, b"short\r\n");
+        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::TooLong);
+        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::Line);
+        assert_eq!(buf, b"ok\r\n");
+        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::Line);
+        assert_eq!(buf, b"tail");
+        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::Eof);
+    }
+
+    #[test]
+    fn relay_networks_match_mapped_addresses() {
+        let config = ServerConfig {
+            session: SessionConfig {
+                hostname: "h".into(),
+                max_message_bytes: 1,
+                max_recipients: 1,
+                max_commands: 1,
+                max_errors: 1,
+                tls_available: false,
+            },
+            relay_networks: vec!["10.0.0.0/8".parse().unwrap()],
+            tls: None,
+            command_timeout: Duration::from_secs(1),
+            data_timeout: Duration::from_secs(1),
+            max_command_line: 10,
+            max_data_line: 10,
+            max_connections: 1,
+        };
+        assert!(config.is_relay_network("10.1.2.3".parse().unwrap()));
+        assert!(config.is_relay_network("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!config.is_relay_network("127.0.0.1".parse().unwrap()));
+    }
+}

@@ -1,0 +1,172 @@
+//! Test support for zegel's end-to-end tests: real peers on 127.0.0.1.
+//!
+//! # Layout
+//! - [`Sink`]: a real SMTP server (Python's aiosmtpd, `tests/support/smtp_sink.py`)
+//!   that stores what it receives, for tests to read back.
+//! - [`free_port`]: a port on 127.0.0.1 nobody listens on (yet).
+//! - [`repo_root`]: the workspace folder, to find scripts and fixtures.
+
+use serde::Deserialize;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root (two levels above this crate).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crate sits two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind 127.0.0.1:0")
+}
+
+/// One message as the sink received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The envelope sender.
+    pub mail_from: String,
+    /// The envelope recipients.
+    pub rcpt_tos: Vec<String>,
+    /// The message bytes as received.
+    pub raw: Vec<u8>,
+}
+
+impl Received {
+    /// The message as (lossy) text, for assertions.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.raw).into_owned()
+    }
+
+    /// Whether `addr` is among the envelope recipients (case-insensitive).
+    pub fn is_for(&self, addr: &str) -> bool {
+        self.rcpt_tos.iter().any(|r| r.eq_ignore_ascii_case(addr))
+    }
+}
+
+#[derive(Deserialize)]
+struct Meta {
+    mail_from: String,
+    rcpt_tos: Vec<String>,
+}
+
+/// Options for the sink's answers.
+#[derive(Debug, Default, Clone)]
+pub struct SinkOptions {
+    /// Recipients answered with 550 at RCPT.
+    pub reject: Vec<String>,
+    /// Recipients answered with 451 at RCPT.
+    pub tempfail: Vec<String>,
+}
+
+/// A real SMTP sink (aiosmtpd) on 127.0.0.1; stops when dropped.
+pub struct Sink {
+    child: Child,
+    _stdin: ChildStdin,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Sink {
+    /// Starts a sink that accepts every recipient.
+    pub fn start() -> Sink {
+        Sink::start_with(SinkOptions::default())
+    }
+
+    /// Starts a sink with the given answers.
+    pub fn start_with(options: SinkOptions) -> Sink {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cmd = Command::new("python3");
+        cmd.arg(repo_root().join("tests/support/smtp_sink.py"))
+            .arg("--dir")
+            .arg(dir.path());
+        for a in &options.reject {
+            cmd.arg("--reject").arg(a);
+        }
+        for a in &options.tempfail {
+            cmd.arg("--tempfail").arg(a);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start python3 smtp_sink.py (is aiosmtpd installed? scripts/test installs it)");
+        let stdin = child.stdin.take().expect("stdin");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("sink's first line");
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("sink did not start: {line:?}"));
+        Sink {
+            child,
+            _stdin: stdin,
+            port,
+            dir,
+        }
+    }
+
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The folder it writes messages to.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Every message received so far, in order of arrival.
+    pub fn messages(&self) -> Vec<Received> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        names.retain(|p| p.extension().is_some_and(|e| e == "json"));
+        names.sort();
+        names
+            .into_iter()
+            .filter_map(|json| {
+                let meta: Meta = serde_json::from_slice(&std::fs::read(&json).ok()?).ok()?;
+                let raw = std::fs::read(json.with_extension("eml")).ok()?;
+                Some(Received {
+                    mail_from: meta.mail_from,
+                    rcpt_tos: meta.rcpt_tos,
+                    raw,
+                })
+            })
+            .collect()
+    }
+
+    /// Waits until at least `n` messages arrived (or `timeout` passed) and
+    /// returns all received.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let start = Instant::now();
+        loop {
+            let got = self.messages();
+            if got.len() >= n || start.elapsed() > timeout {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
