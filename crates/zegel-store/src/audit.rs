@@ -1,0 +1,209 @@
+//! The audit trail: append-only rows, each holding the SHA-256 of its
+//! predecessor's hash and its own fields, so any change, insertion or
+//! deletion in the middle breaks the chain and is found by
+//! [`Store::verify_audit`]. Appends happen inside the transaction of the
+//! change they record.
+
+use crate::{Store, StoreError};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// One audit row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// What happened ("accepted", "delivered", "notified", ...).
+    pub event: String,
+    /// The message concerned.
+    pub message_id: Option<String>,
+    /// Who or what it concerned (an address).
+    pub subject: String,
+    /// A short description; never message content or secrets.
+    pub detail: String,
+}
+
+/// A break in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditProblem {
+    /// The first row that does not fit.
+    pub seq: i64,
+    /// What is wrong.
+    pub problem: String,
+}
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn entry_hash(prev: &str, e: &AuditEntry) -> String {
+    let mut h = Sha256::new();
+    for field in [
+        prev,
+        &e.seq.to_string(),
+        &e.at.to_string(),
+        &e.event,
+        e.message_id.as_deref().unwrap_or(""),
+        &e.subject,
+        &e.detail,
+    ] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends one event inside `tx`.
+pub(crate) async fn append(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    at: i64,
+    event: &str,
+    message_id: Option<&str>,
+    subject: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (seq, prev) = match last {
+        Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
+        None => (1, GENESIS.to_string()),
+    };
+    let entry = AuditEntry {
+        seq,
+        at,
+        event: event.to_string(),
+        message_id: message_id.map(str::to_string),
+        subject: subject.to_string(),
+        detail: detail.to_string(),
+    };
+    let hash = entry_hash(&prev, &entry);
+    sqlx::query(
+        "INSERT INTO audit (seq, at, event, message_id, subject, detail, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(event)
+    .bind(message_id)
+    .bind(subject)
+    .bind(detail)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Records one event on its own.
+    pub async fn audit(
+        &self,
+        event: &str,
+        message_id: Option<&str>,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        append(&mut tx, crate::now(), event, message_id, subject, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The events, oldest first, from `since` (Unix seconds).
+    pub async fn audit_entries(&self, since: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, event, message_id, subject, detail FROM audit WHERE at >= ? ORDER BY seq",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    event: r.try_get("event")?,
+                    message_id: r.try_get("message_id")?,
+                    subject: r.try_get("subject")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Walks the whole chain; returns every break found (empty: intact).
+    pub async fn verify_audit(&self) -> Result<Vec<AuditProblem>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, event, message_id, subject, detail, prev_hash, hash FROM audit ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut problems = Vec::new();
+        let mut prev = GENESIS.to_string();
+        let mut expected_seq = 1;
+        for r in &rows {
+            let entry = AuditEntry {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                event: r.try_get("event")?,
+                message_id: r.try_get("message_id")?,
+                subject: r.try_get("subject")?,
+                detail: r.try_get("detail")?,
+            };
+            let stored_prev: String = r.try_get("prev_hash")?;
+            let stored: String = r.try_get("hash")?;
+            if entry.seq != expected_seq {
+                problems.push(AuditProblem {
+                    seq: entry.seq,
+                    problem: format!("expected entry {expected_seq}: entries missing"),
+                });
+            }
+            if stored_prev != prev {
+                problems.push(AuditProblem {
+                    seq: entry.seq,
+                    problem: "does not link to the entry before it".into(),
+                });
+            }
+            if entry_hash(&stored_prev, &entry) != stored {
+                problems.push(AuditProblem {
+                    seq: entry.seq,
+                    problem: "content changed after it was written".into(),
+                });
+            }
+            prev = stored;
+            expected_seq = entry.seq + 1;
+        }
+        Ok(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Kek, Store};
+
+    #[tokio::test]
+    async fn chain_detects_change_and_deletion() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), None, Kek::generate()).await.unwrap();
+        for i in 0..5 {
+            s.audit("opened", Some("m1"), "x@example.com", &format!("n{i}"))
+                .await
+                .unwrap();
+        }
+        assert!(s.verify_audit().await.unwrap().is_empty());
+        sqlx::query("UPDATE audit SET detail = 'changed' WHERE seq = 3")
+            .execute(&s.pool)
+            .await
+            .unwrap();
+        let problems = s.verify_audit().await.unwrap();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].seq, 3);
+        sqlx::query("DELETE FROM audit WHERE seq = 2")
+            .execute(&s.pool)
+            .await
+            .unwrap();
+        assert!(s.verify_audit().await.unwrap().iter().any(|p| p.seq == 3));
+        assert_eq!(s.audit_entries(0).await.unwrap().len(), 4);
+    }
+}

@@ -1,0 +1,35 @@
+//! The store's errors.
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A file operation failed.
+    #[error("cannot {what}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Sealed data did not open: wrong key, or changed bytes.
+    #[error("sealed data could not be opened (wrong key or tampered)")]
+    Unseal,
+    /// The key file is not a key.
+    #[error("key file {0} is not a 32-byte key in hex")]
+    BadKey(String),
+    /// A record that should exist does not.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The content's data key was destroyed (expired or revoked).
+    #[error("content destroyed")]
+    Destroyed,
+    /// A password could not be hashed.
+    #[error("password hashing failed")]
+    PasswordHash,
+}

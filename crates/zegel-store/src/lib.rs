@@ -1,0 +1,77 @@
+//! zegel's durable state. Everything zegel promises after answering `250`
+//! lives here: the accepted messages (sealed), the queue of deliveries, the
+//! portal packages, the accounts and the audit trail.
+//!
+//! # Layout
+//! - `seal.rs`: envelope encryption: a data key per blob, wrapped by the
+//!   key-encryption key (XChaCha20-Poly1305, RustCrypto).
+//! - `blobs.rs`: sealed blobs in a folder, written durably (fsync).
+//! - `db.rs`: opening SQLite with its migrations.
+//! - `queue.rs`: accepting a message with its deliveries in one transaction;
+//!   claiming due deliveries with a lease; recording their outcome.
+//! - `audit.rs`: the hash-chained audit log.
+//! - `users.rs`: accounts (argon2 password hashes).
+//! - `error.rs`: [`StoreError`].
+
+mod audit;
+mod blobs;
+mod db;
+mod error;
+mod queue;
+pub mod seal;
+mod users;
+
+pub use audit::{AuditEntry, AuditProblem};
+pub use error::StoreError;
+pub use queue::{
+    Content, DeliveryKind, Job, JobOutcome, NewDelivery, NewMessage, NewSecureMessage, Summary,
+};
+pub use seal::Kek;
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The store: a database and a blob folder, sealed with one key-encryption key.
+#[derive(Clone)]
+pub struct Store {
+    pool: sqlx::SqlitePool,
+    blobs: blobs::BlobDir,
+    kek: std::sync::Arc<Kek>,
+}
+
+impl Store {
+    /// Opens (creating when missing) the store in `data_dir`: the database
+    /// `zegel.db` (or `database_url`) and the `blobs/` folder; applies the
+    /// migrations.
+    pub async fn open(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        kek: Kek,
+    ) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
+            what: "create the data folder",
+            source,
+        })?;
+        let pool = db::open(data_dir, database_url).await?;
+        let blobs = blobs::BlobDir::open(&data_dir.join("blobs"))?;
+        Ok(Store {
+            pool,
+            blobs,
+            kek: std::sync::Arc::new(kek),
+        })
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A random identifier of 128 bits, hex.
+pub fn random_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
+}

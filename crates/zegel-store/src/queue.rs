@@ -1,0 +1,510 @@
+//! Accepting a message with everything it will cause, in one transaction,
+//! and working off the deliveries: claim with a lease, then record the
+//! outcome. A delivery claimed by a process that died is taken again once
+//! its lease runs out, so nothing accepted is lost.
+
+use crate::seal::DataKey;
+use crate::{now, random_id, Store, StoreError};
+use sqlx::Row;
+
+/// What a delivery sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryKind {
+    /// The original message.
+    Original,
+    /// A notification that a secure message waits in the portal.
+    Notification,
+    /// The notice to the sender of a secure message.
+    SenderNotice,
+    /// A delivery status notification (bounce) to the sender.
+    Dsn,
+}
+
+impl DeliveryKind {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryKind::Original => "original",
+            DeliveryKind::Notification => "notification",
+            DeliveryKind::SenderNotice => "sender_notice",
+            DeliveryKind::Dsn => "dsn",
+        }
+    }
+
+    fn parse(s: &str) -> DeliveryKind {
+        match s {
+            "notification" => DeliveryKind::Notification,
+            "sender_notice" => DeliveryKind::SenderNotice,
+            "dsn" => DeliveryKind::Dsn,
+            _ => DeliveryKind::Original,
+        }
+    }
+}
+
+/// The bytes a delivery sends.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// The accepted message itself.
+    Original,
+    /// A mail zegel wrote (notification, notice, DSN).
+    Generated(Vec<u8>),
+}
+
+/// One delivery to create.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    /// What it is.
+    pub kind: DeliveryKind,
+    /// The envelope sender to use ("" for the null sender).
+    pub mail_from: String,
+    /// The one recipient.
+    pub rcpt: String,
+    /// What to send.
+    pub content: Content,
+    /// Sign with DKIM.
+    pub dkim: bool,
+    /// Deliver only over verified TLS.
+    pub require_tls: bool,
+    /// No failure notice (NOTIFY=NEVER, or it is itself a notice).
+    pub notify_never: bool,
+    /// A failure notice returns only the headers (RET=HDRS).
+    pub headers_only: bool,
+    /// Hold instead of sending (policy `hold`).
+    pub held: bool,
+}
+
+/// A portal package to create (its tokens are given hashed).
+#[derive(Debug, Clone)]
+pub struct NewSecureMessage {
+    /// The recipient it is for.
+    pub recipient: String,
+    /// SHA-256 of the recipient's link token, hex.
+    pub token_hash: String,
+    /// SHA-256 of the sender's status-page token, hex.
+    pub status_token_hash: String,
+    /// When it expires (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// The assessment as stored (sealed): verdict, kinds and reasons.
+pub type Summary = Vec<u8>;
+
+/// A message to accept.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// The envelope sender.
+    pub mail_from: String,
+    /// The message bytes.
+    pub raw: Vec<u8>,
+    /// "normal" or "secure".
+    pub verdict: String,
+    /// The assessment to keep (sealed with the message's key).
+    pub summary: Summary,
+    /// The deliveries it causes.
+    pub deliveries: Vec<NewDelivery>,
+    /// Its portal packages.
+    pub secure: Vec<NewSecureMessage>,
+    /// Audit events to record with it: (event, subject, detail).
+    pub audit: Vec<(String, String, String)>,
+    /// How long deliveries are tried before a failure notice (seconds).
+    pub lifetime_secs: i64,
+}
+
+/// A claimed delivery, to be sent and then finished.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Its row id.
+    pub id: i64,
+    /// The message it belongs to.
+    pub message_id: String,
+    /// What it is.
+    pub kind: DeliveryKind,
+    /// The envelope sender.
+    pub mail_from: String,
+    /// The recipient.
+    pub rcpt: String,
+    /// Sign with DKIM.
+    pub dkim: bool,
+    /// Only over verified TLS.
+    pub require_tls: bool,
+    /// No failure notice.
+    pub notify_never: bool,
+    /// Failure notice with headers only.
+    pub headers_only: bool,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// After this moment (Unix seconds) it fails for good.
+    pub expires_at: i64,
+    blob_id: String,
+    wrapped_key: Vec<u8>,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone)]
+pub enum JobOutcome {
+    /// Accepted by the next hop.
+    Sent,
+    /// Try again at the given time.
+    Retry {
+        /// When (Unix seconds).
+        at: i64,
+        /// Why it failed this time.
+        error: String,
+    },
+    /// Failed for good.
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+impl Store {
+    /// Stores a message, its blobs (sealed), its deliveries, portal packages
+    /// and audit events; returns its id once everything is durable.
+    pub async fn accept(&self, message: NewMessage) -> Result<String, StoreError> {
+        let id = random_id();
+        let key = DataKey::generate();
+        let wrapped = self.kek.wrap(&key, id.as_bytes());
+        let sealed = key.seal(&message.raw, id.as_bytes());
+        let summary = key.seal(&message.summary, format!("{id}/summary").as_bytes());
+        let blobs = self.blobs.clone();
+        let mut generated = Vec::new();
+        let mut writes = vec![(id.clone(), sealed)];
+        for delivery in &message.deliveries {
+            if let Content::Generated(bytes) = &delivery.content {
+                let blob_id = random_id();
+                let dk = DataKey::generate();
+                generated.push((blob_id.clone(), self.kek.wrap(&dk, blob_id.as_bytes())));
+                writes.push((blob_id.clone(), dk.seal(bytes, blob_id.as_bytes())));
+            }
+        }
+        run_blocking(move || writes.iter().try_for_each(|(id, b)| blobs.put(id, b))).await?;
+
+        let now = now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO messages (id, received_at, mail_from, size, verdict, wrapped_key, summary)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(now)
+        .bind(&message.mail_from)
+        .bind(message.raw.len() as i64)
+        .bind(&message.verdict)
+        .bind(&wrapped)
+        .bind(&summary)
+        .execute(&mut *tx)
+        .await?;
+        let mut generated = generated.into_iter();
+        for d in &message.deliveries {
+            let (blob_id, wrapped_key) = match d.content {
+                Content::Original => (id.clone(), wrapped.clone()),
+                Content::Generated(_) => generated.next().ok_or(StoreError::NotFound("blob"))?,
+            };
+            insert_delivery(&mut tx, &id, d, &blob_id, &wrapped_key, now, message.lifetime_secs)
+                .await?;
+        }
+        for s in &message.secure {
+            sqlx::query(
+                "INSERT INTO secure_messages
+                   (id, message_id, recipient, token_hash, status_token_hash, created_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(random_id())
+            .bind(&id)
+            .bind(&s.recipient)
+            .bind(&s.token_hash)
+            .bind(&s.status_token_hash)
+            .bind(now)
+            .bind(s.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (event, subject, detail) in &message.audit {
+            crate::audit::append(&mut tx, now, event, Some(&id), subject, detail).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds a generated delivery (a failure notice) to an accepted message.
+    pub async fn add_delivery(
+        &self,
+        message_id: &str,
+        delivery: NewDelivery,
+        lifetime_secs: i64,
+    ) -> Result<(), StoreError> {
+        let Content::Generated(bytes) = &delivery.content else {
+            return Err(StoreError::NotFound("generated content"));
+        };
+        let blob_id = random_id();
+        let dk = DataKey::generate();
+        let wrapped = self.kek.wrap(&dk, blob_id.as_bytes());
+        let sealed = dk.seal(bytes, blob_id.as_bytes());
+        let blobs = self.blobs.clone();
+        let bid = blob_id.clone();
+        run_blocking(move || blobs.put(&bid, &sealed)).await?;
+        let mut tx = self.pool.begin().await?;
+        insert_delivery(&mut tx, message_id, &delivery, &blob_id, &wrapped, now(), lifetime_secs)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Claims up to `limit` due deliveries for `lease_secs`.
+    pub async fn claim(&self, limit: i64, lease_secs: i64) -> Result<Vec<Job>, StoreError> {
+        let now = now();
+        let rows = sqlx::query(
+            "UPDATE deliveries SET lease_until = ?1 + ?2, attempts = attempts + 1
+             WHERE id IN (SELECT id FROM deliveries
+                          WHERE state = 'queued' AND next_attempt_at <= ?1 AND lease_until <= ?1
+                          ORDER BY next_attempt_at, id LIMIT ?3)
+             RETURNING id, message_id, kind, mail_from, rcpt, dkim, require_tls, notify_never,
+                       headers_only, attempts, expires_at, blob_id, wrapped_key",
+        )
+        .bind(now)
+        .bind(lease_secs)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Job {
+                    id: r.try_get("id")?,
+                    message_id: r.try_get("message_id")?,
+                    kind: DeliveryKind::parse(r.try_get("kind")?),
+                    mail_from: r.try_get("mail_from")?,
+                    rcpt: r.try_get("rcpt")?,
+                    dkim: r.try_get("dkim")?,
+                    require_tls: r.try_get("require_tls")?,
+                    notify_never: r.try_get("notify_never")?,
+                    headers_only: r.try_get("headers_only")?,
+                    attempts: r.try_get("attempts")?,
+                    expires_at: r.try_get("expires_at")?,
+                    blob_id: r.try_get("blob_id")?,
+                    wrapped_key: r.try_get("wrapped_key")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The bytes a claimed delivery sends (unsealed in memory only).
+    pub async fn content(&self, job: &Job) -> Result<Vec<u8>, StoreError> {
+        let blobs = self.blobs.clone();
+        let blob_id = job.blob_id.clone();
+        let sealed = run_blocking(move || blobs.get(&blob_id)).await?;
+        let key = self.kek.unwrap(&job.wrapped_key, job.blob_id.as_bytes())?;
+        key.open(&sealed, job.blob_id.as_bytes())
+    }
+
+    /// Records how an attempt ended, with an audit event.
+    pub async fn finish(&self, job: &Job, outcome: &JobOutcome) -> Result<(), StoreError> {
+        let now = now();
+        let mut tx = self.pool.begin().await?;
+        let (state, next, error, event) = match outcome {
+            JobOutcome::Sent => ("sent", now, None, "delivered"),
+            JobOutcome::Retry { at, error } => ("queued", *at, Some(error.as_str()), "deferred"),
+            JobOutcome::Failed { error } => ("failed", now, Some(error.as_str()), "failed"),
+        };
+        sqlx::query(
+            "UPDATE deliveries SET state = ?, next_attempt_at = ?, last_error = ?, lease_until = 0,
+                    done_at = CASE WHEN ? = 'queued' THEN NULL ELSE ? END
+             WHERE id = ?",
+        )
+        .bind(state)
+        .bind(next)
+        .bind(error)
+        .bind(state)
+        .bind(now)
+        .bind(job.id)
+        .execute(&mut *tx)
+        .await?;
+        let detail = match error {
+            Some(e) => format!("{} to {}: {e}", job.kind.as_str(), job.rcpt),
+            None => format!("{} to {}", job.kind.as_str(), job.rcpt),
+        };
+        crate::audit::append(&mut tx, now, event, Some(&job.message_id), &job.rcpt, &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counts deliveries by state (for status output and tests).
+    pub async fn delivery_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// The earliest moment a queued delivery is due, if any.
+    pub async fn next_due(&self) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "SELECT MIN(MAX(next_attempt_at, lease_until)) AS due FROM deliveries WHERE state = 'queued'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("due")?)
+    }
+}
+
+async fn insert_delivery(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    message_id: &str,
+    d: &NewDelivery,
+    blob_id: &str,
+    wrapped_key: &[u8],
+    now: i64,
+    lifetime_secs: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO deliveries (message_id, kind, mail_from, rcpt, blob_id, wrapped_key, dkim,
+            require_tls, notify_never, headers_only, state, next_attempt_at, expires_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(message_id)
+    .bind(d.kind.as_str())
+    .bind(&d.mail_from)
+    .bind(&d.rcpt)
+    .bind(blob_id)
+    .bind(wrapped_key)
+    .bind(d.dkim)
+    .bind(d.require_tls)
+    .bind(d.notify_never)
+    .bind(d.headers_only)
+    .bind(if d.held { "held" } else { "queued" })
+    .bind(now)
+    .bind(now + lifetime_secs)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Runs blocking file work off the async threads.
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Io {
+            what: "run blob I/O",
+            source: std::io::Error::other(e.to_string()),
+        })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Kek;
+
+    fn delivery(rcpt: &str, content: Content) -> NewDelivery {
+        NewDelivery {
+            kind: DeliveryKind::Original,
+            mail_from: "a@org.nl".into(),
+            rcpt: rcpt.into(),
+            content,
+            dkim: true,
+            require_tls: false,
+            notify_never: false,
+            headers_only: false,
+            held: false,
+        }
+    }
+
+    async fn store(dir: &std::path::Path) -> Store {
+        Store::open(dir, None, Kek::from_bytes([7; 32])).await.unwrap()
+    }
+
+    fn message() -> NewMessage {
+        NewMessage {
+            mail_from: "a@org.nl".into(),
+            raw: b"Subject: x\r\n\r\nBSN 111222333\r\n".to_vec(),
+            verdict: "secure".into(),
+            summary: b"{}".to_vec(),
+            deliveries: vec![
+                delivery("b@org.nl", Content::Original),
+                delivery("c@example.com", Content::Generated(b"notification".to_vec())),
+            ],
+            secure: vec![],
+            audit: vec![("accepted".into(), "a@org.nl".into(), "2 recipients".into())],
+            lifetime_secs: 3600,
+        }
+    }
+
+    #[tokio::test]
+    async fn accept_claim_finish_and_nothing_in_plaintext() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path()).await;
+        s.accept(message()).await.unwrap();
+        let jobs = s.claim(10, 60).await.unwrap();
+        assert_eq!(jobs.len(), 2);
+        assert!(s.claim(10, 60).await.unwrap().is_empty(), "leased");
+        let orig = jobs.iter().find(|j| j.rcpt == "b@org.nl").unwrap();
+        assert!(s.content(orig).await.unwrap().ends_with(b"BSN 111222333\r\n"));
+        let note = jobs.iter().find(|j| j.rcpt == "c@example.com").unwrap();
+        assert_eq!(s.content(note).await.unwrap(), b"notification");
+        s.finish(orig, &JobOutcome::Sent).await.unwrap();
+        s.finish(
+            note,
+            &JobOutcome::Retry {
+                at: 0,
+                error: "451".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let again = s.claim(10, 60).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].attempts, 2);
+        // No file in the data folder holds the content in plaintext.
+        for entry in walk(dir.path()) {
+            let bytes = std::fs::read(&entry).unwrap();
+            assert!(
+                !bytes.windows(9).any(|w| w == b"111222333"),
+                "plaintext in {}",
+                entry.display()
+            );
+        }
+        assert!(s.verify_audit().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn lease_expiry_hands_work_to_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path()).await;
+        s.accept(message()).await.unwrap();
+        assert_eq!(s.claim(10, 0).await.unwrap().len(), 2);
+        // A lease of 0 s has run out at once: the work is claimable again.
+        assert_eq!(s.claim(10, 60).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = store(dir.path()).await;
+            s.accept(message()).await.unwrap();
+        }
+        let s = store(dir.path()).await;
+        assert_eq!(s.claim(10, 60).await.unwrap().len(), 2);
+        let wrong = Store::open(dir.path(), None, Kek::from_bytes([8; 32])).await.unwrap();
+        let jobs = wrong.claim(10, 0).await.unwrap();
+        assert_eq!(jobs.len(), 0, "still leased");
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
