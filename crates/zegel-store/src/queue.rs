@@ -288,6 +288,16 @@ impl Store {
             .collect()
     }
 
+    /// Releases every lease. Call at start when this process is the only
+    /// user of the database (SQLite): leases found then belong to a previous
+    /// run that died, and their deliveries are due again at once.
+    pub async fn release_leases(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE deliveries SET lease_until = 0 WHERE state = 'queued' AND lease_until > 0")
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The bytes a claimed delivery sends (unsealed in memory only).
     pub async fn content(&self, job: &Job) -> Result<Vec<u8>, StoreError> {
         let blobs = self.blobs.clone();
@@ -490,6 +500,8 @@ mod tests {
         }
         let s = store(dir.path()).await;
         assert_eq!(s.claim(10, 60).await.unwrap().len(), 2);
+        assert_eq!(s.release_leases().await.unwrap(), 2);
+        assert_eq!(s.claim(10, 60).await.unwrap().len(), 2, "free again after release");
         let wrong = Store::open(dir.path(), None, Kek::from_bytes([8; 32])).await.unwrap();
         let jobs = wrong.claim(10, 0).await.unwrap();
         assert_eq!(jobs.len(), 0, "still leased");

@@ -29,19 +29,92 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     #[serde(default)]
-    organization: RawOrganization,
+    pub(crate) organization: RawOrganization,
     #[serde(default)]
-    policy: RawPolicy,
+    pub(crate) policy: RawPolicy,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    pub(crate) smtp: RawSmtp,
+    #[serde(default)]
+    pub(crate) milter: RawMilter,
+    #[serde(default)]
+    pub(crate) http: RawHttp,
+    #[serde(default)]
+    pub(crate) storage: RawStorage,
+    #[serde(default)]
+    pub(crate) dkim: RawDkim,
+    #[serde(default)]
+    pub(crate) delivery: RawDelivery,
+}
+
+/// `[smtp]`: the SMTP server and where mail goes next.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSmtp {
+    pub listen: Option<String>,
+    pub hostname: Option<String>,
+    pub relay_host: Option<String>,
+    pub relay_networks: Option<Vec<String>>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub max_message_mb: Option<usize>,
+    pub max_recipients: Option<usize>,
+    pub mx_port: Option<u16>,
+    pub dns_servers: Option<Vec<String>>,
+    pub command_timeout_secs: Option<u64>,
+}
+
+/// `[milter]`: the Postfix milter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMilter {
+    pub listen: Option<String>,
+    pub mode: Option<String>,
+}
+
+/// `[http]`: the web side (portal).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHttp {
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+}
+
+/// `[storage]`: where state lives.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStorage {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub key_file: Option<PathBuf>,
+}
+
+/// `[dkim]`: signing outgoing mail.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDkim {
+    pub domain: Option<String>,
+    pub selector: Option<String>,
+    pub key_file: Option<PathBuf>,
+}
+
+/// `[delivery]`: retries and lifetime.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDelivery {
+    pub lifetime_hours: Option<u64>,
+    pub retry_base_secs: Option<u64>,
+    pub retry_max_secs: Option<u64>,
+    pub concurrency: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawOrganization {
-    name: Option<String>,
+pub(crate) struct RawOrganization {
+    pub(crate) name: Option<String>,
     #[serde(default)]
-    internal_domains: Vec<String>,
+    pub(crate) internal_domains: Vec<String>,
     #[serde(default)]
     partner_domains: Vec<String>,
     #[serde(default)]
@@ -50,7 +123,7 @@ struct RawOrganization {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawPolicy {
+pub(crate) struct RawPolicy {
     secure_kinds: Option<Vec<String>>,
     identifier_kinds: Option<Vec<String>>,
     name_with_identifier: Option<bool>,
@@ -58,6 +131,11 @@ struct RawPolicy {
     min_confidence: Option<f32>,
     visible_external_threshold: Option<usize>,
     secure_tags: Option<Vec<String>>,
+    pub(crate) action: Option<String>,
+    pub(crate) reject_mode: Option<String>,
+    pub(crate) sender_notice: Option<bool>,
+    pub(crate) hide_subject: Option<bool>,
+    pub(crate) portal_expiry_days: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,7 +165,16 @@ impl AssessConfig {
         path: Option<&Path>,
         extra_internal: &[String],
     ) -> Result<AssessConfig, ConfigError> {
-        let (raw, shown) = match path {
+        let (raw, shown) = RawConfig::read(path)?;
+        raw.validate(&shown, extra_internal)
+    }
+}
+
+impl RawConfig {
+    /// Reads the file, or the defaults when there is none; returns it with
+    /// the name to show in errors.
+    pub(crate) fn read(path: Option<&Path>) -> Result<(RawConfig, PathBuf), ConfigError> {
+        Ok(match path {
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
                     path: p.to_path_buf(),
@@ -100,18 +187,20 @@ impl AssessConfig {
                 (raw, p.to_path_buf())
             }
             None => (RawConfig::default(), PathBuf::from("(defaults)")),
-        };
-        raw.validate(&shown, extra_internal)
+        })
     }
-}
 
-impl RawConfig {
-    fn validate(self, path: &Path, extra_internal: &[String]) -> Result<AssessConfig, ConfigError> {
+    /// The assessment's part of the configuration, validated.
+    pub(crate) fn validate(
+        &self,
+        path: &Path,
+        extra_internal: &[String],
+    ) -> Result<AssessConfig, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
         };
-        let mut internal = self.organization.internal_domains;
+        let mut internal = self.organization.internal_domains.clone();
         internal.extend(extra_internal.iter().cloned());
         for d in internal
             .iter()
@@ -140,18 +229,18 @@ impl RawConfig {
                 .collect()
         };
         // The organisation's own name never counts as a finding either.
-        let mut own_details = self.organization.own_details;
-        own_details.extend(self.organization.name);
+        let mut own_details = self.organization.own_details.clone();
+        own_details.extend(self.organization.name.clone());
         let mut policy = Policy {
             domains: Domains::new(&internal, &self.organization.partner_domains),
             own_details,
             ..Policy::default()
         };
-        let p = self.policy;
-        if let Some(k) = p.secure_kinds {
+        let p = &self.policy;
+        if let Some(k) = p.secure_kinds.clone() {
             policy.secure_kinds = kinds(k, "secure_kinds")?;
         }
-        if let Some(k) = p.identifier_kinds {
+        if let Some(k) = p.identifier_kinds.clone() {
             policy.identifier_kinds = kinds(k, "identifier_kinds")?;
         }
         if let Some(v) = p.name_with_identifier {
@@ -176,11 +265,11 @@ impl RawConfig {
             }
             policy.visible_external_threshold = v;
         }
-        if let Some(v) = p.secure_tags {
+        if let Some(v) = p.secure_tags.clone() {
             policy.secure_tags = v;
         }
         let mut limits = Limits::default();
-        let l = self.limits;
+        let l = &self.limits;
         const MB: usize = 1024 * 1024;
         if let Some(v) = l.max_depth {
             limits.max_depth = v;

@@ -5,9 +5,21 @@
 //! - `main.rs`: the commands and their options (clap).
 //! - `config.rs`: `zegel.toml`, read raw, validated, handed out per part.
 //! - `classify.rs`: `zegel classify`.
+//! - `settings.rs`: `zegel serve`'s settings with their defaults.
+//! - `serve.rs`: `zegel serve`: wiring and graceful shutdown.
+//! - `milter.rs`: the milter's answers from the assessment.
+//! - `tls.rs`: server certificates (configured or development).
+//! - `init.rs`: `zegel init`.
+//! - `user.rs`: `zegel user`.
 
 mod classify;
 mod config;
+mod init;
+// MILTER-PENDING mod milter;
+mod serve;
+mod settings;
+mod tls;
+mod user;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -47,11 +59,49 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Run zegel: the SMTP relay and submission server, the milter and the
+    /// delivery queue. Without --config it runs on embedded defaults
+    /// (SQLite and ./zegel-data).
+    Serve {
+        /// The configuration file (zegel.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Write a commented zegel.toml, a key-encryption key, a DKIM key and
+    /// the data folder.
+    Init {
+        /// Where to write them.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+        /// The organisation's mail domain.
+        #[arg(long, default_value = "example.nl", value_name = "DOMAIN")]
+        domain: String,
+    },
+    /// Accounts that may submit mail (SMTP AUTH).
+    User {
+        /// The configuration file (zegel.toml), for the data folder.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: user::UserAction,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZEGEL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Serve { config } => settings::ServeSettings::load(config.as_deref())
+            .map_err(|e| e.to_string())
+            .and_then(serve::run),
+        Command::Init { dir, domain } => init::run(&dir, &domain),
+        Command::User { config, action } => user::run(config.as_deref(), action),
         Command::Classify {
             config,
             internal_domains,
@@ -66,11 +116,18 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            if classify::run(config, &paths, classify::OutputOptions { json, lang }) {
+            return if classify::run(config, &paths, classify::OutputOptions { json, lang }) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(2)
-            }
+            };
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("zegel: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -1,0 +1,393 @@
+//! Accepting a submission: assess it once, plan each recipient, write the
+//! mails zegel must add (notifications, notices, failure notices), and store
+//! it all in one durable step. Only then does the front door say `250`.
+
+use crate::compose::{self, FailureNotice, Notification, SenderNotice};
+use crate::config::OutboundConfig;
+use crate::route::{plan, Disposition, Plan};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::net::IpAddr;
+use std::sync::Arc;
+use zegel_assess::{Assessment, Assessor, Lang, Verdict};
+use zegel_mailauth::DkimSigner;
+use zegel_store::{Content, DeliveryKind, NewDelivery, NewMessage, NewSecureMessage, Store};
+
+/// One envelope recipient.
+#[derive(Debug, Clone)]
+pub struct SubmissionRecipient {
+    /// The address.
+    pub address: String,
+    /// NOTIFY=NEVER.
+    pub notify_never: bool,
+}
+
+/// A message handed in by a front door.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The envelope sender ("" for `<>`).
+    pub mail_from: String,
+    /// The envelope recipients.
+    pub recipients: Vec<SubmissionRecipient>,
+    /// The message as received.
+    pub raw: Vec<u8>,
+    /// The client's address.
+    pub client_ip: Option<IpAddr>,
+    /// The client's EHLO name.
+    pub helo: Option<String>,
+    /// The authenticated user.
+    pub authenticated_user: Option<String>,
+    /// Received over TLS.
+    pub tls: bool,
+    /// RET=HDRS.
+    pub headers_only: bool,
+}
+
+/// What became of a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Stored durably with this id.
+    Accepted {
+        /// The message id.
+        id: String,
+        /// The verdict.
+        verdict: Verdict,
+    },
+    /// Refused by policy (inline reject), with reasons in Dutch and English.
+    Rejected {
+        /// The reasons, Dutch.
+        reasons_nl: Vec<String>,
+        /// The reasons, English.
+        reasons_en: Vec<String>,
+    },
+    /// Not a message we can read (empty, or not MIME at all).
+    Unreadable(String),
+    /// Could not be stored now; the client should try again.
+    TempFail(String),
+}
+
+/// The outbound pipeline.
+#[derive(Clone)]
+pub struct Outbound {
+    pub(crate) config: Arc<OutboundConfig>,
+    pub(crate) store: Store,
+    assessor: Arc<Assessor>,
+    pub(crate) dkim: Option<Arc<DkimSigner>>,
+    pub(crate) wake: Arc<tokio::sync::Notify>,
+}
+
+impl Outbound {
+    /// A pipeline over `store` with the assessment `assessor`.
+    pub fn new(
+        config: OutboundConfig,
+        store: Store,
+        assessor: Arc<Assessor>,
+        dkim: Option<Arc<DkimSigner>>,
+    ) -> Outbound {
+        Outbound {
+            config: Arc::new(config),
+            store,
+            assessor,
+            dkim,
+            wake: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Assesses a message without storing it (the milter's question).
+    pub async fn assess(
+        &self,
+        raw: Vec<u8>,
+        mail_from: &str,
+        recipients: &[String],
+    ) -> Result<Assessment, String> {
+        let assessor = self.assessor.clone();
+        let envelope = zegel_assess::Envelope {
+            sender: Some(mail_from.to_string()).filter(|s| !s.is_empty()),
+            recipients: recipients.to_vec(),
+        };
+        tokio::task::spawn_blocking(move || assessor.assess_bytes(&raw, Some(&envelope)))
+            .await
+            .map_err(|e| format!("assessment failed: {e}"))?
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether a verdict means refusing the message inline.
+    pub fn rejects(&self, assessment: &Assessment, recipients: &[String]) -> bool {
+        plan(
+            assessment.verdict,
+            recipients,
+            &self.assessor.policy().domains,
+            self.config.secure_action,
+            self.config.reject_mode,
+        ) == Plan::Reject
+    }
+
+    /// Takes a message: assess, plan, store. See [`SubmitOutcome`].
+    pub async fn submit(&self, submission: Submission) -> SubmitOutcome {
+        let mut raw = self.received_header(&submission).into_bytes();
+        raw.extend_from_slice(&submission.raw);
+        let addresses: Vec<String> = submission
+            .recipients
+            .iter()
+            .map(|r| r.address.clone())
+            .collect();
+        let assessment = match self
+            .assess(raw.clone(), &submission.mail_from, &addresses)
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => return SubmitOutcome::Unreadable(e),
+        };
+        let reasons_nl = reasons(&assessment, Lang::Nl);
+        let reasons_en = reasons(&assessment, Lang::En);
+        let dispositions = match plan(
+            assessment.verdict,
+            &addresses,
+            &self.assessor.policy().domains,
+            self.config.secure_action,
+            self.config.reject_mode,
+        ) {
+            Plan::Reject => {
+                return SubmitOutcome::Rejected {
+                    reasons_nl,
+                    reasons_en,
+                }
+            }
+            Plan::Route(d) => d,
+        };
+        let message = self.build(&submission, raw, &assessment, &dispositions, &reasons_nl, &reasons_en);
+        match self.store.accept(message).await {
+            Ok(id) => {
+                self.wake.notify_one();
+                tracing::info!(id = %id, verdict = ?assessment.verdict, recipients = addresses.len(), "message accepted");
+                SubmitOutcome::Accepted {
+                    id,
+                    verdict: assessment.verdict,
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "storing a message failed");
+                SubmitOutcome::TempFail("storage unavailable".into())
+            }
+        }
+    }
+
+    fn build(
+        &self,
+        sub: &Submission,
+        raw: Vec<u8>,
+        assessment: &Assessment,
+        dispositions: &[Disposition],
+        reasons_nl: &[String],
+        reasons_en: &[String],
+    ) -> NewMessage {
+        let c = &self.config;
+        let mut deliveries = Vec::new();
+        let mut secure = Vec::new();
+        let mut audit = vec![(
+            "accepted".to_string(),
+            sub.mail_from.clone(),
+            format!(
+                "verdict {:?}, {} recipient(s), kinds: {}",
+                assessment.verdict,
+                sub.recipients.len(),
+                kinds(assessment)
+            ),
+        )];
+        let status_token = token();
+        let subject = subject_of(&raw);
+        let mut portal_rcpts = Vec::new();
+        let mut held_rcpts = Vec::new();
+        for (rcpt, disposition) in sub.recipients.iter().zip(dispositions) {
+            let original = NewDelivery {
+                kind: DeliveryKind::Original,
+                mail_from: sub.mail_from.clone(),
+                rcpt: rcpt.address.clone(),
+                content: Content::Original,
+                dkim: self.dkim.is_some(),
+                require_tls: false,
+                notify_never: rcpt.notify_never,
+                headers_only: sub.headers_only,
+                held: false,
+            };
+            match disposition {
+                Disposition::Original => deliveries.push(original),
+                Disposition::Hold => {
+                    held_rcpts.push(rcpt.address.clone());
+                    audit.push(("held".into(), rcpt.address.clone(), "held by policy".into()));
+                    deliveries.push(NewDelivery {
+                        held: true,
+                        ..original
+                    });
+                }
+                Disposition::Portal => {
+                    let link_token = token();
+                    secure.push(NewSecureMessage {
+                        recipient: rcpt.address.clone(),
+                        token_hash: hash(&link_token),
+                        status_token_hash: hash(&status_token),
+                        expires_at: zegel_store::now() + c.portal_expiry.as_secs() as i64,
+                    });
+                    let mail = compose::notification(&Notification {
+                        organization: &c.organization,
+                        from: &c.notices_from,
+                        sender: &sub.mail_from,
+                        recipient: &rcpt.address,
+                        link: &format!("{}/m/{}", c.public_url.trim_end_matches('/'), link_token),
+                        subject: (!c.hide_subject).then_some(subject.as_str()),
+                        expiry_days: c.portal_expiry.as_secs() / 86_400,
+                        hostname: &c.hostname,
+                    });
+                    audit.push((
+                        "secured".into(),
+                        rcpt.address.clone(),
+                        "stored for the portal; notification queued".into(),
+                    ));
+                    portal_rcpts.push(rcpt.address.clone());
+                    deliveries.push(NewDelivery {
+                        kind: DeliveryKind::Notification,
+                        mail_from: c.notices_from.clone(),
+                        content: Content::Generated(mail),
+                        notify_never: true,
+                        ..original
+                    });
+                }
+                Disposition::Bounce => {
+                    audit.push((
+                        "refused".into(),
+                        rcpt.address.clone(),
+                        "refused by policy; sender notified".into(),
+                    ));
+                    if !sub.mail_from.is_empty() {
+                        let mut lines = vec!["Geweigerd door het beleid / Refused by policy:".to_string()];
+                        lines.extend(reasons_nl.iter().cloned());
+                        lines.extend(reasons_en.iter().cloned());
+                        let dsn = compose::failure_notice(&FailureNotice {
+                            hostname: &c.hostname,
+                            from: &c.notices_from,
+                            sender: &sub.mail_from,
+                            recipient: &rcpt.address,
+                            reasons: &lines,
+                            status: "5.7.1",
+                            original: &raw,
+                            headers_only: true,
+                        });
+                        deliveries.push(NewDelivery {
+                            kind: DeliveryKind::Dsn,
+                            mail_from: String::new(),
+                            rcpt: sub.mail_from.clone(),
+                            content: Content::Generated(dsn),
+                            notify_never: true,
+                            ..original
+                        });
+                    }
+                }
+            }
+        }
+        let noticed: Vec<String> = portal_rcpts.iter().chain(&held_rcpts).cloned().collect();
+        if c.sender_notice && !sub.mail_from.is_empty() && !noticed.is_empty() {
+            let link = (!portal_rcpts.is_empty())
+                .then(|| format!("{}/status/{}", c.public_url.trim_end_matches('/'), status_token));
+            let notice = compose::sender_notice(&SenderNotice {
+                organization: &c.organization,
+                from: &c.notices_from,
+                sender: &sub.mail_from,
+                recipients: &noticed,
+                held: portal_rcpts.is_empty(),
+                reasons_nl,
+                reasons_en,
+                status_link: link.as_deref(),
+                hostname: &c.hostname,
+            });
+            deliveries.push(NewDelivery {
+                kind: DeliveryKind::SenderNotice,
+                mail_from: c.notices_from.clone(),
+                rcpt: sub.mail_from.clone(),
+                content: Content::Generated(notice),
+                dkim: self.dkim.is_some(),
+                require_tls: false,
+                notify_never: true,
+                headers_only: false,
+                held: false,
+            });
+        }
+        let summary = serde_json::json!({
+            "verdict": assessment.verdict,
+            "kinds": kinds(assessment),
+            "reasons_nl": reasons_nl,
+            "reasons_en": reasons_en,
+        });
+        NewMessage {
+            mail_from: sub.mail_from.clone(),
+            raw,
+            verdict: match assessment.verdict {
+                Verdict::Normal => "normal".into(),
+                Verdict::Secure => "secure".into(),
+            },
+            summary: summary.to_string().into_bytes(),
+            deliveries,
+            secure,
+            audit,
+            lifetime_secs: c.lifetime.as_secs() as i64,
+        }
+    }
+
+    fn received_header(&self, sub: &Submission) -> String {
+        let with = match (sub.tls, sub.authenticated_user.is_some()) {
+            (true, true) => "ESMTPSA",
+            (true, false) => "ESMTPS",
+            _ => "ESMTP",
+        };
+        let helo: String = sub
+            .helo
+            .as_deref()
+            .unwrap_or("unknown")
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(100)
+            .collect();
+        let ip = sub
+            .client_ip
+            .map(|ip| format!(" ([{ip}])"))
+            .unwrap_or_default();
+        format!(
+            "Received: from {helo}{ip}\r\n\tby {} (zegel) with {with};\r\n\t{}\r\n",
+            self.config.hostname,
+            mail_builder::headers::date::Date::now().to_rfc822()
+        )
+    }
+}
+
+/// The reasons as sentences, first letter capitalised by the core.
+pub(crate) fn reasons(assessment: &Assessment, lang: Lang) -> Vec<String> {
+    assessment.reasons.iter().map(|r| r.message(lang)).collect()
+}
+
+fn kinds(assessment: &Assessment) -> String {
+    let mut kinds: Vec<&str> = assessment.findings.iter().map(|f| f.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds.join(",")
+}
+
+/// A random 256-bit token, URL-safe.
+fn token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+/// SHA-256 of a token, hex: what the database keeps.
+pub fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn subject_of(raw: &[u8]) -> String {
+    mail_parser::MessageParser::default()
+        .parse_headers(raw)
+        .and_then(|m| m.subject().map(str::to_string))
+        .unwrap_or_default()
+}

@@ -1,0 +1,279 @@
+//! The mails zegel writes itself. None carries the protected content: a
+//! notification says who sent something and how to open it; the sender's
+//! notice gives the reasons (which name kinds and places, never values); a
+//! failure notice returns the original only to its own sender. Dutch first,
+//! then English.
+
+use mail_builder::MessageBuilder;
+
+/// What a portal notification needs.
+pub struct Notification<'a> {
+    /// Our organisation's name.
+    pub organization: &'a str,
+    /// The From of zegel's mails.
+    pub from: &'a str,
+    /// The original sender (display and Reply-To).
+    pub sender: &'a str,
+    /// The recipient.
+    pub recipient: &'a str,
+    /// The link with the recipient's token.
+    pub link: &'a str,
+    /// The original subject, or `None` to hide it.
+    pub subject: Option<&'a str>,
+    /// Days until it expires.
+    pub expiry_days: u64,
+    /// Our host name (Message-ID).
+    pub hostname: &'a str,
+}
+
+/// The notification to an external recipient of a portal message.
+pub fn notification(n: &Notification<'_>) -> Vec<u8> {
+    let subject = match n.subject {
+        Some(s) => format!("Beveiligd bericht: {s} / Secure message"),
+        None => format!(
+            "Beveiligd bericht van {} / Secure message from {}",
+            n.sender, n.sender
+        ),
+    };
+    let body = format!(
+        "U hebt een beveiligd bericht ontvangen van {sender} ({org}).\r\n\
+         \r\n\
+         Open het bericht via deze link:\r\n\
+         {link}\r\n\
+         \r\n\
+         U bevestigt eerst uw e-mailadres met een code die wij u sturen. Het bericht\r\n\
+         blijft {days} dagen beschikbaar. Deze e-mail bevat de inhoud zelf niet.\r\n\
+         \r\n\
+         ---\r\n\
+         \r\n\
+         You have received a secure message from {sender} ({org}).\r\n\
+         \r\n\
+         Open the message with this link:\r\n\
+         {link}\r\n\
+         \r\n\
+         You first confirm your e-mail address with a code we send you. The message\r\n\
+         stays available for {days} days. This e-mail does not contain the content itself.\r\n",
+        sender = n.sender,
+        org = n.organization,
+        link = n.link,
+        days = n.expiry_days,
+    );
+    build(
+        MessageBuilder::new()
+            .from((n.organization, n.from))
+            .reply_to(n.sender)
+            .to(n.recipient)
+            .subject(subject)
+            .header("Auto-Submitted", mail_builder::headers::raw::Raw::new("auto-generated"))
+            .message_id(message_id(n.hostname))
+            .text_body(body),
+    )
+}
+
+/// What the sender's notice needs.
+pub struct SenderNotice<'a> {
+    /// Our organisation's name.
+    pub organization: &'a str,
+    /// The From of zegel's mails.
+    pub from: &'a str,
+    /// The sender.
+    pub sender: &'a str,
+    /// The recipients that got it securely (or that it is held for).
+    pub recipients: &'a [String],
+    /// Held instead of sent.
+    pub held: bool,
+    /// The reasons in Dutch.
+    pub reasons_nl: &'a [String],
+    /// The reasons in English.
+    pub reasons_en: &'a [String],
+    /// The status page link.
+    pub status_link: Option<&'a str>,
+    /// Our host name.
+    pub hostname: &'a str,
+}
+
+/// The notice to the sender of a message that went securely or was held.
+pub fn sender_notice(n: &SenderNotice<'_>) -> Vec<u8> {
+    let list = |items: &[String]| -> String {
+        items
+            .iter()
+            .map(|i| format!("  - {i}\r\n"))
+            .collect::<String>()
+    };
+    let (what_nl, what_en, subject) = if n.held {
+        (
+            "is tegengehouden en niet naar deze ontvangers verstuurd",
+            "was held and not sent to these recipients",
+            "Uw bericht is tegengehouden / Your message was held",
+        )
+    } else {
+        (
+            "is beveiligd verstuurd naar",
+            "was sent securely to",
+            "Uw bericht is beveiligd verstuurd / Your message was sent securely",
+        )
+    };
+    let status_nl = n
+        .status_link
+        .map(|l| format!("\r\nVolg het bericht (gelezen, intrekken): {l}\r\n"))
+        .unwrap_or_default();
+    let status_en = n
+        .status_link
+        .map(|l| format!("\r\nFollow the message (read, revoke): {l}\r\n"))
+        .unwrap_or_default();
+    let body = format!(
+        "Uw bericht {what_nl}:\r\n{rcpts_nl}\r\nWaarom:\r\n{why_nl}{status_nl}\r\n---\r\n\r\n\
+         Your message {what_en}:\r\n{rcpts_en}\r\nWhy:\r\n{why_en}{status_en}",
+        rcpts_nl = list(n.recipients),
+        rcpts_en = list(n.recipients),
+        why_nl = list(n.reasons_nl),
+        why_en = list(n.reasons_en),
+    );
+    build(
+        MessageBuilder::new()
+            .from((n.organization, n.from))
+            .to(n.sender)
+            .subject(subject)
+            .header("Auto-Submitted", mail_builder::headers::raw::Raw::new("auto-generated"))
+            .message_id(message_id(n.hostname))
+            .text_body(body),
+    )
+}
+
+/// What a failure notice needs.
+pub struct FailureNotice<'a> {
+    /// Our host name (Reporting-MTA, Message-ID).
+    pub hostname: &'a str,
+    /// The From of zegel's mails.
+    pub from: &'a str,
+    /// The original sender.
+    pub sender: &'a str,
+    /// The recipient that failed.
+    pub recipient: &'a str,
+    /// Why, in Dutch and English lines.
+    pub reasons: &'a [String],
+    /// The status code for the DSN (e.g. "5.7.1").
+    pub status: &'a str,
+    /// The original message (only its headers when `headers_only`).
+    pub original: &'a [u8],
+    /// RET=HDRS.
+    pub headers_only: bool,
+}
+
+/// A delivery status notification (RFC 3464) for one failed recipient.
+pub fn failure_notice(n: &FailureNotice<'_>) -> Vec<u8> {
+    let why: String = n.reasons.iter().map(|r| format!("  {r}\r\n")).collect();
+    let text = format!(
+        "Uw bericht kon niet worden afgeleverd bij {rcpt}.\r\n\
+         Your message could not be delivered to {rcpt}.\r\n\r\n{why}",
+        rcpt = n.recipient,
+    );
+    let status = format!(
+        "Reporting-MTA: dns; {host}\r\n\r\nFinal-Recipient: rfc822; {rcpt}\r\nAction: failed\r\nStatus: {status}\r\n",
+        host = n.hostname,
+        rcpt = n.recipient,
+        status = n.status,
+    );
+    let original = if n.headers_only {
+        header_block(n.original)
+    } else {
+        n.original
+    };
+    let boundary = format!("zegel-dsn-{}", hex::encode(rand::random::<[u8; 8]>()));
+    let mut out = Vec::new();
+    out.extend_from_slice(
+        format!(
+            "From: Mail Delivery System <{from}>\r\nTo: {to}\r\nSubject: Niet afgeleverd / Undelivered: {rcpt}\r\n\
+             Date: {date}\r\nMessage-ID: <{id}>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"{boundary}\"\r\n\r\n",
+            from = n.from,
+            to = n.sender,
+            rcpt = n.recipient,
+            date = mail_builder::headers::date::Date::now().to_rfc822(),
+            id = message_id(n.hostname),
+        )
+        .as_bytes(),
+    );
+    for (ctype, body) in [
+        ("text/plain; charset=utf-8", text.as_bytes()),
+        ("message/delivery-status", status.as_bytes()),
+        (
+            if n.headers_only {
+                "text/rfc822-headers"
+            } else {
+                "message/rfc822"
+            },
+            original,
+        ),
+    ] {
+        out.extend_from_slice(format!("--{boundary}\r\nContent-Type: {ctype}\r\n\r\n").as_bytes());
+        out.extend_from_slice(body);
+        if !body.ends_with(b"\r\n") {
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+/// The header block of a message (up to and including the blank line).
+fn header_block(message: &[u8]) -> &[u8] {
+    memmem(message, b"\r\n\r\n")
+        .map(|i| &message[..i + 4])
+        .unwrap_or(message)
+}
+
+fn memmem(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn message_id(hostname: &str) -> String {
+    format!("{}@{}", hex::encode(rand::random::<[u8; 12]>()), hostname)
+}
+
+fn build(builder: MessageBuilder<'_>) -> Vec<u8> {
+    // Writing to a Vec cannot fail.
+    builder.write_to_vec().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notification_hides_subject_and_content() {
+        let mail = notification(&Notification {
+            organization: "Zorg BV",
+            from: "zegel@zorg.nl",
+            sender: "jan@zorg.nl",
+            recipient: "piet@example.com",
+            link: "https://zegel.zorg.nl/m/abc",
+            subject: None,
+            expiry_days: 30,
+            hostname: "zegel.zorg.nl",
+        });
+        let text = String::from_utf8(mail).unwrap();
+        assert!(text.contains("https://zegel.zorg.nl/m/abc"));
+        assert!(text.contains("Beveiligd bericht van jan@zorg.nl"));
+        assert!(text.contains("Reply-To: <jan@zorg.nl>"), "{text}");
+    }
+
+    #[test]
+    fn failure_notice_with_headers_only() {
+        let original = b"Subject: geheim\r\nFrom: a@zorg.nl\r\n\r\nBSN 111222333\r\n";
+        let dsn = failure_notice(&FailureNotice {
+            hostname: "h",
+            from: "mailer-daemon@h",
+            sender: "a@zorg.nl",
+            recipient: "b@example.com",
+            reasons: &["550 no such user".into()],
+            status: "5.1.1",
+            original,
+            headers_only: true,
+        });
+        let text = String::from_utf8(dsn).unwrap();
+        assert!(text.contains("Status: 5.1.1"));
+        assert!(text.contains("Subject: geheim"));
+        assert!(!text.contains("111222333"));
+    }
+}

@@ -1,0 +1,105 @@
+//! The outbound pipeline's settings.
+
+use std::time::Duration;
+
+/// What happens to external recipients of a message assessed `secure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecureAction {
+    /// Deliver as normal mail anyway (report only).
+    Deliver,
+    /// Store it encrypted behind the portal; send a notification.
+    Portal,
+    /// Encrypted archive with the password by SMS (its own issue; until it
+    /// is built, recipients get the portal, the archive's own fallback).
+    Archive,
+    /// Only over verified TLS (MTA-STS/DANE); until that check is built,
+    /// recipients get the portal, the action's fallback.
+    Tls,
+    /// Keep it; do not send to external recipients.
+    Hold,
+    /// Refuse it with the reasons.
+    Reject,
+}
+
+impl SecureAction {
+    /// Parses the config name.
+    pub fn parse(name: &str) -> Option<SecureAction> {
+        Some(match name {
+            "deliver" => SecureAction::Deliver,
+            "portal" => SecureAction::Portal,
+            "archive" => SecureAction::Archive,
+            "tls" => SecureAction::Tls,
+            "hold" => SecureAction::Hold,
+            "reject" => SecureAction::Reject,
+            _ => return None,
+        })
+    }
+}
+
+/// How `reject` refuses a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectMode {
+    /// A 5xx at the end of DATA (or the milter's reject): the sender's mail
+    /// program shows the reasons at once.
+    Inline,
+    /// Accept, deliver to internal recipients, and bounce the external ones
+    /// to the sender with the reasons.
+    Bounce,
+}
+
+/// Where mail goes next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Relay {
+    /// Every message to this smarthost.
+    Host {
+        /// Host name or address.
+        host: String,
+        /// Port.
+        port: u16,
+    },
+    /// To each recipient domain's MX (port 25 unless overridden for tests).
+    Mx {
+        /// The port to connect to.
+        port: u16,
+    },
+}
+
+/// Settings of the outbound pipeline.
+#[derive(Debug, Clone)]
+pub struct OutboundConfig {
+    /// Our host name (EHLO, Received, Message-IDs).
+    pub hostname: String,
+    /// The organisation's name, shown in notifications.
+    pub organization: String,
+    /// The portal's public address (links in notifications).
+    pub public_url: String,
+    /// The From of mails zegel writes (notifications, notices).
+    pub notices_from: String,
+    /// What `secure` means for external recipients.
+    pub secure_action: SecureAction,
+    /// How `reject` refuses.
+    pub reject_mode: RejectMode,
+    /// Send the sender a notice with the reasons when a message went securely.
+    pub sender_notice: bool,
+    /// Hide the subject in portal notifications.
+    pub hide_subject: bool,
+    /// How long a portal message stays readable.
+    pub portal_expiry: Duration,
+    /// Where mail goes next.
+    pub relay: Relay,
+    /// DNS servers for MX lookups (empty: the system's).
+    pub dns_servers: Vec<std::net::SocketAddr>,
+    /// How long delivery is tried before a failure notice.
+    pub lifetime: Duration,
+    /// First retry delay; doubles up to `retry_max`.
+    pub retry_base: Duration,
+    /// Longest retry delay.
+    pub retry_max: Duration,
+    /// SMTP client timeout per step.
+    pub smtp_timeout: Duration,
+    /// Deliveries in flight at once.
+    pub concurrency: usize,
+    /// Accept invalid certificates for opportunistic STARTTLS (normal for
+    /// MX delivery; `require_tls` deliveries always verify).
+    pub opportunistic_tls_unverified: bool,
+}

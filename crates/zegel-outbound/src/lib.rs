@@ -1,0 +1,23 @@
+//! The life of one accepted mail: accept -> assess -> persist -> route (a
+//! disposition per recipient) -> queue -> deliver, or secure it. Every front
+//! door (SMTP, milter, later the web) hands it a [`Submission`].
+//!
+//! # Layout
+//! - `config.rs`: [`OutboundConfig`] and the policy's [`SecureAction`].
+//! - `route.rs`: pure: verdict + recipients + action -> [`Plan`].
+//! - `compose.rs`: the mails zegel writes itself: portal notification,
+//!   sender notice, failure notice (DSN); Dutch first, then English.
+//! - `accept.rs`: [`Outbound::submit`]: assess once, plan, store durably.
+//! - `deliver.rs`: the queue worker: claim, sign, send, retry, bounce.
+//! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
+
+mod accept;
+mod compose;
+mod config;
+mod deliver;
+mod route;
+mod send;
+
+pub use accept::{Outbound, SubmitOutcome, Submission, SubmissionRecipient};
+pub use config::{OutboundConfig, RejectMode, Relay, SecureAction};
+pub use route::{plan, Disposition, Plan};

@@ -1,0 +1,215 @@
+//! One SMTP delivery: to the smarthost or the recipient domain's MX, with
+//! STARTTLS whenever the peer offers it (verified when TLS is required).
+
+use crate::config::{OutboundConfig, Relay};
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+use hickory_resolver::proto::rr::{RData, RecordType};
+use hickory_resolver::TokioResolver;
+use mail_send::smtp::AssertReply;
+use mail_send::smtp::message::Parameters;
+use mail_send::SmtpClient;
+use smtp_proto::EXT_START_TLS;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_rustls::TlsConnector;
+
+/// Why one attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The peer said no for good (5xx): bounce.
+    Permanent(String),
+    /// Try again later (4xx, network, timeout).
+    Temporary(String),
+}
+
+/// Sends over SMTP; holds the DNS resolver and TLS connectors.
+pub struct Sender {
+    config: Arc<OutboundConfig>,
+    resolver: Option<TokioResolver>,
+    verified: TlsConnector,
+    unverified: TlsConnector,
+}
+
+impl Sender {
+    /// A sender for `config`.
+    pub fn new(config: Arc<OutboundConfig>) -> Result<Sender, String> {
+        let resolver = match config.relay {
+            Relay::Host { .. } => None,
+            Relay::Mx { .. } => Some(resolver(&config.dns_servers)?),
+        };
+        Ok(Sender {
+            verified: mail_send::smtp::tls::build_tls_connector(false)?,
+            unverified: mail_send::smtp::tls::build_tls_connector(true)?,
+            resolver,
+            config,
+        })
+    }
+
+    /// Delivers `message` from `mail_from` to `rcpt`.
+    pub async fn send(
+        &self,
+        mail_from: &str,
+        rcpt: &str,
+        message: &[u8],
+        require_tls: bool,
+    ) -> Result<(), SendError> {
+        let mut last = SendError::Temporary("no mail host found".into());
+        for (host, addr) in self.targets(rcpt).await? {
+            match self.send_to(&host, addr, mail_from, rcpt, message, require_tls).await {
+                Ok(()) => return Ok(()),
+                Err(e @ SendError::Permanent(_)) => return Err(e),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// The hosts to try, in order.
+    async fn targets(&self, rcpt: &str) -> Result<Vec<(String, SocketAddr)>, SendError> {
+        let (hosts, port) = match &self.config.relay {
+            Relay::Host { host, port } => (vec![host.clone()], *port),
+            Relay::Mx { port } => {
+                let domain = rcpt
+                    .rsplit_once('@')
+                    .map(|(_, d)| d)
+                    .ok_or_else(|| SendError::Permanent(format!("no domain in {rcpt}")))?;
+                (self.mx_hosts(domain).await?, *port)
+            }
+        };
+        let mut out = Vec::new();
+        for host in hosts {
+            let addrs: Vec<SocketAddr> = match host.parse::<std::net::IpAddr>() {
+                Ok(ip) => vec![SocketAddr::new(ip, port)],
+                Err(_) => match &self.resolver {
+                    Some(r) => match r.lookup_ip(host.as_str()).await {
+                        Ok(ips) => ips.iter().map(|ip| SocketAddr::new(ip, port)).collect(),
+                        Err(_) => Vec::new(),
+                    },
+                    None => tokio::net::lookup_host((host.as_str(), port))
+                        .await
+                        .map(|a| a.collect())
+                        .unwrap_or_default(),
+                },
+            };
+            out.extend(addrs.into_iter().map(|a| (host.clone(), a)));
+        }
+        if out.is_empty() {
+            return Err(SendError::Temporary("mail host has no address".into()));
+        }
+        Ok(out)
+    }
+
+    async fn mx_hosts(&self, domain: &str) -> Result<Vec<String>, SendError> {
+        let Some(resolver) = &self.resolver else {
+            return Ok(vec![domain.to_string()]);
+        };
+        match resolver.lookup(format!("{domain}."), RecordType::MX).await {
+            Ok(lookup) => {
+                let mut records: Vec<(u16, String)> = lookup
+                    .answers()
+                    .iter()
+                    .filter_map(|r| match &r.data {
+                        RData::MX(mx) => Some((
+                            mx.preference,
+                            mx.exchange.to_utf8().trim_end_matches('.').to_string(),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                records.sort();
+                if records.len() == 1 && records[0].1.is_empty() {
+                    // Null MX (RFC 7505): the domain accepts no mail.
+                    return Err(SendError::Permanent(format!("{domain} accepts no mail (null MX)")));
+                }
+                Ok(records.into_iter().map(|(_, h)| h).collect())
+            }
+            Err(e) if e.is_no_records_found() => Ok(vec![domain.to_string()]),
+            Err(e) => Err(SendError::Temporary(format!("MX lookup for {domain}: {e}"))),
+        }
+    }
+
+    async fn send_to(
+        &self,
+        host: &str,
+        addr: SocketAddr,
+        mail_from: &str,
+        rcpt: &str,
+        message: &[u8],
+        require_tls: bool,
+    ) -> Result<(), SendError> {
+        let timeout = self.config.smtp_timeout;
+        let mut client = SmtpClient::connect(addr, timeout).await.map_err(classify)?;
+        client
+            .read()
+            .await
+            .and_then(|r| r.assert_positive_completion())
+            .map_err(classify)?;
+        let ehlo = client.ehlo(&self.config.hostname).await.map_err(classify)?;
+        if ehlo.has_capability(EXT_START_TLS) {
+            let connector = if require_tls || !self.config.opportunistic_tls_unverified {
+                &self.verified
+            } else {
+                &self.unverified
+            };
+            let mut tls = client.start_tls(connector, host).await.map_err(classify)?;
+            tls.ehlo(&self.config.hostname).await.map_err(classify)?;
+            transaction(&mut tls, mail_from, rcpt, message).await
+        } else if require_tls {
+            Err(SendError::Temporary(format!("{host} does not offer STARTTLS")))
+        } else {
+            transaction(&mut client, mail_from, rcpt, message).await
+        }
+    }
+}
+
+async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(
+    client: &mut SmtpClient<T>,
+    mail_from: &str,
+    rcpt: &str,
+    message: &[u8],
+) -> Result<(), SendError> {
+    client
+        .mail_from(mail_from, &Parameters::default())
+        .await
+        .map_err(classify)?;
+    client
+        .rcpt_to(rcpt, &Parameters::default())
+        .await
+        .map_err(classify)?;
+    client.data(message).await.map_err(classify)?;
+    let _ = client.cmd(b"QUIT\r\n").await;
+    Ok(())
+}
+
+fn classify(error: mail_send::Error) -> SendError {
+    match &error {
+        mail_send::Error::UnexpectedReply(r) if (500..600).contains(&r.code()) => {
+            SendError::Permanent(format!("{} {}", r.code(), r.message()))
+        }
+        mail_send::Error::UnexpectedReply(r) => {
+            SendError::Temporary(format!("{} {}", r.code(), r.message()))
+        }
+        _ => SendError::Temporary(error.to_string()),
+    }
+}
+
+fn resolver(servers: &[SocketAddr]) -> Result<TokioResolver, String> {
+    let builder = if servers.is_empty() {
+        TokioResolver::builder_tokio().map_err(|e| format!("system DNS configuration: {e}"))?
+    } else {
+        let name_servers = servers
+            .iter()
+            .map(|s| {
+                let mut udp = ConnectionConfig::udp();
+                udp.port = s.port();
+                let mut tcp = ConnectionConfig::tcp();
+                tcp.port = s.port();
+                NameServerConfig::new(s.ip(), true, vec![udp, tcp])
+            })
+            .collect();
+        let config = ResolverConfig::from_parts(None, vec![], name_servers);
+        TokioResolver::builder_with_config(config, Default::default())
+    };
+    builder.build().map_err(|e| format!("DNS resolver: {e}"))
+}

@@ -1,0 +1,197 @@
+//! `zegel serve`: wires the store, the assessment, the outbound pipeline and
+//! the front doors (SMTP, milter) together, and shuts them down gracefully
+//! on Ctrl-C or SIGTERM.
+
+use crate::settings::ServeSettings;
+use std::path::Path;
+use std::sync::Arc;
+use zegel_assess::Assessor;
+use zegel_outbound::{Outbound, SubmitOutcome, Submission};
+use zegel_smtp::session::Envelope;
+use zegel_smtp::{Reply, ServerConfig, SessionConfig};
+use zegel_store::{Kek, Store};
+
+/// Runs the server until a signal; returns a message for the user on failure.
+pub fn run(settings: ServeSettings) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(settings))
+}
+
+async fn serve(s: ServeSettings) -> Result<(), String> {
+    std::fs::create_dir_all(&s.data_dir)
+        .map_err(|e| format!("cannot create data folder {}: {e}", s.data_dir.display()))?;
+    let kek = load_or_create_kek(&s.key_file)?;
+    let store = Store::open(&s.data_dir, s.database_url.as_deref(), kek)
+        .await
+        .map_err(|e| format!("cannot open the store: {e}"))?;
+    // One process per SQLite database: leases left by a killed run are free.
+    let released = store
+        .release_leases()
+        .await
+        .map_err(|e| format!("cannot open the queue: {e}"))?;
+    if released > 0 {
+        println!("zegel: {released} delivery(ies) interrupted by the last stop are due again");
+    }
+    let dkim = match &s.dkim {
+        Some((domain, selector, key)) => {
+            let key = zegel_mailauth::DkimKey::load(key).map_err(|e| e.to_string())?;
+            Some(Arc::new(zegel_mailauth::DkimSigner::new(domain, selector, key)))
+        }
+        None => None,
+    };
+    let assessor = Arc::new(Assessor::with_limits(s.assess.policy.clone(), s.assess.limits.clone()));
+    let outbound = Outbound::new(s.outbound.clone(), store, assessor, dkim);
+
+    let tls = crate::tls::server_config(s.tls.as_ref(), &s.data_dir, &s.outbound.hostname)?;
+    let smtp_config = Arc::new(ServerConfig {
+        session: SessionConfig {
+            hostname: s.outbound.hostname.clone(),
+            max_message_bytes: s.max_message_bytes,
+            max_recipients: s.max_recipients,
+            max_commands: 1000,
+            max_errors: 20,
+            tls_available: true,
+        },
+        relay_networks: s.relay_networks.clone(),
+        tls: Some(tls),
+        command_timeout: s.command_timeout,
+        data_timeout: s.command_timeout * 2,
+        max_command_line: 4096,
+        max_data_line: 64 * 1024,
+        max_connections: 500,
+    });
+    let listener = tokio::net::TcpListener::bind(s.smtp_listen)
+        .await
+        .map_err(|e| format!("cannot listen for SMTP on {}: {e}", s.smtp_listen))?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+
+    println!("zegel: data in {}", s.data_dir.display());
+    println!("zegel: SMTP listening on {}", listener.local_addr().map_err(|e| e.to_string())?);
+    let mut tasks = tokio::task::JoinSet::new();
+    let backend = Arc::new(SmtpBackend {
+        outbound: outbound.clone(),
+    });
+    tasks.spawn(zegel_smtp::serve(listener, smtp_config, backend, stopped(stop_rx.clone())));
+    // MILTER-PENDING
+    println!("zegel: delivering via {:?}", s.outbound.relay);
+    let worker = outbound.clone();
+    let worker_stop = stopped(stop_rx.clone());
+    tasks.spawn(async move {
+        worker
+            .run_deliveries(worker_stop)
+            .await
+            .map_err(std::io::Error::other)
+    });
+
+    shutdown_signal().await;
+    println!("zegel: stopping");
+    let _ = stop_tx.send(true);
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(Err(e)) = done {
+            tracing::warn!(error = %e, "a task ended with an error");
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Reads the key-encryption key, creating it (mode 0600) on first start.
+pub fn load_or_create_kek(path: &Path) -> Result<Kek, String> {
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        Kek::generate()
+            .save_new(path)
+            .map_err(|e| format!("cannot create key file {}: {e}", path.display()))?;
+        println!("zegel: created key-encryption key {} (back it up: without it the stored mail cannot be read)", path.display());
+    }
+    Kek::load(path).map_err(|e| e.to_string())
+}
+
+/// The SMTP server's view of zegel.
+struct SmtpBackend {
+    outbound: Outbound,
+}
+
+impl zegel_smtp::Backend for SmtpBackend {
+    async fn authenticate(&self, user: &str, password: &str) -> bool {
+        self.outbound
+            .store()
+            .check_password(user, password)
+            .await
+            .unwrap_or(false)
+    }
+
+    async fn submit(&self, envelope: Envelope, data: Vec<u8>) -> Reply {
+        let submission = Submission {
+            mail_from: envelope.mail_from,
+            recipients: envelope
+                .recipients
+                .into_iter()
+                .map(|r| zegel_outbound::SubmissionRecipient {
+                    address: r.address,
+                    notify_never: r.notify_never,
+                })
+                .collect(),
+            raw: data,
+            client_ip: Some(envelope.client_ip),
+            helo: Some(envelope.helo),
+            authenticated_user: envelope.authenticated_user,
+            tls: envelope.tls,
+            headers_only: envelope.return_headers_only,
+        };
+        match self.outbound.submit(submission).await {
+            SubmitOutcome::Accepted { id, .. } => {
+                Reply::new(250, "2.0.0", &format!("OK, queued as {id}"))
+            }
+            SubmitOutcome::Rejected {
+                reasons_nl,
+                reasons_en,
+            } => Reply::lines(550, "5.7.1", rejection_lines(&reasons_nl, &reasons_en)),
+            SubmitOutcome::Unreadable(why) => Reply::new(
+                554,
+                "5.6.0",
+                &format!("Bericht onleesbaar / Message unreadable: {why}"),
+            ),
+            SubmitOutcome::TempFail(why) => Reply::new(
+                451,
+                "4.3.0",
+                &format!("Tijdelijk probleem, probeer later opnieuw / Temporary problem, try again later: {why}"),
+            ),
+        }
+    }
+}
+
+/// The reply lines for a refused message: Dutch first, then English.
+pub fn rejection_lines(reasons_nl: &[String], reasons_en: &[String]) -> Vec<String> {
+    let mut lines = vec!["Geweigerd: dit bericht moet beveiligd worden verstuurd.".to_string()];
+    lines.extend(reasons_nl.iter().map(|r| format!("- {r}")));
+    lines.push("Refused: this message must be sent securely.".into());
+    lines.extend(reasons_en.iter().map(|r| format!("- {r}")));
+    lines
+}

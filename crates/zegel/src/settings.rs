@@ -1,0 +1,213 @@
+//! `zegel serve`'s settings: the configuration file's server sections,
+//! validated, with the embedded defaults filled in.
+
+use crate::config::{AssessConfig, ConfigError, RawConfig};
+use ipnet::IpNet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use zegel_outbound::{OutboundConfig, RejectMode, Relay, SecureAction};
+
+/// What the milter does with a secure verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MilterMode {
+    /// Add `X-Zegel-Verdict` and reasons headers; Postfix routes on them.
+    Headers,
+    /// Reject secure mail with the reasons (when the policy action is
+    /// `reject`) and add headers otherwise.
+    Policy,
+}
+
+/// Everything `zegel serve` needs.
+#[derive(Debug)]
+pub struct ServeSettings {
+    /// The assessment.
+    pub assess: AssessConfig,
+    /// The data folder.
+    pub data_dir: PathBuf,
+    /// A database URL instead of `data_dir/zegel.db`.
+    pub database_url: Option<String>,
+    /// The key-encryption key file.
+    pub key_file: PathBuf,
+    /// Where the SMTP server listens.
+    pub smtp_listen: SocketAddr,
+    /// Client networks that may relay without AUTH.
+    pub relay_networks: Vec<IpNet>,
+    /// TLS certificate and key; `None`: a development certificate.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Largest message.
+    pub max_message_bytes: usize,
+    /// Most recipients per message.
+    pub max_recipients: usize,
+    /// Wait for a command.
+    pub command_timeout: Duration,
+    /// Where the milter listens, if at all.
+    pub milter_listen: Option<SocketAddr>,
+    /// The milter's behaviour.
+    pub milter_mode: MilterMode,
+    /// Where the web side listens (the portal issue serves it).
+    pub http_listen: SocketAddr,
+    /// DKIM: (domain, selector, key file).
+    pub dkim: Option<(String, String, PathBuf)>,
+    /// The outbound pipeline.
+    pub outbound: OutboundConfig,
+}
+
+fn parse_addr(value: &str, key: &str, path: &Path) -> Result<SocketAddr, ConfigError> {
+    value.parse().map_err(|_| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: format!("{key}: '{value}' is not an address like 127.0.0.1:2525"),
+    })
+}
+
+impl ServeSettings {
+    /// Reads the file (or the defaults) and validates the server sections.
+    pub fn load(path: Option<&Path>) -> Result<ServeSettings, ConfigError> {
+        let (raw, shown) = RawConfig::read(path)?;
+        let assess = raw.validate(&shown, &[])?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: shown.clone(),
+            message,
+        };
+        // Relative paths in the file are relative to the file.
+        let base = path
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let at = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+
+        let data_dir = at(raw.storage.data_dir.as_deref().unwrap_or(Path::new("zegel-data")));
+        let key_file = raw
+            .storage
+            .key_file
+            .as_deref()
+            .map(at)
+            .unwrap_or_else(|| data_dir.join("kek.key"));
+        let smtp = &raw.smtp;
+        let smtp_listen = parse_addr(smtp.listen.as_deref().unwrap_or("127.0.0.1:2525"), "[smtp] listen", &shown)?;
+        let relay_networks = smtp
+            .relay_networks
+            .clone()
+            .unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1/128".into()])
+            .iter()
+            .map(|n| {
+                n.parse::<IpNet>()
+                    .or_else(|_| n.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .map_err(|_| invalid(format!("[smtp] relay_networks: '{n}' is not a network like 10.0.0.0/8")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let tls = match (&smtp.tls_cert, &smtp.tls_key) {
+            (Some(c), Some(k)) => Some((at(c), at(k))),
+            (None, None) => None,
+            _ => return Err(invalid("[smtp] tls_cert and tls_key go together".into())),
+        };
+        let hostname = smtp.hostname.clone().unwrap_or_else(|| "localhost".into());
+        let organization = raw.organization.name.clone().unwrap_or_else(|| "zegel".into());
+        let first_domain = raw
+            .organization
+            .internal_domains
+            .first()
+            .cloned()
+            .unwrap_or_else(|| hostname.clone());
+        let relay = match &smtp.relay_host {
+            Some(h) => {
+                let (host, port) = match h.rsplit_once(':') {
+                    Some((host, port)) => (
+                        host.trim_matches(|c| c == '[' || c == ']').to_string(),
+                        port.parse().map_err(|_| invalid(format!("[smtp] relay_host: bad port in '{h}'")))?,
+                    ),
+                    None => (h.clone(), 25),
+                };
+                Relay::Host { host, port }
+            }
+            None => Relay::Mx {
+                port: smtp.mx_port.unwrap_or(25),
+            },
+        };
+        let dns_servers = smtp
+            .dns_servers
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .map(|s| {
+                s.parse::<SocketAddr>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                    .map_err(|_| invalid(format!("[smtp] dns_servers: '{s}' is not an address")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let policy = &raw.policy;
+        let secure_action = match &policy.action {
+            None => SecureAction::Portal,
+            Some(a) => SecureAction::parse(a).ok_or_else(|| {
+                invalid(format!(
+                    "[policy] action: '{a}' is not one of deliver, portal, archive, tls, hold, reject"
+                ))
+            })?,
+        };
+        let reject_mode = match policy.reject_mode.as_deref() {
+            None | Some("inline") => RejectMode::Inline,
+            Some("bounce") => RejectMode::Bounce,
+            Some(m) => return Err(invalid(format!("[policy] reject_mode: '{m}' is not inline or bounce"))),
+        };
+        let milter_mode = match raw.milter.mode.as_deref() {
+            None | Some("policy") => MilterMode::Policy,
+            Some("headers") => MilterMode::Headers,
+            Some(m) => return Err(invalid(format!("[milter] mode: '{m}' is not policy or headers"))),
+        };
+        let milter_listen = raw
+            .milter
+            .listen
+            .as_deref()
+            .map(|a| parse_addr(a, "[milter] listen", &shown))
+            .transpose()?;
+        let http_listen = parse_addr(raw.http.listen.as_deref().unwrap_or("127.0.0.1:8080"), "[http] listen", &shown)?;
+        let public_url = raw
+            .http
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{http_listen}"));
+        let dkim = match (&raw.dkim.domain, &raw.dkim.selector, &raw.dkim.key_file) {
+            (Some(d), Some(s), Some(k)) => Some((d.clone(), s.clone(), at(k))),
+            (None, None, None) => None,
+            _ => return Err(invalid("[dkim] needs domain, selector and key_file together".into())),
+        };
+        let delivery = &raw.delivery;
+        let max_message_bytes = smtp.max_message_mb.unwrap_or(50).saturating_mul(1024 * 1024);
+        let outbound = OutboundConfig {
+            hostname: hostname.clone(),
+            organization,
+            public_url,
+            notices_from: format!("zegel@{first_domain}"),
+            secure_action,
+            reject_mode,
+            sender_notice: policy.sender_notice.unwrap_or(true),
+            hide_subject: policy.hide_subject.unwrap_or(true),
+            portal_expiry: Duration::from_secs(policy.portal_expiry_days.unwrap_or(30) * 86_400),
+            relay,
+            dns_servers,
+            lifetime: Duration::from_secs(delivery.lifetime_hours.unwrap_or(120) * 3600),
+            retry_base: Duration::from_secs(delivery.retry_base_secs.unwrap_or(60)),
+            retry_max: Duration::from_secs(delivery.retry_max_secs.unwrap_or(3600)),
+            smtp_timeout: Duration::from_secs(60),
+            concurrency: delivery.concurrency.unwrap_or(8),
+            opportunistic_tls_unverified: true,
+        };
+        Ok(ServeSettings {
+            assess,
+            data_dir,
+            database_url: raw.storage.database_url.clone(),
+            key_file,
+            smtp_listen,
+            relay_networks,
+            tls,
+            max_message_bytes,
+            max_recipients: smtp.max_recipients.unwrap_or(100),
+            command_timeout: Duration::from_secs(smtp.command_timeout_secs.unwrap_or(300)),
+            milter_listen,
+            milter_mode,
+            http_listen,
+            dkim,
+            outbound,
+        })
+    }
+}

@@ -1,0 +1,429 @@
+//! End-to-end tests of `zegel serve`'s mail side with real peers: swaks and
+//! Python's smtplib as clients, an aiosmtpd sink as the next hop.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use zegel_testkit::{free_port, repo_root, Received, Sink};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// A running `zegel serve`, configured by `zegel init` plus changes.
+struct Zegel {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+fn zegel() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_zegel"))
+}
+
+/// Runs `zegel init` in a new folder and edits the config for the test.
+fn init(sink: &Sink, edits: &[(&str, &str)]) -> (tempfile::TempDir, u16) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = zegel()
+        .args(["init", "--domain", "zorg.nl", "--dir"])
+        .arg(temp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("zegel._domainkey.zorg.nl"));
+    let port = free_port();
+    let path = temp.path().join("zegel.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let mut replace = |from: &str, to: &str| {
+        assert!(text.contains(from), "template has {from:?}");
+        text = text.replacen(from, to, 1);
+    };
+    replace("listen = \"127.0.0.1:2525\"", &format!("listen = \"127.0.0.1:{port}\""));
+    replace(
+        "# relay_host = \"smarthost.lan:25\"",
+        &format!("relay_host = \"127.0.0.1:{}\"", sink.port()),
+    );
+    replace("retry_base_secs = 60", "retry_base_secs = 1");
+    for (from, to) in edits {
+        replace(from, to);
+    }
+    std::fs::write(&path, text).unwrap();
+    (temp, port)
+}
+
+impl Zegel {
+    fn start(sink: &Sink, edits: &[(&str, &str)]) -> Zegel {
+        let (temp, port) = init(sink, edits);
+        let dir = temp.path().to_path_buf();
+        let mut z = Zegel::run(&dir, port);
+        z._temp = Some(temp);
+        z
+    }
+
+    /// Starts `zegel serve` on an existing folder; waits until it listens.
+    fn run(dir: &Path, port: u16) -> Zegel {
+        let mut child = zegel()
+            .args(["serve", "--config"])
+            .arg(dir.join("zegel.toml"))
+            .env("ZEGEL_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        loop {
+            let line = lines
+                .next()
+                .expect("zegel serve exited before listening")
+                .unwrap();
+            if line.contains("SMTP listening on") {
+                break;
+            }
+        }
+        // Keep draining stdout so zegel never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        Zegel {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+            _temp: None,
+        }
+    }
+}
+
+impl Drop for Zegel {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn swaks(args: &[&str]) -> (bool, String) {
+    let out = Command::new("swaks")
+        .args(args)
+        .output()
+        .expect("swaks (scripts/test installs it)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Sends with Python's smtplib; returns ("ok", "") or ("refused", reply text).
+fn smtplib(port: u16, from: &str, to: &[&str], message: &str) -> (String, String) {
+    let script = r#"
+import smtplib, sys, json
+port, sender, rcpts, msg = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), sys.stdin.read()
+try:
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
+        s.sendmail(sender, rcpts, msg.encode("utf-8"))
+    print("ok")
+except smtplib.SMTPDataError as e:
+    print("refused"); print(e.smtp_code); print(e.smtp_error.decode("utf-8", "replace"))
+except smtplib.SMTPRecipientsRefused as e:
+    print("refused"); print(json.dumps({k: [v[0], v[1].decode()] for k, v in e.recipients.items()}))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script, &port.to_string(), from])
+        .arg(serde_json_array(to))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(message.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (status, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+    (status.trim().to_string(), rest.to_string())
+}
+
+fn serde_json_array(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", quoted.join(","))
+}
+
+fn find<'a>(got: &'a [Received], rcpt: &str, needle: &str) -> Option<&'a Received> {
+    got.iter().find(|m| m.is_for(rcpt) && m.text().contains(needle))
+}
+
+const BSN_MAIL: &str = "From: Jan Jansen <jan@zorg.nl>\r\nTo: Dr. P. Bakker <p.bakker@example.com>\r\nCc: collega@zorg.nl\r\nSubject: Client overdracht\r\nMessage-ID: <bsn-1@zorg.nl>\r\n\r\nBeste collega,\r\n\r\nHierbij de gegevens van mevrouw Fatima el Amrani, BSN 111222333, geboren 12-03-1958.\r\nZij heeft diabetes type 2 en gebruikt insuline.\r\n\r\nMet vriendelijke groet,\r\nJan\r\n";
+
+#[test]
+fn normal_mail_arrives_unchanged_but_signed() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let body = "Hoi Piet,\r\n\r\nZullen we donderdag om tien uur afspreken?\r\n\r\nGroet, Jan";
+    let (ok, out) = swaks(&[
+        "--server",
+        &format!("127.0.0.1:{}", z.port),
+        "--from",
+        "jan@zorg.nl",
+        "--to",
+        "piet@example.com",
+        "--header",
+        "Subject: Afspraak",
+        "--body",
+        body,
+    ]);
+    assert!(ok, "{out}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "one message at the sink");
+    let m = &got[0];
+    assert_eq!(m.mail_from, "jan@zorg.nl");
+    assert_eq!(m.rcpt_tos, ["piet@example.com"]);
+    let text = m.text();
+    assert!(text.starts_with("DKIM-Signature: "), "{text}");
+    assert!(text.contains("d=zorg.nl") && text.contains("s=zegel"), "{text}");
+    assert!(text.contains("Received: from "), "{text}");
+    assert!(text.contains("Subject: Afspraak"));
+    assert!(text.contains(body), "body unchanged: {text}");
+}
+
+#[test]
+fn bsn_to_external_goes_to_the_portal_and_internal_cc_gets_the_original() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let (status, reply) = smtplib(
+        z.port,
+        "jan@zorg.nl",
+        &["p.bakker@example.com", "collega@zorg.nl"],
+        BSN_MAIL,
+    );
+    assert_eq!(status, "ok", "{reply}");
+    let got = sink.wait_for(3, WAIT);
+    // The internal colleague gets the original.
+    let original = find(&got, "collega@zorg.nl", "111222333").expect("original to the internal Cc");
+    assert!(original.text().contains("DKIM-Signature"));
+    // The external recipient gets only a notification with a link.
+    let external: Vec<&Received> = got.iter().filter(|m| m.is_for("p.bakker@example.com")).collect();
+    assert_eq!(external.len(), 1, "exactly one mail to the external recipient");
+    let note = external[0].text();
+    for secret in ["111222333", "Fatima", "Amrani", "diabetes", "insuline", "12-03-1958", "overdracht"] {
+        assert!(!note.contains(secret), "notification leaks {secret}: {note}");
+    }
+    assert!(note.contains("/m/"), "notification has a portal link: {note}");
+    assert!(note.contains("Beveiligd bericht"));
+    // The sender gets a notice with the reasons and a status link.
+    let notice = find(&got, "jan@zorg.nl", "/status/").expect("sender notice");
+    let text = notice.text();
+    assert!(text.contains("BSN") || text.contains("burgerservicenummer"), "{text}");
+    // Nothing readable at rest.
+    let db = std::fs::read(z.dir.join("zegel-data/zegel.db")).unwrap();
+    assert!(!db.windows(9).any(|w| w == b"111222333"));
+}
+
+#[test]
+fn subject_tag_forces_secure() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let (ok, out) = swaks(&[
+        "--server",
+        &format!("127.0.0.1:{}", z.port),
+        "--from",
+        "jan@zorg.nl",
+        "--to",
+        "piet@example.com",
+        "--header",
+        "Subject: [veilig] Notulen",
+        "--body",
+        "Zie de notulen van gisteren.",
+    ]);
+    assert!(ok, "{out}");
+    let got = sink.wait_for(2, WAIT);
+    let to_piet: Vec<&Received> = got.iter().filter(|m| m.is_for("piet@example.com")).collect();
+    assert_eq!(to_piet.len(), 1);
+    assert!(!to_piet[0].text().contains("notulen van gisteren"));
+    assert!(to_piet[0].text().contains("/m/"));
+}
+
+#[test]
+fn reject_mode_answers_5xx_with_reasons_in_dutch_and_english() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[("action = \"portal\"", "action = \"reject\"")]);
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], BSN_MAIL);
+    assert_eq!(status, "refused", "{reply}");
+    assert!(reply.starts_with("550"), "{reply}");
+    assert!(reply.contains("Geweigerd") && reply.contains("Refused"), "{reply}");
+    assert!(reply.contains("BSN"), "{reply}");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(sink.messages().is_empty(), "nothing delivered");
+}
+
+#[test]
+fn no_relay_without_auth_from_outside_networks() {
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[(
+            "relay_networks = [\"127.0.0.0/8\", \"::1/128\"]",
+            "relay_networks = [\"10.0.0.0/8\"]",
+        )],
+    );
+    let server = format!("127.0.0.1:{}", z.port);
+    let (ok, out) = swaks(&["--server", &server, "--from", "jan@zorg.nl", "--to", "piet@example.com"]);
+    assert!(!ok, "relayed without AUTH: {out}");
+    assert!(out.contains("530"), "{out}");
+    // AUTH is refused without TLS ...
+    let mut add = zegel()
+        .args(["user", "--config"])
+        .arg(z.dir.join("zegel.toml"))
+        .args(["add", "jan@zorg.nl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(b"een-lang-wachtwoord\n").unwrap();
+    assert!(add.wait().unwrap().success());
+    let (ok, out) = swaks(&[
+        "--server", &server, "--from", "jan@zorg.nl", "--to", "piet@example.com",
+        "--auth", "PLAIN", "--auth-user", "jan@zorg.nl", "--auth-password", "een-lang-wachtwoord",
+    ]);
+    assert!(!ok, "AUTH without TLS: {out}");
+    // ... a wrong password fails ...
+    let (ok, out) = swaks(&[
+        "--server", &server, "--tls", "--from", "jan@zorg.nl", "--to", "piet@example.com",
+        "--auth", "LOGIN", "--auth-user", "jan@zorg.nl", "--auth-password", "fout-wachtwoord-123",
+    ]);
+    assert!(!ok && out.contains("535"), "{out}");
+    // ... and with STARTTLS and the right password it is relayed.
+    let (ok, out) = swaks(&[
+        "--server", &server, "--tls", "--from", "jan@zorg.nl", "--to", "piet@example.com",
+        "--auth", "PLAIN", "--auth-user", "jan@zorg.nl", "--auth-password", "een-lang-wachtwoord",
+        "--header", "Subject: Na inloggen", "--body", "Gewoon bericht.",
+    ]);
+    assert!(ok, "{out}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].text().contains("with ESMTPSA"), "{}", got[0].text());
+}
+
+#[test]
+fn bad_input_gets_replies_and_nothing_is_half_stored() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[("max_message_mb = 50", "max_message_mb = 1")]);
+    let script = r#"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+f = s.makefile("rb")
+def reply():
+    lines = []
+    while True:
+        line = f.readline().decode()
+        lines.append(line.strip())
+        if len(line) < 4 or line[3] != "-":
+            return lines
+def send(b):
+    s.sendall(b)
+    return reply()[-1][:3]
+out = [reply()[-1][:3]]
+out.append(send(b"EHLO test\r\n"))
+out.append(send(b"BOGUS\r\n"))
+out.append(send(b"MAIL FROM:<jan@zorg.nl> SIZE=999999999\r\n"))
+out.append(send(b"MAIL FROM:<jan@zorg.nl>\r\n"))
+out.append(send(b"RCPT TO:<no-domain>\r\n"))
+out.append(send(b"RCPT TO:<piet@example.com>\r\n"))
+out.append(send(b"DATA\r\n"))
+s.sendall(b"Subject: big\r\n\r\n" + (b"x" * 998 + b"\r\n") * 1200)
+out.append(send(b".\r\n"))
+out.append(send(b"MAIL FROM:<jan@zorg.nl>\r\n"))
+out.append(send(b"RCPT TO:<piet@example.com>\r\n"))
+out.append(send(b"DATA\r\n"))
+out.append(send(b"Subject: smuggle\r\n\r\nline\n.\r\n"))
+out.append(send(b"MAIL FROM:<jan@zorg.nl>\r\n"))
+out.append(send(b"RCPT TO:<piet@example.com>\r\n"))
+out.append(send(b"DATA\r\n"))
+out.append(send(b"\xff\xfe not mime at all\r\n.\r\n"))
+out.append(send(b"EHLO " + b"a" * 5000 + b"\r\n"))
+out.append(send(b"QUIT\r\n"))
+print(" ".join(out))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, &z.port.to_string()])
+        .output()
+        .unwrap();
+    let codes = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(
+        codes, "220 250 500 552 250 501 250 354 552 250 250 354 554 250 250 354 250 500 221",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Only the one readable message (the last, odd but parseable) arrives.
+    let got = sink.wait_for(1, WAIT);
+    std::thread::sleep(Duration::from_secs(1));
+    let got_now = sink.messages();
+    assert!(got_now.len() <= 1, "{got:?}");
+    assert!(got_now.iter().all(|m| !m.text().contains("smuggle") && !m.text().contains("Subject: big")));
+}
+
+#[test]
+fn sigkill_under_load_loses_nothing() {
+    let sink = Sink::start();
+    let (temp, port) = init(&sink, &[]);
+    let dir = temp.path().to_path_buf();
+    let accepted = dir.join("accepted.txt");
+    let mut z = Zegel::run(&dir, port);
+    let load = Command::new("python3")
+        .arg(repo_root().join("tests/support/smtp_load.py"))
+        .args(["127.0.0.1", &port.to_string(), "400"])
+        .arg(&accepted)
+        .arg("4")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill zegel while the load runs, twice, restarting it each time.
+    for _ in 0..2 {
+        wait_until(|| count_lines(&accepted) >= 60, WAIT);
+        let _ = z.child.kill(); // SIGKILL
+        let _ = z.child.wait();
+        std::thread::sleep(Duration::from_millis(300));
+        z = Zegel::run(&dir, port);
+    }
+    let load_out = load.wait_with_output().unwrap();
+    let tokens: Vec<String> = std::fs::read_to_string(&accepted)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(tokens.len() >= 120, "load ran: {}", String::from_utf8_lossy(&load_out.stdout));
+    let arrived = |sink: &Sink| -> std::collections::HashMap<String, usize> {
+        let mut seen = std::collections::HashMap::new();
+        for m in sink.messages() {
+            let text = m.text();
+            if let Some(t) = text.lines().find_map(|l| l.strip_prefix("Subject: ")) {
+                *seen.entry(t.trim().to_string()).or_insert(0) += 1;
+            }
+        }
+        seen
+    };
+    wait_until(|| tokens.iter().all(|t| arrived(&sink).contains_key(t)), Duration::from_secs(120));
+    let seen = arrived(&sink);
+    let lost: Vec<&String> = tokens.iter().filter(|t| !seen.contains_key(*t)).collect();
+    let duplicates = seen.values().filter(|&&n| n > 1).count();
+    eprintln!(
+        "sigkill test: {} accepted (250), {} arrived, {} lost, {} duplicated",
+        tokens.len(),
+        seen.len(),
+        lost.len(),
+        duplicates
+    );
+    assert!(lost.is_empty(), "lost after SIGKILL: {lost:?}");
+    drop(z);
+}
+
+fn count_lines(path: &Path) -> usize {
+    std::fs::read_to_string(path).map(|t| t.lines().count()).unwrap_or(0)
+}
+
+fn wait_until(mut done: impl FnMut() -> bool, timeout: Duration) {
+    let start = std::time::Instant::now();
+    while !done() && start.elapsed() < timeout {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
