@@ -762,4 +762,26 @@ mod tests {
         assert!(env.recipients[0].notify_never && !env.recipients[1].notify_never);
         assert!(env.recipients[1].notify_success);
     }
+
+    proptest::proptest! {
+        /// Any bytes as command lines get a reply or a close, never a panic,
+        /// and a reply's text stays on one line per line.
+        #[test]
+        fn arbitrary_lines_never_panic(lines in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..80), 0..40)) {
+            let mut s = session(true);
+            for mut line in lines {
+                line.extend_from_slice(b"\r\n");
+                match s.command(&line) {
+                    Action::Close(_) => break,
+                    Action::StartTls(_) => s.tls_started(),
+                    Action::ReadData(_) => { let _ = s.data_done(DataOutcome::Complete(vec![])); }
+                    Action::Authenticate { .. } => { let _ = s.auth_result(false); }
+                    Action::Reply(r) => {
+                        let text = r.to_string();
+                        proptest::prop_assert_eq!(text.matches("\r\n").count(), r.text_lines().len());
+                    }
+                }
+            }
+        }
+    }
 }
