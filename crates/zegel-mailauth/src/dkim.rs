@@ -180,7 +180,9 @@ mod tests {
     use super::*;
     use mail_auth::common::parse::TxtRecordParser;
     use mail_auth::common::verify::DomainKey;
-    use mail_auth::{AuthenticatedMessage, DkimResult, MessageAuthenticator, Parameters, ResolverCache, Txt};
+    use mail_auth::{
+        AuthenticatedMessage, DkimResult, MessageAuthenticator, Parameters, ResolverCache, Txt,
+    };
     use std::borrow::Borrow;
     use std::hash::Hash;
     use std::sync::{Arc, Mutex};
@@ -223,7 +225,10 @@ mod tests {
         let results = auth
             .verify_dkim(Parameters::new(&parsed).with_txt_cache(&zone))
             .await;
-        results.last().map(|r| r.result().clone()).unwrap_or(DkimResult::None)
+        results
+            .last()
+            .map(|r| r.result().clone())
+            .unwrap_or(DkimResult::None)
     }
 
     #[tokio::test]
@@ -243,7 +248,10 @@ mod tests {
     #[test]
     fn bad_keys_are_refused() {
         assert!(DkimKey::from_pem("not a key").is_none());
-        assert!(DkimKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").is_none());
+        assert!(DkimKey::from_pem(
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+        )
+        .is_none());
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
             DkimKey::load(&dir.path().join("missing.pem")),

@@ -160,7 +160,14 @@ impl Outbound {
             }
             Plan::Route(d) => d,
         };
-        let message = self.build(&submission, raw, &assessment, &dispositions, &reasons_nl, &reasons_en);
+        let message = self.build(
+            &submission,
+            raw,
+            &assessment,
+            &dispositions,
+            &reasons_nl,
+            &reasons_en,
+        );
         match self.store.accept(message).await {
             Ok(id) => {
                 self.wake.notify_one();
@@ -264,7 +271,8 @@ impl Outbound {
                         "refused by policy; sender notified".into(),
                     ));
                     if !sub.mail_from.is_empty() {
-                        let mut lines = vec!["Geweigerd door het beleid / Refused by policy:".to_string()];
+                        let mut lines =
+                            vec!["Geweigerd door het beleid / Refused by policy:".to_string()];
                         lines.extend(reasons_nl.iter().cloned());
                         lines.extend(reasons_en.iter().cloned());
                         let dsn = compose::failure_notice(&FailureNotice {
@@ -291,8 +299,13 @@ impl Outbound {
         }
         let noticed: Vec<String> = portal_rcpts.iter().chain(&held_rcpts).cloned().collect();
         if c.sender_notice && !sub.mail_from.is_empty() && !noticed.is_empty() {
-            let link = (!portal_rcpts.is_empty())
-                .then(|| format!("{}/status/{}", c.public_url.trim_end_matches('/'), status_token));
+            let link = (!portal_rcpts.is_empty()).then(|| {
+                format!(
+                    "{}/status/{}",
+                    c.public_url.trim_end_matches('/'),
+                    status_token
+                )
+            });
             let notice = compose::sender_notice(&SenderNotice {
                 organization: &c.organization,
                 from: &c.notices_from,
@@ -369,7 +382,11 @@ pub(crate) fn reasons(assessment: &Assessment, lang: Lang) -> Vec<String> {
 }
 
 fn kinds(assessment: &Assessment) -> String {
-    let mut kinds: Vec<&str> = assessment.findings.iter().map(|f| f.kind.as_str()).collect();
+    let mut kinds: Vec<&str> = assessment
+        .findings
+        .iter()
+        .map(|f| f.kind.as_str())
+        .collect();
     kinds.sort_unstable();
     kinds.dedup();
     kinds.join(",")

@@ -64,7 +64,10 @@ pub fn notification(n: &Notification<'_>) -> Vec<u8> {
             .reply_to(n.sender)
             .to(n.recipient)
             .subject(subject)
-            .header("Auto-Submitted", mail_builder::headers::raw::Raw::new("auto-generated"))
+            .header(
+                "Auto-Submitted",
+                mail_builder::headers::raw::Raw::new("auto-generated"),
+            )
             .message_id(message_id(n.hostname))
             .text_body(body),
     )
@@ -134,7 +137,10 @@ pub fn sender_notice(n: &SenderNotice<'_>) -> Vec<u8> {
             .from((n.organization, n.from))
             .to(n.sender)
             .subject(subject)
-            .header("Auto-Submitted", mail_builder::headers::raw::Raw::new("auto-generated"))
+            .header(
+                "Auto-Submitted",
+                mail_builder::headers::raw::Raw::new("auto-generated"),
+            )
             .message_id(message_id(n.hostname))
             .text_body(body),
     )

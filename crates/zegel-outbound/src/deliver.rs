@@ -24,7 +24,11 @@ impl Outbound {
         let limit = Arc::new(tokio::sync::Semaphore::new(self.config.concurrency.max(1)));
         tokio::pin!(shutdown);
         loop {
-            let jobs = match self.store.claim(self.config.concurrency as i64 * 2, LEASE_SECS).await {
+            let jobs = match self
+                .store
+                .claim(self.config.concurrency as i64 * 2, LEASE_SECS)
+                .await
+            {
                 Ok(j) => j,
                 Err(e) => {
                     tracing::error!(error = %e, "claiming deliveries failed");
@@ -77,7 +81,10 @@ impl Outbound {
                     }),
                     _ => content.clone(),
                 };
-                match sender.send(&job.mail_from, &job.rcpt, &signed, job.require_tls).await {
+                match sender
+                    .send(&job.mail_from, &job.rcpt, &signed, job.require_tls)
+                    .await
+                {
                     Ok(()) => JobOutcome::Sent,
                     Err(SendError::Permanent(e)) => {
                         self.bounce(&job, &content, &e).await;
@@ -127,7 +134,11 @@ impl Outbound {
             sender: &job.mail_from,
             recipient: &job.rcpt,
             reasons: &[error.to_string()],
-            status: if error.starts_with('5') { "5.0.0" } else { "4.4.7" },
+            status: if error.starts_with('5') {
+                "5.0.0"
+            } else {
+                "4.4.7"
+            },
             original: content,
             headers_only: job.headers_only,
         });
@@ -144,7 +155,11 @@ impl Outbound {
         };
         if let Err(e) = self
             .store
-            .add_delivery(&job.message_id, delivery, self.config.lifetime.as_secs() as i64)
+            .add_delivery(
+                &job.message_id,
+                delivery,
+                self.config.lifetime.as_secs() as i64,
+            )
             .await
         {
             tracing::error!(error = %e, "queueing a failure notice failed");

@@ -43,10 +43,12 @@ pub fn plan(
         })
         .collect();
     let secure = verdict == Verdict::Secure;
-    if secure && action == SecureAction::Reject && reject_mode == RejectMode::Inline {
-        if external.iter().any(|&e| e) {
-            return Plan::Reject;
-        }
+    if secure
+        && action == SecureAction::Reject
+        && reject_mode == RejectMode::Inline
+        && external.iter().any(|&e| e)
+    {
+        return Plan::Reject;
     }
     Plan::Route(
         external

@@ -5,8 +5,8 @@ use crate::config::{OutboundConfig, Relay};
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::TokioResolver;
-use mail_send::smtp::AssertReply;
 use mail_send::smtp::message::Parameters;
+use mail_send::smtp::AssertReply;
 use mail_send::SmtpClient;
 use smtp_proto::EXT_START_TLS;
 use std::net::SocketAddr;
@@ -56,7 +56,10 @@ impl Sender {
     ) -> Result<(), SendError> {
         let mut last = SendError::Temporary("no mail host found".into());
         for (host, addr) in self.targets(rcpt).await? {
-            match self.send_to(&host, addr, mail_from, rcpt, message, require_tls).await {
+            match self
+                .send_to(&host, addr, mail_from, rcpt, message, require_tls)
+                .await
+            {
                 Ok(()) => return Ok(()),
                 Err(e @ SendError::Permanent(_)) => return Err(e),
                 Err(e) => last = e,
@@ -120,7 +123,9 @@ impl Sender {
                 records.sort();
                 if records.len() == 1 && records[0].1.is_empty() {
                     // Null MX (RFC 7505): the domain accepts no mail.
-                    return Err(SendError::Permanent(format!("{domain} accepts no mail (null MX)")));
+                    return Err(SendError::Permanent(format!(
+                        "{domain} accepts no mail (null MX)"
+                    )));
                 }
                 Ok(records.into_iter().map(|(_, h)| h).collect())
             }
@@ -156,7 +161,9 @@ impl Sender {
             tls.ehlo(&self.config.hostname).await.map_err(classify)?;
             transaction(&mut tls, mail_from, rcpt, message).await
         } else if require_tls {
-            Err(SendError::Temporary(format!("{host} does not offer STARTTLS")))
+            Err(SendError::Temporary(format!(
+                "{host} does not offer STARTTLS"
+            )))
         } else {
             transaction(&mut client, mail_from, rcpt, message).await
         }

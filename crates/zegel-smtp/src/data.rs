@@ -87,7 +87,9 @@ mod tests {
         let got = read(100, &[b"Subject: x\r\n", b"\r\n", b"..dot\r\n", b".\r\n"]);
         assert_eq!(
             got,
-            Some(DataOutcome::Complete(b"Subject: x\r\n\r\n.dot\r\n".to_vec()))
+            Some(DataOutcome::Complete(
+                b"Subject: x\r\n\r\n.dot\r\n".to_vec()
+            ))
         );
     }
 

@@ -92,7 +92,10 @@ mod tests {
 
     #[test]
     fn renders_single_and_multi_line() {
-        assert_eq!(Reply::new(250, "2.0.0", "OK").to_string(), "250 2.0.0 OK\r\n");
+        assert_eq!(
+            Reply::new(250, "2.0.0", "OK").to_string(),
+            "250 2.0.0 OK\r\n"
+        );
         assert_eq!(Reply::new(334, "", "").to_string(), "334 \r\n");
         let r = Reply::lines(550, "5.7.1", vec!["een".into(), "two".into()]);
         assert_eq!(r.to_string(), "550-5.7.1 een\r\n550 5.7.1 two\r\n");

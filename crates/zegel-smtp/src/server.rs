@@ -119,10 +119,9 @@ async fn run_connection<B: Backend>(
             // (CVE-2011-0411 style command injection).
             let stream = reader.into_inner();
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.clone());
-            let tls_stream =
-                tokio::time::timeout(config.command_timeout, acceptor.accept(stream))
-                    .await
-                    .map_err(|_| timeout_error())??;
+            let tls_stream = tokio::time::timeout(config.command_timeout, acceptor.accept(stream))
+                .await
+                .map_err(|_| timeout_error())??;
             session.tls_started();
             let mut reader = BufReader::new(tls_stream);
             run_phase(&mut reader, &mut session, config, backend).await?;
@@ -314,14 +313,29 @@ mod tests {
         let input: &[u8] = b"short\r\nthis line is far too long\r\nok\r\ntail";
         let mut r = BufReader::with_capacity(4, input);
         let mut buf = Vec::new();
-        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::Line);
+        assert_eq!(
+            read_line(&mut r, &mut buf, 10).await.unwrap(),
+            LineRead::Line
+        );
         assert_eq!(buf, b"short\r\n");
-        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::TooLong);
-        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::Line);
+        assert_eq!(
+            read_line(&mut r, &mut buf, 10).await.unwrap(),
+            LineRead::TooLong
+        );
+        assert_eq!(
+            read_line(&mut r, &mut buf, 10).await.unwrap(),
+            LineRead::Line
+        );
         assert_eq!(buf, b"ok\r\n");
-        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::Line);
+        assert_eq!(
+            read_line(&mut r, &mut buf, 10).await.unwrap(),
+            LineRead::Line
+        );
         assert_eq!(buf, b"tail");
-        assert_eq!(read_line(&mut r, &mut buf, 10).await.unwrap(), LineRead::Eof);
+        assert_eq!(
+            read_line(&mut r, &mut buf, 10).await.unwrap(),
+            LineRead::Eof
+        );
     }
 
     #[test]

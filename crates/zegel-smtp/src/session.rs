@@ -288,11 +288,9 @@ impl Session {
         self.phase = Phase::Ready;
         match outcome {
             DataOutcome::Complete(data) => DataNext::Submit(envelope, data),
-            DataOutcome::TooBig => DataNext::Reply(Reply::new(
-                552,
-                "5.3.4",
-                "Message too big for system",
-            )),
+            DataOutcome::TooBig => {
+                DataNext::Reply(Reply::new(552, "5.3.4", "Message too big for system"))
+            }
             DataOutcome::LineTooLong => DataNext::Reply(Reply::new(
                 500,
                 "5.5.2",
@@ -315,7 +313,11 @@ impl Session {
             self.user = Some(user);
             Action::Reply(Reply::new(235, "2.7.0", "Authentication succeeded"))
         } else {
-            self.error(Reply::new(535, "5.7.8", "Authentication credentials invalid"))
+            self.error(Reply::new(
+                535,
+                "5.7.8",
+                "Authentication credentials invalid",
+            ))
         }
     }
 
@@ -377,7 +379,11 @@ impl Session {
             return self.error(Reply::new(503, "5.5.1", "Already authenticated"));
         }
         if self.phase == Phase::Mail {
-            return self.error(Reply::new(503, "5.5.1", "AUTH not allowed during a transaction"));
+            return self.error(Reply::new(
+                503,
+                "5.5.1",
+                "AUTH not allowed during a transaction",
+            ));
         }
         match mechanism {
             AUTH_PLAIN if initial.is_empty() => {
@@ -390,7 +396,11 @@ impl Session {
                 Action::Reply(Reply::new(334, "", "VXNlcm5hbWU6"))
             }
             AUTH_LOGIN => self.auth_login_user(initial.as_bytes()),
-            _ => self.error(Reply::new(504, "5.5.4", "Mechanism not supported; use PLAIN or LOGIN")),
+            _ => self.error(Reply::new(
+                504,
+                "5.5.4",
+                "Mechanism not supported; use PLAIN or LOGIN",
+            )),
         }
     }
 
@@ -403,11 +413,15 @@ impl Session {
         };
         // authzid NUL authcid NUL passwd (RFC 4616).
         let mut parts = decoded.splitn(3, |&b| b == 0);
-        let (Some(_authzid), Some(user), Some(password)) = (parts.next(), parts.next(), parts.next())
+        let (Some(_authzid), Some(user), Some(password)) =
+            (parts.next(), parts.next(), parts.next())
         else {
             return self.error(Reply::new(501, "5.5.2", "Malformed PLAIN response"));
         };
-        match (String::from_utf8(user.to_vec()), String::from_utf8(password.to_vec())) {
+        match (
+            String::from_utf8(user.to_vec()),
+            String::from_utf8(password.to_vec()),
+        ) {
             (Ok(user), Ok(password)) if !user.is_empty() => {
                 self.phase = Phase::AuthChecking(user.clone());
                 Action::Authenticate { user, password }
@@ -548,7 +562,11 @@ impl Session {
     fn error(&mut self, reply: Reply) -> Action {
         self.errors += 1;
         if self.errors > self.config.max_errors {
-            return Action::Close(Reply::new(421, "4.7.0", "Too many errors, closing connection"));
+            return Action::Close(Reply::new(
+                421,
+                "4.7.0",
+                "Too many errors, closing connection",
+            ));
         }
         Action::Reply(reply)
     }
@@ -644,7 +662,11 @@ mod tests {
         assert_eq!(run(&mut s, &format!("AUTH PLAIN {creds}")), 538);
         assert_eq!(code(&s.command(b"STARTTLS\r\n")), 220);
         s.tls_started();
-        assert_eq!(run(&mut s, "MAIL FROM:<a@org.nl>"), 503, "EHLO again after TLS");
+        assert_eq!(
+            run(&mut s, "MAIL FROM:<a@org.nl>"),
+            503,
+            "EHLO again after TLS"
+        );
         run(&mut s, "EHLO client");
         let action = s.command(format!("AUTH PLAIN {creds}\r\n").as_bytes());
         assert_eq!(
@@ -655,7 +677,11 @@ mod tests {
             }
         );
         assert_eq!(code(&s.auth_result(true)), 235);
-        assert_eq!(run(&mut s, "MAIL FROM:<other@org.nl>"), 553, "own address only");
+        assert_eq!(
+            run(&mut s, "MAIL FROM:<other@org.nl>"),
+            553,
+            "own address only"
+        );
         assert_eq!(run(&mut s, "MAIL FROM:<A@org.nl>"), 250);
         assert_eq!(run(&mut s, "RCPT TO:<b@example.com>"), 250);
     }
@@ -669,7 +695,10 @@ mod tests {
         run(&mut s, "EHLO client");
         assert_eq!(run(&mut s, "AUTH LOGIN"), 334);
         assert_eq!(run(&mut s, "YUBvcmcubmw="), 334);
-        assert!(matches!(s.command(b"d3Jvbmc=\r\n"), Action::Authenticate { .. }));
+        assert!(matches!(
+            s.command(b"d3Jvbmc=\r\n"),
+            Action::Authenticate { .. }
+        ));
         assert_eq!(code(&s.auth_result(false)), 535);
         assert_eq!(run(&mut s, "MAIL FROM:<a@org.nl>"), 530);
     }
@@ -694,7 +723,11 @@ mod tests {
         assert_eq!(code(&s.command(b"EHLO x\n")), 500, "bare LF");
         assert_eq!(code(&s.command(b"EHLO \xff\xfe\r\n")), 500, "not UTF-8");
         assert_eq!(run(&mut s, "FOO bar"), 500);
-        assert_eq!(run(&mut s, "MAIL FROM:<a@@>"), 501, "bad address before order");
+        assert_eq!(
+            run(&mut s, "MAIL FROM:<a@@>"),
+            501,
+            "bad address before order"
+        );
         assert_eq!(code(&s.line_too_long()), 500);
         assert!(matches!(s.command(b"XYZ\r\n"), Action::Close(_)));
     }
@@ -734,7 +767,10 @@ mod tests {
             panic!()
         };
         let text = r.to_string();
-        assert!(text.contains("STARTTLS") && !text.contains("AUTH"), "{text}");
+        assert!(
+            text.contains("STARTTLS") && !text.contains("AUTH"),
+            "{text}"
+        );
         for ext in ["SIZE 1000", "8BITMIME", "PIPELINING", "SMTPUTF8", "DSN"] {
             assert!(text.contains(ext), "{ext} in {text}");
         }
@@ -744,7 +780,10 @@ mod tests {
             panic!()
         };
         let text = r.to_string();
-        assert!(!text.contains("STARTTLS") && text.contains("AUTH PLAIN LOGIN"), "{text}");
+        assert!(
+            !text.contains("STARTTLS") && text.contains("AUTH PLAIN LOGIN"),
+            "{text}"
+        );
     }
 
     #[test]

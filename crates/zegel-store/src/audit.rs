@@ -66,7 +66,10 @@ pub(crate) async fn append(
         .fetch_optional(&mut **tx)
         .await?;
     let (seq, prev) = match last {
-        Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
+        Some(r) => (
+            r.try_get::<i64, _>("seq")? + 1,
+            r.try_get::<String, _>("hash")?,
+        ),
         None => (1, GENESIS.to_string()),
     };
     let entry = AuditEntry {
@@ -185,7 +188,9 @@ mod tests {
     #[tokio::test]
     async fn chain_detects_change_and_deletion() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate()).await.unwrap();
+        let s = Store::open(dir.path(), None, Kek::generate())
+            .await
+            .unwrap();
         for i in 0..5 {
             s.audit("opened", Some("m1"), "x@example.com", &format!("n{i}"))
                 .await

@@ -201,8 +201,16 @@ impl Store {
                 Content::Original => (id.clone(), wrapped.clone()),
                 Content::Generated(_) => generated.next().ok_or(StoreError::NotFound("blob"))?,
             };
-            insert_delivery(&mut tx, &id, d, &blob_id, &wrapped_key, now, message.lifetime_secs)
-                .await?;
+            insert_delivery(
+                &mut tx,
+                &id,
+                d,
+                &blob_id,
+                &wrapped_key,
+                now,
+                message.lifetime_secs,
+            )
+            .await?;
         }
         for s in &message.secure {
             sqlx::query(
@@ -245,8 +253,16 @@ impl Store {
         let bid = blob_id.clone();
         run_blocking(move || blobs.put(&bid, &sealed)).await?;
         let mut tx = self.pool.begin().await?;
-        insert_delivery(&mut tx, message_id, &delivery, &blob_id, &wrapped, now(), lifetime_secs)
-            .await?;
+        insert_delivery(
+            &mut tx,
+            message_id,
+            &delivery,
+            &blob_id,
+            &wrapped,
+            now(),
+            lifetime_secs,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -292,9 +308,11 @@ impl Store {
     /// user of the database (SQLite): leases found then belong to a previous
     /// run that died, and their deliveries are due again at once.
     pub async fn release_leases(&self) -> Result<u64, StoreError> {
-        let done = sqlx::query("UPDATE deliveries SET lease_until = 0 WHERE state = 'queued' AND lease_until > 0")
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE deliveries SET lease_until = 0 WHERE state = 'queued' AND lease_until > 0",
+        )
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected())
     }
 
@@ -333,8 +351,15 @@ impl Store {
             Some(e) => format!("{} to {}: {e}", job.kind.as_str(), job.rcpt),
             None => format!("{} to {}", job.kind.as_str(), job.rcpt),
         };
-        crate::audit::append(&mut tx, now, event, Some(&job.message_id), &job.rcpt, &detail)
-            .await?;
+        crate::audit::append(
+            &mut tx,
+            now,
+            event,
+            Some(&job.message_id),
+            &job.rcpt,
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -425,7 +450,9 @@ mod tests {
     }
 
     async fn store(dir: &std::path::Path) -> Store {
-        Store::open(dir, None, Kek::from_bytes([7; 32])).await.unwrap()
+        Store::open(dir, None, Kek::from_bytes([7; 32]))
+            .await
+            .unwrap()
     }
 
     fn message() -> NewMessage {
@@ -436,7 +463,10 @@ mod tests {
             summary: b"{}".to_vec(),
             deliveries: vec![
                 delivery("b@org.nl", Content::Original),
-                delivery("c@example.com", Content::Generated(b"notification".to_vec())),
+                delivery(
+                    "c@example.com",
+                    Content::Generated(b"notification".to_vec()),
+                ),
             ],
             secure: vec![],
             audit: vec![("accepted".into(), "a@org.nl".into(), "2 recipients".into())],
@@ -453,7 +483,11 @@ mod tests {
         assert_eq!(jobs.len(), 2);
         assert!(s.claim(10, 60).await.unwrap().is_empty(), "leased");
         let orig = jobs.iter().find(|j| j.rcpt == "b@org.nl").unwrap();
-        assert!(s.content(orig).await.unwrap().ends_with(b"BSN 111222333\r\n"));
+        assert!(s
+            .content(orig)
+            .await
+            .unwrap()
+            .ends_with(b"BSN 111222333\r\n"));
         let note = jobs.iter().find(|j| j.rcpt == "c@example.com").unwrap();
         assert_eq!(s.content(note).await.unwrap(), b"notification");
         s.finish(orig, &JobOutcome::Sent).await.unwrap();
@@ -501,8 +535,14 @@ mod tests {
         let s = store(dir.path()).await;
         assert_eq!(s.claim(10, 60).await.unwrap().len(), 2);
         assert_eq!(s.release_leases().await.unwrap(), 2);
-        assert_eq!(s.claim(10, 60).await.unwrap().len(), 2, "free again after release");
-        let wrong = Store::open(dir.path(), None, Kek::from_bytes([8; 32])).await.unwrap();
+        assert_eq!(
+            s.claim(10, 60).await.unwrap().len(),
+            2,
+            "free again after release"
+        );
+        let wrong = Store::open(dir.path(), None, Kek::from_bytes([8; 32]))
+            .await
+            .unwrap();
         let jobs = wrong.claim(10, 0).await.unwrap();
         assert_eq!(jobs.len(), 0, "still leased");
     }

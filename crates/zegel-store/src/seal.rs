@@ -34,12 +34,13 @@ impl Kek {
 
     /// Reads a key file (64 hex digits).
     pub fn load(path: &Path) -> Result<Kek, StoreError> {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {
-            StoreError::Io {
-                what: "read the key file",
-                source,
-            }
-        })?);
+        let text =
+            Zeroizing::new(
+                std::fs::read_to_string(path).map_err(|source| StoreError::Io {
+                    what: "read the key file",
+                    source,
+                })?,
+            );
         let mut bytes = [0u8; 32];
         hex::decode_to_slice(text.trim(), &mut bytes)
             .map_err(|_| StoreError::BadKey(path.display().to_string()))?;
@@ -77,7 +78,10 @@ impl Kek {
     /// Unwraps a data key.
     pub fn unwrap(&self, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, StoreError> {
         let bytes = Zeroizing::new(decrypt(&self.0, wrapped, aad)?);
-        let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| StoreError::Unseal)?;
+        let key: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| StoreError::Unseal)?;
         Ok(DataKey(Zeroizing::new(key)))
     }
 }
@@ -110,7 +114,13 @@ fn encrypt(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
     // Encryption with a valid key and nonce cannot fail for in-memory data
     // below the AEAD's 256 GiB limit, which our size limits keep far below.
     let ct = cipher
-        .encrypt(&nonce, Payload { msg: plaintext, aad })
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .unwrap_or_default();
     out.extend_from_slice(&ct);
     out

@@ -39,8 +39,13 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if done.rows_affected() > 0 {
-            self.audit("user_disabled", None, &email.to_lowercase(), "account disabled")
-                .await?;
+            self.audit(
+                "user_disabled",
+                None,
+                &email.to_lowercase(),
+                "account disabled",
+            )
+            .await?;
         }
         Ok(done.rows_affected() > 0)
     }
@@ -96,13 +101,21 @@ mod tests {
     #[tokio::test]
     async fn passwords_check_and_disable() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate()).await.unwrap();
+        let s = Store::open(dir.path(), None, Kek::generate())
+            .await
+            .unwrap();
         s.set_user("Jan@Org.nl", "geheim-wachtwoord").await.unwrap();
-        assert!(s.check_password("jan@org.nl", "geheim-wachtwoord").await.unwrap());
+        assert!(s
+            .check_password("jan@org.nl", "geheim-wachtwoord")
+            .await
+            .unwrap());
         assert!(!s.check_password("jan@org.nl", "fout").await.unwrap());
         assert!(!s.check_password("niemand@org.nl", "x").await.unwrap());
         assert!(s.disable_user("jan@org.nl").await.unwrap());
-        assert!(!s.check_password("jan@org.nl", "geheim-wachtwoord").await.unwrap());
+        assert!(!s
+            .check_password("jan@org.nl", "geheim-wachtwoord")
+            .await
+            .unwrap());
         assert_eq!(s.users().await.unwrap(), vec![("jan@org.nl".into(), true)]);
     }
 }

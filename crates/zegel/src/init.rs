@@ -11,7 +11,10 @@ pub fn run(dir: &Path, domain: &str) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let config = dir.join("zegel.toml");
     if config.exists() {
-        return Err(format!("{} exists already; not overwriting it", config.display()));
+        return Err(format!(
+            "{} exists already; not overwriting it",
+            config.display()
+        ));
     }
     let data = dir.join("zegel-data");
     std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
@@ -24,7 +27,10 @@ pub fn run(dir: &Path, domain: &str) -> Result<(), String> {
     std::fs::write(&config, text).map_err(|e| format!("cannot write {}: {e}", config.display()))?;
     println!("zegel: wrote {}", config.display());
     println!("zegel: data folder {}", data.display());
-    println!("zegel: publish this DKIM record:\n  zegel._domainkey.{domain}. IN TXT \"{}\"", key.dns_record());
+    println!(
+        "zegel: publish this DKIM record:\n  zegel._domainkey.{domain}. IN TXT \"{}\"",
+        key.dns_record()
+    );
     println!("Start with: zegel serve --config {}", config.display());
     Ok(())
 }

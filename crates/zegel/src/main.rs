@@ -7,7 +7,6 @@
 //! - `classify.rs`: `zegel classify`.
 //! - `settings.rs`: `zegel serve`'s settings with their defaults.
 //! - `serve.rs`: `zegel serve`: wiring and graceful shutdown.
-//! - `milter.rs`: the milter's answers from the assessment.
 //! - `tls.rs`: server certificates (configured or development).
 //! - `init.rs`: `zegel init`.
 //! - `user.rs`: `zegel user`.
@@ -15,7 +14,6 @@
 mod classify;
 mod config;
 mod init;
-// MILTER-PENDING mod milter;
 mod serve;
 mod settings;
 mod tls;

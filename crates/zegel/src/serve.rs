@@ -6,7 +6,7 @@ use crate::settings::ServeSettings;
 use std::path::Path;
 use std::sync::Arc;
 use zegel_assess::Assessor;
-use zegel_outbound::{Outbound, SubmitOutcome, Submission};
+use zegel_outbound::{Outbound, Submission, SubmitOutcome};
 use zegel_smtp::session::Envelope;
 use zegel_smtp::{Reply, ServerConfig, SessionConfig};
 use zegel_store::{Kek, Store};
@@ -38,11 +38,16 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     let dkim = match &s.dkim {
         Some((domain, selector, key)) => {
             let key = zegel_mailauth::DkimKey::load(key).map_err(|e| e.to_string())?;
-            Some(Arc::new(zegel_mailauth::DkimSigner::new(domain, selector, key)))
+            Some(Arc::new(zegel_mailauth::DkimSigner::new(
+                domain, selector, key,
+            )))
         }
         None => None,
     };
-    let assessor = Arc::new(Assessor::with_limits(s.assess.policy.clone(), s.assess.limits.clone()));
+    let assessor = Arc::new(Assessor::with_limits(
+        s.assess.policy.clone(),
+        s.assess.limits.clone(),
+    ));
     let outbound = Outbound::new(s.outbound.clone(), store, assessor, dkim);
 
     let tls = crate::tls::server_config(s.tls.as_ref(), &s.data_dir, &s.outbound.hostname)?;
@@ -72,14 +77,29 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     };
 
     println!("zegel: data in {}", s.data_dir.display());
-    println!("zegel: SMTP listening on {}", listener.local_addr().map_err(|e| e.to_string())?);
+    println!(
+        "zegel: SMTP listening on {}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     let mut tasks = tokio::task::JoinSet::new();
     let backend = Arc::new(SmtpBackend {
         outbound: outbound.clone(),
     });
-    tasks.spawn(zegel_smtp::serve(listener, smtp_config, backend, stopped(stop_rx.clone())));
-    // MILTER-PENDING
+    tasks.spawn(zegel_smtp::serve(
+        listener,
+        smtp_config,
+        backend,
+        stopped(stop_rx.clone()),
+    ));
+    if let Some(addr) = s.milter_listen {
+        // The Postfix milter is not built yet (see README, "What runs today").
+        eprintln!("zegel: [milter] listen = {addr} ({:?}) is set, but the milter is not built yet; ignored", s.milter_mode);
+    }
     println!("zegel: delivering via {:?}", s.outbound.relay);
+    println!(
+        "zegel: portal links point at {} (the portal for {} is not built yet)",
+        s.outbound.public_url, s.http_listen
+    );
     let worker = outbound.clone();
     let worker_stop = stopped(stop_rx.clone());
     tasks.spawn(async move {
@@ -103,13 +123,14 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -123,7 +144,8 @@ async fn shutdown_signal() {
 pub fn load_or_create_kek(path: &Path) -> Result<Kek, String> {
     if !path.exists() {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         Kek::generate()
             .save_new(path)

@@ -74,9 +74,19 @@ impl ServeSettings {
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let at = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+        let at = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
 
-        let data_dir = at(raw.storage.data_dir.as_deref().unwrap_or(Path::new("zegel-data")));
+        let data_dir = at(raw
+            .storage
+            .data_dir
+            .as_deref()
+            .unwrap_or(Path::new("zegel-data")));
         let key_file = raw
             .storage
             .key_file
@@ -84,7 +94,11 @@ impl ServeSettings {
             .map(at)
             .unwrap_or_else(|| data_dir.join("kek.key"));
         let smtp = &raw.smtp;
-        let smtp_listen = parse_addr(smtp.listen.as_deref().unwrap_or("127.0.0.1:2525"), "[smtp] listen", &shown)?;
+        let smtp_listen = parse_addr(
+            smtp.listen.as_deref().unwrap_or("127.0.0.1:2525"),
+            "[smtp] listen",
+            &shown,
+        )?;
         let relay_networks = smtp
             .relay_networks
             .clone()
@@ -93,7 +107,11 @@ impl ServeSettings {
             .map(|n| {
                 n.parse::<IpNet>()
                     .or_else(|_| n.parse::<std::net::IpAddr>().map(IpNet::from))
-                    .map_err(|_| invalid(format!("[smtp] relay_networks: '{n}' is not a network like 10.0.0.0/8")))
+                    .map_err(|_| {
+                        invalid(format!(
+                            "[smtp] relay_networks: '{n}' is not a network like 10.0.0.0/8"
+                        ))
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let tls = match (&smtp.tls_cert, &smtp.tls_key) {
@@ -102,7 +120,11 @@ impl ServeSettings {
             _ => return Err(invalid("[smtp] tls_cert and tls_key go together".into())),
         };
         let hostname = smtp.hostname.clone().unwrap_or_else(|| "localhost".into());
-        let organization = raw.organization.name.clone().unwrap_or_else(|| "zegel".into());
+        let organization = raw
+            .organization
+            .name
+            .clone()
+            .unwrap_or_else(|| "zegel".into());
         let first_domain = raw
             .organization
             .internal_domains
@@ -114,7 +136,9 @@ impl ServeSettings {
                 let (host, port) = match h.rsplit_once(':') {
                     Some((host, port)) => (
                         host.trim_matches(|c| c == '[' || c == ']').to_string(),
-                        port.parse().map_err(|_| invalid(format!("[smtp] relay_host: bad port in '{h}'")))?,
+                        port.parse().map_err(|_| {
+                            invalid(format!("[smtp] relay_host: bad port in '{h}'"))
+                        })?,
                     ),
                     None => (h.clone(), 25),
                 };
@@ -131,7 +155,10 @@ impl ServeSettings {
             .iter()
             .map(|s| {
                 s.parse::<SocketAddr>()
-                    .or_else(|_| s.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                    .or_else(|_| {
+                        s.parse::<std::net::IpAddr>()
+                            .map(|ip| SocketAddr::new(ip, 53))
+                    })
                     .map_err(|_| invalid(format!("[smtp] dns_servers: '{s}' is not an address")))
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -147,12 +174,20 @@ impl ServeSettings {
         let reject_mode = match policy.reject_mode.as_deref() {
             None | Some("inline") => RejectMode::Inline,
             Some("bounce") => RejectMode::Bounce,
-            Some(m) => return Err(invalid(format!("[policy] reject_mode: '{m}' is not inline or bounce"))),
+            Some(m) => {
+                return Err(invalid(format!(
+                    "[policy] reject_mode: '{m}' is not inline or bounce"
+                )))
+            }
         };
         let milter_mode = match raw.milter.mode.as_deref() {
             None | Some("policy") => MilterMode::Policy,
             Some("headers") => MilterMode::Headers,
-            Some(m) => return Err(invalid(format!("[milter] mode: '{m}' is not policy or headers"))),
+            Some(m) => {
+                return Err(invalid(format!(
+                    "[milter] mode: '{m}' is not policy or headers"
+                )))
+            }
         };
         let milter_listen = raw
             .milter
@@ -160,7 +195,11 @@ impl ServeSettings {
             .as_deref()
             .map(|a| parse_addr(a, "[milter] listen", &shown))
             .transpose()?;
-        let http_listen = parse_addr(raw.http.listen.as_deref().unwrap_or("127.0.0.1:8080"), "[http] listen", &shown)?;
+        let http_listen = parse_addr(
+            raw.http.listen.as_deref().unwrap_or("127.0.0.1:8080"),
+            "[http] listen",
+            &shown,
+        )?;
         let public_url = raw
             .http
             .public_url
@@ -169,10 +208,17 @@ impl ServeSettings {
         let dkim = match (&raw.dkim.domain, &raw.dkim.selector, &raw.dkim.key_file) {
             (Some(d), Some(s), Some(k)) => Some((d.clone(), s.clone(), at(k))),
             (None, None, None) => None,
-            _ => return Err(invalid("[dkim] needs domain, selector and key_file together".into())),
+            _ => {
+                return Err(invalid(
+                    "[dkim] needs domain, selector and key_file together".into(),
+                ))
+            }
         };
         let delivery = &raw.delivery;
-        let max_message_bytes = smtp.max_message_mb.unwrap_or(50).saturating_mul(1024 * 1024);
+        let max_message_bytes = smtp
+            .max_message_mb
+            .unwrap_or(50)
+            .saturating_mul(1024 * 1024);
         let outbound = OutboundConfig {
             hostname: hostname.clone(),
             organization,

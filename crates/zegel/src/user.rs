@@ -31,9 +31,10 @@ pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let kek = crate::serve::load_or_create_kek(&settings.key_file)?;
-        let store = zegel_store::Store::open(&settings.data_dir, settings.database_url.as_deref(), kek)
-            .await
-            .map_err(|e| e.to_string())?;
+        let store =
+            zegel_store::Store::open(&settings.data_dir, settings.database_url.as_deref(), kek)
+                .await
+                .map_err(|e| e.to_string())?;
         match action {
             UserAction::Add { email } => {
                 if !email.contains('@') {
@@ -48,11 +49,18 @@ pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
                 if password.chars().count() < 12 {
                     return Err("the password must be at least 12 characters".into());
                 }
-                store.set_user(&email, password).await.map_err(|e| e.to_string())?;
+                store
+                    .set_user(&email, password)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 println!("account {email} set");
             }
             UserAction::Disable { email } => {
-                if !store.disable_user(&email).await.map_err(|e| e.to_string())? {
+                if !store
+                    .disable_user(&email)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
                     return Err(format!("no account {email}"));
                 }
                 println!("account {email} disabled");

@@ -29,7 +29,11 @@ fn init(sink: &Sink, edits: &[(&str, &str)]) -> (tempfile::TempDir, u16) {
         .arg(temp.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("zegel._domainkey.zorg.nl"));
     let port = free_port();
     let path = temp.path().join("zegel.toml");
@@ -38,7 +42,10 @@ fn init(sink: &Sink, edits: &[(&str, &str)]) -> (tempfile::TempDir, u16) {
         assert!(text.contains(from), "template has {from:?}");
         text = text.replacen(from, to, 1);
     };
-    replace("listen = \"127.0.0.1:2525\"", &format!("listen = \"127.0.0.1:{port}\""));
+    replace(
+        "listen = \"127.0.0.1:2525\"",
+        &format!("listen = \"127.0.0.1:{port}\""),
+    );
     replace(
         "# relay_host = \"smarthost.lan:25\"",
         &format!("relay_host = \"127.0.0.1:{}\"", sink.port()),
@@ -150,7 +157,8 @@ fn serde_json_array(items: &[&str]) -> String {
 }
 
 fn find<'a>(got: &'a [Received], rcpt: &str, needle: &str) -> Option<&'a Received> {
-    got.iter().find(|m| m.is_for(rcpt) && m.text().contains(needle))
+    got.iter()
+        .find(|m| m.is_for(rcpt) && m.text().contains(needle))
 }
 
 const BSN_MAIL: &str = "From: Jan Jansen <jan@zorg.nl>\r\nTo: Dr. P. Bakker <p.bakker@example.com>\r\nCc: collega@zorg.nl\r\nSubject: Client overdracht\r\nMessage-ID: <bsn-1@zorg.nl>\r\n\r\nBeste collega,\r\n\r\nHierbij de gegevens van mevrouw Fatima el Amrani, BSN 111222333, geboren 12-03-1958.\r\nZij heeft diabetes type 2 en gebruikt insuline.\r\n\r\nMet vriendelijke groet,\r\nJan\r\n";
@@ -180,7 +188,10 @@ fn normal_mail_arrives_unchanged_but_signed() {
     assert_eq!(m.rcpt_tos, ["piet@example.com"]);
     let text = m.text();
     assert!(text.starts_with("DKIM-Signature: "), "{text}");
-    assert!(text.contains("d=zorg.nl") && text.contains("s=zegel"), "{text}");
+    assert!(
+        text.contains("d=zorg.nl") && text.contains("s=zegel"),
+        "{text}"
+    );
     assert!(text.contains("Received: from "), "{text}");
     assert!(text.contains("Subject: Afspraak"));
     assert!(text.contains(body), "body unchanged: {text}");
@@ -202,18 +213,42 @@ fn bsn_to_external_goes_to_the_portal_and_internal_cc_gets_the_original() {
     let original = find(&got, "collega@zorg.nl", "111222333").expect("original to the internal Cc");
     assert!(original.text().contains("DKIM-Signature"));
     // The external recipient gets only a notification with a link.
-    let external: Vec<&Received> = got.iter().filter(|m| m.is_for("p.bakker@example.com")).collect();
-    assert_eq!(external.len(), 1, "exactly one mail to the external recipient");
+    let external: Vec<&Received> = got
+        .iter()
+        .filter(|m| m.is_for("p.bakker@example.com"))
+        .collect();
+    assert_eq!(
+        external.len(),
+        1,
+        "exactly one mail to the external recipient"
+    );
     let note = external[0].text();
-    for secret in ["111222333", "Fatima", "Amrani", "diabetes", "insuline", "12-03-1958", "overdracht"] {
-        assert!(!note.contains(secret), "notification leaks {secret}: {note}");
+    for secret in [
+        "111222333",
+        "Fatima",
+        "Amrani",
+        "diabetes",
+        "insuline",
+        "12-03-1958",
+        "overdracht",
+    ] {
+        assert!(
+            !note.contains(secret),
+            "notification leaks {secret}: {note}"
+        );
     }
-    assert!(note.contains("/m/"), "notification has a portal link: {note}");
+    assert!(
+        note.contains("/m/"),
+        "notification has a portal link: {note}"
+    );
     assert!(note.contains("Beveiligd bericht"));
     // The sender gets a notice with the reasons and a status link.
     let notice = find(&got, "jan@zorg.nl", "/status/").expect("sender notice");
     let text = notice.text();
-    assert!(text.contains("BSN") || text.contains("burgerservicenummer"), "{text}");
+    assert!(
+        text.contains("BSN") || text.contains("burgerservicenummer"),
+        "{text}"
+    );
     // Nothing readable at rest.
     let db = std::fs::read(z.dir.join("zegel-data/zegel.db")).unwrap();
     assert!(!db.windows(9).any(|w| w == b"111222333"));
@@ -237,7 +272,10 @@ fn subject_tag_forces_secure() {
     ]);
     assert!(ok, "{out}");
     let got = sink.wait_for(2, WAIT);
-    let to_piet: Vec<&Received> = got.iter().filter(|m| m.is_for("piet@example.com")).collect();
+    let to_piet: Vec<&Received> = got
+        .iter()
+        .filter(|m| m.is_for("piet@example.com"))
+        .collect();
     assert_eq!(to_piet.len(), 1);
     assert!(!to_piet[0].text().contains("notulen van gisteren"));
     assert!(to_piet[0].text().contains("/m/"));
@@ -250,7 +288,10 @@ fn reject_mode_answers_5xx_with_reasons_in_dutch_and_english() {
     let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], BSN_MAIL);
     assert_eq!(status, "refused", "{reply}");
     assert!(reply.starts_with("550"), "{reply}");
-    assert!(reply.contains("Geweigerd") && reply.contains("Refused"), "{reply}");
+    assert!(
+        reply.contains("Geweigerd") && reply.contains("Refused"),
+        "{reply}"
+    );
     assert!(reply.contains("BSN"), "{reply}");
     std::thread::sleep(Duration::from_secs(2));
     assert!(sink.messages().is_empty(), "nothing delivered");
@@ -267,7 +308,14 @@ fn no_relay_without_auth_from_outside_networks() {
         )],
     );
     let server = format!("127.0.0.1:{}", z.port);
-    let (ok, out) = swaks(&["--server", &server, "--from", "jan@zorg.nl", "--to", "piet@example.com"]);
+    let (ok, out) = swaks(&[
+        "--server",
+        &server,
+        "--from",
+        "jan@zorg.nl",
+        "--to",
+        "piet@example.com",
+    ]);
     assert!(!ok, "relayed without AUTH: {out}");
     assert!(out.contains("530"), "{out}");
     // AUTH is refused without TLS ...
@@ -279,24 +327,63 @@ fn no_relay_without_auth_from_outside_networks() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    add.stdin.take().unwrap().write_all(b"een-lang-wachtwoord\n").unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"een-lang-wachtwoord\n")
+        .unwrap();
     assert!(add.wait().unwrap().success());
     let (ok, out) = swaks(&[
-        "--server", &server, "--from", "jan@zorg.nl", "--to", "piet@example.com",
-        "--auth", "PLAIN", "--auth-user", "jan@zorg.nl", "--auth-password", "een-lang-wachtwoord",
+        "--server",
+        &server,
+        "--from",
+        "jan@zorg.nl",
+        "--to",
+        "piet@example.com",
+        "--auth",
+        "PLAIN",
+        "--auth-user",
+        "jan@zorg.nl",
+        "--auth-password",
+        "een-lang-wachtwoord",
     ]);
     assert!(!ok, "AUTH without TLS: {out}");
     // ... a wrong password fails ...
     let (ok, out) = swaks(&[
-        "--server", &server, "--tls", "--from", "jan@zorg.nl", "--to", "piet@example.com",
-        "--auth", "LOGIN", "--auth-user", "jan@zorg.nl", "--auth-password", "fout-wachtwoord-123",
+        "--server",
+        &server,
+        "--tls",
+        "--from",
+        "jan@zorg.nl",
+        "--to",
+        "piet@example.com",
+        "--auth",
+        "LOGIN",
+        "--auth-user",
+        "jan@zorg.nl",
+        "--auth-password",
+        "fout-wachtwoord-123",
     ]);
     assert!(!ok && out.contains("535"), "{out}");
     // ... and with STARTTLS and the right password it is relayed.
     let (ok, out) = swaks(&[
-        "--server", &server, "--tls", "--from", "jan@zorg.nl", "--to", "piet@example.com",
-        "--auth", "PLAIN", "--auth-user", "jan@zorg.nl", "--auth-password", "een-lang-wachtwoord",
-        "--header", "Subject: Na inloggen", "--body", "Gewoon bericht.",
+        "--server",
+        &server,
+        "--tls",
+        "--from",
+        "jan@zorg.nl",
+        "--to",
+        "piet@example.com",
+        "--auth",
+        "PLAIN",
+        "--auth-user",
+        "jan@zorg.nl",
+        "--auth-password",
+        "een-lang-wachtwoord",
+        "--header",
+        "Subject: Na inloggen",
+        "--body",
+        "Gewoon bericht.",
     ]);
     assert!(ok, "{out}");
     let got = sink.wait_for(1, WAIT);
@@ -350,7 +437,8 @@ print(" ".join(out))
         .unwrap();
     let codes = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert_eq!(
-        codes, "220 250 500 552 250 501 250 354 552 250 250 354 554 250 250 354 250 500 221",
+        codes,
+        "220 250 500 552 250 501 250 354 552 250 250 354 554 250 250 354 250 500 221",
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -359,7 +447,9 @@ print(" ".join(out))
     std::thread::sleep(Duration::from_secs(1));
     let got_now = sink.messages();
     assert!(got_now.len() <= 1, "{got:?}");
-    assert!(got_now.iter().all(|m| !m.text().contains("smuggle") && !m.text().contains("Subject: big")));
+    assert!(got_now
+        .iter()
+        .all(|m| !m.text().contains("smuggle") && !m.text().contains("Subject: big")));
 }
 
 #[test]
@@ -391,7 +481,11 @@ fn sigkill_under_load_loses_nothing() {
         .lines()
         .map(str::to_string)
         .collect();
-    assert!(tokens.len() >= 120, "load ran: {}", String::from_utf8_lossy(&load_out.stdout));
+    assert!(
+        tokens.len() >= 120,
+        "load ran: {}",
+        String::from_utf8_lossy(&load_out.stdout)
+    );
     let arrived = |sink: &Sink| -> std::collections::HashMap<String, usize> {
         let mut seen = std::collections::HashMap::new();
         for m in sink.messages() {
@@ -402,7 +496,10 @@ fn sigkill_under_load_loses_nothing() {
         }
         seen
     };
-    wait_until(|| tokens.iter().all(|t| arrived(&sink).contains_key(t)), Duration::from_secs(120));
+    wait_until(
+        || tokens.iter().all(|t| arrived(&sink).contains_key(t)),
+        Duration::from_secs(120),
+    );
     let seen = arrived(&sink);
     let lost: Vec<&String> = tokens.iter().filter(|t| !seen.contains_key(*t)).collect();
     let duplicates = seen.values().filter(|&&n| n > 1).count();
@@ -418,7 +515,9 @@ fn sigkill_under_load_loses_nothing() {
 }
 
 fn count_lines(path: &Path) -> usize {
-    std::fs::read_to_string(path).map(|t| t.lines().count()).unwrap_or(0)
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
 }
 
 fn wait_until(mut done: impl FnMut() -> bool, timeout: Duration) {
