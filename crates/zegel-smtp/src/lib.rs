@@ -1,5 +1,5 @@
-//! zegel's front doors: the ESMTP server for relay and submission (the
-//! Postfix milter follows). They turn bytes from the network into a submission for the
+//! zegel's front doors: the ESMTP server for relay and submission, and the
+//! Postfix milter. They turn bytes from the network into a submission for the
 //! outbound pipeline and its answer back into SMTP replies; they
 //! decide nothing themselves.
 //!
@@ -8,8 +8,10 @@
 //! - `data.rs`: reading the message after DATA (end marker, unstuffing, limits).
 //! - `reply.rs`: SMTP replies.
 //! - `server.rs`: the listener, TLS, timeouts; hands messages to a `Backend`.
+//! - `milter/`: the in-house Postfix milter protocol (codec and server).
 
 pub mod data;
+pub mod milter;
 pub mod reply;
 pub mod server;
 pub mod session;

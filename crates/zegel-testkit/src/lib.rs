@@ -5,6 +5,9 @@
 //!   that stores what it receives, for tests to read back.
 //! - [`free_port`]: a port on 127.0.0.1 nobody listens on (yet).
 //! - [`repo_root`]: the workspace folder, to find scripts and fixtures.
+//! - [`postfix`]: a private Postfix instance (milter tests).
+
+pub mod postfix;
 
 use serde::Deserialize;
 use std::io::{BufRead, BufReader};

@@ -7,6 +7,7 @@
 //! - `classify.rs`: `zegel classify`.
 //! - `settings.rs`: `zegel serve`'s settings with their defaults.
 //! - `serve.rs`: `zegel serve`: wiring and graceful shutdown.
+//! - `milter.rs`: the milter's answers from the assessment.
 //! - `tls.rs`: server certificates (configured or development).
 //! - `init.rs`: `zegel init`.
 //! - `user.rs`: `zegel user`.
@@ -14,6 +15,7 @@
 mod classify;
 mod config;
 mod init;
+mod milter;
 mod serve;
 mod settings;
 mod tls;

@@ -2,7 +2,7 @@
 //! the front doors (SMTP, milter) together, and shuts them down gracefully
 //! on Ctrl-C or SIGTERM.
 
-use crate::settings::ServeSettings;
+use crate::settings::{MilterMode, ServeSettings};
 use std::path::Path;
 use std::sync::Arc;
 use zegel_assess::Assessor;
@@ -92,8 +92,24 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         stopped(stop_rx.clone()),
     ));
     if let Some(addr) = s.milter_listen {
-        // The Postfix milter is not built yet (see README, "What runs today").
-        eprintln!("zegel: [milter] listen = {addr} ({:?}) is set, but the milter is not built yet; ignored", s.milter_mode);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen for the milter on {addr}: {e}"))?;
+        println!("zegel: milter listening on {addr}");
+        let handler = Arc::new(crate::milter::Handler::new(
+            outbound.clone(),
+            s.milter_mode == MilterMode::Headers,
+        ));
+        let config = zegel_smtp::milter::MilterConfig {
+            max_message_bytes: s.max_message_bytes,
+            read_timeout: s.command_timeout,
+        };
+        tasks.spawn(zegel_smtp::milter::serve(
+            listener,
+            config,
+            handler,
+            stopped(stop_rx.clone()),
+        ));
     }
     println!("zegel: delivering via {:?}", s.outbound.relay);
     println!(

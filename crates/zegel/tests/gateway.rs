@@ -526,3 +526,89 @@ fn wait_until(mut done: impl FnMut() -> bool, timeout: Duration) {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// zegel as Postfix's milter: Postfix asks zegel about every message.
+fn postfix_with_zegel_milter(
+    action: &str,
+) -> Option<(Sink, Zegel, zegel_testkit::postfix::Postfix)> {
+    if !zegel_testkit::postfix::available() {
+        eprintln!("SKIPPED: /usr/sbin/postfix is not installed (scripts/test installs it)");
+        return None;
+    }
+    let sink = Sink::start();
+    let milter_port = free_port();
+    let listen = format!("listen = \"127.0.0.1:{milter_port}\"");
+    let act = format!("action = \"{action}\"");
+    let z = Zegel::start(
+        &sink,
+        &[
+            ("# listen = \"127.0.0.1:8891\"", listen.as_str()),
+            ("action = \"portal\"", act.as_str()),
+        ],
+    );
+    let postfix = zegel_testkit::postfix::Postfix::start(zegel_testkit::postfix::PostfixOptions {
+        milter_port: Some(milter_port),
+        relay_port: sink.port(),
+    })
+    .unwrap_or_else(|e| panic!("postfix did not start: {e}"));
+    Some((sink, z, postfix))
+}
+
+#[test]
+fn postfix_milter_rejects_secure_mail_with_reasons() {
+    let Some((sink, _z, postfix)) = postfix_with_zegel_milter("reject") else {
+        return;
+    };
+    let (status, reply) = smtplib(
+        postfix.port(),
+        "jan@zorg.nl",
+        &["p.bakker@example.com"],
+        BSN_MAIL,
+    );
+    assert_eq!(status, "refused", "{reply}\n{}", postfix.log());
+    assert!(reply.starts_with("550"), "{reply}");
+    assert!(
+        reply.contains("Geweigerd") && reply.contains("Refused") && reply.contains("BSN"),
+        "{reply}"
+    );
+    let (ok, out) = swaks(&[
+        "--server",
+        &format!("127.0.0.1:{}", postfix.port()),
+        "--from",
+        "jan@zorg.nl",
+        "--to",
+        "piet@example.com",
+        "--header",
+        "Subject: Afspraak",
+        "--body",
+        "Tot donderdag.",
+    ]);
+    assert!(ok, "{out}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", postfix.log());
+    assert!(
+        got[0].text().contains("X-Zegel-Verdict: normal"),
+        "{}",
+        got[0].text()
+    );
+    assert!(!got.iter().any(|m| m.text().contains("111222333")));
+}
+
+#[test]
+fn postfix_milter_labels_secure_mail_for_routing() {
+    let Some((sink, _z, postfix)) = postfix_with_zegel_milter("portal") else {
+        return;
+    };
+    let (status, reply) = smtplib(
+        postfix.port(),
+        "jan@zorg.nl",
+        &["p.bakker@example.com"],
+        BSN_MAIL,
+    );
+    assert_eq!(status, "ok", "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", postfix.log());
+    let text = got[0].text();
+    assert!(text.contains("X-Zegel-Verdict: secure"), "{text}");
+    assert!(text.contains("X-Zegel-Reasons: "), "{text}");
+}
