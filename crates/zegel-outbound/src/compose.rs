@@ -58,19 +58,16 @@ pub fn notification(n: &Notification<'_>) -> Vec<u8> {
         link = n.link,
         days = n.expiry_days,
     );
-    build(
-        MessageBuilder::new()
-            .from((n.organization, n.from))
-            .reply_to(n.sender)
-            .to(n.recipient)
-            .subject(subject)
-            .header(
-                "Auto-Submitted",
-                mail_builder::headers::raw::Raw::new("auto-generated"),
-            )
-            .message_id(message_id(n.hostname))
-            .text_body(body),
+    auto_generated(
+        (n.organization, n.from),
+        n.recipient,
+        subject,
+        n.hostname,
+        body,
     )
+    .reply_to(n.sender)
+    .write_to_vec()
+    .unwrap_or_default()
 }
 
 /// What the sender's notice needs.
@@ -132,18 +129,15 @@ pub fn sender_notice(n: &SenderNotice<'_>) -> Vec<u8> {
         why_nl = list(n.reasons_nl),
         why_en = list(n.reasons_en),
     );
-    build(
-        MessageBuilder::new()
-            .from((n.organization, n.from))
-            .to(n.sender)
-            .subject(subject)
-            .header(
-                "Auto-Submitted",
-                mail_builder::headers::raw::Raw::new("auto-generated"),
-            )
-            .message_id(message_id(n.hostname))
-            .text_body(body),
+    auto_generated(
+        (n.organization, n.from),
+        n.sender,
+        subject.to_string(),
+        n.hostname,
+        body,
     )
+    .write_to_vec()
+    .unwrap_or_default()
 }
 
 /// What a failure notice needs.
@@ -237,9 +231,26 @@ fn message_id(hostname: &str) -> String {
     format!("{}@{}", hex::encode(rand::random::<[u8; 12]>()), hostname)
 }
 
-fn build(builder: MessageBuilder<'_>) -> Vec<u8> {
-    // Writing to a Vec cannot fail.
-    builder.write_to_vec().unwrap_or_default()
+/// A plain-text mail zegel writes itself, marked Auto-Submitted (RFC 3834)
+/// so that auto-responders do not answer it. Writing it to a Vec cannot
+/// fail, so callers use `unwrap_or_default`.
+fn auto_generated<'a>(
+    from: (&'a str, &'a str),
+    to: &'a str,
+    subject: String,
+    hostname: &str,
+    body: String,
+) -> MessageBuilder<'a> {
+    MessageBuilder::new()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .header(
+            "Auto-Submitted",
+            mail_builder::headers::raw::Raw::new("auto-generated"),
+        )
+        .message_id(message_id(hostname))
+        .text_body(body)
 }
 
 #[cfg(test)]

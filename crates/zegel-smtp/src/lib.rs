@@ -8,13 +8,17 @@
 //! - `data.rs`: reading the message after DATA (end marker, unstuffing, limits).
 //! - `reply.rs`: SMTP replies.
 //! - `server.rs`: the listener, TLS, timeouts; hands messages to a `Backend`.
+//! - `listen.rs`: the accept loop both servers share.
+//! - `text.rs`: text made safe for the wire (one line, bounded).
 //! - `milter/`: the in-house Postfix milter protocol (codec and server).
 
 pub mod data;
+mod listen;
 pub mod milter;
 pub mod reply;
 pub mod server;
 pub mod session;
+mod text;
 
 pub use reply::Reply;
 pub use server::{serve, Backend, ServerConfig};

@@ -49,18 +49,7 @@ impl Reply {
 /// Replies must not carry CR/LF or control characters from reasons or
 /// client input; lines are also bounded (RFC 5321 4.5.3.1.5: 512 octets).
 fn clean_line(line: &str) -> String {
-    let mut out: String = line
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if out.len() > 480 {
-        let mut cut = 480;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.truncate(cut);
-    }
-    out
+    crate::text::one_line(line, 480)
 }
 
 impl fmt::Display for Reply {

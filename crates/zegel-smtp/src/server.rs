@@ -68,19 +68,7 @@ pub async fn serve<B: Backend>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(config.max_connections));
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            _ = &mut shutdown => return Ok(()),
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    tracing::warn!(error = %e, "smtp accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
+    crate::listen::accept_until(listener, "smtp", shutdown, move |stream, peer| {
         let config = config.clone();
         let backend = backend.clone();
         let slot = slots.clone().try_acquire_owned();
@@ -97,7 +85,8 @@ pub async fn serve<B: Backend>(
                 tracing::debug!(peer = %peer, error = %e, "smtp session ended with an error");
             }
         });
-    }
+    })
+    .await
 }
 
 /// Runs one connection: plain first, then TLS if the client asks.

@@ -53,6 +53,18 @@ fn entry_hash(prev: &str, e: &AuditEntry) -> String {
     hex::encode(h.finalize())
 }
 
+/// An entry from its database row.
+fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        event: r.try_get("event")?,
+        message_id: r.try_get("message_id")?,
+        subject: r.try_get("subject")?,
+        detail: r.try_get("detail")?,
+    })
+}
+
 /// Appends one event inside `tx`.
 pub(crate) async fn append(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
@@ -121,18 +133,7 @@ impl Store {
         .bind(since)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    seq: r.try_get("seq")?,
-                    at: r.try_get("at")?,
-                    event: r.try_get("event")?,
-                    message_id: r.try_get("message_id")?,
-                    subject: r.try_get("subject")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry_of).collect()
     }
 
     /// Walks the whole chain; returns every break found (empty: intact).
@@ -146,14 +147,7 @@ impl Store {
         let mut prev = GENESIS.to_string();
         let mut expected_seq = 1;
         for r in &rows {
-            let entry = AuditEntry {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                event: r.try_get("event")?,
-                message_id: r.try_get("message_id")?,
-                subject: r.try_get("subject")?,
-                detail: r.try_get("detail")?,
-            };
+            let entry = entry_of(r)?;
             let stored_prev: String = r.try_get("prev_hash")?;
             let stored: String = r.try_get("hash")?;
             if entry.seq != expected_seq {

@@ -232,18 +232,7 @@ pub fn encode(response: &Response) -> Vec<u8> {
 
 /// Header text without CR, LF or NUL (no header injection), bounded.
 fn clean_header(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if out.len() > 900 {
-        let mut cut = 900;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.truncate(cut);
-    }
-    out
+    crate::text::one_line(text, 900)
 }
 
 /// Writes a response.

@@ -30,19 +30,7 @@ pub async fn serve(
     handler: Arc<dyn MilterHandler>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            _ = &mut shutdown => return Ok(()),
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    tracing::warn!(error = %e, "milter accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
+    crate::listen::accept_until(listener, "milter", shutdown, move |stream, peer| {
         let config = config.clone();
         let handler = handler.clone();
         tokio::spawn(async move {
@@ -50,7 +38,8 @@ pub async fn serve(
                 tracing::debug!(peer = %peer, error = %e, "milter session ended with an error");
             }
         });
-    }
+    })
+    .await
 }
 
 /// Runs one milter connection to its end.
