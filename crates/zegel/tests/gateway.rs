@@ -612,3 +612,49 @@ fn postfix_milter_labels_secure_mail_for_routing() {
     assert!(text.contains("X-Zegel-Verdict: secure"), "{text}");
     assert!(text.contains("X-Zegel-Reasons: "), "{text}");
 }
+
+#[test]
+fn refused_recipient_gets_the_sender_a_failure_notice() {
+    let sink = Sink::start_with(zegel_testkit::SinkOptions {
+        reject: vec!["nobody@example.com".into()],
+        tempfail: vec![],
+    });
+    let z = Zegel::start(&sink, &[]);
+    let (ok, out) = swaks(&[
+        "--server",
+        &format!("127.0.0.1:{}", z.port),
+        "--from",
+        "jan@zorg.nl",
+        "--to",
+        "nobody@example.com,piet@example.com",
+        "--header",
+        "Subject: Uitnodiging",
+        "--body",
+        "Komen jullie ook?",
+    ]);
+    assert!(ok, "{out}");
+    let got = sink.wait_for(2, WAIT);
+    assert!(
+        find(&got, "piet@example.com", "Uitnodiging").is_some(),
+        "{got:?}"
+    );
+    let dsn = got
+        .iter()
+        .find(|m| m.is_for("jan@zorg.nl"))
+        .expect("a failure notice to the sender");
+    assert!(
+        dsn.mail_from.is_empty() || dsn.mail_from == "<>",
+        "failure notices use the null sender: {}",
+        dsn.mail_from
+    );
+    let text = dsn.text();
+    assert!(
+        text.contains("multipart/report") && text.contains("Action: failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Final-Recipient: rfc822; nobody@example.com"),
+        "{text}"
+    );
+    assert!(text.contains("550"), "{text}");
+}
