@@ -54,7 +54,7 @@ fn entry_hash(prev: &str, e: &AuditEntry) -> String {
 }
 
 /// An entry from its database row.
-fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
+pub(crate) fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: r.try_get("seq")?,
         at: r.try_get("at")?,

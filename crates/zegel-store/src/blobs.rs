@@ -46,6 +46,14 @@ impl BlobDir {
             .map_err(io("sync the blob folder"))
     }
 
+    /// Deletes a blob (gone already is fine).
+    pub fn delete(&self, id: &str) -> Result<(), StoreError> {
+        match std::fs::remove_file(self.path(id)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io("delete a blob")(e)),
+            _ => Ok(()),
+        }
+    }
+
     /// Reads a blob.
     pub fn get(&self, id: &str) -> Result<Vec<u8>, StoreError> {
         std::fs::read(self.path(id)).map_err(io("read a blob"))

@@ -11,18 +11,25 @@
 //!   claiming due deliveries with a lease; recording their outcome.
 //! - `audit.rs`: the hash-chained audit log.
 //! - `users.rs`: accounts (argon2 password hashes).
+//! - `portal.rs`: secure messages (a sealed copy per recipient), one-time
+//!   codes (keyed hashes), portal sessions; revoke and expiry.
 //! - `error.rs`: [`StoreError`].
 
 mod audit;
 mod blobs;
 mod db;
 mod error;
+mod portal;
 mod queue;
 pub mod seal;
 mod users;
 
 pub use audit::{AuditEntry, AuditProblem};
 pub use error::StoreError;
+pub use portal::{
+    token_hash, CodeCheck, Factor, NewCode, PackageState, PortalSession, SecondFactor,
+    SecurePackage, MAX_TRIES,
+};
 pub use queue::{
     Content, DeliveryKind, Job, JobOutcome, NewDelivery, NewMessage, NewSecureMessage, Summary,
 };

@@ -84,6 +84,16 @@ pub struct NewSecureMessage {
     pub status_token_hash: String,
     /// When it expires (Unix seconds).
     pub expires_at: i64,
+    /// Who sent it.
+    pub sender: String,
+    /// The second factor after the mail code.
+    pub second_factor: crate::SecondFactor,
+    /// The phone number for an SMS code (sealed with the package).
+    pub phone: Option<String>,
+    /// The access code the sender passes on (kept as a keyed hash).
+    pub access_code: Option<String>,
+    /// Send the sender a read receipt on first open.
+    pub read_receipt: bool,
 }
 
 /// The assessment as stored (sealed): verdict, kinds and reasons.
@@ -178,6 +188,13 @@ impl Store {
                 writes.push((blob_id.clone(), dk.seal(bytes, blob_id.as_bytes())));
             }
         }
+        let mut packages = Vec::new();
+        for s in &message.secure {
+            let mut rows =
+                self.seal_package(&message.raw, s.phone.as_deref(), s.access_code.as_deref());
+            writes.push((rows.blob_id.clone(), std::mem::take(&mut rows.sealed)));
+            packages.push(rows);
+        }
         run_blocking(move || writes.iter().try_for_each(|(id, b)| blobs.put(id, b))).await?;
 
         let now = now();
@@ -212,19 +229,28 @@ impl Store {
             )
             .await?;
         }
-        for s in &message.secure {
+        for (s, p) in message.secure.iter().zip(&packages) {
             sqlx::query(
                 "INSERT INTO secure_messages
-                   (id, message_id, recipient, token_hash, status_token_hash, created_at, expires_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (id, message_id, recipient, token_hash, status_token_hash, created_at,
+                    expires_at, sender, blob_id, wrapped_key, second_factor, phone,
+                    access_code_hash, read_receipt)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
-            .bind(random_id())
+            .bind(&p.id)
             .bind(&id)
             .bind(&s.recipient)
             .bind(&s.token_hash)
             .bind(&s.status_token_hash)
             .bind(now)
             .bind(s.expires_at)
+            .bind(&s.sender)
+            .bind(&p.blob_id)
+            .bind(&p.wrapped_key)
+            .bind(s.second_factor.as_str())
+            .bind(&p.phone)
+            .bind(&p.access_code_hash)
+            .bind(s.read_receipt)
             .execute(&mut *tx)
             .await?;
         }
@@ -419,7 +445,7 @@ async fn insert_delivery(
 }
 
 /// Runs blocking file work off the async threads.
-async fn run_blocking<T: Send + 'static>(
+pub(crate) async fn run_blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
     tokio::task::spawn_blocking(f)

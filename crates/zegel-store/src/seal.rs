@@ -75,6 +75,23 @@ impl Kek {
         encrypt(&self.0, &key.0[..], aad)
     }
 
+    /// A keyed hash (HMAC-SHA256) of `data` under a key derived from the
+    /// KEK for `purpose`: how codes are stored, so that reading the database
+    /// alone does not let anyone try all six-digit codes offline.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> String {
+        use hmac::{Hmac, Mac};
+        type HmacSha256 = Hmac<sha2::Sha256>;
+        let mut derive = <HmacSha256 as Mac>::new_from_slice(&self.0[..])
+            .expect("HMAC takes keys of any length");
+        derive.update(b"zegel mac key v1: ");
+        derive.update(purpose.as_bytes());
+        let subkey: Zeroizing<[u8; 32]> = Zeroizing::new(derive.finalize().into_bytes().into());
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&subkey[..])
+            .expect("HMAC takes keys of any length");
+        mac.update(data);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// Unwraps a data key.
     pub fn unwrap(&self, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, StoreError> {
         let bytes = Zeroizing::new(decrypt(&self.0, wrapped, aad)?);

@@ -1,0 +1,327 @@
+use crate::{
+    token_hash, CodeCheck, Factor, Kek, NewCode, NewMessage, NewSecureMessage, PackageState,
+    SecondFactor, Store, MAX_TRIES,
+};
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), None, Kek::generate())
+        .await
+        .unwrap();
+    (dir, s)
+}
+
+fn package(recipient: &str, token: &str, factor: SecondFactor) -> NewSecureMessage {
+    NewSecureMessage {
+        recipient: recipient.into(),
+        token_hash: token_hash(token),
+        status_token_hash: token_hash("status-1"),
+        expires_at: crate::now() + 3600,
+        sender: "zorg@zorg.example".into(),
+        second_factor: factor,
+        phone: Some("+31612345678".into()),
+        access_code: Some("K7Q-22".into()),
+        read_receipt: true,
+    }
+}
+
+async fn accept(s: &Store, secure: Vec<NewSecureMessage>) -> String {
+    s.accept(NewMessage {
+        mail_from: "zorg@zorg.example".into(),
+        raw: b"Subject: x\r\n\r\nBSN 111222333\r\n".to_vec(),
+        verdict: "secure".into(),
+        summary: b"{}".to_vec(),
+        deliveries: vec![],
+        secure,
+        audit: vec![],
+        lifetime_secs: 3600,
+    })
+    .await
+    .unwrap()
+}
+
+fn blob_files(dir: &std::path::Path) -> usize {
+    walkdir(dir.join("blobs"))
+}
+
+fn walkdir(p: std::path::PathBuf) -> usize {
+    std::fs::read_dir(p)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walkdir(e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn each_recipient_gets_an_own_sealed_copy() {
+    let (dir, s) = store().await;
+    let id = accept(
+        &s,
+        vec![
+            package("a@ext.example", "tok-a", SecondFactor::Sms),
+            package("b@ext.example", "tok-b", SecondFactor::AccessCode),
+        ],
+    )
+    .await;
+    // The original and two copies.
+    assert_eq!(blob_files(dir.path()), 3);
+    let a = s
+        .package_by_token(&token_hash("tok-a"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.message_id, id);
+    assert_eq!(a.recipient, "a@ext.example");
+    assert_eq!(a.state(crate::now()), PackageState::Open);
+    assert_eq!(
+        s.package_content(&a).await.unwrap(),
+        b"Subject: x\r\n\r\nBSN 111222333\r\n"
+    );
+    assert_eq!(
+        s.package_phone(&a).unwrap().as_deref(),
+        Some("+31612345678")
+    );
+    let b = s
+        .package_by_token(&token_hash("tok-b"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.access_code_matches(&b, "K7Q-22"));
+    assert!(s.access_code_matches(&b, " K7Q-22 "));
+    assert!(!s.access_code_matches(&b, "K7Q-23"));
+    assert!(!s.access_code_matches(&a, "K7Q-23"));
+    assert!(s
+        .package_by_token(&token_hash("tok-c"))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        s.packages_by_status_token(&token_hash("status-1"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // Nothing of the content or the phone number is in the database file.
+    let db = std::fs::read(dir.path().join("zegel.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("zegel.db-wal")).unwrap_or_default();
+    for needle in [&b"111222333"[..], b"+31612345678", b"K7Q-22"] {
+        assert!(!db.windows(needle.len()).any(|w| w == needle));
+        assert!(!wal.windows(needle.len()).any(|w| w == needle));
+    }
+}
+
+#[tokio::test]
+async fn wrong_codes_lock_the_package_and_are_audited() {
+    let (_dir, s) = store().await;
+    let id = accept(
+        &s,
+        vec![package("a@ext.example", "tok-a", SecondFactor::None)],
+    )
+    .await;
+    let p = s
+        .package_by_token(&token_hash("tok-a"))
+        .await
+        .unwrap()
+        .unwrap();
+    for i in 1..MAX_TRIES {
+        assert_eq!(
+            s.package_wrong_code(&p, "mail code").await.unwrap(),
+            CodeCheck::Wrong {
+                left: MAX_TRIES - i
+            }
+        );
+    }
+    assert_eq!(
+        s.package_wrong_code(&p, "mail code").await.unwrap(),
+        CodeCheck::Locked
+    );
+    let p = s.package(&p.id).await.unwrap().unwrap();
+    assert_eq!(p.state(crate::now()), PackageState::Locked);
+    let events: Vec<String> = s
+        .message_events(&id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(events.iter().filter(|e| *e == "code_wrong").count(), 5);
+    assert!(events.contains(&"locked".to_string()));
+    s.unlock_package(&p, "zorg@zorg.example").await.unwrap();
+    let p = s.package(&p.id).await.unwrap().unwrap();
+    assert_eq!(p.state(crate::now()), PackageState::Open);
+    assert_eq!(p.wrong_tries, 0);
+    assert!(s.verify_audit().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn codes_are_single_use_bounded_and_replaced() {
+    let (_dir, s) = store().await;
+    let issue = |code: &'static str| NewCode {
+        purpose: "email",
+        target: "pkg1",
+        address: "a@ext.example",
+        code,
+        valid_secs: 600,
+        message_id: None,
+        audit_subject: "a@ext.example",
+    };
+    assert_eq!(
+        s.check_code("email", "pkg1", "123456").await.unwrap(),
+        CodeCheck::NoCode
+    );
+    s.issue_code(issue("123456")).await.unwrap();
+    assert_eq!(
+        s.check_code("email", "pkg1", "654321").await.unwrap(),
+        CodeCheck::Wrong { left: 4 }
+    );
+    // Another purpose or target does not take it.
+    assert_eq!(
+        s.check_code("sms", "pkg1", "123456").await.unwrap(),
+        CodeCheck::NoCode
+    );
+    assert_eq!(
+        s.check_code("email", "pkg2", "123456").await.unwrap(),
+        CodeCheck::NoCode
+    );
+    assert_eq!(
+        s.check_code("email", "pkg1", "123 456").await.unwrap(),
+        CodeCheck::Right
+    );
+    assert_eq!(
+        s.check_code("email", "pkg1", "123456").await.unwrap(),
+        CodeCheck::NoCode
+    );
+    // A new code replaces the old one.
+    s.issue_code(issue("111111")).await.unwrap();
+    s.issue_code(issue("222222")).await.unwrap();
+    assert_eq!(
+        s.check_code("email", "pkg1", "111111").await.unwrap(),
+        CodeCheck::Wrong { left: 4 }
+    );
+    for _ in 0..3 {
+        s.check_code("email", "pkg1", "000000").await.unwrap();
+    }
+    // The fifth wrong try burns the code: even the right one fails now.
+    assert_eq!(
+        s.check_code("email", "pkg1", "000000").await.unwrap(),
+        CodeCheck::Locked
+    );
+    assert_eq!(
+        s.check_code("email", "pkg1", "222222").await.unwrap(),
+        CodeCheck::NoCode
+    );
+    assert_eq!(s.codes_sent_since("a@ext.example", 0).await.unwrap(), 3);
+    assert_eq!(s.codes_sent_since("pkg1", 0).await.unwrap(), 3);
+    assert_eq!(s.codes_sent_since("b@ext.example", 0).await.unwrap(), 0);
+    // An expired code counts as none.
+    s.issue_code(NewCode {
+        valid_secs: -1,
+        ..issue("333333")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        s.check_code("email", "pkg1", "333333").await.unwrap(),
+        CodeCheck::NoCode
+    );
+}
+
+#[tokio::test]
+async fn revoke_and_expiry_destroy_the_copy_but_keep_the_audit() {
+    let (dir, s) = store().await;
+    let id = accept(
+        &s,
+        vec![
+            package("a@ext.example", "tok-a", SecondFactor::None),
+            package("b@ext.example", "tok-b", SecondFactor::None),
+        ],
+    )
+    .await;
+    let a = s
+        .package_by_token(&token_hash("tok-a"))
+        .await
+        .unwrap()
+        .unwrap();
+    let b = s
+        .package_by_token(&token_hash("tok-b"))
+        .await
+        .unwrap()
+        .unwrap();
+    let session = s
+        .create_session("sess-a", "recipient", &a.id, 900)
+        .await
+        .unwrap();
+    s.session_passed(&session.id_hash, Factor::Email, None)
+        .await
+        .unwrap();
+    assert!(s.session("sess-a").await.unwrap().unwrap().email_ok);
+
+    s.revoke_package(&a, "zorg@zorg.example").await.unwrap();
+    let a = s.package(&a.id).await.unwrap().unwrap();
+    assert_eq!(a.state(crate::now()), PackageState::Revoked);
+    assert!(matches!(
+        s.package_content(&a).await,
+        Err(crate::StoreError::Destroyed)
+    ));
+    // Its sessions end with it.
+    assert!(s.session("sess-a").await.unwrap().is_none());
+    assert_eq!(blob_files(dir.path()), 2);
+
+    // b expires: set its expiry into the past and sweep.
+    s.set_package_expiry(&b, crate::now() - 1, "zorg@zorg.example")
+        .await
+        .unwrap();
+    assert_eq!(s.expire_packages().await.unwrap(), 1);
+    assert_eq!(s.expire_packages().await.unwrap(), 0);
+    let b = s.package(&b.id).await.unwrap().unwrap();
+    assert_eq!(b.state(crate::now()), PackageState::Expired);
+    assert!(s.package_content(&b).await.is_err());
+    assert_eq!(blob_files(dir.path()), 1);
+    let events: Vec<String> = s
+        .message_events(&id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert!(events.contains(&"revoked".to_string()));
+    assert!(events.contains(&"expired".to_string()));
+    assert!(events.contains(&"expiry_changed".to_string()));
+    assert!(s.verify_audit().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn sessions_expire_and_first_open_is_recorded_once() {
+    let (_dir, s) = store().await;
+    accept(
+        &s,
+        vec![package("a@ext.example", "tok-a", SecondFactor::None)],
+    )
+    .await;
+    let a = s
+        .package_by_token(&token_hash("tok-a"))
+        .await
+        .unwrap()
+        .unwrap();
+    s.create_session("old", "recipient", &a.id, -1)
+        .await
+        .unwrap();
+    assert!(s.session("old").await.unwrap().is_none());
+    let live = s
+        .create_session("live", "recipient", &a.id, 900)
+        .await
+        .unwrap();
+    assert_eq!(live.csrf.len(), 32);
+    assert!(s.package_opened(&a, "live").await.unwrap());
+    assert!(!s.package_opened(&a, "live").await.unwrap());
+    assert!(s.session("live").await.unwrap().unwrap().opened);
+    s.end_session("live").await.unwrap();
+    assert!(s.session("live").await.unwrap().is_none());
+}
