@@ -4,6 +4,7 @@
 
 use crate::compose::{self, FailureNotice, Notification, SenderNotice};
 use crate::config::OutboundConfig;
+use crate::config::SecondFactorPolicy;
 use crate::route::{plan, Disposition, Plan};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -11,7 +12,9 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use zegel_assess::{Assessment, Assessor, Lang, Verdict};
 use zegel_mailauth::DkimSigner;
-use zegel_store::{Content, DeliveryKind, NewDelivery, NewMessage, NewSecureMessage, Store};
+use zegel_store::{
+    Content, DeliveryKind, NewDelivery, NewMessage, NewSecureMessage, SecondFactor, Store,
+};
 
 /// One envelope recipient.
 #[derive(Debug, Clone)]
@@ -208,6 +211,8 @@ impl Outbound {
         )];
         let status_token = token();
         let subject = subject_of(&raw);
+        let sms_tag = sms_tag(&subject);
+        let mut access_codes = Vec::new();
         let mut portal_rcpts = Vec::new();
         let mut held_rcpts = Vec::new();
         for (rcpt, disposition) in sub.recipients.iter().zip(dispositions) {
@@ -234,11 +239,22 @@ impl Outbound {
                 }
                 Disposition::Portal => {
                     let link_token = token();
+                    let (second_factor, phone) =
+                        second_factor(c, &rcpt.address, sms_tag.as_deref());
+                    let access_code = (second_factor == SecondFactor::AccessCode).then(access_code);
+                    if let Some(code) = &access_code {
+                        access_codes.push((rcpt.address.clone(), code.clone()));
+                    }
                     secure.push(NewSecureMessage {
                         recipient: rcpt.address.clone(),
                         token_hash: hash(&link_token),
                         status_token_hash: hash(&status_token),
                         expires_at: zegel_store::now() + c.portal_expiry.as_secs() as i64,
+                        sender: sub.mail_from.clone(),
+                        second_factor,
+                        phone,
+                        access_code,
+                        read_receipt: c.read_receipts,
                     });
                     let mail = compose::notification(&Notification {
                         organization: &c.organization,
@@ -315,6 +331,7 @@ impl Outbound {
                 reasons_nl,
                 reasons_en,
                 status_link: link.as_deref(),
+                access_codes: &access_codes,
                 hostname: &c.hostname,
             });
             deliveries.push(NewDelivery {
@@ -400,6 +417,69 @@ fn token() -> String {
 /// SHA-256 of a token, hex: what the database keeps.
 pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The second factor for one portal recipient, with the phone number for
+/// an SMS code: the sender's `[sms:…]` tag first, then the contact list.
+fn second_factor(
+    c: &OutboundConfig,
+    recipient: &str,
+    tag: Option<&str>,
+) -> (SecondFactor, Option<String>) {
+    let known = || c.contact_phones.get(&recipient.to_lowercase()).cloned();
+    match (c.second_factor, tag) {
+        (SecondFactorPolicy::AccessCode, _) => (SecondFactor::AccessCode, None),
+        (_, Some(phone)) => (SecondFactor::Sms, Some(phone.to_string())),
+        (SecondFactorPolicy::None, None) => (SecondFactor::None, None),
+        (SecondFactorPolicy::SmsIfKnown, None) => match known() {
+            Some(phone) => (SecondFactor::Sms, Some(phone)),
+            None => (SecondFactor::None, None),
+        },
+        (SecondFactorPolicy::Required, None) => match known() {
+            Some(phone) => (SecondFactor::Sms, Some(phone)),
+            None => (SecondFactor::AccessCode, None),
+        },
+    }
+}
+
+/// A phone number from a `[sms:+31612345678]` tag in the subject.
+fn sms_tag(subject: &str) -> Option<String> {
+    let lower = subject.to_ascii_lowercase();
+    let start = lower.find("[sms:")? + 5;
+    let end = start + lower[start..].find(']')?;
+    phone_number(&subject[start..end])
+}
+
+/// A phone number in E.164 form (`+31612345678`); Dutch numbers may be
+/// written `06-12345678` or `0031 6 1234 5678`.
+// TODO(portal): replace with the SMS module's phone number type.
+pub fn phone_number(text: &str) -> Option<String> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let digits = if let Some(rest) = compact.strip_prefix('+') {
+        rest.to_string()
+    } else if let Some(rest) = compact.strip_prefix("00") {
+        rest.to_string()
+    } else if let Some(rest) = compact.strip_prefix('0') {
+        format!("31{rest}")
+    } else {
+        return None;
+    };
+    (digits.len() >= 8 && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("+{digits}"))
+}
+
+/// An access code for the sender to pass on: 8 characters from an alphabet
+/// without look-alikes (40 bits), shown as two groups of four.
+fn access_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    let chars: String = (0..8)
+        .map(|_| ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
 }
 
 fn subject_of(raw: &[u8]) -> String {

@@ -88,6 +88,8 @@ pub struct SenderNotice<'a> {
     pub reasons_en: &'a [String],
     /// The status page link.
     pub status_link: Option<&'a str>,
+    /// Access codes the sender must pass on to recipients (recipient, code).
+    pub access_codes: &'a [(String, String)],
     /// Our host name.
     pub hostname: &'a str,
 }
@@ -121,9 +123,25 @@ pub fn sender_notice(n: &SenderNotice<'_>) -> Vec<u8> {
         .status_link
         .map(|l| format!("\r\nFollow the message (read, revoke): {l}\r\n"))
         .unwrap_or_default();
+    let codes = |intro: &str| -> String {
+        if n.access_codes.is_empty() {
+            return String::new();
+        }
+        let lines: String = n
+            .access_codes
+            .iter()
+            .map(|(rcpt, code)| format!("  - {rcpt}: {code}\r\n"))
+            .collect();
+        format!("\r\n{intro}\r\n{lines}")
+    };
+    let codes_nl = codes(
+        "Geef de ontvanger deze toegangscode op een andere manier door (telefoon, niet per mail):",
+    );
+    let codes_en =
+        codes("Pass this access code to the recipient another way (phone, not by mail):");
     let body = format!(
-        "Uw bericht {what_nl}:\r\n{rcpts_nl}\r\nWaarom:\r\n{why_nl}{status_nl}\r\n---\r\n\r\n\
-         Your message {what_en}:\r\n{rcpts_en}\r\nWhy:\r\n{why_en}{status_en}",
+        "Uw bericht {what_nl}:\r\n{rcpts_nl}\r\nWaarom:\r\n{why_nl}{codes_nl}{status_nl}\r\n---\r\n\r\n\
+         Your message {what_en}:\r\n{rcpts_en}\r\nWhy:\r\n{why_en}{codes_en}{status_en}",
         rcpts_nl = list(n.recipients),
         rcpts_en = list(n.recipients),
         why_nl = list(n.reasons_nl),

@@ -36,6 +36,34 @@ impl SecureAction {
     }
 }
 
+/// Which second factor portal recipients must show after the mail code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactorPolicy {
+    /// The mail code alone (a sender's `[sms:…]` tag still asks for SMS).
+    None,
+    /// An SMS code when a phone number is known (contact list or the
+    /// sender's `[sms:+316…]` tag); otherwise the mail code alone.
+    SmsIfKnown,
+    /// Always two factors: SMS when a phone number is known, otherwise an
+    /// access code that the sender gets in the notice to pass on.
+    Required,
+    /// Always an access code for the sender to pass on.
+    AccessCode,
+}
+
+impl SecondFactorPolicy {
+    /// Parses the config name.
+    pub fn parse(name: &str) -> Option<SecondFactorPolicy> {
+        Some(match name {
+            "none" => SecondFactorPolicy::None,
+            "sms_if_known" => SecondFactorPolicy::SmsIfKnown,
+            "required" => SecondFactorPolicy::Required,
+            "access_code" => SecondFactorPolicy::AccessCode,
+            _ => return None,
+        })
+    }
+}
+
 /// How `reject` refuses a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RejectMode {
@@ -85,6 +113,13 @@ pub struct OutboundConfig {
     pub hide_subject: bool,
     /// How long a portal message stays readable.
     pub portal_expiry: Duration,
+    /// The second factor portal recipients must show.
+    pub second_factor: SecondFactorPolicy,
+    /// Known phone numbers of external contacts (address, lower case ->
+    /// E.164 number), for the SMS code.
+    pub contact_phones: std::collections::HashMap<String, String>,
+    /// Send the sender a read receipt when a recipient first opens it.
+    pub read_receipts: bool,
     /// Where mail goes next.
     pub relay: Relay,
     /// DNS servers for MX lookups (empty: the system's).

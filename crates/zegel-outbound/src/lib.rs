@@ -18,6 +18,6 @@ mod deliver;
 mod route;
 mod send;
 
-pub use accept::{Outbound, Submission, SubmissionRecipient, SubmitOutcome};
-pub use config::{OutboundConfig, RejectMode, Relay, SecureAction};
+pub use accept::{phone_number, Outbound, Submission, SubmissionRecipient, SubmitOutcome};
+pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use route::{plan, Disposition, Plan};

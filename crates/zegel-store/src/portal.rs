@@ -155,6 +155,14 @@ pub(crate) struct PackageRows {
 /// The most wrong codes before a package (or contact code) locks.
 pub const MAX_TRIES: i64 = 5;
 
+/// An access code as compared: letters and digits only, upper case.
+fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 /// SHA-256 of a token, hex (tokens and session ids are kept only hashed).
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -216,8 +224,12 @@ impl Store {
             wrapped_key: self.kek.wrap(&key, blob_id.as_bytes()),
             sealed: key.seal(raw, blob_id.as_bytes()),
             phone: phone.map(|p| key.seal(p.as_bytes(), format!("{id}/phone").as_bytes())),
-            access_code_hash: access_code
-                .map(|c| self.kek.mac("access code", format!("{id}/{c}").as_bytes())),
+            access_code_hash: access_code.map(|c| {
+                self.kek.mac(
+                    "access code",
+                    format!("{id}/{}", normalize_code(c)).as_bytes(),
+                )
+            }),
             id,
             blob_id,
         }

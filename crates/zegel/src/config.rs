@@ -46,6 +46,21 @@ pub struct RawConfig {
     pub(crate) dkim: RawDkim,
     #[serde(default)]
     pub(crate) delivery: RawDelivery,
+    #[serde(default)]
+    pub(crate) portal: RawPortal,
+}
+
+/// `[portal]`: how recipients open secure messages, and the public page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPortal {
+    pub second_factor: Option<String>,
+    pub contacts_file: Option<PathBuf>,
+    pub read_receipts: Option<bool>,
+    pub contact_address: Option<String>,
+    pub session_minutes: Option<u64>,
+    pub max_upload_mb: Option<usize>,
+    pub secure_cookies: Option<bool>,
 }
 
 /// `[smtp]`: the SMTP server and where mail goes next.

@@ -6,7 +6,7 @@ use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use zegel_outbound::{OutboundConfig, RejectMode, Relay, SecureAction};
+use zegel_outbound::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 
 /// What the milter does with a secure verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,40 @@ fn parse_addr(value: &str, key: &str, path: &Path) -> Result<SocketAddr, ConfigE
         path: path.to_path_buf(),
         message: format!("{key}: '{value}' is not an address like 127.0.0.1:2525"),
     })
+}
+
+/// Reads the contact list: one `address,phone` per line (a header line, empty
+/// lines and `#` comments are skipped). Phone numbers become E.164.
+fn read_contacts(path: &Path) -> Result<std::collections::HashMap<String, String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("[portal] contacts_file {}: {e}", path.display()))?;
+    let mut contacts = std::collections::HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut fields = line.split([',', ';']).map(|f| f.trim().trim_matches('"'));
+        let (Some(address), Some(phone)) = (fields.next(), fields.next()) else {
+            return Err(format!(
+                "[portal] contacts_file {} line {}: expected address,phone",
+                path.display(),
+                n + 1
+            ));
+        };
+        if n == 0 && !address.contains('@') {
+            continue; // a header row
+        }
+        let Some(number) = zegel_outbound::phone_number(phone) else {
+            return Err(format!(
+                "[portal] contacts_file {} line {}: '{phone}' is not a phone number",
+                path.display(),
+                n + 1
+            ));
+        };
+        contacts.insert(address.to_lowercase(), number);
+    }
+    Ok(contacts)
 }
 
 impl ServeSettings {
@@ -214,6 +248,18 @@ impl ServeSettings {
                 ))
             }
         };
+        let second_factor = match raw.portal.second_factor.as_deref() {
+            None => SecondFactorPolicy::SmsIfKnown,
+            Some(f) => SecondFactorPolicy::parse(f).ok_or_else(|| {
+                invalid(format!(
+                    "[portal] second_factor: '{f}' is not one of none, sms_if_known, required, access_code"
+                ))
+            })?,
+        };
+        let contact_phones = match &raw.portal.contacts_file {
+            Some(file) => read_contacts(&at(file)).map_err(invalid)?,
+            None => Default::default(),
+        };
         let delivery = &raw.delivery;
         let max_message_bytes = smtp
             .max_message_mb
@@ -229,6 +275,9 @@ impl ServeSettings {
             sender_notice: policy.sender_notice.unwrap_or(true),
             hide_subject: policy.hide_subject.unwrap_or(true),
             portal_expiry: Duration::from_secs(policy.portal_expiry_days.unwrap_or(30) * 86_400),
+            second_factor,
+            contact_phones,
+            read_receipts: raw.portal.read_receipts.unwrap_or(true),
             relay,
             dns_servers,
             lifetime: Duration::from_secs(delivery.lifetime_hours.unwrap_or(120) * 3600),
