@@ -187,6 +187,44 @@ impl Outbound {
         }
     }
 
+    /// Queues a mail zegel wrote itself (a code, a read receipt) to one
+    /// recipient, durably, as a message of its own; DKIM-signed when
+    /// configured. Returns its id.
+    pub async fn queue_own_mail(&self, to: &str, mail: Vec<u8>) -> Result<String, String> {
+        let delivery = NewDelivery {
+            kind: DeliveryKind::Original,
+            mail_from: self.config.notices_from.clone(),
+            rcpt: to.to_string(),
+            content: Content::Original,
+            dkim: self.dkim.is_some(),
+            require_tls: false,
+            notify_never: true,
+            headers_only: true,
+            held: false,
+        };
+        let id = self
+            .store
+            .accept(NewMessage {
+                mail_from: self.config.notices_from.clone(),
+                raw: mail,
+                verdict: "own".into(),
+                summary: b"{}".to_vec(),
+                deliveries: vec![delivery],
+                secure: Vec::new(),
+                audit: Vec::new(),
+                lifetime_secs: self.config.lifetime.as_secs() as i64,
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        self.wake.notify_one();
+        Ok(id)
+    }
+
+    /// The pipeline's settings.
+    pub fn config(&self) -> &OutboundConfig {
+        &self.config
+    }
+
     fn build(
         &self,
         sub: &Submission,
@@ -267,7 +305,7 @@ impl Outbound {
                         hostname: &c.hostname,
                     });
                     audit.push((
-                        "secured".into(),
+                        "stored".into(),
                         rcpt.address.clone(),
                         "stored for the portal; notification queued".into(),
                     ));

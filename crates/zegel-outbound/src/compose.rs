@@ -252,6 +252,91 @@ fn message_id(hostname: &str) -> String {
 /// A plain-text mail zegel writes itself, marked Auto-Submitted (RFC 3834)
 /// so that auto-responders do not answer it. Writing it to a Vec cannot
 /// fail, so callers use `unwrap_or_default`.
+/// What a one-time code mail needs.
+pub struct CodeMail<'a> {
+    /// Our organisation's name.
+    pub organization: &'a str,
+    /// The From of zegel's mails.
+    pub from: &'a str,
+    /// Where the code goes.
+    pub recipient: &'a str,
+    /// The code.
+    pub code: &'a str,
+    /// Minutes it stays valid.
+    pub minutes: u64,
+    /// Our host name (Message-ID).
+    pub hostname: &'a str,
+}
+
+/// The mail with a one-time code (the first factor of the portal).
+pub fn code_mail(n: &CodeMail<'_>) -> Vec<u8> {
+    let body = format!(
+        "Uw code: {code}\r\n\
+         \r\n\
+         Vul deze code in op de pagina waar u hem aanvroeg. Hij is {min} minuten geldig.\r\n\
+         Hebt u niets aangevraagd? Dan kunt u deze e-mail negeren.\r\n\
+         \r\n\
+         ---\r\n\
+         \r\n\
+         Your code: {code}\r\n\
+         \r\n\
+         Enter this code on the page where you asked for it. It is valid for {min} minutes.\r\n\
+         Did you not ask for it? Then you can ignore this e-mail.\r\n",
+        code = n.code,
+        min = n.minutes,
+    );
+    auto_generated(
+        (n.organization, n.from),
+        n.recipient,
+        format!("Uw code / Your code: {}", n.code),
+        n.hostname,
+        body,
+    )
+    .write_to_vec()
+    .unwrap_or_default()
+}
+
+/// What a read receipt needs.
+pub struct ReadReceipt<'a> {
+    /// Our organisation's name.
+    pub organization: &'a str,
+    /// The From of zegel's mails.
+    pub from: &'a str,
+    /// The sender of the secure message (gets the receipt).
+    pub sender: &'a str,
+    /// Who opened it.
+    pub reader: &'a str,
+    /// When, as shown (RFC 2822 date).
+    pub opened_at: &'a str,
+    /// Our host name (Message-ID).
+    pub hostname: &'a str,
+}
+
+/// The receipt to the sender when a recipient first opens a secure message.
+pub fn read_receipt(n: &ReadReceipt<'_>) -> Vec<u8> {
+    let body = format!(
+        "{reader} heeft uw beveiligde bericht geopend op {at}.\r\n\
+         \r\n\
+         ---\r\n\
+         \r\n\
+         {reader} opened your secure message on {at}.\r\n",
+        reader = n.reader,
+        at = n.opened_at,
+    );
+    auto_generated(
+        (n.organization, n.from),
+        n.sender,
+        format!(
+            "Gelezen: beveiligd bericht aan {} / Read: secure message to {}",
+            n.reader, n.reader
+        ),
+        n.hostname,
+        body,
+    )
+    .write_to_vec()
+    .unwrap_or_default()
+}
+
 fn auto_generated<'a>(
     from: (&'a str, &'a str),
     to: &'a str,

@@ -12,7 +12,7 @@
 //! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
 
 mod accept;
-mod compose;
+pub mod compose;
 mod config;
 mod deliver;
 mod route;

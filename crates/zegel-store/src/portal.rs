@@ -307,7 +307,7 @@ impl Store {
         };
         let given = self.kek.mac(
             "access code",
-            format!("{}/{}", p.id, code.trim()).as_bytes(),
+            format!("{}/{}", p.id, normalize_code(code)).as_bytes(),
         );
         given.as_bytes().ct_eq(stored.as_bytes()).into()
     }
@@ -701,6 +701,16 @@ impl Store {
         .bind(id_hash)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Records the address a contact session claims (not yet verified).
+    pub async fn session_claim(&self, id_hash: &str, address: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE portal_sessions SET address = ?, email_ok = 0 WHERE id_hash = ?")
+            .bind(address)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

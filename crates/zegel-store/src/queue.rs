@@ -356,6 +356,9 @@ impl Store {
         let now = now();
         let mut tx = self.pool.begin().await?;
         let (state, next, error, event) = match outcome {
+            JobOutcome::Sent if job.kind == DeliveryKind::Notification => {
+                ("sent", now, None, "notified")
+            }
             JobOutcome::Sent => ("sent", now, None, "delivered"),
             JobOutcome::Retry { at, error } => ("queued", *at, Some(error.as_str()), "deferred"),
             JobOutcome::Failed { error } => ("failed", now, Some(error.as_str()), "failed"),

@@ -50,6 +50,25 @@ impl Received {
         String::from_utf8_lossy(&self.raw).into_owned()
     }
 
+    /// The message decoded: the subject, then every text part (transfer
+    /// encodings undone), then the attachments' names, one per line.
+    pub fn decoded(&self) -> String {
+        use mail_parser::MimeHeaders;
+        let Some(m) = mail_parser::MessageParser::default().parse(&self.raw) else {
+            return self.text();
+        };
+        let mut out = format!("{}\n", m.subject().unwrap_or_default());
+        for i in 0..m.text_body.len() {
+            out.push_str(&m.body_text(i).unwrap_or_default());
+            out.push('\n');
+        }
+        for a in m.attachments() {
+            out.push_str(a.attachment_name().unwrap_or_default());
+            out.push('\n');
+        }
+        out
+    }
+
     /// Whether `addr` is among the envelope recipients (case-insensitive).
     pub fn is_for(&self, addr: &str) -> bool {
         self.rcpt_tos.iter().any(|r| r.eq_ignore_ascii_case(addr))

@@ -18,6 +18,7 @@ mod init;
 mod milter;
 mod serve;
 mod settings;
+mod sms;
 mod tls;
 mod user;
 

@@ -100,9 +100,11 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             outbound.clone(),
             s.milter_mode == MilterMode::Headers,
         ));
+        // Postfix keeps a milter connection open, silent, while its SMTP
+        // client is idle: stay above its smtpd_timeout (300 s by default).
         let config = zegel_smtp::milter::MilterConfig {
             max_message_bytes: s.max_message_bytes,
-            read_timeout: s.command_timeout,
+            read_timeout: s.command_timeout.max(std::time::Duration::from_secs(600)),
         };
         tasks.spawn(zegel_smtp::milter::serve(
             listener,
@@ -112,10 +114,26 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         ));
     }
     println!("zegel: delivering via {:?}", s.outbound.relay);
+    let http = tokio::net::TcpListener::bind(s.http_listen)
+        .await
+        .map_err(|e| format!("cannot listen for HTTP on {}: {e}", s.http_listen))?;
     println!(
-        "zegel: portal links point at {} (the portal for {} is not built yet)",
-        s.outbound.public_url, s.http_listen
+        "zegel: portal listening on {} (links point at {})",
+        http.local_addr().map_err(|e| e.to_string())?,
+        s.outbound.public_url
     );
+    let sms = crate::sms::provider(&s.data_dir)?;
+    let portal = zegel_portal::Portal::new(s.portal.clone(), outbound.clone(), sms);
+    tasks.spawn(zegel_portal::serve(
+        http,
+        portal.clone(),
+        stopped(stop_rx.clone()),
+    ));
+    let expiry_stop = stopped(stop_rx.clone());
+    tasks.spawn(async move {
+        portal.run_expiry(expiry_stop).await;
+        Ok(())
+    });
     let worker = outbound.clone();
     let worker_stop = stopped(stop_rx.clone());
     tasks.spawn(async move {

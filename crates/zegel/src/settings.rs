@@ -51,6 +51,8 @@ pub struct ServeSettings {
     pub dkim: Option<(String, String, PathBuf)>,
     /// The outbound pipeline.
     pub outbound: OutboundConfig,
+    /// The portal.
+    pub portal: zegel_portal::PortalConfig,
 }
 
 fn parse_addr(value: &str, key: &str, path: &Path) -> Result<SocketAddr, ConfigError> {
@@ -92,6 +94,38 @@ fn read_contacts(path: &Path) -> Result<std::collections::HashMap<String, String
         contacts.insert(address.to_lowercase(), number);
     }
     Ok(contacts)
+}
+
+/// The portal's settings from `[portal]` (and `[http] public_url`).
+fn portal_config(
+    raw: &crate::config::RawPortal,
+    outbound: &OutboundConfig,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<zegel_portal::PortalConfig, ConfigError> {
+    let mut portal = zegel_portal::PortalConfig::new(&outbound.organization, &outbound.public_url);
+    if let Some(address) = &raw.contact_address {
+        if !address.contains('@') {
+            return Err(invalid(format!(
+                "[portal] contact_address: '{address}' is not an e-mail address"
+            )));
+        }
+        portal.contact_address = Some(address.clone());
+    }
+    if let Some(minutes) = raw.session_minutes {
+        if !(1..=24 * 60).contains(&minutes) {
+            return Err(invalid(
+                "[portal] session_minutes: between 1 and 1440".into(),
+            ));
+        }
+        portal.session_lifetime = Duration::from_secs(minutes * 60);
+    }
+    if let Some(mb) = raw.max_upload_mb {
+        portal.max_upload_bytes = mb.saturating_mul(1024 * 1024);
+    }
+    if let Some(secure) = raw.secure_cookies {
+        portal.secure_cookies = secure;
+    }
+    Ok(portal)
 }
 
 impl ServeSettings {
@@ -287,7 +321,9 @@ impl ServeSettings {
             concurrency: delivery.concurrency.unwrap_or(8),
             opportunistic_tls_unverified: true,
         };
+        let portal = portal_config(&raw.portal, &outbound, &invalid)?;
         Ok(ServeSettings {
+            portal,
             assess,
             data_dir,
             database_url: raw.storage.database_url.clone(),

@@ -1,0 +1,480 @@
+//! `/contact`: the safe way back. A patient or citizen confirms their
+//! e-mail address with a code, then writes a message with files; it reaches
+//! the organisation's configured address through the outbound pipeline, as
+//! mail from the confirmed address.
+
+use crate::codes::{CodeRequest, NotSent};
+use crate::pages::{self, Code, ContactStart, ContactWrite};
+use crate::recipient::{build_mail, miss, read_upload, submit};
+use crate::texts::Lang;
+use crate::web::{self, CONTACT_COOKIE};
+use crate::Portal;
+use axum::extract::{ConnectInfo, Multipart, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use zegel_store::{token_hash, CodeCheck, Factor, PortalSession};
+
+/// `?lang=…`.
+#[derive(Debug, Default, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The address form.
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The code form.
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn session(portal: &Portal, headers: &HeaderMap) -> Option<PortalSession> {
+    let id = web::cookie(headers, CONTACT_COOKIE)?;
+    portal
+        .store()
+        .session(&token_hash(id))
+        .await
+        .ok()
+        .flatten()
+        .filter(|s| s.kind == "contact")
+}
+
+fn off_or(portal: &Portal, ip: IpAddr, lang: Lang) -> Option<Response> {
+    portal
+        .config
+        .contact_address
+        .is_none()
+        .then(|| miss(portal, ip, lang))
+}
+
+fn bad_form(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
+    if !portal.allow(ip) {
+        return miss(portal, ip, lang);
+    }
+    web::notice(portal, lang, StatusCode::FORBIDDEN, |t| {
+        (t.bad_form_title, t.bad_form)
+    })
+}
+
+fn start_page(
+    portal: &Portal,
+    lang: Lang,
+    csrf: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let t = lang.texts();
+    let page = ContactStart {
+        f: web::frame(portal, lang, t.contact_title, "/contact"),
+        csrf: csrf.to_string(),
+        error,
+    };
+    (status, pages::html(&page)).into_response()
+}
+
+/// `GET /contact`: ask for the address.
+pub async fn start(
+    State(portal): State<Portal>,
+    Query(q): Query<LangQuery>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = web::lang(&headers, q.lang.as_deref());
+    if let Some(r) = off_or(&portal, addr.ip(), lang) {
+        return r;
+    }
+    let existing = session(&portal, &headers).await;
+    if existing.as_ref().is_some_and(|s| s.email_ok) {
+        return web::see_other("/contact/write");
+    }
+    let (session, cookie) = match existing {
+        Some(s) => (s, None),
+        None => {
+            let (id, hash) = web::new_session_id();
+            let lifetime = portal.config.session_lifetime.as_secs() as i64;
+            match portal
+                .store()
+                .create_session(&hash, "contact", "", lifetime)
+                .await
+            {
+                Ok(s) => (
+                    s,
+                    Some(web::session_cookie(
+                        CONTACT_COOKIE,
+                        &id,
+                        lifetime,
+                        portal.config.secure_cookies,
+                    )),
+                ),
+                Err(_) => {
+                    return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+                        (t.error_title, t.error)
+                    })
+                }
+            }
+        }
+    };
+    let mut response = start_page(&portal, lang, &session.csrf, None, StatusCode::OK);
+    if let Some(c) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    web::remember_lang(&mut response, q.lang.as_deref());
+    response
+}
+
+/// A plausible mailbox address: one `@`, a dotted domain, no spaces or
+/// angle brackets, at most 254 characters.
+fn plausible_address(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    address.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !address
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"()[]\\".contains(c))
+}
+
+/// `POST /contact/code`: send a code to the given address.
+pub async fn send_code(
+    State(portal): State<Portal>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<EmailForm>,
+) -> Response {
+    let lang = web::lang(&headers, None);
+    if let Some(r) = off_or(&portal, addr.ip(), lang) {
+        return r;
+    }
+    let Some(session) = session(&portal, &headers).await else {
+        return bad_form(&portal, addr.ip(), lang);
+    };
+    if !web::csrf_ok(&session.csrf, &form.csrf) {
+        return bad_form(&portal, addr.ip(), lang);
+    }
+    let email = form.email.trim().to_lowercase();
+    if !plausible_address(&email) {
+        let error = Some(lang.texts().bad_email.to_string());
+        return start_page(&portal, lang, &session.csrf, error, StatusCode::BAD_REQUEST);
+    }
+    // Each code request counts against the client's budget too, so one
+    // client cannot mail codes to many addresses.
+    if !portal.allow(addr.ip()) {
+        return miss(&portal, addr.ip(), lang);
+    }
+    if portal
+        .store()
+        .session_claim(&session.id_hash, &email)
+        .await
+        .is_err()
+    {
+        return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+            (t.error_title, t.error)
+        });
+    }
+    let sent = portal
+        .send_code(CodeRequest {
+            purpose: "contact",
+            target: &session.id_hash,
+            to: &email,
+            message_id: None,
+            audit_subject: &email,
+        })
+        .await;
+    match sent {
+        Ok(()) => web::see_other("/contact/verify"),
+        Err(NotSent::TooMany) => {
+            let error = Some(lang.texts().too_many_codes.to_string());
+            start_page(
+                &portal,
+                lang,
+                &session.csrf,
+                error,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
+        Err(NotSent::Failed) => web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+            (t.error_title, t.error)
+        }),
+    }
+}
+
+fn code_page(
+    portal: &Portal,
+    lang: Lang,
+    csrf: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let t = lang.texts();
+    let page = Code {
+        f: web::frame(portal, lang, t.email_code_title, "/contact/verify"),
+        intro: t.contact_code_intro.to_string(),
+        label: t.code_label,
+        numeric: true,
+        action: "/contact/verify".into(),
+        resend_action: None,
+        csrf: csrf.to_string(),
+        error,
+    };
+    (status, pages::html(&page)).into_response()
+}
+
+/// `GET /contact/verify`: the code form.
+pub async fn verify_page(
+    State(portal): State<Portal>,
+    Query(q): Query<LangQuery>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = web::lang(&headers, q.lang.as_deref());
+    if let Some(r) = off_or(&portal, addr.ip(), lang) {
+        return r;
+    }
+    match session(&portal, &headers).await {
+        Some(s) if s.address.is_some() => {
+            let mut response = code_page(&portal, lang, &s.csrf, None, StatusCode::OK);
+            web::remember_lang(&mut response, q.lang.as_deref());
+            response
+        }
+        _ => web::see_other("/contact"),
+    }
+}
+
+/// `POST /contact/verify`: check the code.
+pub async fn verify(
+    State(portal): State<Portal>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let lang = web::lang(&headers, None);
+    if let Some(r) = off_or(&portal, addr.ip(), lang) {
+        return r;
+    }
+    let Some(session) = session(&portal, &headers).await else {
+        return bad_form(&portal, addr.ip(), lang);
+    };
+    let Some(address) = session.address.clone() else {
+        return web::see_other("/contact");
+    };
+    if !web::csrf_ok(&session.csrf, &form.csrf) {
+        return bad_form(&portal, addr.ip(), lang);
+    }
+    let t = lang.texts();
+    match portal
+        .store()
+        .check_code("contact", &session.id_hash, &form.code)
+        .await
+    {
+        Ok(CodeCheck::Right) => {
+            let store = portal.store();
+            if store
+                .session_passed(&session.id_hash, Factor::Email, Some(&address))
+                .await
+                .is_err()
+            {
+                return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+                    (t.error_title, t.error)
+                });
+            }
+            let _ = store
+                .audit("verified", None, &address, "contact page: mail code right")
+                .await;
+            web::see_other("/contact/write")
+        }
+        Ok(CodeCheck::Wrong { left }) => {
+            let _ = portal
+                .store()
+                .audit("code_wrong", None, &address, "contact page: wrong code")
+                .await;
+            code_page(
+                &portal,
+                lang,
+                &session.csrf,
+                Some(format!("{} {} {left}", t.wrong_code, t.tries_left)),
+                StatusCode::BAD_REQUEST,
+            )
+        }
+        Ok(CodeCheck::Locked) => {
+            let store = portal.store();
+            let _ = store
+                .audit(
+                    "locked",
+                    None,
+                    &address,
+                    "contact page: too many wrong codes",
+                )
+                .await;
+            let _ = store.end_session(&session.id_hash).await;
+            let page = pages::Notice {
+                f: web::frame(&portal, lang, t.locked_title, ""),
+                text: t.too_many.into(),
+                link: Some(("/contact".into(), t.start_again.into())),
+            };
+            (StatusCode::FORBIDDEN, pages::html(&page)).into_response()
+        }
+        Ok(CodeCheck::NoCode) => code_page(
+            &portal,
+            lang,
+            &session.csrf,
+            Some(t.no_code.into()),
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(_) => web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+            (t.error_title, t.error)
+        }),
+    }
+}
+
+/// `GET /contact/write`: the message form, once the address is confirmed.
+pub async fn write_page(
+    State(portal): State<Portal>,
+    Query(q): Query<LangQuery>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = web::lang(&headers, q.lang.as_deref());
+    if let Some(r) = off_or(&portal, addr.ip(), lang) {
+        return r;
+    }
+    match session(&portal, &headers).await {
+        Some(s) if s.email_ok => {
+            let mut response = write_form(&portal, lang, &s, None, StatusCode::OK);
+            web::remember_lang(&mut response, q.lang.as_deref());
+            response
+        }
+        _ => web::see_other("/contact"),
+    }
+}
+
+fn write_form(
+    portal: &Portal,
+    lang: Lang,
+    s: &PortalSession,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let t = lang.texts();
+    let page = ContactWrite {
+        f: web::frame(portal, lang, t.contact_write_title, "/contact/write"),
+        csrf: s.csrf.clone(),
+        address: s.address.clone().unwrap_or_default(),
+        organization: portal.config.organization.clone(),
+        error,
+    };
+    (status, pages::html(&page)).into_response()
+}
+
+/// `POST /contact/send`: send the message in.
+pub async fn send(
+    State(portal): State<Portal>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let lang = web::lang(&headers, None);
+    let Some(to) = portal.config.contact_address.clone() else {
+        return miss(&portal, addr.ip(), lang);
+    };
+    let Some(session) = session(&portal, &headers).await.filter(|s| s.email_ok) else {
+        return bad_form(&portal, addr.ip(), lang);
+    };
+    let Some(upload) = read_upload(multipart).await else {
+        return bad_form(&portal, addr.ip(), lang);
+    };
+    let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
+    if !web::csrf_ok(&session.csrf, csrf) {
+        return bad_form(&portal, addr.ip(), lang);
+    }
+    let t = lang.texts();
+    let text = upload.fields.get("text").map(String::as_str).unwrap_or("");
+    if text.trim().is_empty() && upload.files.is_empty() {
+        return write_form(
+            &portal,
+            lang,
+            &session,
+            Some(t.empty_message.into()),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let subject = upload
+        .fields
+        .get("subject")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Bericht via het contactformulier");
+    let from = session.address.clone().unwrap_or_default();
+    let mail = build_mail(&from, &to, subject, None, text, &upload.files);
+    if !submit(&portal, addr.ip(), &from, &to, mail).await {
+        return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+            (t.error_title, t.error)
+        });
+    }
+    let _ = portal
+        .store()
+        .audit(
+            "contact_sent",
+            None,
+            &from,
+            &format!("to {to} with {} file(s)", upload.files.len()),
+        )
+        .await;
+    let _ = portal.store().end_session(&session.id_hash).await;
+    let page = pages::Notice {
+        f: web::frame(&portal, lang, t.contact_sent_title, ""),
+        text: t.contact_sent.into(),
+        link: None,
+    };
+    let mut response = pages::html(&page).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        web::session_cookie(CONTACT_COOKIE, "", 0, portal.config.secure_cookies),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plausible_address;
+
+    #[test]
+    fn addresses() {
+        for ok in ["jan@example.nl", "j.de.vries+zorg@mail.example.com"] {
+            assert!(plausible_address(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "jan",
+            "jan@",
+            "@example.nl",
+            "jan@example",
+            "jan@@example.nl",
+            "jan @example.nl",
+            "a@b..nl",
+            "<a@b.nl>",
+            "a@b.nl,c@d.nl",
+        ] {
+            assert!(!plausible_address(bad), "{bad}");
+        }
+    }
+}

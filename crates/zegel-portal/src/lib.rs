@@ -1,0 +1,252 @@
+//! zegel's web side (axum, server-rendered HTML, no JavaScript): the
+//! recipient portal where a secure message is opened with a code by mail and
+//! a second factor, read, downloaded and answered; the sender's status page
+//! (timeline, revoke, expiry, unlock); and the public page where a patient
+//! or citizen confirms their address and sends a secure message in.
+//!
+//! # Layout
+//! - `recipient.rs`: `/m/{token}`: codes, reading, downloads, reply.
+//! - `status.rs`: `/status/{token}`: the sender's page.
+//! - `contact.rs`: `/contact`: the safe way back.
+//! - `codes.rs`: making, sending and limiting one-time codes.
+//! - `view.rs`: a stored message as shown: ammonia-sanitised HTML,
+//!   attachments, inline images.
+//! - `pages.rs` + `templates/`: the askama pages; `texts.rs`: nl/en texts.
+//! - `web.rs`: cookies, language, security headers, form tokens, dates.
+//!
+//! Access checks: every handler loads the package from the hashed link
+//! token and the session from the hashed cookie, and a session only ever
+//! opens the one package (or status token) it was made for.
+
+// Handlers end early with a finished `Response` as the error of a
+// `Result`; boxing it would buy nothing on a path that sends it at once.
+#![allow(clippy::result_large_err)]
+
+mod codes;
+mod contact;
+mod pages;
+mod recipient;
+mod status;
+pub mod texts;
+mod view;
+mod web;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+use zegel_outbound::Outbound;
+use zegel_store::Store;
+
+pub use sms_tmp::SmsSender;
+mod sms_tmp {
+    /// TEMPORARY until zegel_outbound::sms lands.
+    pub trait SmsSender: Send + Sync {
+        fn send<'a>(
+            &'a self,
+            to: &'a str,
+            text: &'a str,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
+    }
+}
+
+/// The portal's settings.
+#[derive(Debug, Clone)]
+pub struct PortalConfig {
+    /// The organisation's name, shown on every page.
+    pub organization: String,
+    /// The public address of the portal (`https://…`); HSTS is sent when
+    /// it is HTTPS.
+    pub public_url: String,
+    /// Where messages from the public page go; `None` turns the page off.
+    pub contact_address: Option<String>,
+    /// How long a session lasts (from its start).
+    pub session_lifetime: Duration,
+    /// The largest reply or contact upload.
+    pub max_upload_bytes: usize,
+    /// Mark cookies `Secure` (turn off only for plain-HTTP development).
+    pub secure_cookies: bool,
+    /// How long a code stays valid.
+    pub code_validity: Duration,
+    /// Codes per message (or contact session) per hour.
+    pub codes_per_target_hour: i64,
+    /// Codes per address (or phone number) per hour.
+    pub codes_per_address_hour: i64,
+    /// Unknown links, failed forms and code requests per client address
+    /// per minute before answers become 429.
+    pub misses_per_ip_minute: u32,
+}
+
+impl PortalConfig {
+    /// Defaults for `organization` at `public_url`.
+    pub fn new(organization: &str, public_url: &str) -> PortalConfig {
+        PortalConfig {
+            organization: organization.to_string(),
+            public_url: public_url.trim_end_matches('/').to_string(),
+            contact_address: None,
+            session_lifetime: Duration::from_secs(30 * 60),
+            max_upload_bytes: 25 * 1024 * 1024,
+            secure_cookies: true,
+            code_validity: Duration::from_secs(10 * 60),
+            codes_per_target_hour: 5,
+            codes_per_address_hour: 10,
+            misses_per_ip_minute: 20,
+        }
+    }
+}
+
+/// The portal's shared state.
+#[derive(Clone)]
+pub struct Portal {
+    config: Arc<PortalConfig>,
+    outbound: Outbound,
+    sms: Arc<dyn SmsSender>,
+    misses: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl Portal {
+    /// A portal over the outbound pipeline (and its store).
+    pub fn new(config: PortalConfig, outbound: Outbound, sms: Arc<dyn SmsSender>) -> Portal {
+        let per_minute =
+            NonZeroU32::new(config.misses_per_ip_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        Portal {
+            config: Arc::new(config),
+            outbound,
+            sms,
+            misses: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+        }
+    }
+
+    fn store(&self) -> &Store {
+        self.outbound.store()
+    }
+
+    /// Counts a miss (unknown link, bad form, code request) for `ip`;
+    /// false when the client is over its limit.
+    fn allow(&self, ip: IpAddr) -> bool {
+        self.misses.check_key(&ip).is_ok()
+    }
+
+    /// The router with every page and the security headers.
+    pub fn router(self) -> Router {
+        let hsts = self.config.public_url.starts_with("https://");
+        let limit = self.config.max_upload_bytes + 64 * 1024;
+        Router::new()
+            .route("/", get(home))
+            .route("/static/portal.css", get(stylesheet))
+            .route("/m/{token}", get(recipient::start))
+            .route("/m/{token}/code", post(recipient::send_code))
+            .route(
+                "/m/{token}/verify",
+                get(recipient::verify_page).post(recipient::verify),
+            )
+            .route(
+                "/m/{token}/second",
+                get(recipient::second_page).post(recipient::second),
+            )
+            .route("/m/{token}/second/send", post(recipient::send_second))
+            .route("/m/{token}/read", get(recipient::read))
+            .route("/m/{token}/part/{n}", get(recipient::download))
+            .route("/m/{token}/inline/{cid}", get(recipient::inline))
+            .route("/m/{token}/reply", post(recipient::reply))
+            .route("/m/{token}/logout", post(recipient::logout))
+            .route("/status/{token}", get(status::page))
+            .route("/status/{token}/revoke", post(status::revoke))
+            .route("/status/{token}/expiry", post(status::expiry))
+            .route("/status/{token}/unlock", post(status::unlock))
+            .route("/contact", get(contact::start))
+            .route("/contact/code", post(contact::send_code))
+            .route(
+                "/contact/verify",
+                get(contact::verify_page).post(contact::verify),
+            )
+            .route("/contact/write", get(contact::write_page))
+            .route("/contact/send", post(contact::send))
+            .fallback(not_found)
+            .layer(DefaultBodyLimit::max(limit))
+            .layer(axum::middleware::from_fn_with_state(
+                hsts,
+                web::security_headers,
+            ))
+            .with_state(self)
+    }
+
+    /// Destroys expired messages now and then until `stop`.
+    pub async fn run_expiry(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            match self.store().expire_packages().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "secure messages expired"),
+                Err(e) => tracing::warn!(error = %e, "expiring secure messages failed"),
+            }
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            }
+        }
+    }
+}
+
+/// Serves the portal on `listener` until `stop`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    portal: Portal,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        portal
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop)
+    .await
+}
+
+async fn home() -> impl IntoResponse {
+    axum::response::Redirect::to("/contact")
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/portal.css"),
+    )
+}
+
+async fn not_found(
+    axum::extract::State(portal): axum::extract::State<Portal>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    recipient::miss(&portal, addr.ip(), web::lang(&headers, None))
+}
+
+/// Why a request could not be answered normally.
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] zegel_store::StoreError),
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> axum::response::Response {
+        tracing::error!(error = %self, "portal request failed");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Er ging iets mis / Something went wrong",
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,302 @@
+//! `/status/{token}`: the sender's page for one secure message, reached by
+//! the link in the sender's notice (a 256-bit token only the sender got):
+//! who opened it, the timeline, and revoke, expiry and unlock per recipient.
+
+use crate::pages::{self, Status, StatusRow, TimelineRow};
+use crate::recipient::miss;
+use crate::texts::{event_name, Lang};
+use crate::web::{self, SENDER_COOKIE};
+use crate::Portal;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use zegel_store::{token_hash, PackageState, PortalSession, SecurePackage};
+
+/// `?lang=…`.
+#[derive(Debug, Default, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// A form about one package (or `all`).
+#[derive(Debug, Deserialize)]
+pub struct PackageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    package: String,
+    #[serde(default)]
+    date: String,
+}
+
+struct Sender {
+    packages: Vec<SecurePackage>,
+    session: Option<PortalSession>,
+    lang: Lang,
+    base: String,
+    hash: String,
+}
+
+async fn sender(
+    portal: &Portal,
+    token: &str,
+    headers: &HeaderMap,
+    ip: IpAddr,
+    query_lang: Option<&str>,
+) -> Result<Sender, Response> {
+    let lang = web::lang(headers, query_lang);
+    let hash = token_hash(token);
+    let packages = match portal.store().packages_by_status_token(&hash).await {
+        Ok(p) if !p.is_empty() => p,
+        Ok(_) => return Err(miss(portal, ip, lang)),
+        Err(_) => {
+            return Err(web::notice(
+                portal,
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                |t| (t.error_title, t.error),
+            ))
+        }
+    };
+    let session = match web::cookie(headers, SENDER_COOKIE) {
+        Some(id) => portal
+            .store()
+            .session(&token_hash(id))
+            .await
+            .ok()
+            .flatten()
+            .filter(|s| s.kind == "sender" && s.target == hash),
+        None => None,
+    };
+    Ok(Sender {
+        packages,
+        session,
+        lang,
+        base: format!("/status/{token}"),
+        hash,
+    })
+}
+
+/// `GET /status/{token}`.
+pub async fn page(
+    State(portal): State<Portal>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let s = match sender(&portal, &token, &headers, addr.ip(), q.lang.as_deref()).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (session, cookie) = match s.session.clone() {
+        Some(session) => (session, None),
+        None => {
+            let (id, hash) = web::new_session_id();
+            let lifetime = portal.config.session_lifetime.as_secs() as i64;
+            match portal
+                .store()
+                .create_session(&hash, "sender", &s.hash, lifetime)
+                .await
+            {
+                Ok(session) => (
+                    session,
+                    Some(web::session_cookie(
+                        SENDER_COOKIE,
+                        &id,
+                        lifetime,
+                        portal.config.secure_cookies,
+                    )),
+                ),
+                Err(_) => {
+                    return web::notice(&portal, s.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+                        (t.error_title, t.error)
+                    })
+                }
+            }
+        }
+    };
+    let mut response = render(&portal, &s, &session.csrf, None, StatusCode::OK).await;
+    if let Some(c) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    web::remember_lang(&mut response, q.lang.as_deref());
+    response
+}
+
+async fn render(
+    portal: &Portal,
+    s: &Sender,
+    csrf: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let t = s.lang.texts();
+    let now = zegel_store::now();
+    let rows: Vec<StatusRow> = s
+        .packages
+        .iter()
+        .map(|p| {
+            let state = p.state(now);
+            StatusRow {
+                id: p.id.clone(),
+                recipient: p.recipient.clone(),
+                state: match state {
+                    PackageState::Open => t.state_open,
+                    PackageState::Revoked => t.state_revoked,
+                    PackageState::Expired => t.state_expired,
+                    PackageState::Locked => t.state_locked,
+                },
+                open: state == PackageState::Open,
+                locked: state == PackageState::Locked,
+                opened: p
+                    .first_opened_at
+                    .map(web::show_time)
+                    .unwrap_or_else(|| t.not_opened.to_string()),
+                expires: web::show_date(p.expires_at),
+                expires_date: web::show_date(p.expires_at),
+            }
+        })
+        .collect();
+    let events = portal
+        .store()
+        .message_events(&s.packages[0].message_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| TimelineRow {
+            at: web::show_time(e.at),
+            event: event_name(&e.event, s.lang).to_string(),
+            subject: e.subject,
+        })
+        .collect();
+    let page = Status {
+        f: web::frame(portal, s.lang, t.status_title, &s.base),
+        any_open: rows.iter().any(|r| r.open),
+        rows,
+        events,
+        base: s.base.clone(),
+        csrf: csrf.to_string(),
+        tomorrow: web::show_date(now + 86_400),
+        in_a_year: web::show_date(now + 365 * 86_400),
+        error,
+    };
+    (status, pages::html(&page)).into_response()
+}
+
+/// The packages a form names (one id, or `all`), after the form check.
+fn chosen<'a>(
+    portal: &Portal,
+    s: &'a Sender,
+    form: &PackageForm,
+    ip: IpAddr,
+) -> Result<Vec<&'a SecurePackage>, Response> {
+    let csrf_ok = s
+        .session
+        .as_ref()
+        .is_some_and(|session| web::csrf_ok(&session.csrf, &form.csrf));
+    let chosen: Vec<&SecurePackage> = s
+        .packages
+        .iter()
+        .filter(|p| form.package == "all" || p.id == form.package)
+        .collect();
+    if !csrf_ok || chosen.is_empty() {
+        if !portal.allow(ip) {
+            return Err(miss(portal, ip, s.lang));
+        }
+        return Err(web::notice(portal, s.lang, StatusCode::FORBIDDEN, |t| {
+            (t.bad_form_title, t.bad_form)
+        }));
+    }
+    Ok(chosen)
+}
+
+macro_rules! load {
+    ($portal:expr, $token:expr, $headers:expr, $addr:expr, $form:expr) => {{
+        let s = match sender(&$portal, &$token, &$headers, $addr.ip(), None).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let chosen = match chosen(&$portal, &s, &$form, $addr.ip()) {
+            Ok(c) => c.into_iter().cloned().collect::<Vec<_>>(),
+            Err(r) => return r,
+        };
+        (s, chosen)
+    }};
+}
+
+fn back(s: &Sender) -> Response {
+    web::see_other(&s.base)
+}
+
+/// `POST /status/{token}/revoke`: withdraw at once.
+pub async fn revoke(
+    State(portal): State<Portal>,
+    Path(token): Path<String>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<PackageForm>,
+) -> Response {
+    let (s, chosen) = load!(portal, token, headers, addr, form);
+    for p in chosen
+        .iter()
+        .filter(|p| p.revoked_at.is_none() && p.expired_at.is_none())
+    {
+        if let Err(e) = portal.store().revoke_package(p, &p.sender).await {
+            tracing::error!(error = %e, "revoking failed");
+        }
+    }
+    back(&s)
+}
+
+/// `POST /status/{token}/expiry`: a new expiry date (tomorrow to a year).
+pub async fn expiry(
+    State(portal): State<Portal>,
+    Path(token): Path<String>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<PackageForm>,
+) -> Response {
+    let (s, chosen) = load!(portal, token, headers, addr, form);
+    let now = zegel_store::now();
+    let Some(at) =
+        web::parse_date_end(&form.date).filter(|at| *at > now && *at <= now + 366 * 86_400)
+    else {
+        let csrf = s
+            .session
+            .as_ref()
+            .map(|x| x.csrf.clone())
+            .unwrap_or_default();
+        let error = Some(s.lang.texts().bad_date.to_string());
+        return render(&portal, &s, &csrf, error, StatusCode::BAD_REQUEST).await;
+    };
+    for p in chosen
+        .iter()
+        .filter(|p| p.state(now) != PackageState::Revoked)
+    {
+        if let Err(e) = portal.store().set_package_expiry(p, at, &p.sender).await {
+            tracing::error!(error = %e, "changing expiry failed");
+        }
+    }
+    back(&s)
+}
+
+/// `POST /status/{token}/unlock`: lift a lock after wrong codes.
+pub async fn unlock(
+    State(portal): State<Portal>,
+    Path(token): Path<String>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<PackageForm>,
+) -> Response {
+    let (s, chosen) = load!(portal, token, headers, addr, form);
+    for p in chosen.iter().filter(|p| p.locked_at.is_some()) {
+        if let Err(e) = portal.store().unlock_package(p, &p.sender).await {
+            tracing::error!(error = %e, "unlocking failed");
+        }
+    }
+    back(&s)
+}

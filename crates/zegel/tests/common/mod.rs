@@ -1,0 +1,175 @@
+//! The harness the end-to-end tests share: `zegel init` plus edits, a
+//! running `zegel serve` on free ports, and real mail clients (swaks,
+//! Python's smtplib).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use zegel_testkit::{free_port, Received, Sink};
+
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// A running `zegel serve`, configured by `zegel init` plus changes.
+pub struct Zegel {
+    pub child: Child,
+    /// The SMTP port.
+    pub port: u16,
+    /// The portal's port.
+    pub http_port: u16,
+    pub dir: PathBuf,
+    pub _temp: Option<tempfile::TempDir>,
+}
+
+pub fn zegel() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_zegel"))
+}
+
+/// Runs `zegel init` in a new folder and edits the config for the test.
+pub fn init(sink: &Sink, edits: &[(&str, &str)]) -> (tempfile::TempDir, u16) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = zegel()
+        .args(["init", "--domain", "zorg.nl", "--dir"])
+        .arg(temp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("zegel._domainkey.zorg.nl"));
+    let port = free_port();
+    let path = temp.path().join("zegel.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let mut replace = |from: &str, to: &str| {
+        assert!(text.contains(from), "template has {from:?}");
+        text = text.replacen(from, to, 1);
+    };
+    replace(
+        "listen = \"127.0.0.1:2525\"",
+        &format!("listen = \"127.0.0.1:{port}\""),
+    );
+    replace(
+        "# relay_host = \"smarthost.lan:25\"",
+        &format!("relay_host = \"127.0.0.1:{}\"", sink.port()),
+    );
+    replace("retry_base_secs = 60", "retry_base_secs = 1");
+    replace(
+        "listen = \"127.0.0.1:8080\"",
+        &format!("listen = \"127.0.0.1:{}\"", free_port()),
+    );
+    for (from, to) in edits {
+        replace(from, to);
+    }
+    std::fs::write(&path, text).unwrap();
+    (temp, port)
+}
+
+impl Zegel {
+    pub fn start(sink: &Sink, edits: &[(&str, &str)]) -> Zegel {
+        let (temp, port) = init(sink, edits);
+        let dir = temp.path().to_path_buf();
+        let mut z = Zegel::run(&dir, port);
+        z._temp = Some(temp);
+        z
+    }
+
+    /// Starts `zegel serve` on an existing folder; waits until it listens.
+    pub fn run(dir: &Path, port: u16) -> Zegel {
+        let mut child = zegel()
+            .args(["serve", "--config"])
+            .arg(dir.join("zegel.toml"))
+            .env("ZEGEL_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let http_port: u16;
+        loop {
+            let line = lines
+                .next()
+                .expect("zegel serve exited before listening")
+                .unwrap();
+            if let Some(addr) = line.split("portal listening on ").nth(1) {
+                let addr = addr.split_whitespace().next().unwrap_or_default();
+                http_port = addr.rsplit(':').next().unwrap().parse().unwrap();
+                break;
+            }
+        }
+        // Keep draining stdout so zegel never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        Zegel {
+            child,
+            port,
+            http_port,
+            dir: dir.to_path_buf(),
+            _temp: None,
+        }
+    }
+}
+
+impl Drop for Zegel {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn swaks(args: &[&str]) -> (bool, String) {
+    let out = Command::new("swaks")
+        .args(args)
+        .output()
+        .expect("swaks (scripts/test installs it)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Sends with Python's smtplib; returns ("ok", "") or ("refused", reply text).
+pub fn smtplib(port: u16, from: &str, to: &[&str], message: &str) -> (String, String) {
+    let script = r#"
+import smtplib, sys, json
+port, sender, rcpts, msg = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), sys.stdin.read()
+try:
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
+        s.sendmail(sender, rcpts, msg.encode("utf-8"))
+    print("ok")
+except smtplib.SMTPDataError as e:
+    print("refused"); print(e.smtp_code); print(e.smtp_error.decode("utf-8", "replace"))
+except smtplib.SMTPRecipientsRefused as e:
+    print("refused"); print(json.dumps({k: [v[0], v[1].decode()] for k, v in e.recipients.items()}))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script, &port.to_string(), from])
+        .arg(serde_json_array(to))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(message.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (status, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+    (status.trim().to_string(), rest.to_string())
+}
+
+fn serde_json_array(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", quoted.join(","))
+}
+
+pub fn find<'a>(got: &'a [Received], rcpt: &str, needle: &str) -> Option<&'a Received> {
+    got.iter()
+        .find(|m| m.is_for(rcpt) && m.text().contains(needle))
+}

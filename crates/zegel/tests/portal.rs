@@ -1,0 +1,761 @@
+//! End-to-end tests of the portal through `zegel serve`: a secure mail goes
+//! in over SMTP, the notification and codes come out at a real SMTP sink,
+//! the SMS code from the development outbox, and an HTTP client walks the
+//! pages as a recipient, as the sender, and as a citizen on the public page.
+
+mod common;
+
+use common::*;
+use reqwest::header::{
+    CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
+};
+use reqwest::{Client, StatusCode};
+use std::path::Path;
+use std::time::Duration;
+use zegel_testkit::{Received, Sink};
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// A secure mail (a client's BSN) with a PDF attachment, an SMS tag for the
+/// second factor, to two external recipients and an internal Cc.
+fn secure_mail(subject: &str) -> String {
+    use base64_engine::encode;
+    format!(
+        "From: Jan Jansen <jan@zorg.nl>\r\nTo: p.bakker@example.com, q.visser@example.org\r\n\
+         Cc: collega@zorg.nl\r\nSubject: {subject}\r\nMessage-ID: <portal-1@zorg.nl>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n\
+         --zz\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <p>Beste collega,</p><p>Mevrouw Fatima el Amrani, BSN 111222333, heeft diabetes.</p>\
+         <script>document.title='pwned'</script><img src=\"https://tracker.example/p.gif\">\r\n\
+         --zz\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"verslag.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--zz--\r\n",
+        encode(PDF)
+    )
+}
+
+mod base64_engine {
+    /// Standard base64 (the test needs it once; no dependency for that).
+    pub fn encode(bytes: &[u8]) -> String {
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// A browser-like visitor: one cookie jar (by hand, so the test sees the
+/// cookie attributes), one client.
+struct Visitor {
+    http: Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    body: String,
+    headers: reqwest::header::HeaderMap,
+}
+
+impl Page {
+    fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a form token")
+            + 19;
+        self.body[at..at + 32].to_string()
+    }
+}
+
+impl Visitor {
+    fn new(port: u16) -> Visitor {
+        Visitor {
+            http: client(),
+            base: format!("http://127.0.0.1:{port}"),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, r: reqwest::Response) -> Page {
+        for c in r.headers().get_all(SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            if c.starts_with("zegel_r=") || c.starts_with("zegel_s=") || c.starts_with("zegel_c=") {
+                for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+                    assert!(c.contains(flag), "session cookie without {flag}: {c}");
+                }
+            }
+            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() {
+                self.cookies.push((k.to_string(), v.to_string()));
+            }
+        }
+        let csp = r
+            .headers()
+            .get(CONTENT_SECURITY_POLICY)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        assert!(!csp.is_empty(), "every answer has a CSP");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("script-src"),
+            "{csp}"
+        );
+        Page {
+            status: r.status(),
+            location: r
+                .headers()
+                .get(LOCATION)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default(),
+            headers: r.headers().clone(),
+            body: r.text().await.unwrap_or_default(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(self.url(path))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.take(r).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let r = self
+            .http
+            .post(self.url(path))
+            .header(COOKIE, self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.take(r).await
+    }
+
+    async fn post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let part = reqwest::multipart::Part::bytes(file.1.to_vec())
+            .file_name(file.0.to_string())
+            .mime_str("application/pdf")
+            .unwrap();
+        form = form.part("files", part);
+        let r = self
+            .http
+            .post(self.url(path))
+            .header(COOKIE, self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.take(r).await
+    }
+}
+
+/// The first `http…` link in a mail that contains `marker`.
+fn link(mail: &Received, marker: &str) -> String {
+    let text = mail.decoded();
+    let at = text
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {text}"));
+    let start = text[..at].rfind("http").unwrap();
+    text[start..].split_whitespace().next().unwrap().to_string()
+}
+
+/// Waits for a mail to `rcpt` whose text has `needle`, beyond `seen` mails.
+fn mail_to(sink: &Sink, rcpt: &str, needle: &str) -> Received {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(m) = sink
+            .messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.is_for(rcpt) && m.decoded().contains(needle))
+        {
+            return m;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail to {rcpt} with {needle:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The six-digit code in the newest code mail to `rcpt` (waits for the
+/// `n`th code mail).
+fn mail_code(sink: &Sink, rcpt: &str, n: usize) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let codes: Vec<Received> = sink
+            .messages()
+            .into_iter()
+            .filter(|m| m.is_for(rcpt) && m.decoded().contains("Your code: "))
+            .collect();
+        if codes.len() >= n {
+            let text = codes[n - 1].decoded();
+            let at = text.find("Your code: ").unwrap() + 11;
+            return text[at..at + 6].to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no code mail {n} to {rcpt}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The code in the newest SMS in the outbox for `phone`.
+fn sms_code(data_dir: &Path, phone: &str) -> String {
+    let outbox = data_dir.join("sms-outbox");
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| {
+                let text = std::fs::read_to_string(e.path()).ok()?;
+                let modified = e.metadata().ok()?.modified().ok()?;
+                text.contains(phone).then_some((modified, text))
+            })
+            .collect();
+        found.sort();
+        if let Some((_, text)) = found.last() {
+            let at = text.find("code is ").expect("a code in the SMS") + 8;
+            return text[at..at + 6].to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "no SMS to {phone}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Sends the secure mail; returns the two notification links and the
+/// sender's status link.
+fn send_secure(sink: &Sink, z: &Zegel, subject: &str) -> (String, String, String) {
+    let (status, reply) = smtplib(
+        z.port,
+        "jan@zorg.nl",
+        &[
+            "p.bakker@example.com",
+            "q.visser@example.org",
+            "collega@zorg.nl",
+        ],
+        &secure_mail(subject),
+    );
+    assert_eq!(status, "ok", "{reply}");
+    let a = link(&mail_to(sink, "p.bakker@example.com", "/m/"), "/m/");
+    let b = link(&mail_to(sink, "q.visser@example.org", "/m/"), "/m/");
+    let s = link(&mail_to(sink, "jan@zorg.nl", "/status/"), "/status/");
+    (a, b, s)
+}
+
+fn data_dir(z: &Zegel) -> std::path::PathBuf {
+    z.dir.join("zegel-data")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recipient_opens_with_mail_and_sms_code_reads_downloads_and_replies() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let (link_a, _link_b, _status) = send_secure(&sink, &z, "Overdracht [sms:06-12345678]");
+    // The internal Cc gets the original; the notification holds nothing of it.
+    let notification = mail_to(&sink, "p.bakker@example.com", "/m/");
+    assert!(!notification.decoded().contains("111222333"));
+    assert!(
+        !notification.decoded().contains("Overdracht"),
+        "subject hidden"
+    );
+    mail_to(&sink, "collega@zorg.nl", "111222333");
+
+    let mut a = Visitor::new(z.http_port);
+    let start = a.get(&link_a).await;
+    assert_eq!(start.status, StatusCode::OK, "{}", start.body);
+    assert!(start.body.contains("p***@example.com") && start.body.contains("jan@zorg.nl"));
+    assert!(
+        !start.body.contains("111222333"),
+        "nothing before the codes"
+    );
+    assert_eq!(start.headers.get("x-frame-options").unwrap(), "DENY");
+    let csrf = start.csrf();
+
+    // Without the form token: refused.
+    let forged = a
+        .post(
+            &format!("{link_a}/code"),
+            &[("csrf", "0123456789abcdef0123456789abcdef")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Reading before the codes: back to the start.
+    let early = a.get(&format!("{link_a}/read")).await;
+    assert_eq!(early.status, StatusCode::SEE_OTHER);
+
+    let sent = a.post(&format!("{link_a}/code"), &[("csrf", &csrf)]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert!(sent.location.ends_with("/verify"));
+    let code = mail_code(&sink, "p.bakker@example.com", 1);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let bad = a
+        .post(
+            &format!("{link_a}/verify"),
+            &[("csrf", &csrf), ("code", wrong)],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Pogingen over: 4"), "{}", bad.body);
+    let good = a
+        .post(
+            &format!("{link_a}/verify"),
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    assert!(good.location.ends_with("/second"));
+    let second = a.get(&good.location).await;
+    assert!(
+        second.body.contains("**78"),
+        "phone tail shown: {}",
+        second.body
+    );
+    let sms = sms_code(&data_dir(&z), "+31612345678");
+    let in_ = a
+        .post(
+            &format!("{link_a}/second"),
+            &[("csrf", &csrf), ("code", &sms)],
+        )
+        .await;
+    assert_eq!(in_.status, StatusCode::SEE_OTHER, "{}", in_.body);
+    assert!(in_.location.ends_with("/read"));
+
+    let read = a.get(&in_.location).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(read.body.contains("Fatima el Amrani") && read.body.contains("111222333"));
+    assert!(!read.body.contains("<script"), "sanitised");
+    assert!(
+        !read.body.contains("tracker.example"),
+        "remote image blocked"
+    );
+    assert!(read.body.contains("verslag.pdf"));
+    // English on request.
+    let en = a.get(&format!("{link_a}/read?lang=en")).await;
+    assert!(en.body.contains("Reply securely") && en.body.contains("lang=\"en\""));
+    // The sender gets a read receipt once.
+    mail_to(
+        &sink,
+        "jan@zorg.nl",
+        "p.bakker@example.com opened your secure message",
+    );
+
+    let pdf = a
+        .http
+        .get(a.url(&format!("{link_a}/part/0")))
+        .header(COOKIE, a.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()[CONTENT_TYPE], "application/pdf");
+    let disposition = pdf.headers()[CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.starts_with("attachment; filename=\"verslag.pdf\""),
+        "{disposition}"
+    );
+    assert!(pdf.headers()[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("sandbox"));
+    assert_eq!(pdf.bytes().await.unwrap().as_ref(), PDF);
+    let none = a.get(&format!("{link_a}/part/7")).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+
+    // A secure reply with a file reaches the sender as normal internal mail.
+    let replied = a
+        .post_files(
+            &format!("{link_a}/reply"),
+            &[("csrf", &csrf), ("text", "Dank, ontvangen. Zie bijlage.")],
+            ("antwoord.pdf", PDF),
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::OK, "{}", replied.body);
+    let reply = mail_to(&sink, "jan@zorg.nl", "Dank, ontvangen");
+    assert_eq!(reply.mail_from, "p.bakker@example.com");
+    let text = reply.decoded();
+    assert!(
+        text.contains("Re: Overdracht") && text.contains("antwoord.pdf"),
+        "{text}"
+    );
+    assert!(
+        reply.text().contains("In-Reply-To: <portal-1@zorg.nl>"),
+        "{}",
+        reply.text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_recipient_cannot_reach_another_and_revoke_and_expiry_take_effect() {
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[(
+            "second_factor = \"sms_if_known\"",
+            "second_factor = \"none\"",
+        )],
+    );
+    let (link_a, link_b, status) = send_secure(&sink, &z, "Dossier");
+
+    // A signs in with the mail code alone (policy: none).
+    let mut a = Visitor::new(z.http_port);
+    let csrf = a.get(&link_a).await.csrf();
+    a.post(&format!("{link_a}/code"), &[("csrf", &csrf)]).await;
+    let code = mail_code(&sink, "p.bakker@example.com", 1);
+    let good = a
+        .post(
+            &format!("{link_a}/verify"),
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert!(good.location.ends_with("/read"), "{}", good.location);
+    assert_eq!(
+        a.get(&format!("{link_a}/read")).await.status,
+        StatusCode::OK
+    );
+
+    // A's session does not open B's message, nor its attachments.
+    for path in ["/read", "/part/0"] {
+        let cross = a.get(&format!("{link_b}{path}")).await;
+        assert_eq!(cross.status, StatusCode::SEE_OTHER, "{path}");
+        assert!(!cross.body.contains("111222333"));
+    }
+
+    // The sender's page shows who opened it.
+    let mut sender = Visitor::new(z.http_port);
+    let page = sender.get(&status).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("p.bakker@example.com") && page.body.contains("Nog niet geopend"));
+    assert!(page.body.contains("Geopend"));
+    let scsrf = page.csrf();
+    let ids: Vec<String> = page
+        .body
+        .match_indices("name=\"package\" value=\"")
+        .map(|(i, _)| page.body[i + 22..i + 54].to_string())
+        .collect();
+    // A bad date is refused; a good one is kept.
+    let bad = sender
+        .post(
+            &format!("{status}/expiry"),
+            &[
+                ("csrf", &scsrf),
+                ("package", &ids[0]),
+                ("date", "2001-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let at = page.body.find("min=\"").unwrap() + 5;
+    let tomorrow = page.body[at..at + 10].to_string();
+    let changed = sender
+        .post(
+            &format!("{status}/expiry"),
+            &[("csrf", &scsrf), ("package", &ids[0]), ("date", &tomorrow)],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    let page = sender.get(&status).await;
+    assert!(
+        page.body.contains(&format!("<td>{tomorrow}</td>")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Vervaldatum gewijzigd"));
+    // Revoke A's message: at once, A sees it is withdrawn.
+    let revoked = sender
+        .post(
+            &format!("{status}/revoke"),
+            &[("csrf", &scsrf), ("package", "all")],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    let gone = a.get(&format!("{link_a}/read")).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert!(gone.body.contains("ingetrokken"), "{}", gone.body);
+    let again = sender.get(&status).await;
+    assert!(again.body.contains("Ingetrokken"), "{}", again.body);
+    // Forms without the sender's token are refused.
+    let forged = Visitor::new(z.http_port)
+        .post(
+            &format!("{status}/revoke"),
+            &[("csrf", &scsrf), ("package", "all")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Guessed links get nowhere, and soon get 429.
+    let mut statuses = Vec::new();
+    for i in 0..30 {
+        let guess = a.get(&format!("/m/{}", "x".repeat(40 + i))).await;
+        statuses.push(guess.status);
+    }
+    assert_eq!(statuses[0], StatusCode::NOT_FOUND);
+    assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_codes_lock_and_the_sender_unlocks() {
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[(
+            "second_factor = \"sms_if_known\"",
+            "second_factor = \"access_code\"",
+        )],
+    );
+    let (link_a, _, status) = send_secure(&sink, &z, "Dossier");
+    // The sender's notice carries the access codes to pass on.
+    let notice = mail_to(&sink, "jan@zorg.nl", "/status/").decoded();
+    let at = notice
+        .find("p.bakker@example.com: ")
+        .expect("access code in notice")
+        + 22;
+    let access = notice[at..at + 9].to_string();
+
+    let mut a = Visitor::new(z.http_port);
+    let csrf = a.get(&link_a).await.csrf();
+    a.post(&format!("{link_a}/code"), &[("csrf", &csrf)]).await;
+    let code = mail_code(&sink, "p.bakker@example.com", 1);
+    let good = a
+        .post(
+            &format!("{link_a}/verify"),
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert!(good.location.ends_with("/second"));
+    for i in 1..=4 {
+        let wrong = a
+            .post(
+                &format!("{link_a}/second"),
+                &[("csrf", &csrf), ("code", "AAAA-AAAA")],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+        assert!(wrong.body.contains(&format!("Pogingen over: {}", 5 - i)));
+    }
+    let locked = a
+        .post(
+            &format!("{link_a}/second"),
+            &[("csrf", &csrf), ("code", "AAAA-AAAA")],
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::FORBIDDEN);
+    assert!(locked.body.contains("geblokkeerd"));
+    // Even the right code does not open it now.
+    let still = a
+        .post(
+            &format!("{link_a}/second"),
+            &[("csrf", &csrf), ("code", &access)],
+        )
+        .await;
+    assert_eq!(still.status, StatusCode::FORBIDDEN);
+
+    let mut sender = Visitor::new(z.http_port);
+    let page = sender.get(&status).await;
+    assert!(page.body.contains("Geblokkeerd") && page.body.contains("Verkeerde code"));
+    let i = page.body.find("/unlock\">").unwrap();
+    let form = &page.body[i..];
+    let at = form.find("name=\"package\" value=\"").unwrap() + 22;
+    let id = form[at..at + 32].to_string();
+    let unlocked = sender
+        .post(
+            &format!("{status}/unlock"),
+            &[("csrf", &page.csrf()), ("package", &id)],
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::SEE_OTHER);
+
+    // After unlocking, the session's mail code still counts; the access
+    // code (in any case, with or without the dash) opens it.
+    let restart = a.get(&link_a).await;
+    assert_eq!(restart.status, StatusCode::SEE_OTHER);
+    assert!(restart.location.ends_with("/second"));
+    let ok = a
+        .post(
+            &format!("{link_a}/second"),
+            &[("csrf", &csrf), ("code", &access.to_lowercase())],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(
+        a.get(&format!("{link_a}/read")).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiry_destroys_the_copy_and_keeps_the_trail() {
+    let sink = Sink::start();
+    let mut z = Zegel::start(&sink, &[]);
+    let (link_a, _, status) = send_secure(&sink, &z, "Dossier");
+    let blobs = |dir: &Path| walk(&dir.join("blobs"));
+    let before = blobs(&data_dir(&z));
+    // Age every package past its expiry, then restart: the sweep runs at start.
+    let db = data_dir(&z).join("zegel.db");
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE secure_messages SET expires_at = 1'); c.commit()"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = z.child.kill();
+    let _ = z.child.wait();
+    let port = z.port;
+    let restarted = Zegel::run(&z.dir, port);
+    let deadline = std::time::Instant::now() + WAIT;
+    // Two copies (one per external recipient) are deleted by the sweep.
+    while blobs(&data_dir(&z)) + 2 != before {
+        assert!(std::time::Instant::now() < deadline, "copies not deleted");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut a = Visitor::new(restarted.http_port);
+    let page = a.get(&link_a).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(page.body.contains("verlopen"), "{}", page.body);
+    // The trail says so.
+    let page = Visitor::new(restarted.http_port).get(&status).await;
+    assert!(page.body.contains("Verlopen"), "{}", page.body);
+    drop(restarted);
+}
+
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_confirms_their_address_and_sends_a_secure_message_in() {
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[(
+            "# contact_address = \"balie@zorg.nl\"",
+            "contact_address = \"balie@zorg.nl\"",
+        )],
+    );
+    let mut c = Visitor::new(z.http_port);
+    let start = c.get("/contact").await;
+    assert_eq!(start.status, StatusCode::OK);
+    let csrf = start.csrf();
+    let bad = c
+        .post("/contact/code", &[("csrf", &csrf), ("email", "geen adres")])
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let sent = c
+        .post(
+            "/contact/code",
+            &[("csrf", &csrf), ("email", "burger@example.org")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    // Writing before the code: back to the start.
+    assert_eq!(c.get("/contact/write").await.location, "/contact");
+    let code = mail_code(&sink, "burger@example.org", 1);
+    let ok = c
+        .post("/contact/verify", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(ok.location, "/contact/write");
+    let write = c.get("/contact/write").await;
+    assert!(write.body.contains("burger@example.org"));
+    let done = c
+        .post_files(
+            "/contact/send",
+            &[
+                ("csrf", &csrf),
+                ("subject", "Vraag over mijn dossier"),
+                ("text", "Hierbij mijn formulier."),
+            ],
+            ("formulier.pdf", PDF),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let got = mail_to(&sink, "balie@zorg.nl", "Hierbij mijn formulier.");
+    assert_eq!(got.mail_from, "burger@example.org");
+    assert!(got.decoded().contains("formulier.pdf"));
+    // The session ended with the message.
+    assert_eq!(c.get("/contact/write").await.location, "/contact");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_page_is_off_without_an_address() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let page = Visitor::new(z.http_port).get("/contact").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
