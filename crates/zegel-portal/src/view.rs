@@ -272,6 +272,41 @@ mod tests {
         assert_eq!(shown.blocked_images, 0);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Whatever tags, attributes and text a message mixes, nothing that
+        /// can run or restyle the page survives the sanitiser.
+        #[test]
+        fn nothing_active_survives(parts in proptest::collection::vec(proptest::prop_oneof![
+            proptest::strategy::Just("<script>alert(1)</script>".to_string()),
+            proptest::strategy::Just("<img src=x onerror=alert(1)>".to_string()),
+            proptest::strategy::Just("<a href=\"javascript:alert(1)\">x</a>".to_string()),
+            proptest::strategy::Just("<a href=\"JaVaScRiPt:alert(1)\">x</a>".to_string()),
+            proptest::strategy::Just("<svg><script>alert(1)</script></svg>".to_string()),
+            proptest::strategy::Just("<style>*{display:none}</style>".to_string()),
+            proptest::strategy::Just("<div style=\"position:fixed;top:0\">".to_string()),
+            proptest::strategy::Just("<meta http-equiv=refresh content=\"0;url=https://evil.example\">".to_string()),
+            proptest::strategy::Just("<iframe src=\"https://evil.example\"></iframe>".to_string()),
+            proptest::strategy::Just("<object data=x></object><embed src=x>".to_string()),
+            proptest::strategy::Just("<form action=https://evil.example><input name=pw></form>".to_string()),
+            proptest::strategy::Just("<base href=\"https://evil.example/\">".to_string()),
+            proptest::strategy::Just("<link rel=stylesheet href=https://evil.example/x.css>".to_string()),
+            proptest::strategy::Just("<img src=\"https://tracker.example/p.gif\">".to_string()),
+            "[<>=\"' a-z/:;(){}]{0,40}",
+        ], 0..12)) {
+            let body = parts.concat();
+            let raw = format!("From: a@zorg.example\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n<p>x</p>{body}\r\n");
+            if let Some(v) = render(raw.as_bytes(), false, "/m/t/inline/") {
+                let html = v.body_html.unwrap_or_default().to_ascii_lowercase();
+                for bad in ["<script", "onerror", "onload", "javascript:", "<style", "style=",
+                            "<iframe", "<object", "<embed", "<form", "<input", "<meta", "<base",
+                            "<link", "evil.example", "tracker.example"] {
+                    proptest::prop_assert!(!html.contains(bad), "{} in {}", bad, html);
+                }
+            }
+        }
+    }
+
     #[test]
     fn attachments_are_listed_with_safe_names() {
         let raw = "From: a@zorg.example\r\nTo: b@ext.example\r\nSubject: s\r\nMIME-Version: 1.0\r\n\
