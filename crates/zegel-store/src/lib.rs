@@ -5,7 +5,8 @@
 //! # Layout
 //! - `seal.rs`: envelope encryption: a data key per blob, wrapped by the
 //!   key-encryption key (XChaCha20-Poly1305, RustCrypto).
-//! - `blobs.rs`: sealed blobs in a folder, written durably (fsync).
+//! - `blobs.rs`: sealed blobs through object_store (a local folder, synced
+//!   after each write).
 //! - `db.rs`: opening SQLite with its migrations.
 //! - `queue.rs`: accepting a message with its deliveries in one transaction;
 //!   claiming due deliveries with a lease; recording their outcome.

@@ -280,9 +280,7 @@ impl Store {
         let (Some(blob_id), Some(wrapped)) = (&p.blob_id, &p.wrapped_key) else {
             return Err(StoreError::Destroyed);
         };
-        let blobs = self.blobs.clone();
-        let id = blob_id.clone();
-        let sealed = crate::queue::run_blocking(move || blobs.get(&id)).await?;
+        let sealed = self.blobs.get(blob_id).await?;
         let key = self.kek.unwrap(wrapped, blob_id.as_bytes())?;
         key.open(&sealed, blob_id.as_bytes())
     }
@@ -508,9 +506,7 @@ impl Store {
         // The key is gone once the transaction commits; the sealed copy is
         // unreadable from then on, and its file goes too.
         if let Some(blob_id) = &p.blob_id {
-            let blobs = self.blobs.clone();
-            let id = blob_id.clone();
-            crate::queue::run_blocking(move || blobs.delete(&id)).await?;
+            self.blobs.delete(blob_id).await?;
         }
         Ok(())
     }

@@ -177,7 +177,6 @@ impl Store {
         let wrapped = self.kek.wrap(&key, id.as_bytes());
         let sealed = key.seal(&message.raw, id.as_bytes());
         let summary = key.seal(&message.summary, format!("{id}/summary").as_bytes());
-        let blobs = self.blobs.clone();
         let mut generated = Vec::new();
         let mut writes = vec![(id.clone(), sealed)];
         for delivery in &message.deliveries {
@@ -195,7 +194,7 @@ impl Store {
             writes.push((rows.blob_id.clone(), std::mem::take(&mut rows.sealed)));
             packages.push(rows);
         }
-        run_blocking(move || writes.iter().try_for_each(|(id, b)| blobs.put(id, b))).await?;
+        self.blobs.put_all(writes).await?;
 
         let now = now();
         let mut tx = self.pool.begin().await?;
@@ -275,9 +274,7 @@ impl Store {
         let dk = DataKey::generate();
         let wrapped = self.kek.wrap(&dk, blob_id.as_bytes());
         let sealed = dk.seal(bytes, blob_id.as_bytes());
-        let blobs = self.blobs.clone();
-        let bid = blob_id.clone();
-        run_blocking(move || blobs.put(&bid, &sealed)).await?;
+        self.blobs.put(&blob_id, sealed).await?;
         let mut tx = self.pool.begin().await?;
         insert_delivery(
             &mut tx,
@@ -344,9 +341,7 @@ impl Store {
 
     /// The bytes a claimed delivery sends (unsealed in memory only).
     pub async fn content(&self, job: &Job) -> Result<Vec<u8>, StoreError> {
-        let blobs = self.blobs.clone();
-        let blob_id = job.blob_id.clone();
-        let sealed = run_blocking(move || blobs.get(&blob_id)).await?;
+        let sealed = self.blobs.get(&job.blob_id).await?;
         let key = self.kek.unwrap(&job.wrapped_key, job.blob_id.as_bytes())?;
         key.open(&sealed, job.blob_id.as_bytes())
     }
@@ -445,18 +440,6 @@ async fn insert_delivery(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Runs blocking file work off the async threads.
-pub(crate) async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Io {
-            what: "run blob I/O",
-            source: std::io::Error::other(e.to_string()),
-        })?
 }
 
 #[cfg(test)]
