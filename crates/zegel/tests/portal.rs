@@ -309,7 +309,7 @@ fn data_dir(z: &Zegel) -> std::path::PathBuf {
 async fn recipient_opens_with_mail_and_sms_code_reads_downloads_and_replies() {
     let sink = Sink::start();
     let z = Zegel::start(&sink, &[]);
-    let (link_a, _link_b, _status) = send_secure(&sink, &z, "Overdracht [sms:06-12345678]");
+    let (link_a, _link_b, status) = send_secure(&sink, &z, "Overdracht [sms:06-12345678]");
     // The internal Cc gets the original; the notification holds nothing of it.
     let notification = mail_to(&sink, "p.bakker@example.com", "/m/");
     assert!(!notification.decoded().contains("111222333"));
@@ -444,6 +444,25 @@ async fn recipient_opens_with_mail_and_sms_code_reads_downloads_and_replies() {
         "{}",
         reply.text()
     );
+
+    // The sender's timeline has every step, from the hash-chained trail.
+    let timeline = Visitor::new(z.http_port).get(&status).await.body;
+    for event in [
+        "Beveiligd opgeslagen",
+        "Melding afgeleverd",
+        "Code verstuurd",
+        "Verkeerde code",
+        "Code juist",
+        "Geopend",
+        "Bijlage gedownload",
+        "Beantwoord",
+    ] {
+        assert!(
+            timeline.contains(&format!("<td>{event}</td>")),
+            "{event} in {timeline}"
+        );
+    }
+    assert!(!timeline.contains("111222333"), "no content in the trail");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
