@@ -9,12 +9,13 @@ use crate::recipient::{build_mail, miss, read_upload, submit};
 use crate::texts::Lang;
 use crate::web::{self, CONTACT_COOKIE};
 use crate::Portal;
-use axum::extract::{ConnectInfo, Multipart, Query, State};
+use axum::extract::{FromRequestParts, Multipart, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use zegel_store::{token_hash, CodeCheck, Factor, PortalSession};
 
 /// `?lang=…`.
@@ -41,6 +42,34 @@ pub struct CodeForm {
     code: String,
 }
 
+/// A visitor of the public page: answered with 404 before any handler
+/// runs when the page is off; the contact session, if any.
+pub struct Citizen {
+    session: Option<PortalSession>,
+    lang: Lang,
+    ip: IpAddr,
+}
+
+impl FromRequestParts<Portal> for Citizen {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, portal: &Portal) -> Result<Citizen, Response> {
+        let ip = web::client_ip(parts);
+        let lang = web::lang(
+            &parts.headers,
+            web::query_value(&parts.uri, "lang").as_deref(),
+        );
+        if portal.config.contact_address.is_none() {
+            return Err(miss(portal, ip, lang));
+        }
+        Ok(Citizen {
+            session: session(portal, &parts.headers).await,
+            lang,
+            ip,
+        })
+    }
+}
+
 async fn session(portal: &Portal, headers: &HeaderMap) -> Option<PortalSession> {
     let id = web::cookie(headers, CONTACT_COOKIE)?;
     portal
@@ -50,14 +79,6 @@ async fn session(portal: &Portal, headers: &HeaderMap) -> Option<PortalSession> 
         .ok()
         .flatten()
         .filter(|s| s.kind == "contact")
-}
-
-fn off_or(portal: &Portal, ip: IpAddr, lang: Lang) -> Option<Response> {
-    portal
-        .config
-        .contact_address
-        .is_none()
-        .then(|| miss(portal, ip, lang))
 }
 
 fn bad_form(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
@@ -88,15 +109,11 @@ fn start_page(
 /// `GET /contact`: ask for the address.
 pub async fn start(
     State(portal): State<Portal>,
+    c: Citizen,
     Query(q): Query<LangQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
 ) -> Response {
-    let lang = web::lang(&headers, q.lang.as_deref());
-    if let Some(r) = off_or(&portal, addr.ip(), lang) {
-        return r;
-    }
-    let existing = session(&portal, &headers).await;
+    let lang = c.lang;
+    let existing = c.session.clone();
     if existing.as_ref().is_some_and(|s| s.email_ok) {
         return web::see_other("/contact/write");
     }
@@ -157,19 +174,15 @@ fn plausible_address(address: &str) -> bool {
 /// `POST /contact/code`: send a code to the given address.
 pub async fn send_code(
     State(portal): State<Portal>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    c: Citizen,
     Form(form): Form<EmailForm>,
 ) -> Response {
-    let lang = web::lang(&headers, None);
-    if let Some(r) = off_or(&portal, addr.ip(), lang) {
-        return r;
-    }
-    let Some(session) = session(&portal, &headers).await else {
-        return bad_form(&portal, addr.ip(), lang);
+    let lang = c.lang;
+    let Some(session) = c.session.clone() else {
+        return bad_form(&portal, c.ip, lang);
     };
     if !web::csrf_ok(&session.csrf, &form.csrf) {
-        return bad_form(&portal, addr.ip(), lang);
+        return bad_form(&portal, c.ip, lang);
     }
     let email = form.email.trim().to_lowercase();
     if !plausible_address(&email) {
@@ -178,8 +191,8 @@ pub async fn send_code(
     }
     // Each code request counts against the client's budget too, so one
     // client cannot mail codes to many addresses.
-    if !portal.allow(addr.ip()) {
-        return miss(&portal, addr.ip(), lang);
+    if !portal.allow(c.ip) {
+        return miss(&portal, c.ip, lang);
     }
     if portal
         .store()
@@ -242,15 +255,11 @@ fn code_page(
 /// `GET /contact/verify`: the code form.
 pub async fn verify_page(
     State(portal): State<Portal>,
+    c: Citizen,
     Query(q): Query<LangQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
 ) -> Response {
-    let lang = web::lang(&headers, q.lang.as_deref());
-    if let Some(r) = off_or(&portal, addr.ip(), lang) {
-        return r;
-    }
-    match session(&portal, &headers).await {
+    let lang = c.lang;
+    match c.session.clone() {
         Some(s) if s.address.is_some() => {
             let mut response = code_page(&portal, lang, &s.csrf, None, StatusCode::OK);
             web::remember_lang(&mut response, q.lang.as_deref());
@@ -263,22 +272,18 @@ pub async fn verify_page(
 /// `POST /contact/verify`: check the code.
 pub async fn verify(
     State(portal): State<Portal>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    c: Citizen,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let lang = web::lang(&headers, None);
-    if let Some(r) = off_or(&portal, addr.ip(), lang) {
-        return r;
-    }
-    let Some(session) = session(&portal, &headers).await else {
-        return bad_form(&portal, addr.ip(), lang);
+    let lang = c.lang;
+    let Some(session) = c.session.clone() else {
+        return bad_form(&portal, c.ip, lang);
     };
     let Some(address) = session.address.clone() else {
         return web::see_other("/contact");
     };
     if !web::csrf_ok(&session.csrf, &form.csrf) {
-        return bad_form(&portal, addr.ip(), lang);
+        return bad_form(&portal, c.ip, lang);
     }
     let t = lang.texts();
     match portal
@@ -349,15 +354,11 @@ pub async fn verify(
 /// `GET /contact/write`: the message form, once the address is confirmed.
 pub async fn write_page(
     State(portal): State<Portal>,
+    c: Citizen,
     Query(q): Query<LangQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
 ) -> Response {
-    let lang = web::lang(&headers, q.lang.as_deref());
-    if let Some(r) = off_or(&portal, addr.ip(), lang) {
-        return r;
-    }
-    match session(&portal, &headers).await {
+    let lang = c.lang;
+    match c.session.clone() {
         Some(s) if s.email_ok => {
             let mut response = write_form(&portal, lang, &s, None, StatusCode::OK);
             web::remember_lang(&mut response, q.lang.as_deref());
@@ -386,25 +387,18 @@ fn write_form(
 }
 
 /// `POST /contact/send`: send the message in.
-pub async fn send(
-    State(portal): State<Portal>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> Response {
-    let lang = web::lang(&headers, None);
-    let Some(to) = portal.config.contact_address.clone() else {
-        return miss(&portal, addr.ip(), lang);
-    };
-    let Some(session) = session(&portal, &headers).await.filter(|s| s.email_ok) else {
-        return bad_form(&portal, addr.ip(), lang);
+pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart) -> Response {
+    let lang = c.lang;
+    let to = portal.config.contact_address.clone().unwrap_or_default();
+    let Some(session) = c.session.clone().filter(|s| s.email_ok) else {
+        return bad_form(&portal, c.ip, lang);
     };
     let Some(upload) = read_upload(multipart).await else {
-        return bad_form(&portal, addr.ip(), lang);
+        return bad_form(&portal, c.ip, lang);
     };
     let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
     if !web::csrf_ok(&session.csrf, csrf) {
-        return bad_form(&portal, addr.ip(), lang);
+        return bad_form(&portal, c.ip, lang);
     }
     let t = lang.texts();
     let text = upload.fields.get("text").map(String::as_str).unwrap_or("");
@@ -425,7 +419,7 @@ pub async fn send(
         .unwrap_or("Bericht via het contactformulier");
     let from = session.address.clone().unwrap_or_default();
     let mail = build_mail(&from, &to, subject, None, text, &upload.files);
-    if !submit(&portal, addr.ip(), &from, &to, mail).await {
+    if !submit(&portal, c.ip, &from, &to, mail).await {
         return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
             (t.error_title, t.error)
         });

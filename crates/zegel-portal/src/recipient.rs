@@ -10,12 +10,13 @@ use crate::texts::Lang;
 use crate::view;
 use crate::web::{self, RECIPIENT_COOKIE};
 use crate::Portal;
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use zegel_outbound::{Submission, SubmissionRecipient, SubmitOutcome};
 use zegel_store::{
     token_hash, CodeCheck, Factor, PackageState, PortalSession, SecondFactor, SecurePackage,
@@ -44,12 +45,27 @@ pub struct CodeForm {
     code: String,
 }
 
-/// What every handler here starts from.
-struct Visit {
+/// What every handler here starts from: the package the link token opens
+/// (an unknown, withdrawn, expired or locked one is answered before any
+/// handler runs), the session for that package if there is one, the page
+/// language and the client's address.
+pub struct Visit {
     package: SecurePackage,
     session: Option<PortalSession>,
     lang: Lang,
     base: String,
+    ip: IpAddr,
+}
+
+impl FromRequestParts<Portal> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, portal: &Portal) -> Result<Visit, Response> {
+        let ip = web::client_ip(parts);
+        let token = web::path_token(parts, portal).await;
+        let lang = web::query_value(&parts.uri, "lang");
+        visit(portal, &token, &parts.headers, ip, lang.as_deref()).await
+    }
 }
 
 impl Visit {
@@ -147,21 +163,12 @@ async fn visit(
         session,
         lang,
         base: format!("/m/{token}"),
+        ip,
     })
 }
 
 /// `GET /m/{token}`: who sent it, and a button for the mail code.
-pub async fn start(
-    State(portal): State<Portal>,
-    Path(token): Path<String>,
-    Query(q): Query<PageQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), q.lang.as_deref()).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub async fn start(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQuery>) -> Response {
     if v.signed_in() {
         return web::see_other(&format!("{}/read", v.base));
     }
@@ -215,17 +222,11 @@ pub async fn start(
 /// `POST /m/{token}/code`: send the code by mail.
 pub async fn send_code(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    v: Visit,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), None).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if !v.csrf_ok(&form.csrf) {
-        return bad_form(&portal, addr.ip(), v.lang);
+        return bad_form(&portal, v.ip, v.lang);
     }
     let sent = portal
         .send_code(CodeRequest {
@@ -345,15 +346,9 @@ fn code_page(
 /// `GET /m/{token}/verify`: the form for the mail code.
 pub async fn verify_page(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
+    v: Visit,
     Query(q): Query<PageQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), q.lang.as_deref()).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if v.session.is_none() {
         return web::see_other(&v.base);
     }
@@ -365,17 +360,11 @@ pub async fn verify_page(
 /// `POST /m/{token}/verify`: check the mail code.
 pub async fn verify(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    v: Visit,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), None).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if !v.csrf_ok(&form.csrf) {
-        return bad_form(&portal, addr.ip(), v.lang);
+        return bad_form(&portal, v.ip, v.lang);
     }
     let store = portal.store();
     let check = store.check_code("email", &v.package.id, &form.code).await;
@@ -481,15 +470,9 @@ fn second_kind(p: &SecurePackage) -> Kind {
 /// `GET /m/{token}/second`: the form for the SMS or access code.
 pub async fn second_page(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
+    v: Visit,
     Query(q): Query<PageQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), q.lang.as_deref()).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if v.signed_in() {
         return web::see_other(&format!("{}/read", v.base));
     }
@@ -504,17 +487,11 @@ pub async fn second_page(
 /// `POST /m/{token}/second/send`: a new SMS code.
 pub async fn send_second(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    v: Visit,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), None).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if !v.csrf_ok(&form.csrf) || !v.email_ok() || v.package.second_factor != SecondFactor::Sms {
-        return bad_form(&portal, addr.ip(), v.lang);
+        return bad_form(&portal, v.ip, v.lang);
     }
     match send_sms(&portal, &v).await {
         Ok(()) => web::see_other(&format!("{}/second", v.base)),
@@ -532,17 +509,11 @@ pub async fn send_second(
 /// `POST /m/{token}/second`: check the SMS or access code.
 pub async fn second(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    v: Visit,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), None).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if !v.csrf_ok(&form.csrf) || !v.email_ok() {
-        return bad_form(&portal, addr.ip(), v.lang);
+        return bad_form(&portal, v.ip, v.lang);
     }
     let kind = second_kind(&v.package);
     let right = match kind {
@@ -586,17 +557,7 @@ pub async fn second(
 }
 
 /// `GET /m/{token}/read`: the message.
-pub async fn read(
-    State(portal): State<Portal>,
-    Path(token): Path<String>,
-    Query(q): Query<PageQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), q.lang.as_deref()).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub async fn read(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQuery>) -> Response {
     if !v.signed_in() {
         return web::see_other(&v.base);
     }
@@ -703,14 +664,9 @@ async fn first_view(portal: &Portal, v: &Visit) {
 /// `GET /m/{token}/part/{n}`: an attachment, as a download.
 pub async fn download(
     State(portal): State<Portal>,
-    Path((token, n)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    v: Visit,
+    Path((_, n)): Path<(String, String)>,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), None).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if !v.signed_in() {
         return web::see_other(&v.base);
     }
@@ -718,7 +674,7 @@ pub async fn download(
         return failed(&portal, v.lang);
     };
     let Some(part) = n.parse().ok().and_then(|n| view::attachment(&raw, n)) else {
-        return miss(&portal, addr.ip(), v.lang);
+        return miss(&portal, v.ip, v.lang);
     };
     let _ = portal
         .store()
@@ -735,14 +691,9 @@ pub async fn download(
 /// `GET /m/{token}/inline/{cid}`: an inline image of the message.
 pub async fn inline(
     State(portal): State<Portal>,
-    Path((token, cid)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    v: Visit,
+    Path((_, cid)): Path<(String, String)>,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), None).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if !v.signed_in() {
         return StatusCode::FORBIDDEN.into_response();
     }
@@ -885,23 +836,13 @@ pub(crate) async fn submit(
 
 /// `POST /m/{token}/reply`: a secure reply, with files, to the sender; it
 /// reaches them as normal internal mail.
-pub async fn reply(
-    State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), None).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub async fn reply(State(portal): State<Portal>, v: Visit, multipart: Multipart) -> Response {
     let Some(upload) = read_upload(multipart).await else {
-        return bad_form(&portal, addr.ip(), v.lang);
+        return bad_form(&portal, v.ip, v.lang);
     };
     let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
     if !v.signed_in() || !v.csrf_ok(csrf) {
-        return bad_form(&portal, addr.ip(), v.lang);
+        return bad_form(&portal, v.ip, v.lang);
     }
     let text = upload.fields.get("text").map(String::as_str).unwrap_or("");
     let t = v.lang.texts();
@@ -935,15 +876,7 @@ pub async fn reply(
         text,
         &upload.files,
     );
-    if !submit(
-        &portal,
-        addr.ip(),
-        &v.package.recipient,
-        &v.package.sender,
-        mail,
-    )
-    .await
-    {
+    if !submit(&portal, v.ip, &v.package.recipient, &v.package.sender, mail).await {
         return failed(&portal, v.lang);
     }
     let _ = portal
@@ -966,17 +899,11 @@ pub async fn reply(
 /// `POST /m/{token}/logout`: end the session.
 pub async fn logout(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    v: Visit,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let v = match visit(&portal, &token, &headers, addr.ip(), None).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if !v.csrf_ok(&form.csrf) {
-        return bad_form(&portal, addr.ip(), v.lang);
+        return bad_form(&portal, v.ip, v.lang);
     }
     let _ = portal.store().end_session(v.session_hash()).await;
     let t = v.lang.texts();

@@ -7,12 +7,13 @@ use crate::recipient::miss;
 use crate::texts::{event_name, Lang};
 use crate::web::{self, SENDER_COOKIE};
 use crate::Portal;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use zegel_store::{token_hash, PackageState, PortalSession, SecurePackage};
 
 /// `?lang=…`.
@@ -32,12 +33,27 @@ pub struct PackageForm {
     date: String,
 }
 
-struct Sender {
+/// The sender's view: the packages of one message (found by the hash of the
+/// status token; an unknown token is answered before any handler runs) and
+/// the sender's session for that token, if any.
+pub struct Sender {
     packages: Vec<SecurePackage>,
     session: Option<PortalSession>,
     lang: Lang,
     base: String,
     hash: String,
+    ip: IpAddr,
+}
+
+impl FromRequestParts<Portal> for Sender {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, portal: &Portal) -> Result<Sender, Response> {
+        let ip = web::client_ip(parts);
+        let token = web::path_token(parts, portal).await;
+        let lang = web::query_value(&parts.uri, "lang");
+        sender(portal, &token, &parts.headers, ip, lang.as_deref()).await
+    }
 }
 
 async fn sender(
@@ -77,21 +93,12 @@ async fn sender(
         lang,
         base: format!("/status/{token}"),
         hash,
+        ip,
     })
 }
 
 /// `GET /status/{token}`.
-pub async fn page(
-    State(portal): State<Portal>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    let s = match sender(&portal, &token, &headers, addr.ip(), q.lang.as_deref()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn page(State(portal): State<Portal>, s: Sender, Query(q): Query<LangQuery>) -> Response {
     let (session, cookie) = match s.session.clone() {
         Some(session) => (session, None),
         None => {
@@ -188,20 +195,17 @@ async fn render(
 }
 
 /// The packages a form names (one id, or `all`), after the form check.
-fn chosen<'a>(
-    portal: &Portal,
-    s: &'a Sender,
-    form: &PackageForm,
-    ip: IpAddr,
-) -> Result<Vec<&'a SecurePackage>, Response> {
+fn chosen(portal: &Portal, s: &Sender, form: &PackageForm) -> Result<Vec<SecurePackage>, Response> {
+    let ip = s.ip;
     let csrf_ok = s
         .session
         .as_ref()
         .is_some_and(|session| web::csrf_ok(&session.csrf, &form.csrf));
-    let chosen: Vec<&SecurePackage> = s
+    let chosen: Vec<SecurePackage> = s
         .packages
         .iter()
         .filter(|p| form.package == "all" || p.id == form.package)
+        .cloned()
         .collect();
     if !csrf_ok || chosen.is_empty() {
         if !portal.allow(ip) {
@@ -214,20 +218,6 @@ fn chosen<'a>(
     Ok(chosen)
 }
 
-macro_rules! load {
-    ($portal:expr, $token:expr, $headers:expr, $addr:expr, $form:expr) => {{
-        let s = match sender(&$portal, &$token, &$headers, $addr.ip(), None).await {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
-        let chosen = match chosen(&$portal, &s, &$form, $addr.ip()) {
-            Ok(c) => c.into_iter().cloned().collect::<Vec<_>>(),
-            Err(r) => return r,
-        };
-        (s, chosen)
-    }};
-}
-
 fn back(s: &Sender) -> Response {
     web::see_other(&s.base)
 }
@@ -235,12 +225,13 @@ fn back(s: &Sender) -> Response {
 /// `POST /status/{token}/revoke`: withdraw at once.
 pub async fn revoke(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    s: Sender,
     Form(form): Form<PackageForm>,
 ) -> Response {
-    let (s, chosen) = load!(portal, token, headers, addr, form);
+    let chosen = match chosen(&portal, &s, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     for p in chosen
         .iter()
         .filter(|p| p.revoked_at.is_none() && p.expired_at.is_none())
@@ -255,12 +246,13 @@ pub async fn revoke(
 /// `POST /status/{token}/expiry`: a new expiry date (tomorrow to a year).
 pub async fn expiry(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    s: Sender,
     Form(form): Form<PackageForm>,
 ) -> Response {
-    let (s, chosen) = load!(portal, token, headers, addr, form);
+    let chosen = match chosen(&portal, &s, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let now = zegel_store::now();
     let Some(at) =
         web::parse_date_end(&form.date).filter(|at| *at > now && *at <= now + 366 * 86_400)
@@ -287,12 +279,13 @@ pub async fn expiry(
 /// `POST /status/{token}/unlock`: lift a lock after wrong codes.
 pub async fn unlock(
     State(portal): State<Portal>,
-    Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    s: Sender,
     Form(form): Form<PackageForm>,
 ) -> Response {
-    let (s, chosen) = load!(portal, token, headers, addr, form);
+    let chosen = match chosen(&portal, &s, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     for p in chosen.iter().filter(|p| p.locked_at.is_some()) {
         if let Err(e) = portal.store().unlock_package(p, &p.sender).await {
             tracing::error!(error = %e, "unlocking failed");

@@ -5,9 +5,13 @@
 use crate::pages::{Frame, Notice};
 use crate::texts::{Lang, Texts};
 use crate::Portal;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use subtle::ConstantTimeEq;
 
 /// The cookie of a recipient's session.
@@ -17,6 +21,35 @@ pub const SENDER_COOKIE: &str = "zegel_s";
 /// The cookie of a contact-page session.
 pub const CONTACT_COOKIE: &str = "zegel_c";
 const LANG_COOKIE: &str = "zegel_lang";
+
+/// The client's address (loopback when the server was not started with
+/// connection info, as in unit tests).
+pub fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+/// The `{token}` of the route ("" when there is none: never a package).
+pub async fn path_token(parts: &mut Parts, portal: &Portal) -> String {
+    axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, portal)
+        .await
+        .ok()
+        .and_then(|p| p.0.get("token").cloned())
+        .unwrap_or_default()
+}
+
+/// One value from the query string (`?lang=en`), undecoded: only for
+/// plain values such as a language code.
+pub fn query_value(uri: &axum::http::Uri, name: &str) -> Option<String> {
+    uri.query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
 
 /// One cookie's value from the request.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
