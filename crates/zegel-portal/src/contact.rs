@@ -5,7 +5,7 @@
 
 use crate::codes::{CodeRequest, NotSent};
 use crate::pages::{self, Code, ContactStart, ContactWrite};
-use crate::recipient::{build_mail, miss, read_upload, submit};
+use crate::recipient::{bad_form, build_mail, miss, read_upload, submit, upload_refused};
 use crate::texts::Lang;
 use crate::web::{self, CONTACT_COOKIE};
 use crate::Portal;
@@ -79,15 +79,6 @@ async fn session(portal: &Portal, headers: &HeaderMap) -> Option<PortalSession> 
         .ok()
         .flatten()
         .filter(|s| s.kind == "contact")
-}
-
-fn bad_form(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
-    if !portal.allow(ip) {
-        return miss(portal, ip, lang);
-    }
-    web::notice(portal, lang, StatusCode::FORBIDDEN, |t| {
-        (t.bad_form_title, t.bad_form)
-    })
 }
 
 fn start_page(
@@ -393,8 +384,9 @@ pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart
     let Some(session) = c.session.clone().filter(|s| s.email_ok) else {
         return bad_form(&portal, c.ip, lang);
     };
-    let Some(upload) = read_upload(multipart).await else {
-        return bad_form(&portal, c.ip, lang);
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
+        Err(status) => return upload_refused(&portal, status, c.ip, lang),
     };
     let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
     if !web::csrf_ok(&session.csrf, csrf) {

@@ -106,7 +106,7 @@ pub fn miss(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
     }
 }
 
-fn bad_form(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
+pub(crate) fn bad_form(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
     if !portal.allow(ip) {
         return miss(portal, ip, lang);
     }
@@ -739,21 +739,22 @@ pub(crate) struct Upload {
     pub files: Vec<(String, String, Vec<u8>)>,
 }
 
-/// Reads a multipart form: text fields, and files (name, type, bytes);
-/// empty file inputs are skipped.
-pub(crate) async fn read_upload(mut multipart: Multipart) -> Option<Upload> {
+/// Reads a multipart form whole: text fields, and files (name, type,
+/// bytes); empty file inputs are skipped. A broken or too large form is an
+/// error (its HTTP status), never a partial upload.
+pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Upload, StatusCode> {
     let mut upload = Upload {
         fields: Default::default(),
         files: Vec::new(),
     };
-    while let Ok(Some(field)) = multipart.next_field().await {
+    while let Some(field) = multipart.next_field().await.map_err(|e| e.status())? {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
         let content_type = field
             .content_type()
             .unwrap_or("application/octet-stream")
             .to_string();
-        let bytes = field.bytes().await.ok()?;
+        let bytes = field.bytes().await.map_err(|e| e.status())?;
         match file_name {
             Some(f) if !f.is_empty() || !bytes.is_empty() => {
                 let f: String = f
@@ -774,7 +775,22 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Option<Upload> {
             }
         }
     }
-    Some(upload)
+    Ok(upload)
+}
+
+/// The answer to an upload that could not be read: too large (413, with
+/// what to do), or a broken form.
+pub(crate) fn upload_refused(
+    portal: &Portal,
+    status: StatusCode,
+    ip: IpAddr,
+    lang: Lang,
+) -> Response {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        web::notice(portal, lang, status, |t| (t.too_large_title, t.too_large))
+    } else {
+        bad_form(portal, ip, lang)
+    }
 }
 
 /// Builds a mail from a form (the secure reply, or a message from the
@@ -837,8 +853,9 @@ pub(crate) async fn submit(
 /// `POST /m/{token}/reply`: a secure reply, with files, to the sender; it
 /// reaches them as normal internal mail.
 pub async fn reply(State(portal): State<Portal>, v: Visit, multipart: Multipart) -> Response {
-    let Some(upload) = read_upload(multipart).await else {
-        return bad_form(&portal, v.ip, v.lang);
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
+        Err(status) => return upload_refused(&portal, status, v.ip, v.lang),
     };
     let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
     if !v.signed_in() || !v.csrf_ok(csrf) {

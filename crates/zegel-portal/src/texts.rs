@@ -134,6 +134,8 @@ pub struct Texts {
     pub bad_email: &'static str,
     pub empty_message: &'static str,
     pub start_again: &'static str,
+    pub too_large_title: &'static str,
+    pub too_large: &'static str,
 }
 
 /// Dutch.
@@ -225,6 +227,8 @@ pub static NL: Texts = Texts {
     bad_email: "Dit is geen geldig e-mailadres.",
     empty_message: "Schrijf een bericht of voeg een bestand toe.",
     start_again: "Opnieuw beginnen",
+    too_large_title: "Te groot",
+    too_large: "De bestanden zijn samen groter dan is toegestaan. Er is niets verstuurd. Ga terug en verstuur minder of kleinere bestanden.",
 };
 
 /// English.
@@ -316,6 +320,8 @@ pub static EN: Texts = Texts {
     bad_email: "This is not a valid e-mail address.",
     empty_message: "Write a message or add a file.",
     start_again: "Start again",
+    too_large_title: "Too large",
+    too_large: "The files together are larger than allowed. Nothing was sent. Go back and send fewer or smaller files.",
 };
 
 /// An audit event's name as shown on the status page.

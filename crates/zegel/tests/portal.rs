@@ -723,10 +723,13 @@ async fn a_citizen_confirms_their_address_and_sends_a_secure_message_in() {
     let sink = Sink::start();
     let z = Zegel::start(
         &sink,
-        &[(
-            "# contact_address = \"balie@zorg.nl\"",
-            "contact_address = \"balie@zorg.nl\"",
-        )],
+        &[
+            (
+                "# contact_address = \"balie@zorg.nl\"",
+                "contact_address = \"balie@zorg.nl\"",
+            ),
+            ("max_upload_mb = 25", "max_upload_mb = 1"),
+        ],
     );
     let mut c = Visitor::new(z.http_port);
     let start = c.get("/contact").await;
@@ -752,6 +755,25 @@ async fn a_citizen_confirms_their_address_and_sends_a_secure_message_in() {
     assert_eq!(ok.location, "/contact/write");
     let write = c.get("/contact/write").await;
     assert!(write.body.contains("burger@example.org"));
+    // Too large (max_upload_mb = 1): a clear 413, and nothing is sent.
+    let big = vec![b'x'; 2 * 1024 * 1024];
+    let refused = c
+        .post_files(
+            "/contact/send",
+            &[
+                ("csrf", &csrf),
+                ("subject", "Groot"),
+                ("text", "Te groot bestand"),
+            ],
+            ("groot.pdf", &big),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        refused.body.contains("Er is niets verstuurd"),
+        "{}",
+        refused.body
+    );
     let done = c
         .post_files(
             "/contact/send",
@@ -765,6 +787,13 @@ async fn a_citizen_confirms_their_address_and_sends_a_secure_message_in() {
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let got = mail_to(&sink, "balie@zorg.nl", "Hierbij mijn formulier.");
+    assert!(
+        !sink
+            .messages()
+            .iter()
+            .any(|m| m.decoded().contains("Te groot bestand")),
+        "the refused upload was not sent"
+    );
     assert_eq!(got.mail_from, "burger@example.org");
     assert!(got.decoded().contains("formulier.pdf"));
     // The session ended with the message.
