@@ -489,24 +489,9 @@ fn sms_tag(subject: &str) -> Option<String> {
 }
 
 /// A phone number in E.164 form (`+31612345678`); Dutch numbers may be
-/// written `06-12345678` or `0031 6 1234 5678`.
-// TODO(portal): replace with the SMS module's phone number type.
+/// written `06-12345678` or `0031 6 1234 5678` (see [`crate::PhoneNumber`]).
 pub fn phone_number(text: &str) -> Option<String> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-        .collect();
-    let digits = if let Some(rest) = compact.strip_prefix('+') {
-        rest.to_string()
-    } else if let Some(rest) = compact.strip_prefix("00") {
-        rest.to_string()
-    } else if let Some(rest) = compact.strip_prefix('0') {
-        format!("31{rest}")
-    } else {
-        return None;
-    };
-    (digits.len() >= 8 && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| format!("+{digits}"))
+    crate::PhoneNumber::parse(text).ok().map(|n| n.to_string())
 }
 
 /// An access code for the sender to pass on: 8 characters from an alphabet

@@ -10,6 +10,8 @@
 //! - `accept.rs`: [`Outbound::submit`]: assess once, plan, store durably.
 //! - `deliver.rs`: the queue worker: claim, sign, send, retry, bounce.
 //! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
+//! - `sms.rs`: SMS providers behind [`SmsSender`] (outbox folder, webhook)
+//!   and the validated [`PhoneNumber`].
 
 mod accept;
 pub mod compose;
@@ -17,7 +19,12 @@ mod config;
 mod deliver;
 mod route;
 mod send;
+pub mod sms;
 
 pub use accept::{phone_number, Outbound, Submission, SubmissionRecipient, SubmitOutcome};
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use route::{plan, Disposition, Plan};
+pub use sms::{
+    sms_sender, InvalidPhoneNumber, OutboxSms, PhoneNumber, SmsConfig, SmsError, SmsProvider,
+    SmsSender, WebhookConfig, WebhookSms,
+};
