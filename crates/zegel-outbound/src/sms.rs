@@ -421,14 +421,20 @@ struct WebhookBody<'a> {
 /// plus the configured headers. Any 2xx is success. 5xx, 408, 429,
 /// connection errors and timeouts are tried again (up to `max_attempts`,
 /// waiting `backoff`, then twice as long each time, with the same `id`);
-/// other 4xx and redirects are not. HTTPS uses rustls with ring and the
-/// system's trusted certificates.
+/// other 4xx and redirects are not. HTTP/1.1 over hyper; HTTPS with rustls
+/// (ring) and the system's trusted certificates.
 #[derive(Clone)]
 pub struct WebhookSms {
     config: WebhookConfig,
+    uri: hyper::Uri,
     sender: Option<String>,
-    client: reqwest::Client,
+    client: HttpsClient,
 }
+
+type HttpsClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Full<hyper::body::Bytes>,
+>;
 
 impl fmt::Debug for WebhookSms {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -449,25 +455,25 @@ enum Try {
 impl WebhookSms {
     /// A webhook client; checks the URL and headers.
     pub fn new(config: WebhookConfig) -> Result<WebhookSms, SmsError> {
-        let url = reqwest::Url::parse(&config.url)
-            .map_err(|e| SmsError::Config(format!("webhook_url '{}': {e}", config.url)))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(SmsError::Config(format!(
-                "webhook_url '{}': not an http(s) URL",
-                config.url
-            )));
+        use hyper::header::{HeaderName, HeaderValue};
+        let not_url =
+            || SmsError::Config(format!("webhook_url '{}': not an http(s) URL", config.url));
+        let uri: hyper::Uri = config.url.parse().map_err(|_| not_url())?;
+        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        if !scheme_ok || uri.host().is_none_or(str::is_empty) {
+            return Err(not_url());
         }
         for (name, value) in &config.headers {
-            let bad = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
-                || reqwest::header::HeaderValue::from_str(value).is_err();
-            if bad {
+            if HeaderName::from_bytes(name.as_bytes()).is_err()
+                || HeaderValue::from_str(value).is_err()
+            {
                 return Err(SmsError::Config(format!(
                     "webhook header '{name}': not a valid HTTP header"
                 )));
             }
         }
         if let Some(token) = &config.token {
-            if reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+            if HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
                 return Err(SmsError::Config(
                     "webhook_token: not valid in an HTTP header".into(),
                 ));
@@ -480,16 +486,20 @@ impl WebhookSms {
         let tls = rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(tls)
             .map_err(|e| SmsError::Config(format!("TLS: {e}")))?
             .with_no_client_auth();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("zegel/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SmsError::Config(format!("HTTP client: {e}")))?;
+        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(config.timeout));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build(https);
         Ok(WebhookSms {
             config,
+            uri,
             sender: None,
             client,
         })
@@ -501,39 +511,56 @@ impl WebhookSms {
         self
     }
 
-    async fn try_once(&self, body: &[u8]) -> Try {
-        let mut request = self
-            .client
-            .post(&self.config.url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.to_vec());
+    fn request(
+        &self,
+        body: &[u8],
+    ) -> Result<hyper::Request<http_body_util::Full<hyper::body::Bytes>>, SmsError> {
+        use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+        let mut request = hyper::Request::post(self.uri.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .header(USER_AGENT, concat!("zegel/", env!("CARGO_PKG_VERSION")));
         if let Some(token) = &self.config.token {
-            request = request.bearer_auth(token);
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| SmsError::Config("webhook_token".into()))?;
+            value.set_sensitive(true);
+            request = request.header(AUTHORIZATION, value);
         }
         for (name, value) in &self.config.headers {
-            request = request.header(name, value);
+            let mut value = HeaderValue::from_str(value)
+                .map_err(|_| SmsError::Config(format!("webhook header '{name}'")))?;
+            value.set_sensitive(true);
+            request = request.header(name.as_str(), value);
         }
-        match request.send().await {
-            Ok(response) => {
+        request
+            .body(http_body_util::Full::new(
+                hyper::body::Bytes::copy_from_slice(body),
+            ))
+            .map_err(|e| SmsError::Config(e.to_string()))
+    }
+
+    async fn try_once(&self, body: &[u8]) -> Result<Try, SmsError> {
+        let request = self.request(body)?;
+        let answer = tokio::time::timeout(self.config.timeout, self.client.request(request)).await;
+        Ok(match answer {
+            Ok(Ok(response)) => {
                 let status = response.status();
                 if status.is_success() {
                     Try::Done
                 } else if status.is_server_error()
-                    || status == reqwest::StatusCode::REQUEST_TIMEOUT
-                    || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                    || status == hyper::StatusCode::REQUEST_TIMEOUT
+                    || status == hyper::StatusCode::TOO_MANY_REQUESTS
                 {
                     Try::Again(format!("HTTP {}", status.as_u16()))
                 } else {
                     Try::Refused(status.as_u16())
                 }
             }
-            // Without the URL: it may carry a key in its query.
-            Err(e) if e.is_timeout() => Try::Again(format!(
+            Ok(Err(e)) => Try::Again(error_chain(&e)),
+            Err(_) => Try::Again(format!(
                 "no answer within {} ms",
                 self.config.timeout.as_millis()
             )),
-            Err(e) => Try::Again(error_chain(&e.without_url())),
-        }
+        })
     }
 }
 
@@ -570,7 +597,7 @@ impl SmsSender for WebhookSms {
             let mut wait = self.config.backoff;
             let mut last = String::new();
             for attempt in 1..=attempts {
-                match self.try_once(&body).await {
+                match self.try_once(&body).await? {
                     Try::Done => {
                         tracing::info!(to = %to.masked(), id, attempt, "SMS handed to the webhook");
                         return Ok(());

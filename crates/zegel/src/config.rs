@@ -48,6 +48,21 @@ pub struct RawConfig {
     pub(crate) delivery: RawDelivery,
     #[serde(default)]
     pub(crate) portal: RawPortal,
+    #[serde(default)]
+    pub(crate) sms: RawSms,
+}
+
+/// `[sms]`: the SMS provider (portal codes).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSms {
+    pub provider: Option<String>,
+    pub outbox_dir: Option<PathBuf>,
+    pub webhook_url: Option<String>,
+    pub webhook_token: Option<String>,
+    pub webhook_headers: Option<std::collections::BTreeMap<String, String>>,
+    pub webhook_timeout_secs: Option<u64>,
+    pub sender_name: Option<String>,
 }
 
 /// `[portal]`: how recipients open secure messages, and the public page.

@@ -53,6 +53,8 @@ pub struct ServeSettings {
     pub outbound: OutboundConfig,
     /// The portal.
     pub portal: zegel_portal::PortalConfig,
+    /// The SMS provider.
+    pub sms: zegel_outbound::SmsConfig,
 }
 
 fn parse_addr(value: &str, key: &str, path: &Path) -> Result<SocketAddr, ConfigError> {
@@ -94,6 +96,82 @@ fn read_contacts(path: &Path) -> Result<std::collections::HashMap<String, String
         contacts.insert(address.to_lowercase(), number);
     }
     Ok(contacts)
+}
+
+/// The SMS provider from `[sms]`: `outbox` (the default, in
+/// `data_dir/sms-outbox`) or `webhook`.
+fn sms_config(
+    raw: &crate::config::RawSms,
+    data_dir: &Path,
+    at: &dyn Fn(&Path) -> PathBuf,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<zegel_outbound::SmsConfig, ConfigError> {
+    use zegel_outbound::{SmsConfig, SmsProvider, WebhookConfig};
+    let provider = match raw.provider.as_deref().unwrap_or("outbox") {
+        "outbox" => SmsProvider::Outbox {
+            dir: raw
+                .outbox_dir
+                .as_deref()
+                .map(at)
+                .unwrap_or_else(|| data_dir.join("sms-outbox")),
+        },
+        "webhook" => {
+            let Some(url) = &raw.webhook_url else {
+                return Err(invalid(
+                    "[sms] provider = \"webhook\" needs webhook_url".into(),
+                ));
+            };
+            // The token and the codes travel in the request: HTTPS, or
+            // plain HTTP to this machine only.
+            let local = ["http://127.0.0.1", "http://[::1]", "http://localhost"]
+                .iter()
+                .any(|p| {
+                    url.strip_prefix(p)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+                });
+            if !url.starts_with("https://") && !local {
+                return Err(invalid(format!(
+                    "[sms] webhook_url: '{url}' must start with https:// (http:// only to localhost)"
+                )));
+            }
+            let mut webhook = WebhookConfig::new(url);
+            webhook.token = raw.webhook_token.clone().filter(|t| !t.is_empty());
+            webhook.headers = raw
+                .webhook_headers
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            if let Some(secs) = raw.webhook_timeout_secs {
+                if !(1..=120).contains(&secs) {
+                    return Err(invalid(
+                        "[sms] webhook_timeout_secs: between 1 and 120".into(),
+                    ));
+                }
+                webhook.timeout = Duration::from_secs(secs);
+            }
+            SmsProvider::Webhook(webhook)
+        }
+        other => {
+            return Err(invalid(format!(
+                "[sms] provider: '{other}' is not outbox or webhook"
+            )))
+        }
+    };
+    let sender_name = raw
+        .sender_name
+        .as_deref()
+        .map(|name| {
+            zegel_outbound::sms::sender_name(name).map_err(|e| match e {
+                zegel_outbound::SmsError::Config(m) => invalid(format!("[sms] {m}")),
+                e => invalid(format!("[sms] {e}")),
+            })
+        })
+        .transpose()?;
+    Ok(SmsConfig {
+        provider,
+        sender_name,
+    })
 }
 
 /// The portal's settings from `[portal]` (and `[http] public_url`).
@@ -322,8 +400,10 @@ impl ServeSettings {
             opportunistic_tls_unverified: true,
         };
         let portal = portal_config(&raw.portal, &outbound, &invalid)?;
+        let sms = sms_config(&raw.sms, &data_dir, &at, &invalid)?;
         Ok(ServeSettings {
             portal,
+            sms,
             assess,
             data_dir,
             database_url: raw.storage.database_url.clone(),
@@ -340,5 +420,77 @@ impl ServeSettings {
             dkim,
             outbound,
         })
+    }
+}
+
+#[cfg(test)]
+mod sms_tests {
+    use super::*;
+    use zegel_outbound::SmsProvider;
+
+    fn load(text: &str) -> Result<ServeSettings, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zegel.toml");
+        std::fs::write(&path, text).unwrap();
+        ServeSettings::load(Some(&path)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_example_config_uses_the_outbox_in_the_data_folder() {
+        let s = load(include_str!("../zegel.example.toml")).unwrap();
+        match &s.sms.provider {
+            SmsProvider::Outbox { dir } => assert_eq!(dir, &s.data_dir.join("sms-outbox")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(s.sms.sender_name, None);
+        let s = load("").unwrap();
+        assert!(matches!(s.sms.provider, SmsProvider::Outbox { .. }));
+    }
+
+    #[test]
+    fn webhook_settings() {
+        let s = load(
+            "[sms]\nprovider = \"webhook\"\nwebhook_url = \"https://sms.example/send\"\n\
+             webhook_token = \"t0k\"\nwebhook_headers = { X-Api-Key = \"k\" }\n\
+             webhook_timeout_secs = 5\nsender_name = \"Zorg NL\"\n",
+        )
+        .unwrap();
+        let SmsProvider::Webhook(w) = &s.sms.provider else {
+            panic!("{:?}", s.sms.provider)
+        };
+        assert_eq!(w.url, "https://sms.example/send");
+        assert_eq!(w.token.as_deref(), Some("t0k"));
+        assert_eq!(w.headers, [("X-Api-Key".to_string(), "k".to_string())]);
+        assert_eq!(w.timeout, Duration::from_secs(5));
+        assert_eq!(s.sms.sender_name.as_deref(), Some("Zorg NL"));
+        assert!(!format!("{s:?}").contains("t0k"), "no token in Debug");
+        let local =
+            load("[sms]\nprovider = \"webhook\"\nwebhook_url = \"http://127.0.0.1:9000/sms\"\n");
+        assert!(local.is_ok(), "{local:?}");
+    }
+
+    #[test]
+    fn bad_sms_settings_are_named() {
+        for (text, says) in [
+            ("[sms]\nprovider = \"carrier-pigeon\"\n", "[sms] provider"),
+            ("[sms]\nprovider = \"webhook\"\n", "needs webhook_url"),
+            (
+                "[sms]\nprovider = \"webhook\"\nwebhook_url = \"http://sms.example/send\"\n",
+                "must start with https://",
+            ),
+            (
+                "[sms]\nprovider = \"webhook\"\nwebhook_url = \"http://localhost.evil.example/\"\n",
+                "must start with https://",
+            ),
+            ("[sms]\nsender_name = \"Huisartsenpraktijk\"\n", "[sms] sender_name"),
+            (
+                "[sms]\nprovider = \"webhook\"\nwebhook_url = \"https://s.example\"\nwebhook_timeout_secs = 0\n",
+                "webhook_timeout_secs",
+            ),
+            ("[sms]\nwebhook_secret = \"x\"\n", "unknown field"),
+        ] {
+            let e = load(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
     }
 }

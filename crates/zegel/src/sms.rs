@@ -1,23 +1,26 @@
-//! INTERIM: the SMS provider for the portal until zegel_outbound::sms lands.
+//! The SMS provider for the portal: `[sms]` through
+//! `zegel_outbound::sms_sender`, behind the portal's (interim) trait until
+//! the portal takes `zegel_outbound::SmsSender` itself.
 use std::sync::Arc;
+use zegel_outbound::{PhoneNumber, SmsConfig, SmsSender};
 
-struct Outbox(std::path::PathBuf);
+struct Provider(Arc<dyn SmsSender>);
 
-impl zegel_portal::SmsSender for Outbox {
+impl zegel_portal::SmsSender for Provider {
     fn send<'a>(
         &'a self,
         to: &'a str,
         text: &'a str,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>> {
         Box::pin(async move {
-            std::fs::create_dir_all(&self.0).map_err(|e| e.to_string())?;
-            let id = zegel_store::random_id();
-            let body = serde_json::json!({"to": to, "text": text, "id": id}).to_string();
-            std::fs::write(self.0.join(format!("{id}.json")), body).map_err(|e| e.to_string())
+            let to = PhoneNumber::parse(to).map_err(|e| e.to_string())?;
+            self.0.send(&to, text).await.map_err(|e| e.to_string())
         })
     }
 }
 
-pub fn provider(data_dir: &std::path::Path) -> Result<Arc<dyn zegel_portal::SmsSender>, String> {
-    Ok(Arc::new(Outbox(data_dir.join("sms-outbox"))))
+/// The provider `[sms]` configures.
+pub fn provider(config: &SmsConfig) -> Result<Arc<dyn zegel_portal::SmsSender>, String> {
+    let sender = zegel_outbound::sms_sender(config).map_err(|e| e.to_string())?;
+    Ok(Arc::new(Provider(sender)))
 }
