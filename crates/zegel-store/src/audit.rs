@@ -30,8 +30,36 @@ pub struct AuditEntry {
 pub struct AuditProblem {
     /// The first row that does not fit.
     pub seq: i64,
-    /// What is wrong.
+    /// What is wrong, for people (English).
     pub problem: String,
+    /// What is wrong, for programs.
+    pub kind: AuditBreak,
+}
+
+/// What is wrong with one row of the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditBreak {
+    /// Rows `expected` up to this one are missing (deleted).
+    Missing { expected: i64 },
+    /// The row has a lower number than the chain allows (renumbered).
+    Misnumbered { expected: i64 },
+    /// The row does not hold its predecessor's hash: a row before it was
+    /// deleted, inserted, moved or rewritten with a new hash.
+    Unlinked,
+    /// The row's content does not match its hash: changed or moved.
+    Changed,
+}
+
+/// The newest row of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    /// How many rows there are.
+    pub rows: i64,
+    /// The newest row's position.
+    pub seq: i64,
+    /// The newest row's hash (hex SHA-256): write it down elsewhere to see
+    /// later that no newest rows were deleted.
+    pub hash: String,
 }
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -136,6 +164,23 @@ impl Store {
         rows.iter().map(entry_of).collect()
     }
 
+    /// The newest row and the number of rows; `None` when the log is empty.
+    pub async fn audit_head(&self) -> Result<Option<AuditHead>, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM audit) AS n, seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(AuditHead {
+                rows: r.try_get("n")?,
+                seq: r.try_get("seq")?,
+                hash: r.try_get("hash")?,
+            })
+        })
+        .transpose()
+    }
+
     /// Walks the whole chain; returns every break found (empty: intact).
     pub async fn verify_audit(&self) -> Result<Vec<AuditProblem>, StoreError> {
         let rows = sqlx::query(
@@ -150,22 +195,35 @@ impl Store {
             let entry = entry_of(r)?;
             let stored_prev: String = r.try_get("prev_hash")?;
             let stored: String = r.try_get("hash")?;
-            if entry.seq != expected_seq {
+            if entry.seq > expected_seq {
                 problems.push(AuditProblem {
                     seq: entry.seq,
                     problem: format!("expected entry {expected_seq}: entries missing"),
+                    kind: AuditBreak::Missing {
+                        expected: expected_seq,
+                    },
+                });
+            } else if entry.seq < expected_seq {
+                problems.push(AuditProblem {
+                    seq: entry.seq,
+                    problem: format!("expected entry {expected_seq}: renumbered"),
+                    kind: AuditBreak::Misnumbered {
+                        expected: expected_seq,
+                    },
                 });
             }
             if stored_prev != prev {
                 problems.push(AuditProblem {
                     seq: entry.seq,
                     problem: "does not link to the entry before it".into(),
+                    kind: AuditBreak::Unlinked,
                 });
             }
             if entry_hash(&stored_prev, &entry) != stored {
                 problems.push(AuditProblem {
                     seq: entry.seq,
                     problem: "content changed after it was written".into(),
+                    kind: AuditBreak::Changed,
                 });
             }
             prev = stored;
@@ -204,5 +262,47 @@ mod tests {
             .unwrap();
         assert!(s.verify_audit().await.unwrap().iter().any(|p| p.seq == 3));
         assert_eq!(s.audit_entries(0).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn head_and_kinds_of_breaks() {
+        use crate::{AuditBreak, AuditHead};
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), None, Kek::generate())
+            .await
+            .unwrap();
+        assert_eq!(s.audit_head().await.unwrap(), None);
+        for i in 0..4 {
+            s.audit("opened", None, "x@example.com", &format!("n{i}"))
+                .await
+                .unwrap();
+        }
+        let head = s.audit_head().await.unwrap().unwrap();
+        assert_eq!((head.rows, head.seq, head.hash.len()), (4, 4, 64));
+        sqlx::query("UPDATE audit SET event = 'x' WHERE seq = 1")
+            .execute(&s.pool)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM audit WHERE seq = 3")
+            .execute(&s.pool)
+            .await
+            .unwrap();
+        let kinds: Vec<(i64, AuditBreak)> = s
+            .verify_audit()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.seq, p.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (1, AuditBreak::Changed),
+                (4, AuditBreak::Missing { expected: 3 }),
+                (4, AuditBreak::Unlinked)
+            ]
+        );
+        let head: AuditHead = s.audit_head().await.unwrap().unwrap();
+        assert_eq!((head.rows, head.seq), (3, 4));
     }
 }

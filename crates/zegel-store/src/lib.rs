@@ -25,7 +25,7 @@ mod queue;
 pub mod seal;
 mod users;
 
-pub use audit::{AuditEntry, AuditProblem};
+pub use audit::{AuditBreak, AuditEntry, AuditHead, AuditProblem};
 pub use error::StoreError;
 pub use portal::{
     token_hash, CodeCheck, Factor, NewCode, PackageState, PortalSession, SecondFactor,

@@ -11,7 +11,9 @@
 //! - `tls.rs`: server certificates (configured or development).
 //! - `init.rs`: `zegel init`.
 //! - `user.rs`: `zegel user`.
+//! - `audit.rs`: `zegel audit verify|export`.
 
+mod audit;
 mod classify;
 mod config;
 mod init;
@@ -86,6 +88,14 @@ enum Command {
         #[command(subcommand)]
         action: user::UserAction,
     },
+    /// The audit log: verify its hash chain, or export it (CSV, JSON lines).
+    Audit {
+        /// The configuration file (zegel.toml), for the data folder.
+        #[arg(long, value_name = "FILE", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: audit::AuditAction,
+    },
 }
 
 fn main() -> ExitCode {
@@ -103,6 +113,16 @@ fn main() -> ExitCode {
             .and_then(serve::run),
         Command::Init { dir, domain } => init::run(&dir, &domain),
         Command::User { config, action } => user::run(config.as_deref(), action),
+        Command::Audit { config, action } => {
+            return match audit::run(config.as_deref(), action) {
+                Ok(audit::Outcome::Ok) => ExitCode::SUCCESS,
+                Ok(audit::Outcome::Broken) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("zegel: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::Classify {
             config,
             internal_domains,
