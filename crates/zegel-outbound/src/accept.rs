@@ -485,13 +485,9 @@ fn sms_tag(subject: &str) -> Option<String> {
     let lower = subject.to_ascii_lowercase();
     let start = lower.find("[sms:")? + 5;
     let end = start + lower[start..].find(']')?;
-    phone_number(&subject[start..end])
-}
-
-/// A phone number in E.164 form (`+31612345678`); Dutch numbers may be
-/// written `06-12345678` or `0031 6 1234 5678` (see [`crate::PhoneNumber`]).
-pub fn phone_number(text: &str) -> Option<String> {
-    crate::PhoneNumber::parse(text).ok().map(|n| n.to_string())
+    crate::PhoneNumber::parse(&subject[start..end])
+        .ok()
+        .map(|n| n.to_string())
 }
 
 /// An access code for the sender to pass on: 8 characters from an alphabet

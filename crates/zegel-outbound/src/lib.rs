@@ -21,7 +21,7 @@ mod route;
 mod send;
 pub mod sms;
 
-pub use accept::{phone_number, Outbound, Submission, SubmissionRecipient, SubmitOutcome};
+pub use accept::{Outbound, Submission, SubmissionRecipient, SubmitOutcome};
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use route::{plan, Disposition, Plan};
 pub use sms::{

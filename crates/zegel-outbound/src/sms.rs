@@ -335,7 +335,7 @@ impl OutboxSms {
             what: "encode the SMS",
             source: e.into(),
         })?;
-        let name = format!("{}-{id}.json", now.format("%Y%m%dT%H%M%S%.3fZ"));
+        let name = format!("{}-{id}.json", now.format("%Y%m%dT%H%M%S%.9fZ"));
         let temp = self.dir.join(format!(".{id}.tmp"));
         let path = self.dir.join(name);
         let result = write_synced(&temp, &body)

@@ -73,7 +73,8 @@ impl Portal {
                 "{}: uw code is {code} ({minutes} min). Your code is {code}.",
                 self.config.organization
             );
-            self.sms.send(req.to, &text).await.map_err(|e| {
+            let to = zegel_outbound::PhoneNumber::parse(req.to).map_err(|_| NotSent::Failed)?;
+            self.sms.send(&to, &text).await.map_err(|e| {
                 tracing::warn!(error = %e, "sending an SMS code failed");
                 NotSent::Failed
             })

@@ -44,17 +44,7 @@ use std::time::Duration;
 use zegel_outbound::Outbound;
 use zegel_store::Store;
 
-pub use sms_tmp::SmsSender;
-mod sms_tmp {
-    /// TEMPORARY until zegel_outbound::sms lands.
-    pub trait SmsSender: Send + Sync {
-        fn send<'a>(
-            &'a self,
-            to: &'a str,
-            text: &'a str,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
-    }
-}
+pub use zegel_outbound::SmsSender;
 
 /// The portal's settings.
 #[derive(Debug, Clone)]

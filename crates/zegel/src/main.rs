@@ -20,7 +20,6 @@ mod init;
 mod milter;
 mod serve;
 mod settings;
-mod sms;
 mod tls;
 mod user;
 

@@ -122,7 +122,7 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         http.local_addr().map_err(|e| e.to_string())?,
         s.outbound.public_url
     );
-    let sms = crate::sms::provider(&s.sms)?;
+    let sms = zegel_outbound::sms_sender(&s.sms).map_err(|e| format!("SMS provider: {e}"))?;
     let portal = zegel_portal::Portal::new(s.portal.clone(), outbound.clone(), sms);
     tasks.spawn(zegel_portal::serve(
         http,

@@ -86,14 +86,14 @@ fn read_contacts(path: &Path) -> Result<std::collections::HashMap<String, String
         if n == 0 && !address.contains('@') {
             continue; // a header row
         }
-        let Some(number) = zegel_outbound::phone_number(phone) else {
+        let Ok(number) = zegel_outbound::PhoneNumber::parse(phone) else {
             return Err(format!(
                 "[portal] contacts_file {} line {}: '{phone}' is not a phone number",
                 path.display(),
                 n + 1
             ));
         };
-        contacts.insert(address.to_lowercase(), number);
+        contacts.insert(address.to_lowercase(), number.to_string());
     }
     Ok(contacts)
 }
