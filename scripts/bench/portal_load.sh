@@ -140,7 +140,7 @@ for c in $CONNECTIONS; do
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   PERF_PID=""
   if [ -n "${PERF:-}" ]; then
-    perf record -q -e cpu-clock -F 999 --call-graph dwarf,16384 -p "$ZEGEL_PID" -o "$PERF" \
+    perf record -q -e cpu-clock -F 999 ${PERF_CALLGRAPH:---call-graph dwarf,16384} -p "$ZEGEL_PID" -o "$PERF" \
       >/dev/null 2>&1 &
     PERF_PID=$!
   fi

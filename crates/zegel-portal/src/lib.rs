@@ -11,6 +11,8 @@
 //! - `codes.rs`: making, sending and limiting one-time codes.
 //! - `view.rs`: a stored message as shown: ammonia-sanitised HTML,
 //!   attachments, inline images.
+//! - `view_cache.rs`: the shown message kept in memory for a short time
+//!   (behind the access checks; dropped on withdrawal and logout).
 //! - `pages.rs` + `templates/`: the askama pages; `texts.rs`: nl/en texts.
 //! - `web.rs`: cookies, language, security headers, form tokens, dates.
 //!
@@ -29,6 +31,7 @@ mod recipient;
 mod status;
 pub mod texts;
 mod view;
+mod view_cache;
 mod web;
 
 use axum::extract::DefaultBodyLimit;
@@ -71,6 +74,9 @@ pub struct PortalConfig {
     /// Unknown links, failed forms and code requests per client address
     /// per minute before answers become 429.
     pub misses_per_ip_minute: u32,
+    /// How long a rendered message stays in memory for the next view of
+    /// the same package (zero: every view decrypts and renders anew).
+    pub view_cache: Duration,
 }
 
 impl PortalConfig {
@@ -87,6 +93,7 @@ impl PortalConfig {
             codes_per_target_hour: 5,
             codes_per_address_hour: 10,
             misses_per_ip_minute: 20,
+            view_cache: Duration::from_secs(60),
         }
     }
 }
@@ -98,6 +105,7 @@ pub struct Portal {
     outbound: Outbound,
     sms: Arc<dyn SmsSender>,
     misses: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    views: Arc<view_cache::ViewCache>,
 }
 
 impl Portal {
@@ -106,6 +114,7 @@ impl Portal {
         let per_minute =
             NonZeroU32::new(config.misses_per_ip_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Portal {
+            views: Arc::new(view_cache::ViewCache::new(config.view_cache)),
             config: Arc::new(config),
             outbound,
             sms,
@@ -171,6 +180,7 @@ impl Portal {
     pub async fn run_expiry(self, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         loop {
+            self.views.sweep();
             match self.store().expire_packages().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "secure messages expired"),

@@ -132,8 +132,14 @@ async fn visit(
 ) -> Result<Visit, Response> {
     let lang = web::lang(headers, query_lang);
     let store = portal.store();
-    let package = match store.package_by_token(&token_hash(token)).await {
-        Ok(Some(p)) => p,
+    // The package and this package's live session in one query: a session
+    // of another package (or kind) is no session here.
+    let session_hash = web::cookie(headers, RECIPIENT_COOKIE).map(token_hash);
+    let lookup = store
+        .package_with_session(&token_hash(token), session_hash.as_deref())
+        .await;
+    let (package, session) = match lookup {
+        Ok(Some(found)) => found,
         Ok(None) => return Err(miss(portal, ip, lang)),
         Err(e) => {
             tracing::error!(error = %e, "looking up a package failed");
@@ -149,15 +155,6 @@ async fn visit(
         PackageState::Expired => return gone(StatusCode::GONE, |t| (t.expired_title, t.expired)),
         PackageState::Locked => return gone(StatusCode::FORBIDDEN, |t| (t.locked_title, t.locked)),
     }
-    let session = match web::cookie(headers, RECIPIENT_COOKIE) {
-        Some(id) => store
-            .session(&token_hash(id))
-            .await
-            .ok()
-            .flatten()
-            .filter(|s| s.kind == "recipient" && s.target == package.id),
-        None => None,
-    };
     Ok(Visit {
         package,
         session,
@@ -561,16 +558,27 @@ pub async fn read(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQu
     if !v.signed_in() {
         return web::see_other(&v.base);
     }
-    let raw = match portal.store().package_content(&v.package).await {
-        Ok(raw) => raw,
-        Err(e) => {
-            tracing::error!(error = %e, "opening a package failed");
-            return failed(&portal, v.lang);
-        }
-    };
     let images = q.images.as_deref() == Some("show");
-    let Some(message) = view::render(&raw, images, &format!("{}/inline/", v.base)) else {
-        return failed(&portal, v.lang);
+    // Behind the access checks of `Visit` (package state and session come
+    // from the database on every request): a kept view is only ever shown
+    // to a reader who may see it now.
+    let message = match portal.views.get(&v.package.id, images) {
+        Some(message) => message,
+        None => {
+            let raw = match portal.store().package_content(&v.package).await {
+                Ok(raw) => raw,
+                Err(e) => {
+                    tracing::error!(error = %e, "opening a package failed");
+                    return failed(&portal, v.lang);
+                }
+            };
+            let Some(message) = view::render(&raw, images, &format!("{}/inline/", v.base)) else {
+                return failed(&portal, v.lang);
+            };
+            let message = std::sync::Arc::new(message);
+            portal.views.put(&v.package.id, images, message.clone());
+            message
+        }
     };
     if !v.session.as_ref().is_some_and(|s| s.opened) {
         first_view(&portal, &v).await;
@@ -583,17 +591,17 @@ pub async fn read(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQu
             t.secure_message,
             &format!("{}/read", v.base),
         ),
-        subject: message.subject,
-        from: message.from,
-        to: message.to,
-        cc: message.cc,
-        date: message.date,
+        subject: message.subject.clone(),
+        from: message.from.clone(),
+        to: message.to.clone(),
+        cc: message.cc.clone(),
+        date: message.date.clone(),
         expires: web::show_date(v.package.expires_at),
-        body_html: message.body_html,
+        body_html: message.body_html.clone(),
         body_text: if message.body_text.trim().is_empty() {
             t.no_body.to_string()
         } else {
-            message.body_text
+            message.body_text.clone()
         },
         blocked_images: message.blocked_images,
         show_images_href: format!("{}/read?images=show", v.base),
@@ -923,6 +931,7 @@ pub async fn logout(
         return bad_form(&portal, v.ip, v.lang);
     }
     let _ = portal.store().end_session(v.session_hash()).await;
+    portal.views.forget(&v.package.id);
     let t = v.lang.texts();
     let page = pages::Notice {
         f: web::frame(&portal, v.lang, t.log_out, ""),

@@ -239,6 +239,9 @@ pub async fn revoke(
         if let Err(e) = portal.store().revoke_package(p, &p.sender).await {
             tracing::error!(error = %e, "revoking failed");
         }
+        // Unreachable already (every view checks the package's state in
+        // the database first); this drops the plaintext from memory too.
+        portal.views.forget(&p.id);
     }
     back(&s)
 }

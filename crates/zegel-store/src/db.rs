@@ -20,8 +20,13 @@ pub async fn open(data_dir: &Path, url: Option<&str>) -> Result<sqlx::SqlitePool
     .synchronous(SqliteSynchronous::Full)
     .foreign_keys(true)
     .busy_timeout(Duration::from_secs(30));
+    // No ping before each use: the connection is an open file in this
+    // process, not a network peer that may have gone away, and the ping was
+    // a round trip to sqlx's connection thread before every query (a third
+    // of the message page's database time under load; docs/performance.md).
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
+        .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(60))
         .connect_with(options)
         .await?;

@@ -208,6 +208,25 @@ fn session_of(r: &sqlx::sqlite::SqliteRow) -> Result<PortalSession, StoreError> 
     })
 }
 
+/// The session columns of [`Store::package_with_session`]'s join, `s_…`;
+/// `None` when no session matched.
+fn joined_session_of(r: &sqlx::sqlite::SqliteRow) -> Result<Option<PortalSession>, StoreError> {
+    let Some(id_hash) = r.try_get::<Option<String>, _>("s_id_hash")? else {
+        return Ok(None);
+    };
+    Ok(Some(PortalSession {
+        id_hash,
+        kind: r.try_get("s_kind")?,
+        target: r.try_get("s_target")?,
+        csrf: r.try_get("s_csrf")?,
+        address: r.try_get("s_address")?,
+        email_ok: r.try_get("s_email_ok")?,
+        second_ok: r.try_get("s_second_ok")?,
+        opened: r.try_get("s_opened")?,
+        expires_at: r.try_get("s_expires_at")?,
+    }))
+}
+
 impl Store {
     /// Seals a package's copy of the message (and its phone number and
     /// access code) with a fresh data key.
@@ -247,6 +266,43 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(package_of).transpose()
+    }
+
+    /// The package a recipient's link token opens and, in the same query,
+    /// the live recipient session for that package whose cookie hashes to
+    /// `session_hash` (`None` when there is no such session: unknown,
+    /// ended, expired, of another kind or for another package). What every
+    /// recipient page needs first, in one round trip to the database.
+    pub async fn package_with_session(
+        &self,
+        token_hash: &str,
+        session_hash: Option<&str>,
+    ) -> Result<Option<(SecurePackage, Option<PortalSession>)>, StoreError> {
+        let columns: Vec<String> = PACKAGE_COLUMNS
+            .split(',')
+            .map(|c| format!("m.{0} AS {0}", c.trim()))
+            .collect();
+        let row = sqlx::query(&format!(
+            "SELECT {}, s.id_hash AS s_id_hash, s.kind AS s_kind, s.target AS s_target,
+                    s.csrf AS s_csrf, s.address AS s_address, s.email_ok AS s_email_ok,
+                    s.second_ok AS s_second_ok, s.opened AS s_opened,
+                    s.expires_at AS s_expires_at
+             FROM secure_messages m
+             LEFT JOIN portal_sessions s
+               ON s.id_hash = ?2 AND s.kind = 'recipient' AND s.target = m.id
+                  AND s.expires_at > ?3
+             WHERE m.token_hash = ?1",
+            columns.join(", ")
+        ))
+        .bind(token_hash)
+        .bind(session_hash.unwrap_or(""))
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some((package_of(&row)?, joined_session_of(&row)?)))
     }
 
     /// A package by id.

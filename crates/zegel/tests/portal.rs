@@ -730,6 +730,94 @@ async fn expiry_destroys_the_copy_and_keeps_the_trail() {
     drop(restarted);
 }
 
+/// The portal keeps a rendered message in memory for a short time; a kept
+/// view is never shown once the message has expired (even before the sweep
+/// destroys it), nor after logout or once the session has ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_view_is_never_shown_past_expiry_logout_or_session_end() {
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[(
+            "second_factor = \"sms_if_known\"",
+            "second_factor = \"none\"",
+        )],
+    );
+    let (link_a, link_b, _) = send_secure(&sink, &z, "Dossier");
+    let sign_in = |link: String, rcpt: &'static str, nth: usize| {
+        let sink = &sink;
+        let port = z.http_port;
+        async move {
+            let mut v = Visitor::new(port);
+            let csrf = v.get(&link).await.csrf();
+            v.post(&format!("{link}/code"), &[("csrf", &csrf)]).await;
+            let code = mail_code(sink, rcpt, nth);
+            let good = v
+                .post(
+                    &format!("{link}/verify"),
+                    &[("csrf", &csrf), ("code", &code)],
+                )
+                .await;
+            assert!(good.location.ends_with("/read"), "{}", good.location);
+            (v, csrf)
+        }
+    };
+    let sql = |statement: &str| {
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
+            ])
+            .arg(data_dir(&z).join("zegel.db"))
+            .arg(statement)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+
+    // A reads twice (the second time from memory), logs out: gone.
+    let (mut a, csrf) = sign_in(link_a.clone(), "p.bakker@example.com", 1).await;
+    for _ in 0..2 {
+        let read = a.get(&format!("{link_a}/read")).await;
+        assert_eq!(read.status, StatusCode::OK);
+        assert!(read.body.contains("111222333"));
+    }
+    let out = a
+        .post(&format!("{link_a}/logout"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(out.status, StatusCode::OK);
+    let after = a.get(&format!("{link_a}/read")).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert!(!after.body.contains("111222333"));
+
+    // B reads; B's session ends (as at its lifetime): back to the start.
+    let (mut b, _) = sign_in(link_b.clone(), "q.visser@example.org", 1).await;
+    assert!(b
+        .get(&format!("{link_b}/read"))
+        .await
+        .body
+        .contains("111222333"));
+    sql("UPDATE portal_sessions SET expires_at = 1");
+    let ended = b.get(&format!("{link_b}/read")).await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER);
+    assert!(!ended.body.contains("111222333"));
+
+    // A signs in again and reads; the message expires (no sweep yet): at
+    // once, A sees it has expired.
+    let (mut a, _) = sign_in(link_a.clone(), "p.bakker@example.com", 2).await;
+    let read = a.get(&format!("{link_a}/read")).await;
+    assert!(read.body.contains("111222333"));
+    sql("UPDATE secure_messages SET expires_at = 1");
+    let gone = a.get(&format!("{link_a}/read")).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert!(gone.body.contains("verlopen"), "{}", gone.body);
+    assert!(!gone.body.contains("111222333"));
+}
+
 fn walk(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .map(|entries| {

@@ -325,3 +325,78 @@ async fn sessions_expire_and_first_open_is_recorded_once() {
     s.end_session("live").await.unwrap();
     assert!(s.session("live").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn package_with_session_finds_only_the_live_session_of_that_package() {
+    let (_dir, s) = store().await;
+    accept(
+        &s,
+        vec![
+            package("a@ext.example", "tok-a", SecondFactor::None),
+            package("b@ext.example", "tok-b", SecondFactor::Sms),
+        ],
+    )
+    .await;
+    let with = |token: &'static str, session: Option<&'static str>| {
+        let s = s.clone();
+        async move {
+            s.package_with_session(&token_hash(token), session)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(with("tok-x", None).await.is_none(), "unknown link");
+    assert!(with("tok-x", Some("live-a")).await.is_none());
+    let (a, none) = with("tok-a", None).await.unwrap();
+    assert!(none.is_none());
+    let by_token = s
+        .package_by_token(&token_hash("tok-a"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        format!("{a:?}"),
+        format!("{by_token:?}"),
+        "the same package as package_by_token"
+    );
+    let b = s
+        .package_by_token(&token_hash("tok-b"))
+        .await
+        .unwrap()
+        .unwrap();
+
+    s.create_session("live-a", "recipient", &a.id, 900)
+        .await
+        .unwrap();
+    s.session_passed("live-a", Factor::Email, None)
+        .await
+        .unwrap();
+    s.create_session("old-a", "recipient", &a.id, -1)
+        .await
+        .unwrap();
+    s.create_session("sender-a", "sender", &a.id, 900)
+        .await
+        .unwrap();
+
+    let (p, session) = with("tok-a", Some("live-a")).await.unwrap();
+    assert_eq!(p.id, a.id);
+    let session = session.expect("the live session");
+    let direct = s.session("live-a").await.unwrap().unwrap();
+    assert_eq!(format!("{session:?}"), format!("{direct:?}"));
+    assert!(session.email_ok && !session.second_ok && !session.opened);
+    // Another package's link, an expired session, another kind, no such
+    // session: the package without a session.
+    let (p, none) = with("tok-b", Some("live-a")).await.unwrap();
+    assert_eq!(p.id, b.id);
+    assert_eq!(p.second_factor, SecondFactor::Sms);
+    assert!(none.is_none(), "a session opens only its own package");
+    for other in ["old-a", "sender-a", "nothing"] {
+        let (_, none) = with("tok-a", Some(other)).await.unwrap();
+        assert!(none.is_none(), "{other}");
+    }
+    // Revoked: the package shows it, its sessions are gone.
+    s.revoke_package(&a, "zorg@zorg.example").await.unwrap();
+    let (p, none) = with("tok-a", Some("live-a")).await.unwrap();
+    assert_eq!(p.state(crate::now()), PackageState::Revoked);
+    assert!(none.is_none());
+}
