@@ -43,6 +43,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Clone)]
 pub struct Store {
     pool: sqlx::SqlitePool,
+    /// Read-only connections for lookups outside transactions (db.rs).
+    reader: sqlx::SqlitePool,
     blobs: blobs::BlobDir,
     kek: std::sync::Arc<Kek>,
 }
@@ -60,10 +62,11 @@ impl Store {
             what: "create the data folder",
             source,
         })?;
-        let pool = db::open(data_dir, database_url).await?;
+        let db = db::open(data_dir, database_url).await?;
         let blobs = blobs::BlobDir::open(&data_dir.join("blobs"))?;
         Ok(Store {
-            pool,
+            pool: db.writer,
+            reader: db.reader,
             blobs,
             kek: std::sync::Arc::new(kek),
         })

@@ -297,7 +297,7 @@ impl Store {
         .bind(token_hash)
         .bind(session_hash.unwrap_or(""))
         .bind(now())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await?;
         let Some(row) = row else {
             return Ok(None);

@@ -400,3 +400,59 @@ async fn package_with_session_finds_only_the_live_session_of_that_package() {
     assert_eq!(p.state(crate::now()), PackageState::Revoked);
     assert!(none.is_none());
 }
+
+#[tokio::test]
+async fn readers_see_every_commit_at_once_and_an_in_memory_database_works() {
+    // The lookups go to the read-only connections, the changes to the
+    // writer: each lookup sees what was committed before it.
+    let (_dir, s) = store().await;
+    accept(
+        &s,
+        vec![package("a@ext.example", "tok-a", SecondFactor::None)],
+    )
+    .await;
+    let (a, _) = s
+        .package_with_session(&token_hash("tok-a"), None)
+        .await
+        .unwrap()
+        .unwrap();
+    for i in 0..20 {
+        let id = format!("sess-{i}");
+        s.create_session(&id, "recipient", &a.id, 900)
+            .await
+            .unwrap();
+        let (_, session) = s
+            .package_with_session(&token_hash("tok-a"), Some(&id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!session.unwrap().email_ok);
+        s.session_passed(&id, Factor::Email, None).await.unwrap();
+        let (_, session) = s
+            .package_with_session(&token_hash("tok-a"), Some(&id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(session.unwrap().email_ok, "round {i}");
+    }
+    // The readers cannot write.
+    assert!(sqlx::query("DELETE FROM portal_sessions")
+        .execute(&s.reader)
+        .await
+        .is_err());
+
+    let dir = tempfile::tempdir().unwrap();
+    let m = Store::open(dir.path(), Some("sqlite::memory:"), Kek::generate())
+        .await
+        .unwrap();
+    accept(
+        &m,
+        vec![package("a@ext.example", "tok-a", SecondFactor::None)],
+    )
+    .await;
+    assert!(m
+        .package_with_session(&token_hash("tok-a"), None)
+        .await
+        .unwrap()
+        .is_some());
+}
