@@ -16,6 +16,8 @@
 # Usage: scripts/bench/portal_load.sh
 # Environment (defaults): CONNECTIONS="100 10" THREADS=2 DURATION=30s
 #   WARMUP=5s MESSAGES=4 PER_MESSAGE=5 ZEGEL_BIN=target/release/zegel
+#   VIEW_CACHE_SECS=0: [portal] view_cache_secs (default 60; 0 makes every
+#   view read, decrypt, parse and sanitise the message anew)
 #   PERF=FILE: record `perf` call graphs of zegel serve (cpu-clock) during
 #   the first measurement into FILE (read it with `perf report -i FILE`)
 set -euo pipefail
@@ -78,6 +80,7 @@ echo "memory:  $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
 echo "kernel:  $(uname -r)"
 echo "wrk:     $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "zegel:   $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') ($ZEGEL_BIN)"
+echo "view_cache_secs: ${VIEW_CACHE_SECS:-60}"
 
 # The SMTP sink: relay_host for notifications and code mails.
 SINK_PORT=$(free_port)
@@ -94,9 +97,9 @@ grep -q '^PORT ' "$WORK/sink.log" || { cat "$WORK/sink.log"; exit 1; }
 "$ZEGEL_BIN" init --domain zorg.nl --dir "$WORK/zegel" >/dev/null
 SMTP_PORT=$(free_port)
 HTTP_PORT=$(free_port)
-python3 - "$WORK/zegel/zegel.toml" "$SMTP_PORT" "$HTTP_PORT" "$SINK_PORT" <<'EOF'
+python3 - "$WORK/zegel/zegel.toml" "$SMTP_PORT" "$HTTP_PORT" "$SINK_PORT" "${VIEW_CACHE_SECS:-60}" <<'EOF'
 import sys
-path, smtp, http, sink = sys.argv[1:]
+path, smtp, http, sink, view_cache = sys.argv[1:]
 text = open(path).read()
 for old, new in [
     ('listen = "127.0.0.1:2525"', f'listen = "127.0.0.1:{smtp}"'),
@@ -105,6 +108,7 @@ for old, new in [
     ('retry_base_secs = 60', 'retry_base_secs = 1'),
     ('second_factor = "sms_if_known"', 'second_factor = "none"'),
     ('session_minutes = 30', 'session_minutes = 240'),
+    ('view_cache_secs = 60', f'view_cache_secs = {int(view_cache)}'),
 ]:
     if old not in text:
         sys.exit(f"zegel.toml template lacks {old!r}")

@@ -76,6 +76,7 @@ pub(crate) struct RawPortal {
     pub session_minutes: Option<u64>,
     pub max_upload_mb: Option<usize>,
     pub secure_cookies: Option<bool>,
+    pub view_cache_secs: Option<u64>,
 }
 
 /// `[smtp]`: the SMTP server and where mail goes next.

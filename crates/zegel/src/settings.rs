@@ -203,6 +203,14 @@ fn portal_config(
     if let Some(secure) = raw.secure_cookies {
         portal.secure_cookies = secure;
     }
+    if let Some(secs) = raw.view_cache_secs {
+        if secs > 3600 {
+            return Err(invalid(
+                "[portal] view_cache_secs: between 0 (off) and 3600".into(),
+            ));
+        }
+        portal.view_cache = Duration::from_secs(secs);
+    }
     Ok(portal)
 }
 
@@ -445,6 +453,17 @@ mod sms_tests {
         assert_eq!(s.sms.sender_name, None);
         let s = load("").unwrap();
         assert!(matches!(s.sms.provider, SmsProvider::Outbox { .. }));
+    }
+
+    #[test]
+    fn view_cache_time() {
+        let example = load(include_str!("../zegel.example.toml")).unwrap();
+        assert_eq!(example.portal.view_cache, Duration::from_secs(60));
+        assert_eq!(load("").unwrap().portal.view_cache, Duration::from_secs(60));
+        let off = load("[portal]\nview_cache_secs = 0\n").unwrap();
+        assert!(off.portal.view_cache.is_zero());
+        let e = load("[portal]\nview_cache_secs = 86400\n").unwrap_err();
+        assert!(e.contains("view_cache_secs"), "{e}");
     }
 
     #[test]
