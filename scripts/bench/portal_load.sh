@@ -57,9 +57,10 @@ WORK=$(mktemp -d /tmp/zegel-portal-load.XXXXXX)
 SINK_PID=""
 ZEGEL_PID=""
 cleanup() {
-  [ -n "$ZEGEL_PID" ] && kill "$ZEGEL_PID" 2>/dev/null && wait "$ZEGEL_PID" 2>/dev/null
-  [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
-  exec 3>&- 2>/dev/null || true
+  set +e # a killed process's status must not stop the cleanup
+  if [ -n "$ZEGEL_PID" ]; then kill "$ZEGEL_PID" 2>/dev/null; wait "$ZEGEL_PID" 2>/dev/null; fi
+  if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; fi
+  exec 3>&- 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
