@@ -1,0 +1,433 @@
+//! MTA-STS (RFC 8461): the TXT record `_mta-sts.<domain>`, the policy at
+//! `https://mta-sts.<domain>/.well-known/mta-sts.txt` (a certificate valid
+//! for that name, `200`, `text/plain`, no redirects), its mode, whether it
+//! names every MX host, and whether those hosts would pass a sender that
+//! enforces it (STARTTLS with a trusted certificate valid for the MX name).
+//!
+//! The TXT record is parsed by mail-auth. The policy parser below repeats
+//! `zegel_outbound::tls_policy::StsPolicy::parse`, which was not yet
+//! committed when this crate was written; one of the two should go once
+//! both are in (a small shared crate, or mail-auth if it grows a parser).
+
+use crate::dns::Dns;
+use crate::mx_tls::{HostVerdict, MxHost};
+use crate::probe::Probe;
+use crate::report::{Check, CheckId, Status, Text};
+use mail_auth::common::parse::TxtRecordParser;
+use rustls::client::danger::ServerCertVerifier;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Largest policy read (RFC 8461 suggests 64 KiB).
+const MAX_POLICY_BYTES: usize = 64 * 1024;
+/// A policy `max_age` below a day is of little use (RFC 8461 advises weeks).
+const SHORT_MAX_AGE: u64 = 86_400;
+
+/// A policy's mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Senders deliver only over verified TLS to listed hosts.
+    Enforce,
+    /// Senders report failures but deliver.
+    Testing,
+    /// MTA-STS switched off.
+    None,
+}
+
+/// A parsed policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// `mode`.
+    pub mode: Mode,
+    /// `mx` patterns, lower case.
+    pub mx: Vec<String>,
+    /// `max_age` in seconds.
+    pub max_age: u64,
+}
+
+impl Policy {
+    /// Parses a policy file (RFC 8461 section 3.2): `key: value` lines,
+    /// `version: STSv1`, `mode`, `max_age` and (unless mode is `none`) at
+    /// least one `mx`; unknown keys ignored, the first of a repeated key
+    /// counts (except `mx`).
+    pub fn parse(text: &str) -> Result<Policy, String> {
+        let (mut version, mut mode, mut max_age) = (None, None, None);
+        let mut mx = Vec::new();
+        for line in text.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let (key, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("line without 'key: value': {:?}", clip(line)))?;
+            let value = value.trim_matches([' ', '\t']);
+            match key {
+                "version" if version.is_none() => version = Some(value),
+                "mode" if mode.is_none() => mode = Some(value),
+                "max_age" if max_age.is_none() => max_age = Some(value),
+                "mx" => mx.push(value.to_ascii_lowercase()),
+                _ => {}
+            }
+        }
+        if version != Some("STSv1") {
+            return Err("no 'version: STSv1'".into());
+        }
+        let mode = match mode {
+            Some("enforce") => Mode::Enforce,
+            Some("testing") => Mode::Testing,
+            Some("none") => Mode::None,
+            other => return Err(format!("bad mode {other:?}")),
+        };
+        let max_age = max_age
+            .filter(|a| (1..=10).contains(&a.len()) && a.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|a| a.parse::<u64>().ok())
+            .ok_or("bad or no max_age")?;
+        if mx.is_empty() && mode != Mode::None {
+            return Err("no mx".into());
+        }
+        Ok(Policy { mode, mx, max_age })
+    }
+
+    /// Whether `host` matches one of the `mx` patterns (a leading `*.`
+    /// stands for exactly one label).
+    pub fn matches(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.mx.iter().any(|p| match p.strip_prefix("*.") {
+            Some(parent) => host
+                .split_once('.')
+                .is_some_and(|(first, rest)| !first.is_empty() && rest == parent),
+            None => host == *p,
+        })
+    }
+}
+
+/// What discovery found, before it is held against the MX hosts.
+#[derive(Debug)]
+pub enum Found {
+    /// No `_mta-sts` TXT record.
+    NoRecord,
+    /// The DNS lookup failed.
+    DnsError(String),
+    /// A record, but not exactly one valid one.
+    BadRecord(String),
+    /// A record; the policy fetch failed.
+    NoPolicy {
+        /// The record's id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// A record and a policy.
+    Policy {
+        /// The record's id.
+        id: String,
+        /// The policy.
+        policy: Policy,
+    },
+}
+
+/// Looks up the record and fetches the policy.
+pub async fn discover(
+    dns: &Dns,
+    domain: &str,
+    probe: &Probe,
+    verifier: Arc<dyn ServerCertVerifier>,
+) -> Found {
+    let name = format!("_mta-sts.{domain}");
+    let texts = match dns.txt(&name).await {
+        Ok((texts, _)) => texts,
+        Err(e) => return Found::DnsError(e.to_string()),
+    };
+    let records: Vec<&String> = texts.iter().filter(|t| t.starts_with("v=STSv1")).collect();
+    let id = match records.as_slice() {
+        [] => return Found::NoRecord,
+        [one] => match mail_auth::mta_sts::MtaSts::parse(one.as_bytes()) {
+            Ok(r) if !r.id.is_empty() => r.id,
+            _ => return Found::BadRecord(format!("not a valid record: {one}")),
+        },
+        many => return Found::BadRecord(format!("{} records", many.len())),
+    };
+    let host = format!("mta-sts.{domain}");
+    let fetched =
+        tokio::time::timeout(probe.timeout, fetch(dns, &host, probe.https_port, verifier)).await;
+    match fetched {
+        Err(_) => Found::NoPolicy {
+            id,
+            reason: format!("no answer from {host} within {} s", probe.timeout.as_secs()),
+        },
+        Ok(Err(reason)) => Found::NoPolicy { id, reason },
+        Ok(Ok(text)) => match Policy::parse(&text) {
+            Ok(policy) => Found::Policy { id, policy },
+            Err(e) => Found::NoPolicy {
+                id,
+                reason: format!("the policy is not valid: {e}"),
+            },
+        },
+    }
+}
+
+/// GET the policy file from `host` over HTTPS.
+async fn fetch(
+    dns: &Dns,
+    host: &str,
+    port: u16,
+    verifier: Arc<dyn ServerCertVerifier>,
+) -> Result<String, String> {
+    use http_body_util::BodyExt;
+    use hyper::header::{CONTENT_TYPE, HOST, USER_AGENT};
+    let ip = *dns
+        .addresses(host)
+        .await
+        .map_err(|e| e.to_string())?
+        .first()
+        .ok_or_else(|| format!("{host} has no address"))?;
+    let addr = SocketAddr::new(ip, port);
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connection to {host} ({addr}): {e}"))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|_| format!("not a host name: {host}"))?;
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .map_err(|e| format!("TLS with {host}: {e}"))?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+            .await
+            .map_err(|e| format!("HTTP with {host}: {e}"))?;
+    let driver = tokio::spawn(connection);
+    let request = hyper::Request::get("/.well-known/mta-sts.txt")
+        .header(HOST, host)
+        .header(
+            USER_AGENT,
+            concat!("zegel-check/", env!("CARGO_PKG_VERSION")),
+        )
+        .body(http_body_util::Empty::<hyper::body::Bytes>::new())
+        .map_err(|e| e.to_string())?;
+    let result = async {
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("HTTP with {host}: {e}"))?;
+        if response.status() != hyper::StatusCode::OK {
+            return Err(format!(
+                "{host} answered HTTP {} (only 200 counts; redirects are not followed)",
+                response.status().as_u16()
+            ));
+        }
+        let media = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase());
+        if media.as_deref() != Some("text/plain") {
+            return Err(format!(
+                "{host} served the policy as {media:?}, not text/plain"
+            ));
+        }
+        let body = http_body_util::Limited::new(response.into_body(), MAX_POLICY_BYTES)
+            .collect()
+            .await
+            .map_err(|e| format!("policy from {host}: {e}"))?
+            .to_bytes();
+        String::from_utf8(body.to_vec()).map_err(|_| format!("policy from {host}: not UTF-8"))
+    }
+    .await;
+    driver.abort();
+    result
+}
+
+/// The check `mta_sts` from what discovery found and how the MX hosts did.
+pub fn check(domain: &str, found: Found, hosts: &[MxHost], verdicts: &[HostVerdict]) -> Check {
+    let advice_publish = Text::new(
+        format!("Publiceer een TXT-record \"v=STSv1; id=<datum>\" op _mta-sts.{domain} en een beleid op https://mta-sts.{domain}/.well-known/mta-sts.txt, eerst met mode: testing, daarna mode: enforce."),
+        format!("Publish a TXT record \"v=STSv1; id=<date>\" at _mta-sts.{domain} and a policy at https://mta-sts.{domain}/.well-known/mta-sts.txt, first with mode: testing, then mode: enforce."),
+    );
+    let (id, policy) = match found {
+        Found::NoRecord => {
+            return Check::recommended(
+                CheckId::MtaSts,
+                domain,
+                Status::Bad,
+                Text::new(
+                    "Geen MTA-STS: verzenders zonder DANE vallen terug op onversleuteld als een aanvaller STARTTLS wegfiltert.",
+                    "No MTA-STS: senders without DANE fall back to plain text when an attacker strips STARTTLS.",
+                ),
+            )
+            .advise(advice_publish)
+        }
+        Found::DnsError(e) => {
+            return Check::recommended(
+                CheckId::MtaSts,
+                domain,
+                Status::Error,
+                Text::new(
+                    format!("Het MTA-STS-record kon niet worden opgevraagd: {e}"),
+                    format!("The MTA-STS record could not be looked up: {e}"),
+                ),
+            )
+        }
+        Found::BadRecord(why) => {
+            return Check::recommended(
+                CheckId::MtaSts,
+                domain,
+                Status::Bad,
+                Text::new(
+                    format!("Het MTA-STS-record is ongeldig ({why})."),
+                    format!("The MTA-STS record is not valid ({why})."),
+                ),
+            )
+            .advise(Text::new(
+                format!("Publiceer precies één record \"v=STSv1; id=<1-32 letters en cijfers>\" op _mta-sts.{domain}."),
+                format!("Publish exactly one record \"v=STSv1; id=<1-32 letters and digits>\" at _mta-sts.{domain}."),
+            ))
+        }
+        Found::NoPolicy { id, reason } => {
+            return Check::recommended(
+                CheckId::MtaSts,
+                domain,
+                Status::Bad,
+                Text::new(
+                    format!("Het MTA-STS-record belooft een beleid, maar dat is niet op te halen: {reason}."),
+                    format!("The MTA-STS record promises a policy, but it cannot be fetched: {reason}."),
+                ),
+            )
+            .fact("id", id)
+            .advise(Text::new(
+                format!("Zet het beleid op https://mta-sts.{domain}/.well-known/mta-sts.txt (geldig certificaat voor mta-sts.{domain}, status 200, text/plain), of verwijder het TXT-record."),
+                format!("Put the policy at https://mta-sts.{domain}/.well-known/mta-sts.txt (a valid certificate for mta-sts.{domain}, status 200, text/plain), or remove the TXT record."),
+            ))
+        }
+        Found::Policy { id, policy } => (id, policy),
+    };
+    let unlisted: Vec<&str> = hosts
+        .iter()
+        .map(|h| h.name.as_str())
+        .filter(|h| !policy.matches(h))
+        .collect();
+    let unverified: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| v.verified_tls == Some(false))
+        .map(|v| v.name.as_str())
+        .collect();
+    let mode = match policy.mode {
+        Mode::Enforce => "enforce",
+        Mode::Testing => "testing",
+        Mode::None => "none",
+    };
+    let mut check = match policy.mode {
+        Mode::Enforce if !unlisted.is_empty() || !unverified.is_empty() => {
+            let mut why = Vec::new();
+            if !unlisted.is_empty() {
+                why.push(format!("not in the policy: {}", unlisted.join(", ")));
+            }
+            if !unverified.is_empty() {
+                why.push(format!("no verified TLS: {}", unverified.join(", ")));
+            }
+            Check::recommended(
+                CheckId::MtaSts,
+                domain,
+                Status::Bad,
+                Text::new(
+                    format!("Beleid in mode enforce, maar verzenders die het volgen leveren niet af bij ({}).", why.join("; ")),
+                    format!("Policy in mode enforce, but senders that follow it do not deliver to ({}).", why.join("; ")),
+                ),
+            )
+            .advise(Text::new(
+                "Zet elke MX-host in de mx-regels van het beleid en geef elke host een vertrouwd certificaat voor zijn naam.",
+                "Put every MX host in the policy's mx lines and give each host a trusted certificate for its name.",
+            ))
+        }
+        Mode::Enforce => Check::recommended(
+            CheckId::MtaSts,
+            domain,
+            Status::Good,
+            Text::new(
+                "MTA-STS in mode enforce; elke MX-host staat in het beleid en heeft een geldig certificaat.",
+                "MTA-STS in mode enforce; every MX host is in the policy and has a valid certificate.",
+            ),
+        ),
+        Mode::Testing => Check::recommended(
+            CheckId::MtaSts,
+            domain,
+            Status::Warning,
+            Text::new(
+                "MTA-STS in mode testing: verzenders melden fouten, maar leveren toch af.",
+                "MTA-STS in mode testing: senders report failures but deliver anyway.",
+            ),
+        )
+        .advise(Text::new(
+            "Zet mode: enforce zodra de TLS-rapporten geen fouten meer tonen.",
+            "Set mode: enforce once the TLS reports show no more failures.",
+        )),
+        Mode::None => Check::recommended(
+            CheckId::MtaSts,
+            domain,
+            Status::Bad,
+            Text::new(
+                "MTA-STS staat uit (mode none).",
+                "MTA-STS is switched off (mode none).",
+            ),
+        )
+        .advise(advice_publish),
+    };
+    check = check
+        .fact("id", id)
+        .fact("mode", mode)
+        .fact("mx", policy.mx.join(", "))
+        .fact("max_age", policy.max_age.to_string());
+    if policy.max_age < SHORT_MAX_AGE && check.advice.is_none() {
+        check = check.advise(Text::new(
+            "max_age is korter dan een dag: verzenders vergeten het beleid snel. Kies enkele weken (bijv. 1209600).",
+            "max_age is shorter than a day: senders forget the policy soon. Choose some weeks (e.g. 1209600).",
+        ));
+    }
+    check
+}
+
+fn clip(text: &str) -> String {
+    text.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_parse_and_match() {
+        let p = Policy::parse(
+            "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n",
+        )
+        .unwrap();
+        assert_eq!(p.mode, Mode::Enforce);
+        assert!(p.matches("MAIL.example.com."));
+        assert!(p.matches("mx1.example.net"));
+        assert!(!p.matches("a.mx1.example.net"));
+        assert!(!p.matches("example.net"));
+        for bad in [
+            "",
+            "<html>not found</html>",
+            "version: STSv1\nmode: enforce\nmax_age: 1\n",
+            "version: STSv2\nmode: none\nmax_age: 1\n",
+            "version: STSv1\nmode: Enforce\nmx: a.b\nmax_age: 1\n",
+            "version: STSv1\nmode: none\nmax_age: 1d\n",
+        ] {
+            assert!(Policy::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            Policy::parse("version: STSv1\nmode: none\nmax_age: 0\n")
+                .unwrap()
+                .mode,
+            Mode::None
+        );
+    }
+}
