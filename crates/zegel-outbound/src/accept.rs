@@ -77,10 +77,16 @@ pub struct Outbound {
     assessor: Arc<Assessor>,
     pub(crate) dkim: Option<Arc<DkimSigner>>,
     pub(crate) wake: Arc<tokio::sync::Notify>,
+    /// MTA-STS discovery for the `tls` action and verified-TLS deliveries.
+    pub(crate) mta_sts: Option<Arc<crate::tls_policy::MtaSts>>,
 }
 
 impl Outbound {
-    /// A pipeline over `store` with the assessment `assessor`.
+    /// A pipeline over `store` with the assessment `assessor`. With MX
+    /// delivery it checks MTA-STS for the `tls` action as
+    /// [`MtaSts::for_config`](crate::MtaSts::for_config) sets it up (the
+    /// system's trusted roots, `dns_servers`); tests replace that with
+    /// [`Outbound::with_mta_sts`].
     pub fn new(
         config: OutboundConfig,
         store: Store,
@@ -88,6 +94,7 @@ impl Outbound {
         dkim: Option<Arc<DkimSigner>>,
     ) -> Outbound {
         Outbound {
+            mta_sts: crate::tls_policy::MtaSts::for_config(&config),
             config: Arc::new(config),
             store,
             assessor,
@@ -127,6 +134,7 @@ impl Outbound {
             &self.assessor.policy().domains,
             self.config.secure_action,
             self.config.reject_mode,
+            &Default::default(),
         ) == Plan::Reject
     }
 
@@ -148,12 +156,17 @@ impl Outbound {
         };
         let reasons_nl = reasons(&assessment, Lang::Nl);
         let reasons_en = reasons(&assessment, Lang::En);
+        let domains = &self.assessor.policy().domains;
+        let tls_domains = self
+            .verified_tls_domains(assessment.verdict, &addresses, domains)
+            .await;
         let dispositions = match plan(
             assessment.verdict,
             &addresses,
-            &self.assessor.policy().domains,
+            domains,
             self.config.secure_action,
             self.config.reject_mode,
+            &tls_domains,
         ) {
             Plan::Reject => {
                 return SubmitOutcome::Rejected {
@@ -267,6 +280,17 @@ impl Outbound {
             };
             match disposition {
                 Disposition::Original => deliveries.push(original),
+                Disposition::VerifiedTls => {
+                    audit.push((
+                        "tls_only".into(),
+                        rcpt.address.clone(),
+                        "original only over verified TLS (MTA-STS enforce)".into(),
+                    ));
+                    deliveries.push(NewDelivery {
+                        require_tls: true,
+                        ..original
+                    });
+                }
                 Disposition::Hold => {
                     held_rcpts.push(rcpt.address.clone());
                     audit.push(("held".into(), rcpt.address.clone(), "held by policy".into()));

@@ -12,8 +12,13 @@ pub enum SecureAction {
     /// Encrypted archive with the password by SMS (its own issue; until it
     /// is built, recipients get the portal, the archive's own fallback).
     Archive,
-    /// Only over verified TLS (MTA-STS/DANE); until that check is built,
-    /// recipients get the portal, the action's fallback.
+    /// The original only over verified TLS to recipient domains whose
+    /// MTA-STS policy (RFC 8461) is in mode `enforce`, and only to the MX
+    /// hosts it names; recipients of other domains (no policy, `testing`,
+    /// `none`, lookup or fetch failed) get the portal. A delivery that
+    /// finds no verified TLS is retried, then the sender gets a failure
+    /// notice: never in the clear. DANE is not checked (see
+    /// `tls_policy.rs`).
     Tls,
     /// Keep it; do not send to external recipients.
     Hold,
@@ -122,7 +127,7 @@ pub struct OutboundConfig {
     pub read_receipts: bool,
     /// Where mail goes next.
     pub relay: Relay,
-    /// DNS servers for MX lookups (empty: the system's).
+    /// DNS servers for MX and MTA-STS lookups (empty: the system's).
     pub dns_servers: Vec<std::net::SocketAddr>,
     /// How long delivery is tried before a failure notice.
     pub lifetime: Duration,

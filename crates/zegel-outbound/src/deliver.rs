@@ -20,7 +20,7 @@ impl Outbound {
         &self,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> Result<(), String> {
-        let sender = Arc::new(Sender::new(self.config.clone())?);
+        let sender = Arc::new(Sender::new(self.config.clone())?.with_mta_sts(self.mta_sts.clone()));
         let limit = Arc::new(tokio::sync::Semaphore::new(self.config.concurrency.max(1)));
         tokio::pin!(shutdown);
         loop {
@@ -113,6 +113,11 @@ impl Outbound {
         }
         if let Err(e) = self.store.finish(&job, &outcome).await {
             tracing::error!(id = job.id, error = %e, "recording a delivery failed; it will be retried after its lease");
+        } else if matches!(outcome, JobOutcome::Retry { .. }) {
+            // The worker may have gone idle while this delivery was leased,
+            // sleeping until its lease would end (up to 30 s); its retry
+            // may be due sooner.
+            self.wake.notify_one();
         }
     }
 

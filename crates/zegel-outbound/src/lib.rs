@@ -12,6 +12,8 @@
 //! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
 //! - `sms.rs`: SMS providers behind [`SmsSender`] (outbox folder, webhook)
 //!   and the validated [`PhoneNumber`].
+//! - `tls_policy.rs`: the `tls` action's question: does a recipient domain
+//!   enforce verified TLS ([`MtaSts`], RFC 8461), and which MX hosts count.
 
 mod accept;
 pub mod compose;
@@ -20,6 +22,7 @@ mod deliver;
 mod route;
 mod send;
 pub mod sms;
+pub mod tls_policy;
 
 pub use accept::{Outbound, Submission, SubmissionRecipient, SubmitOutcome};
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
@@ -28,3 +31,4 @@ pub use sms::{
     sms_sender, InvalidPhoneNumber, OutboxSms, PhoneNumber, SmsConfig, SmsError, SmsProvider,
     SmsSender, WebhookConfig, WebhookSms,
 };
+pub use tls_policy::{MtaSts, StsMode, StsPolicy, Trust};

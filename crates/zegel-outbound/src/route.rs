@@ -1,7 +1,9 @@
 //! Routing, pure: what each recipient gets, from the verdict, the
-//! recipient's domain and the policy's action. No I/O.
+//! recipient's domain, the policy's action and (for `tls`) the recipient
+//! domains found to enforce verified TLS beforehand. No I/O.
 
 use crate::config::{RejectMode, SecureAction};
+use std::collections::HashSet;
 use zegel_assess::recipients::DomainClass;
 use zegel_assess::{Domains, Verdict};
 
@@ -10,6 +12,9 @@ use zegel_assess::{Domains, Verdict};
 pub enum Disposition {
     /// The original message (DKIM-signed).
     Original,
+    /// The original, only over verified TLS to an MX host its domain's
+    /// MTA-STS policy names (the `tls` action); never in the clear.
+    VerifiedTls,
     /// A notification; the message waits in the portal.
     Portal,
     /// Nothing yet: the message is held.
@@ -27,20 +32,21 @@ pub enum Plan {
     Route(Vec<Disposition>),
 }
 
-/// Plans a message with `verdict` for `recipients`.
+/// Plans a message with `verdict` for `recipients`. `tls_domains`: the
+/// recipient domains (lower case) that enforce verified TLS, for the `tls`
+/// action; the others fall back to the portal.
 pub fn plan(
     verdict: Verdict,
     recipients: &[String],
     domains: &Domains,
     action: SecureAction,
     reject_mode: RejectMode,
+    tls_domains: &HashSet<String>,
 ) -> Plan {
+    let domain_of = |r: &String| r.rsplit_once('@').map(|(_, d)| d).unwrap_or("").to_string();
     let external: Vec<bool> = recipients
         .iter()
-        .map(|r| {
-            let domain = r.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
-            domains.classify(domain) != DomainClass::Internal
-        })
+        .map(|r| domains.classify(&domain_of(r)) != DomainClass::Internal)
         .collect();
     let secure = verdict == Verdict::Secure;
     if secure
@@ -53,12 +59,18 @@ pub fn plan(
     Plan::Route(
         external
             .into_iter()
-            .map(|is_external| {
+            .zip(recipients)
+            .map(|(is_external, rcpt)| {
                 if !is_external || !secure {
                     return Disposition::Original;
                 }
                 match action {
                     SecureAction::Deliver => Disposition::Original,
+                    SecureAction::Tls
+                        if tls_domains.contains(&domain_of(rcpt).to_ascii_lowercase()) =>
+                    {
+                        Disposition::VerifiedTls
+                    }
                     SecureAction::Portal | SecureAction::Archive | SecureAction::Tls => {
                         Disposition::Portal
                     }
@@ -89,7 +101,7 @@ mod tests {
     }
 
     fn route(verdict: Verdict, action: SecureAction, mode: RejectMode) -> Plan {
-        plan(verdict, &rcpts(), &domains(), action, mode)
+        plan(verdict, &rcpts(), &domains(), action, mode, &HashSet::new())
     }
 
     #[test]
@@ -146,7 +158,42 @@ mod tests {
             &domains(),
             SecureAction::Reject,
             RejectMode::Inline,
+            &HashSet::new(),
         );
         assert_eq!(internal, Plan::Route(vec![Original]));
+    }
+
+    #[test]
+    fn tls_gives_verified_tls_only_to_domains_that_enforce_it() {
+        let rcpts: Vec<String> = vec![
+            "a@zorg.nl".into(),
+            "b@Secure.example".into(),
+            "c@plain.example".into(),
+            "d@secure.example".into(),
+        ];
+        let tls: HashSet<String> = ["secure.example".to_string(), "zorg.nl".to_string()].into();
+        let routed = |verdict, action| {
+            plan(
+                verdict,
+                &rcpts,
+                &domains(),
+                action,
+                RejectMode::Inline,
+                &tls,
+            )
+        };
+        assert_eq!(
+            routed(Verdict::Secure, SecureAction::Tls),
+            Plan::Route(vec![Original, VerifiedTls, Portal, VerifiedTls])
+        );
+        assert_eq!(
+            routed(Verdict::Normal, SecureAction::Tls),
+            Plan::Route(vec![Original; 4])
+        );
+        // The set only matters for the tls action.
+        assert_eq!(
+            routed(Verdict::Secure, SecureAction::Portal),
+            Plan::Route(vec![Original, Portal, Portal, Portal])
+        );
     }
 }

@@ -1,7 +1,12 @@
 //! One SMTP delivery: to the smarthost or the recipient domain's MX, with
-//! STARTTLS whenever the peer offers it (verified when TLS is required).
+//! STARTTLS whenever the peer offers it. A delivery that requires TLS (the
+//! `tls` action) goes only to MX hosts its domain's MTA-STS policy (in
+//! mode `enforce`, looked up again now) names, only after STARTTLS with a
+//! certificate valid for the MX name; otherwise it fails for now, to be
+//! retried: never in the clear.
 
 use crate::config::{OutboundConfig, Relay};
+use crate::tls_policy::{MtaSts, StsPolicy};
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::TokioResolver;
@@ -29,6 +34,7 @@ pub struct Sender {
     resolver: Option<TokioResolver>,
     verified: TlsConnector,
     unverified: TlsConnector,
+    mta_sts: Option<Arc<MtaSts>>,
 }
 
 impl Sender {
@@ -43,7 +49,37 @@ impl Sender {
             unverified: mail_send::smtp::tls::build_tls_connector(true)?,
             resolver,
             config,
+            mta_sts: None,
         })
+    }
+
+    /// Uses `mta_sts` for deliveries that require verified TLS (without
+    /// one they cannot be made and are retried).
+    pub fn with_mta_sts(mut self, mta_sts: Option<Arc<MtaSts>>) -> Sender {
+        self.mta_sts = mta_sts;
+        self
+    }
+
+    /// The MTA-STS policy a verified-TLS delivery to `rcpt` must follow.
+    async fn required_policy(&self, rcpt: &str) -> Result<Arc<StsPolicy>, SendError> {
+        if !matches!(self.config.relay, Relay::Mx { .. }) {
+            return Err(SendError::Temporary(
+                "verified TLS needs MX delivery, but relay_host is set".into(),
+            ));
+        }
+        let Some(mta_sts) = &self.mta_sts else {
+            return Err(SendError::Temporary(
+                "verified TLS required, but MTA-STS is unavailable".into(),
+            ));
+        };
+        let domain = rcpt
+            .rsplit_once('@')
+            .map(|(_, d)| d)
+            .ok_or_else(|| SendError::Permanent(format!("no domain in {rcpt}")))?;
+        mta_sts
+            .enforced(domain)
+            .await
+            .map_err(|e| SendError::Temporary(format!("verified TLS required, but {domain}: {e}")))
     }
 
     /// Delivers `message` from `mail_from` to `rcpt`.
@@ -54,8 +90,19 @@ impl Sender {
         message: &[u8],
         require_tls: bool,
     ) -> Result<(), SendError> {
+        let policy = match require_tls {
+            true => Some(self.required_policy(rcpt).await?),
+            false => None,
+        };
         let mut last = SendError::Temporary("no mail host found".into());
         for (host, addr) in self.targets(rcpt).await? {
+            if policy.as_ref().is_some_and(|p| !p.matches_mx(&host)) {
+                tracing::warn!(host = %host, "MX not in the MTA-STS policy; not used");
+                last = SendError::Temporary(format!(
+                    "MX {host} is not in the recipient domain's MTA-STS policy"
+                ));
+                continue;
+            }
             match self
                 .send_to(&host, addr, mail_from, rcpt, message, require_tls)
                 .await
@@ -144,6 +191,17 @@ impl Sender {
         require_tls: bool,
     ) -> Result<(), SendError> {
         let timeout = self.config.smtp_timeout;
+        let required = match (&self.mta_sts, require_tls) {
+            (_, false) => None,
+            (Some(m), true) if host.parse::<std::net::IpAddr>().is_err() => {
+                Some(m.smtp_connector())
+            }
+            _ => {
+                return Err(SendError::Temporary(format!(
+                    "cannot verify TLS with {host}"
+                )))
+            }
+        };
         let mut client = SmtpClient::connect(addr, timeout).await.map_err(classify)?;
         client
             .read()
@@ -152,7 +210,9 @@ impl Sender {
             .map_err(classify)?;
         let ehlo = client.ehlo(&self.config.hostname).await.map_err(classify)?;
         if ehlo.has_capability(EXT_START_TLS) {
-            let connector = if require_tls || !self.config.opportunistic_tls_unverified {
+            let connector = if let Some(required) = required {
+                required
+            } else if !self.config.opportunistic_tls_unverified {
                 &self.verified
             } else {
                 &self.unverified
@@ -201,7 +261,7 @@ fn classify(error: mail_send::Error) -> SendError {
     }
 }
 
-fn resolver(servers: &[SocketAddr]) -> Result<TokioResolver, String> {
+pub(crate) fn resolver(servers: &[SocketAddr]) -> Result<TokioResolver, String> {
     let builder = if servers.is_empty() {
         TokioResolver::builder_tokio().map_err(|e| format!("system DNS configuration: {e}"))?
     } else {

@@ -6,7 +6,7 @@ use crate::settings::{MilterMode, ServeSettings};
 use std::path::Path;
 use std::sync::Arc;
 use zegel_assess::Assessor;
-use zegel_outbound::{Outbound, Submission, SubmitOutcome};
+use zegel_outbound::{Outbound, Relay, SecureAction, Submission, SubmitOutcome};
 use zegel_smtp::session::Envelope;
 use zegel_smtp::{Reply, ServerConfig, SessionConfig};
 use zegel_store::{Kek, Store};
@@ -114,6 +114,16 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         ));
     }
     println!("zegel: delivering via {:?}", s.outbound.relay);
+    if s.outbound.secure_action == SecureAction::Tls {
+        match s.outbound.relay {
+            Relay::Mx { .. } => println!(
+                "zegel: action tls: domains with an MTA-STS policy in mode enforce get secure mail over verified TLS, the others the portal (DANE is not checked)"
+            ),
+            Relay::Host { .. } => println!(
+                "zegel: action tls with relay_host: zegel does not make the last hop, so external recipients of secure mail get the portal"
+            ),
+        }
+    }
     let http = tokio::net::TcpListener::bind(s.http_listen)
         .await
         .map_err(|e| format!("cannot listen for HTTP on {}: {e}", s.http_listen))?;

@@ -1,0 +1,736 @@
+//! Verified TLS to a recipient domain, for the policy action `tls`: does
+//! the domain promise that its mail servers take mail only over TLS with a
+//! valid certificate? Today that is MTA-STS (RFC 8461) in mode `enforce`.
+//!
+//! - Discovery: the TXT record `_mta-sts.<domain>` (`v=STSv1; id=…`), then
+//!   `https://mta-sts.<domain>/.well-known/mta-sts.txt` over HTTPS with a
+//!   certificate valid for that name (no redirects, `200` and `text/plain`
+//!   only, at most 64 KiB), parsed by [`StsPolicy::parse`].
+//! - Cache: per domain, for the policy's `max_age`; an unchanged `id` in DNS
+//!   keeps the cached policy; a failed lookup or fetch keeps an unexpired
+//!   cached one (RFC 8461 section 5.1), so an attacker who blocks DNS or
+//!   HTTPS cannot switch a known policy off.
+//! - Every DNS lookup and the fetch have a timeout; any failure means "no
+//!   policy" (the `tls` action then falls back to the portal), never a panic
+//!   or a hang.
+//! - Delivery ([`crate::send`]) asks again for the policy, takes only MX
+//!   hosts matching its `mx` patterns ([`StsPolicy::matches_mx`]) and sends
+//!   only after STARTTLS with a certificate valid for the MX name
+//!   ([`MtaSts::smtp_connector`]).
+//!
+//! DANE (RFC 7672) is not built: it needs DNSSEC-validated TLSA answers
+//! (a validating resolver with trust anchors) and a certificate check
+//! against the TLSA records; without validation it would add nothing an
+//! attacker on the path could not forge.
+//!
+//! Trust: the system's certificates ([`Trust::System`]) or, for tests, a
+//! given root store ([`Trust::Roots`]); DNS: the resolvers of
+//! `[smtp] dns_servers` or the system's.
+
+use crate::config::{OutboundConfig, Relay, SecureAction};
+use crate::Outbound;
+use hickory_resolver::proto::rr::{RData, RecordType};
+use hickory_resolver::TokioResolver;
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_rustls::TlsConnector;
+use zegel_assess::recipients::DomainClass;
+use zegel_assess::Verdict;
+
+/// Largest `max_age` RFC 8461 allows (one year); larger values are capped.
+pub const MAX_AGE_LIMIT: u64 = 31_557_600;
+/// Largest policy file read (RFC 8461 suggests 64 KiB).
+const MAX_POLICY_BYTES: usize = 64 * 1024;
+/// Domains kept in the cache before expired ones are swept out.
+const CACHE_LIMIT: usize = 10_000;
+
+/// A policy's mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StsMode {
+    /// Deliver only to matching MX hosts over verified TLS.
+    Enforce,
+    /// Report failures but deliver anyway: not enough for `tls`.
+    Testing,
+    /// The domain switched MTA-STS off.
+    None,
+}
+
+/// An MTA-STS policy (RFC 8461 section 3.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StsPolicy {
+    /// The `id` of the TXT record it was fetched for (empty when parsed
+    /// on its own).
+    pub id: String,
+    /// `mode`.
+    pub mode: StsMode,
+    /// `mx` patterns, lower case: `mail.example.com` or `*.example.net`.
+    pub mx: Vec<String>,
+    /// `max_age` in seconds (capped at [`MAX_AGE_LIMIT`]).
+    pub max_age: u64,
+}
+
+impl StsPolicy {
+    /// Parses a policy file. Lines end in LF or CRLF; `key: value`; unknown
+    /// keys are ignored; of a repeated key only the first counts, except
+    /// `mx`. `version` (`STSv1`), `mode` and `max_age` are required, and
+    /// at least one `mx` unless the mode is `none`. Anything malformed is an
+    /// error: no policy.
+    pub fn parse(text: &str) -> Result<StsPolicy, String> {
+        let mut version = None;
+        let mut mode = None;
+        let mut max_age = None;
+        let mut mx = Vec::new();
+        for line in text.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.trim_matches([' ', '\t']).is_empty() {
+                continue;
+            }
+            let (key, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("line without 'key: value': {:?}", clip(line)))?;
+            if !is_field_name(key) {
+                return Err(format!("bad field name {:?}", clip(key)));
+            }
+            let value = value.trim_matches([' ', '\t']);
+            match key {
+                "version" if version.is_none() => version = Some(value),
+                "mode" if mode.is_none() => mode = Some(value),
+                "max_age" if max_age.is_none() => max_age = Some(value),
+                "mx" => {
+                    if !is_mx_pattern(value) {
+                        return Err(format!("bad mx pattern {:?}", clip(value)));
+                    }
+                    mx.push(value.to_ascii_lowercase());
+                }
+                _ => {}
+            }
+        }
+        match version {
+            Some("STSv1") => {}
+            Some(v) => return Err(format!("unknown version {:?}", clip(v))),
+            None => return Err("no version".into()),
+        }
+        let mode = match mode {
+            Some("enforce") => StsMode::Enforce,
+            Some("testing") => StsMode::Testing,
+            Some("none") => StsMode::None,
+            Some(m) => return Err(format!("unknown mode {:?}", clip(m))),
+            None => return Err("no mode".into()),
+        };
+        let max_age = match max_age {
+            Some(a) if (1..=10).contains(&a.len()) && a.bytes().all(|b| b.is_ascii_digit()) => a
+                .parse::<u64>()
+                .map_err(|_| "bad max_age".to_string())?
+                .min(MAX_AGE_LIMIT),
+            Some(a) => return Err(format!("bad max_age {:?}", clip(a))),
+            None => return Err("no max_age".into()),
+        };
+        if mx.is_empty() && mode != StsMode::None {
+            return Err("no mx".into());
+        }
+        Ok(StsPolicy {
+            id: String::new(),
+            mode,
+            mx,
+            max_age,
+        })
+    }
+
+    /// Whether the MX host `host` matches one of the policy's patterns
+    /// (RFC 8461 section 4.1: a wildcard stands for exactly one leftmost
+    /// label; case and a trailing dot do not matter).
+    pub fn matches_mx(&self, host: &str) -> bool {
+        self.mx.iter().any(|p| mx_matches(p, host))
+    }
+}
+
+/// Whether `host` matches the MX pattern `pattern`.
+pub fn mx_matches(pattern: &str, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() || host.parse::<std::net::IpAddr>().is_ok() {
+        return false;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(parent) => host
+            .split_once('.')
+            .is_some_and(|(first, rest)| !first.is_empty() && rest == parent),
+        None => host == pattern,
+    }
+}
+
+/// The `id` of an MTA-STS TXT record (RFC 8461 section 3.1), or why it is
+/// not one: `v=STSv1` first, then `;`-separated fields with an `id` of 1 to
+/// 32 letters and digits.
+pub fn parse_sts_record(record: &str) -> Result<String, String> {
+    let mut fields = record.split(';').map(|f| f.trim_matches([' ', '\t']));
+    if fields.next() != Some("v=STSv1") {
+        return Err("does not start with v=STSv1".into());
+    }
+    let mut id = None;
+    let mut fields = fields.peekable();
+    while let Some(field) = fields.next() {
+        if field.is_empty() && fields.peek().is_none() {
+            break; // a trailing ';'
+        }
+        let (key, value) = field
+            .split_once('=')
+            .ok_or_else(|| format!("bad field {:?}", clip(field)))?;
+        if !is_field_name(key)
+            || value.is_empty()
+            || !value
+                .bytes()
+                .all(|b| (0x21..=0x7e).contains(&b) && b != b'=' && b != b';')
+        {
+            return Err(format!("bad field {:?}", clip(field)));
+        }
+        if key == "id" && id.is_none() {
+            if value.len() > 32 || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(format!("bad id {:?}", clip(value)));
+            }
+            id = Some(value.to_string());
+        }
+    }
+    id.ok_or_else(|| "no id".into())
+}
+
+/// Which certificates are trusted (policy host and MX host alike).
+#[derive(Debug, Clone)]
+pub enum Trust {
+    /// The operating system's trusted roots.
+    System,
+    /// Exactly these roots (tests: a test CA).
+    Roots(Arc<rustls::RootCertStore>),
+}
+
+impl Trust {
+    fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS: {e}"))?;
+        let config = match self {
+            Trust::System => {
+                rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(builder)
+                    .map_err(|e| format!("TLS: {e}"))?
+                    .with_no_client_auth()
+            }
+            Trust::Roots(roots) => builder
+                .with_root_certificates(roots.clone())
+                .with_no_client_auth(),
+        };
+        Ok(Arc::new(config))
+    }
+}
+
+struct Cached {
+    policy: Arc<StsPolicy>,
+    expires: Instant,
+}
+
+/// MTA-STS discovery with a cache, and the TLS settings delivery must use
+/// for it. Shared by acceptance (does this domain take verified TLS?) and
+/// delivery (which MX hosts, which certificate).
+pub struct MtaSts {
+    resolver: TokioResolver,
+    https: Arc<rustls::ClientConfig>,
+    smtp: TlsConnector,
+    timeout: Duration,
+    https_port: u16,
+    cache: Mutex<HashMap<String, Cached>>,
+}
+
+impl std::fmt::Debug for MtaSts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MtaSts")
+            .field("timeout", &self.timeout)
+            .field("https_port", &self.https_port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MtaSts {
+    /// Discovery through `dns_servers` (empty: the system's resolvers),
+    /// trusting `trust`; 10 seconds per step.
+    pub fn new(dns_servers: &[SocketAddr], trust: Trust) -> Result<MtaSts, String> {
+        let tls = trust.client_config()?;
+        Ok(MtaSts {
+            resolver: crate::send::resolver(dns_servers)?,
+            https: tls.clone(),
+            smtp: TlsConnector::from(tls),
+            timeout: Duration::from_secs(10),
+            https_port: 443,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The checker `zegel serve` uses: system roots, the configured DNS.
+    /// None with a relay host (zegel does not make the last hop then) or
+    /// when no resolver can be built (logged): `tls` then always falls
+    /// back to the portal.
+    pub fn for_config(config: &OutboundConfig) -> Option<Arc<MtaSts>> {
+        if !matches!(config.relay, Relay::Mx { .. }) {
+            return None;
+        }
+        match MtaSts::new(&config.dns_servers, Trust::System) {
+            Ok(m) => Some(Arc::new(m)),
+            Err(e) => {
+                tracing::warn!(error = %e, "MTA-STS unavailable; the tls action falls back to the portal");
+                None
+            }
+        }
+    }
+
+    /// Time allowed for each step (DNS lookup, policy fetch).
+    pub fn with_timeout(mut self, timeout: Duration) -> MtaSts {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The port of the policy host (443; tests use another).
+    pub fn with_https_port(mut self, port: u16) -> MtaSts {
+        self.https_port = port;
+        self
+    }
+
+    /// The TLS connector for deliveries that require verified TLS.
+    pub fn smtp_connector(&self) -> &TlsConnector {
+        &self.smtp
+    }
+
+    /// The domain's policy if it is in mode `enforce`; otherwise why not.
+    pub async fn enforced(&self, domain: &str) -> Result<Arc<StsPolicy>, String> {
+        let policy = self.policy(domain).await?;
+        match policy.mode {
+            StsMode::Enforce => Ok(policy),
+            StsMode::Testing => Err("MTA-STS policy in mode testing".into()),
+            StsMode::None => Err("MTA-STS policy in mode none".into()),
+        }
+    }
+
+    /// Whether mail to `domain` can go over verified TLS now: its policy
+    /// is in mode `enforce` and at least one of its MX hosts matches it
+    /// (a domain whose MX hosts all fall outside its own policy could only
+    /// be retried until the mail bounces).
+    pub async fn verified(&self, domain: &str) -> Result<Arc<StsPolicy>, String> {
+        let policy = self.enforced(domain).await?;
+        let hosts = self.mx_hosts(domain).await?;
+        if hosts.iter().any(|h| policy.matches_mx(h)) {
+            Ok(policy)
+        } else {
+            Err(format!(
+                "no MX of {domain} ({}) is in its MTA-STS policy",
+                hosts.join(", ")
+            ))
+        }
+    }
+
+    /// The MX host names of `domain` (the domain itself without MX records).
+    async fn mx_hosts(&self, domain: &str) -> Result<Vec<String>, String> {
+        let name = format!("{}.", domain.trim_end_matches('.'));
+        match tokio::time::timeout(self.timeout, self.resolver.lookup(name, RecordType::MX)).await {
+            Err(_) => Err(format!("MX lookup for {domain} timed out")),
+            Ok(Err(e)) if e.is_no_records_found() => Ok(vec![domain.to_string()]),
+            Ok(Err(e)) => Err(format!("MX lookup for {domain}: {e}")),
+            Ok(Ok(lookup)) => Ok(lookup
+                .answers()
+                .iter()
+                .filter_map(|r| match &r.data {
+                    RData::MX(mx) => Some(mx.exchange.to_utf8().trim_end_matches('.').to_string()),
+                    _ => None,
+                })
+                .filter(|h| !h.is_empty())
+                .collect()),
+        }
+    }
+
+    /// The domain's current policy, any mode (see the module doc).
+    pub async fn policy(&self, domain: &str) -> Result<Arc<StsPolicy>, String> {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        if !is_domain(&domain) {
+            return Err(format!("not a domain name: {:?}", clip(&domain)));
+        }
+        let cached = self.cached(&domain);
+        let id = match self.txt_id(&domain).await {
+            Ok(id) => id,
+            Err(e) => return cached.ok_or(e),
+        };
+        if let Some(c) = cached.as_ref().filter(|c| c.id == id) {
+            return Ok(c.clone());
+        }
+        let fetched = match tokio::time::timeout(self.timeout, self.fetch(&domain)).await {
+            Ok(r) => r,
+            Err(_) => Err(format!(
+                "policy fetch from mta-sts.{domain} timed out after {} ms",
+                self.timeout.as_millis()
+            )),
+        };
+        match fetched {
+            Ok(mut policy) => {
+                policy.id = id;
+                let policy = Arc::new(policy);
+                self.store(&domain, policy.clone());
+                tracing::info!(domain = %domain, id = %policy.id, mode = ?policy.mode, mx = ?policy.mx, "MTA-STS policy fetched");
+                Ok(policy)
+            }
+            Err(e) => {
+                tracing::info!(domain = %domain, error = %e, "MTA-STS policy fetch failed");
+                cached.ok_or(e)
+            }
+        }
+    }
+
+    fn cached(&self, domain: &str) -> Option<Arc<StsPolicy>> {
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .get(domain)
+            .filter(|c| c.expires > Instant::now())
+            .map(|c| c.policy.clone())
+    }
+
+    fn store(&self, domain: &str, policy: Arc<StsPolicy>) {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= CACHE_LIMIT {
+            let now = Instant::now();
+            cache.retain(|_, c| c.expires > now);
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+        }
+        let expires = Instant::now() + Duration::from_secs(policy.max_age);
+        cache.insert(domain.to_string(), Cached { policy, expires });
+    }
+
+    /// The `id` of the domain's one MTA-STS TXT record.
+    async fn txt_id(&self, domain: &str) -> Result<String, String> {
+        let name = format!("_mta-sts.{domain}.");
+        let lookup =
+            match tokio::time::timeout(self.timeout, self.resolver.lookup(name, RecordType::TXT))
+                .await
+            {
+                Err(_) => return Err(format!("TXT lookup for _mta-sts.{domain} timed out")),
+                Ok(Err(e)) if e.is_no_records_found() => {
+                    return Err(format!("no MTA-STS record for {domain}"))
+                }
+                Ok(Err(e)) => return Err(format!("TXT lookup for _mta-sts.{domain}: {e}")),
+                Ok(Ok(l)) => l,
+            };
+        let records: Vec<String> = lookup
+            .answers()
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::TXT(txt) => Some(
+                    txt.txt_data
+                        .iter()
+                        .map(|s| String::from_utf8_lossy(s))
+                        .collect::<String>(),
+                ),
+                _ => None,
+            })
+            .filter(|t| t.starts_with("v=STSv1"))
+            .collect();
+        match records.as_slice() {
+            [one] => parse_sts_record(one).map_err(|e| format!("MTA-STS record of {domain}: {e}")),
+            [] => Err(format!("no MTA-STS record for {domain}")),
+            _ => Err(format!("{} MTA-STS records for {domain}", records.len())),
+        }
+    }
+
+    /// Fetches and parses the policy file (no timeout here: the caller's).
+    async fn fetch(&self, domain: &str) -> Result<StsPolicy, String> {
+        let host = format!("mta-sts.{domain}");
+        let ips = self
+            .resolver
+            .lookup_ip(format!("{host}."))
+            .await
+            .map_err(|e| format!("address of {host}: {e}"))?;
+        let mut last = format!("{host} has no address");
+        for ip in ips.iter().take(4) {
+            match self
+                .fetch_from(&host, SocketAddr::new(ip, self.https_port))
+                .await
+            {
+                Ok(p) => return Ok(p),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    async fn fetch_from(&self, host: &str, addr: SocketAddr) -> Result<StsPolicy, String> {
+        use http_body_util::BodyExt;
+        use hyper::header::{CONTENT_TYPE, HOST, USER_AGENT};
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("connect to {host} ({addr}): {e}"))?;
+        let name = rustls::pki_types::ServerName::try_from(host.to_string())
+            .map_err(|_| format!("not a host name: {host}"))?;
+        let tls = TlsConnector::from(self.https.clone())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("TLS with {host}: {e}"))?;
+        let (mut request_sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+                .await
+                .map_err(|e| format!("HTTP with {host}: {e}"))?;
+        let _connection = AbortOnDrop(tokio::spawn(connection));
+        let request = hyper::Request::get("/.well-known/mta-sts.txt")
+            .header(HOST, host)
+            .header(USER_AGENT, concat!("zegel/", env!("CARGO_PKG_VERSION")))
+            .body(http_body_util::Empty::<hyper::body::Bytes>::new())
+            .map_err(|e| e.to_string())?;
+        let response = request_sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("HTTP with {host}: {e}"))?;
+        // Only 200: redirects are not followed (RFC 8461 section 3.3).
+        if response.status() != hyper::StatusCode::OK {
+            return Err(format!(
+                "{host} answered HTTP {}",
+                response.status().as_u16()
+            ));
+        }
+        let media_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase());
+        if media_type.as_deref() != Some("text/plain") {
+            return Err(format!(
+                "{host} served the policy as {media_type:?}, not text/plain"
+            ));
+        }
+        let body = http_body_util::Limited::new(response.into_body(), MAX_POLICY_BYTES)
+            .collect()
+            .await
+            .map_err(|e| format!("policy from {host}: {e}"))?
+            .to_bytes();
+        let text =
+            std::str::from_utf8(&body).map_err(|_| format!("policy from {host}: not UTF-8"))?;
+        StsPolicy::parse(text).map_err(|e| format!("policy from {host}: {e}"))
+    }
+}
+
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Outbound {
+    /// Uses `mta_sts` for the `tls` action and for deliveries that require
+    /// verified TLS (instead of the one [`MtaSts::for_config`] made; `None`:
+    /// no domain counts as supporting verified TLS).
+    pub fn with_mta_sts(mut self, mta_sts: Option<Arc<MtaSts>>) -> Outbound {
+        self.mta_sts = mta_sts;
+        self
+    }
+
+    /// For the `tls` action: the external recipient domains (lower case)
+    /// that enforce MTA-STS now, with an MX host their policy names. Empty for normal mail, other actions, or
+    /// without a checker. Lookups run side by side, each bounded in time.
+    pub(crate) async fn verified_tls_domains(
+        &self,
+        verdict: Verdict,
+        recipients: &[String],
+        domains: &zegel_assess::Domains,
+    ) -> HashSet<String> {
+        let mut out = HashSet::new();
+        let Some(mta_sts) = &self.mta_sts else {
+            return out;
+        };
+        if verdict != Verdict::Secure || self.config.secure_action != SecureAction::Tls {
+            return out;
+        }
+        let wanted: HashSet<String> = recipients
+            .iter()
+            .filter_map(|r| r.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()))
+            .filter(|d| domains.classify(d) != DomainClass::Internal)
+            .collect();
+        let mut lookups = tokio::task::JoinSet::new();
+        for domain in wanted {
+            let mta_sts = mta_sts.clone();
+            lookups.spawn(async move {
+                let answer = mta_sts.verified(&domain).await;
+                (domain, answer)
+            });
+        }
+        while let Some(joined) = lookups.join_next().await {
+            match joined {
+                Ok((domain, Ok(policy))) => {
+                    tracing::info!(domain = %domain, mx = ?policy.mx, "verified TLS: MTA-STS enforce");
+                    out.insert(domain);
+                }
+                Ok((domain, Err(why))) => {
+                    tracing::info!(domain = %domain, reason = %why, "no verified TLS; the portal instead");
+                }
+                Err(e) => tracing::warn!(error = %e, "MTA-STS lookup failed"),
+            }
+        }
+        out
+    }
+}
+
+fn is_field_name(key: &str) -> bool {
+    let b = key.as_bytes();
+    (1..=32).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+}
+
+/// A host name: LDH labels of 1 to 63 characters, at least two labels, not
+/// ending in an all-digit label (that would be an address).
+fn is_domain(name: &str) -> bool {
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        })
+        && !labels
+            .last()
+            .is_some_and(|l| l.bytes().all(|c| c.is_ascii_digit()))
+}
+
+fn is_mx_pattern(value: &str) -> bool {
+    let name = value.strip_prefix("*.").unwrap_or(value);
+    is_domain(&name.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// At most 60 characters of untrusted text, for messages.
+fn clip(text: &str) -> String {
+    text.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RFC_EXAMPLE: &str = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\n\
+                               mx: *.example.net\r\nmx: backupmx.example.com\r\nmax_age: 604800\r\n";
+
+    #[test]
+    fn the_rfc_example_parses() {
+        let p = StsPolicy::parse(RFC_EXAMPLE).unwrap();
+        assert_eq!(p.mode, StsMode::Enforce);
+        assert_eq!(
+            p.mx,
+            ["mail.example.com", "*.example.net", "backupmx.example.com"]
+        );
+        assert_eq!(p.max_age, 604_800);
+    }
+
+    #[test]
+    fn lf_endings_extra_fields_and_spacing_are_accepted() {
+        let p = StsPolicy::parse(
+            "version: STSv1\nmode:testing\nmx:\tMX1.Example.COM \nfuture_field: x\nmax_age: 86400",
+        )
+        .unwrap();
+        assert_eq!(p.mode, StsMode::Testing);
+        assert_eq!(p.mx, ["mx1.example.com"]);
+        assert_eq!(p.max_age, 86_400);
+    }
+
+    #[test]
+    fn mode_none_needs_no_mx_and_the_first_field_wins() {
+        let p =
+            StsPolicy::parse("version: STSv1\nmode: none\nmode: enforce\nmax_age: 0\n").unwrap();
+        assert_eq!(p.mode, StsMode::None);
+        assert!(p.mx.is_empty());
+        assert_eq!(p.max_age, 0);
+    }
+
+    #[test]
+    fn max_age_is_capped_at_a_year() {
+        let p = StsPolicy::parse("version: STSv1\nmode: enforce\nmx: a.b.c\nmax_age: 9999999999\n")
+            .unwrap();
+        assert_eq!(p.max_age, MAX_AGE_LIMIT);
+    }
+
+    #[test]
+    fn malformed_policies_are_refused() {
+        let base = |replace: &str, with: &str| RFC_EXAMPLE.replace(replace, with);
+        let cases = [
+            ("empty", String::new()),
+            ("html", "<html><body>Not found</body></html>".to_string()),
+            ("no version", base("version: STSv1\r\n", "")),
+            ("version 2", base("STSv1", "STSv2")),
+            ("no mode", base("mode: enforce\r\n", "")),
+            ("odd mode", base("enforce", "Enforce")),
+            ("no max_age", base("max_age: 604800\r\n", "")),
+            ("negative max_age", base("604800", "-1")),
+            ("max_age too long", base("604800", "12345678901")),
+            ("max_age with unit", base("604800", "1d")),
+            (
+                "enforce without mx",
+                "version: STSv1\nmode: enforce\nmax_age: 1\n".to_string(),
+            ),
+            ("bad mx", base("mail.example.com", "mail example.com")),
+            ("mx wildcard inside", base("mail.example.com", "mail.*.com")),
+            ("mx address", base("mail.example.com", "192.0.2.1")),
+            ("line without colon", base("mode: enforce", "mode enforce")),
+            ("bad key", base("mode: enforce", " mode: enforce")),
+        ];
+        for (what, text) in cases {
+            assert!(StsPolicy::parse(&text).is_err(), "{what}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn mx_patterns_match_as_the_rfc_says() {
+        assert!(mx_matches("mail.example.com", "mail.example.com"));
+        assert!(mx_matches("mail.example.com", "MAIL.Example.com."));
+        assert!(mx_matches("*.example.net", "mx1.example.net"));
+        assert!(!mx_matches("*.example.net", "example.net"));
+        assert!(!mx_matches("*.example.net", "a.mx1.example.net"));
+        assert!(!mx_matches("*.example.net", ".example.net"));
+        assert!(!mx_matches("mail.example.com", "mail.example.com.evil.org"));
+        assert!(!mx_matches("mail.example.com", "other.example.com"));
+        assert!(!mx_matches("mail.example.com", "192.0.2.1"));
+    }
+
+    #[test]
+    fn sts_records() {
+        assert_eq!(
+            parse_sts_record("v=STSv1; id=20160831085700Z;").unwrap(),
+            "20160831085700Z"
+        );
+        assert_eq!(parse_sts_record("v=STSv1;id=abc").unwrap(), "abc");
+        assert_eq!(parse_sts_record("v=STSv1; ext-1=x; id=A1 ;").unwrap(), "A1");
+        for bad in [
+            "",
+            "v=STSv1",
+            "v=STSv1;",
+            "id=1; v=STSv1",
+            "v=STSv2; id=1",
+            "v=spf1 -all",
+            "v=STSv1; id=",
+            "v=STSv1; id=has-dash",
+            "v=STSv1; id=123456789012345678901234567890123",
+            "v=STSv1; id=1;; x=2",
+            "v=STSv1; noequals",
+        ] {
+            assert!(parse_sts_record(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn domain_names() {
+        assert!(is_domain("example.com"));
+        assert!(is_domain("xn--bcher-kva.example"));
+        assert!(!is_domain("localhost"));
+        assert!(!is_domain("127.0.0.1"));
+        assert!(!is_domain("a..b"));
+        assert!(!is_domain("-a.b"));
+        assert!(!is_domain("a_b.c"));
+    }
+}
