@@ -50,6 +50,16 @@ pub struct RawConfig {
     pub(crate) portal: RawPortal,
     #[serde(default)]
     pub(crate) sms: RawSms,
+    #[serde(default)]
+    pub(crate) dns: RawDns,
+}
+
+/// `[dns]`: the resolvers zegel asks (recursive; validating DNSSEC for a
+/// DANE verdict that means something).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDns {
+    pub servers: Option<Vec<String>>,
 }
 
 /// `[sms]`: the SMS provider (portal codes).
@@ -198,6 +208,36 @@ impl AssessConfig {
     ) -> Result<AssessConfig, ConfigError> {
         let (raw, shown) = RawConfig::read(path)?;
         raw.validate(&shown, extra_internal)
+    }
+}
+
+impl RawConfig {
+    /// The resolvers of `[dns] servers`, else of `[smtp] dns_servers`
+    /// (`ip` or `ip:port`); empty: the system's.
+    pub(crate) fn dns_servers(
+        &self,
+        path: &Path,
+    ) -> Result<Vec<std::net::SocketAddr>, ConfigError> {
+        let (key, list) = match (&self.dns.servers, &self.smtp.dns_servers) {
+            (Some(list), _) => ("[dns] servers", list),
+            (None, Some(list)) => ("[smtp] dns_servers", list),
+            (None, None) => return Ok(Vec::new()),
+        };
+        list.iter()
+            .map(|s| {
+                s.parse::<std::net::SocketAddr>()
+                    .or_else(|_| {
+                        s.parse::<std::net::IpAddr>()
+                            .map(|ip| std::net::SocketAddr::new(ip, 53))
+                    })
+                    .map_err(|_| ConfigError::Invalid {
+                        path: path.to_path_buf(),
+                        message: format!(
+                            "{key}: '{s}' is not an address like 192.0.2.53 or 127.0.0.1:5353"
+                        ),
+                    })
+            })
+            .collect()
     }
 }
 

@@ -12,8 +12,10 @@
 //! - `init.rs`: `zegel init`.
 //! - `user.rs`: `zegel user`.
 //! - `audit.rs`: `zegel audit verify|export`.
+//! - `check_domain.rs`: `zegel check-domain`.
 
 mod audit;
+mod check_domain;
 mod classify;
 mod config;
 mod init;
@@ -95,6 +97,43 @@ enum Command {
         #[command(subcommand)]
         action: audit::AuditAction,
     },
+    /// Check how well a mail domain is set up, like internet.nl's mail test.
+    ///
+    /// SPF, DMARC, DKIM; per MX host STARTTLS, TLS versions, cipher suites
+    /// and key exchange (NCSC-NL TLS guidelines), certificate and DANE;
+    /// MTA-STS and TLS-RPT. Prints a score and per check the status and
+    /// advice; with --json one JSON object. Uses the resolvers of [dns]
+    /// servers (else the system's). Exit status 0 when a report was made
+    /// (whatever the score), 2 on bad input or configuration.
+    CheckDomain {
+        /// The mail domain (the part after @).
+        #[arg(value_name = "DOMAIN")]
+        domain: String,
+        /// The configuration file (zegel.toml): [dns] servers, [dkim] selector.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The report as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Language of the text: nl (default) or en.
+        #[arg(long, default_value = "nl", value_name = "nl|en")]
+        lang: Lang,
+        /// A DKIM selector in use (the s= of your signatures); repeatable.
+        #[arg(long = "dkim-selector", value_name = "SELECTOR")]
+        dkim_selectors: Vec<String>,
+        /// SMTP port of the MX hosts (a lab or a test).
+        #[arg(long, default_value_t = 25, value_name = "PORT")]
+        smtp_port: u16,
+        /// HTTPS port of the MTA-STS policy host (a lab or a test).
+        #[arg(long, default_value_t = 443, value_name = "PORT")]
+        https_port: u16,
+        /// Trust only the CA certificates in this PEM file, not the system's.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+        /// Seconds allowed per step (DNS query, connection, handshake, fetch).
+        #[arg(long = "timeout", default_value_t = 10, value_name = "SECS")]
+        timeout_secs: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -112,6 +151,27 @@ fn main() -> ExitCode {
             .and_then(serve::run),
         Command::Init { dir, domain } => init::run(&dir, &domain),
         Command::User { config, action } => user::run(config.as_deref(), action),
+        Command::CheckDomain {
+            domain,
+            config,
+            json,
+            lang,
+            dkim_selectors,
+            smtp_port,
+            https_port,
+            ca_file,
+            timeout_secs,
+        } => check_domain::run(check_domain::Options {
+            domain,
+            config,
+            json,
+            lang,
+            dkim_selectors,
+            smtp_port,
+            https_port,
+            ca_file,
+            timeout_secs,
+        }),
         Command::Audit { config, action } => {
             return match audit::run(config.as_deref(), action) {
                 Ok(audit::Outcome::Ok) => ExitCode::SUCCESS,

@@ -302,20 +302,7 @@ impl ServeSettings {
                 port: smtp.mx_port.unwrap_or(25),
             },
         };
-        let dns_servers = smtp
-            .dns_servers
-            .clone()
-            .unwrap_or_default()
-            .iter()
-            .map(|s| {
-                s.parse::<SocketAddr>()
-                    .or_else(|_| {
-                        s.parse::<std::net::IpAddr>()
-                            .map(|ip| SocketAddr::new(ip, 53))
-                    })
-                    .map_err(|_| invalid(format!("[smtp] dns_servers: '{s}' is not an address")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let dns_servers = raw.dns_servers(&shown)?;
         let policy = &raw.policy;
         let secure_action = match &policy.action {
             None => SecureAction::Portal,
