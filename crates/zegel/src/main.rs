@@ -13,6 +13,7 @@
 //! - `user.rs`: `zegel user`.
 //! - `audit.rs`: `zegel audit verify|export`.
 //! - `check_domain.rs`: `zegel check-domain`.
+//! - `seal.rs`: `zegel seal` (files into an encrypted archive).
 
 mod audit;
 mod check_domain;
@@ -20,6 +21,7 @@ mod classify;
 mod config;
 mod init;
 mod milter;
+mod seal;
 mod serve;
 mod settings;
 mod tls;
@@ -134,6 +136,34 @@ enum Command {
         #[arg(long = "timeout", default_value_t = 10, value_name = "SECS")]
         timeout_secs: u64,
     },
+    /// Pack files into one AES-256 encrypted archive with a new random
+    /// password.
+    ///
+    /// 7z (the default) hides the file names too; ZIP (AES) shows them.
+    /// Without --sms the password is printed on standard output (the rest
+    /// on stderr); with --sms it goes by SMS through [sms] of the
+    /// configuration (the outbox by default) and is not shown. Exit status
+    /// 0 when the archive is written (and the SMS sent), 2 otherwise.
+    Seal {
+        /// The archive format: 7z (names encrypted) or zip.
+        #[arg(long, default_value = "7z", value_name = "7z|zip")]
+        format: zegel_archive::Format,
+        /// Send the password to this phone number instead of printing it.
+        #[arg(long, value_name = "+316…")]
+        sms: Option<String>,
+        /// The configuration file (zegel.toml): [sms], [storage] data_dir.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The archive to write.
+        #[arg(short = 'o', long = "out", value_name = "OUT")]
+        out: PathBuf,
+        /// Overwrite OUT when it exists.
+        #[arg(long)]
+        force: bool,
+        /// The files to pack.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -151,6 +181,21 @@ fn main() -> ExitCode {
             .and_then(serve::run),
         Command::Init { dir, domain } => init::run(&dir, &domain),
         Command::User { config, action } => user::run(config.as_deref(), action),
+        Command::Seal {
+            format,
+            sms,
+            config,
+            out,
+            force,
+            files,
+        } => seal::run(seal::Options {
+            format,
+            sms,
+            config,
+            out,
+            force,
+            files,
+        }),
         Command::CheckDomain {
             domain,
             config,
