@@ -80,9 +80,13 @@ pub async fn verify_message(
         .await;
 
     let mut results = AuthenticationResults::new("");
+    // Without an identity SPF was not checked: no `spf=` result.
     results = match identity {
         SpfIdentity::MailFrom => results.with_spf_mailfrom_result(&spf, client_ip, mail_from, helo),
-        SpfIdentity::Helo => results.with_spf_ehlo_result(&spf, client_ip, helo),
+        SpfIdentity::Helo if !helo.is_empty() => {
+            results.with_spf_ehlo_result(&spf, client_ip, helo)
+        }
+        SpfIdentity::Helo => results,
     };
     results = results
         .with_dkim_results(&dkim, message.from())

@@ -14,11 +14,14 @@
 //! - `audit.rs`: `zegel audit verify|export`.
 //! - `check_domain.rs`: `zegel check-domain`.
 //! - `seal.rs`: `zegel seal` (files into an encrypted archive).
+//! - `verify.rs`: `zegel verify` (SPF, DKIM, DMARC, ARC of one message).
+//! - `dkim.rs`: `zegel dkim keygen`.
 
 mod audit;
 mod check_domain;
 mod classify;
 mod config;
+mod dkim;
 mod init;
 mod milter;
 mod seal;
@@ -26,6 +29,7 @@ mod serve;
 mod settings;
 mod tls;
 mod user;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -136,6 +140,39 @@ enum Command {
         #[arg(long = "timeout", default_value_t = 10, value_name = "SECS")]
         timeout_secs: u64,
     },
+    /// Check a received message: SPF, each DKIM signature, DMARC and ARC,
+    /// each with its result and why, and the Authentication-Results header.
+    ///
+    /// Exit status 0 whatever the results; 2 when the message or the
+    /// configuration cannot be read.
+    Verify {
+        /// The message (.eml), or - for standard input.
+        #[arg(value_name = "FILE.eml")]
+        file: PathBuf,
+        /// The address of the SMTP client that sent it (SPF needs it).
+        #[arg(long = "client-ip", value_name = "IP")]
+        client_ip: Option<std::net::IpAddr>,
+        /// The name the client gave in HELO/EHLO.
+        #[arg(long, value_name = "NAME")]
+        helo: Option<String>,
+        /// The envelope sender (MAIL FROM).
+        #[arg(long = "mail-from", value_name = "ADDR")]
+        mail_from: Option<String>,
+        /// The configuration file (zegel.toml): [dns] servers, [smtp] hostname.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Language of the reasons: nl (default) or en.
+        #[arg(long, default_value = "nl", value_name = "nl|en")]
+        lang: Lang,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// DKIM keys for signing outgoing mail.
+    Dkim {
+        #[command(subcommand)]
+        action: DkimAction,
+    },
     /// Pack files into one AES-256 encrypted archive with a new random
     /// password.
     ///
@@ -163,6 +200,29 @@ enum Command {
         /// The files to pack.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DkimAction {
+    /// Make a key, write it (owner-only; an existing file is never
+    /// overwritten) and print the DNS TXT record to publish.
+    Keygen {
+        /// The signing domain (d=).
+        #[arg(long, value_name = "D")]
+        domain: String,
+        /// The selector (s=): the record goes at S._domainkey.D.
+        #[arg(long, value_name = "S")]
+        selector: String,
+        /// ed25519 (default) or rsa.
+        #[arg(long, value_enum, default_value = "ed25519")]
+        algorithm: dkim::Algorithm,
+        /// RSA key size (at least 2048).
+        #[arg(long, default_value_t = 2048)]
+        bits: usize,
+        /// Where to write the key; default S.D.pem.
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -195,6 +255,39 @@ fn main() -> ExitCode {
             out,
             force,
             files,
+        }),
+        Command::Verify {
+            file,
+            client_ip,
+            helo,
+            mail_from,
+            config,
+            lang,
+            json,
+        } => verify::run(verify::Options {
+            file,
+            client_ip,
+            helo,
+            mail_from,
+            config,
+            lang,
+            json,
+        }),
+        Command::Dkim {
+            action:
+                DkimAction::Keygen {
+                    domain,
+                    selector,
+                    algorithm,
+                    bits,
+                    out,
+                },
+        } => dkim::keygen(dkim::KeygenOptions {
+            domain,
+            selector,
+            algorithm,
+            bits,
+            out,
         }),
         Command::CheckDomain {
             domain,

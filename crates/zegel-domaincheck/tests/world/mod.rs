@@ -198,14 +198,18 @@ loop2               IN TXT "v=spf1 include:loop.test -all"
     )
 }
 
-struct Dns {
+/// An authoritative server for `test.` on 127.0.0.1 with the relay in
+/// front (also used alone, with another zone, by the CLI's `zegel verify`
+/// test).
+pub struct Dns {
     /// The relay (the "validating resolver") the checks ask.
-    relay: SocketAddr,
+    pub relay: SocketAddr,
     _server: hickory_server::Server<Catalog>,
 }
 
 impl Dns {
-    async fn start(zone_text: &str) -> Dns {
+    /// Serves `zone_text` (zone file syntax, origin `test.`).
+    pub async fn start(zone_text: &str) -> Dns {
         let origin = hickory_server::proto::rr::Name::from_ascii("test.").unwrap();
         let (origin, records) = Parser::new(zone_text, None, Some(origin)).parse().unwrap();
         let zone: Arc<InMemoryZoneHandler> = Arc::new(
