@@ -1,10 +1,12 @@
 //! Accepting a submission: assess it once, plan each recipient, write the
 //! mails zegel must add (notifications, notices, failure notices), and store
 //! it all in one durable step. Only then does the front door say `250`.
+//! `accept/archive.rs` prepares the `archive` action's mails (the
+//! attachments and body in an AES-256 archive, the password by SMS).
 
 use crate::compose::{self, FailureNotice, Notification, SenderNotice};
 use crate::config::OutboundConfig;
-use crate::config::SecondFactorPolicy;
+use crate::config::{SecondFactorPolicy, SecureAction};
 use crate::route::{plan, Disposition, Plan};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -16,6 +18,8 @@ use zegel_store::{
     Content, DeliveryKind, NewDelivery, NewMessage, NewSecureMessage, SecondFactor, Store,
 };
 
+/// The `archive` action (in `accept/archive.rs`): packing, the SMS, the mail.
+mod archive;
 /// One envelope recipient.
 #[derive(Debug, Clone)]
 pub struct SubmissionRecipient {
@@ -79,6 +83,8 @@ pub struct Outbound {
     pub(crate) wake: Arc<tokio::sync::Notify>,
     /// MTA-STS discovery for the `tls` action and verified-TLS deliveries.
     pub(crate) mta_sts: Option<Arc<crate::tls_policy::MtaSts>>,
+    /// The SMS provider for the `archive` action's passwords.
+    sms: Option<Arc<dyn crate::sms::SmsSender>>,
 }
 
 impl Outbound {
@@ -100,7 +106,15 @@ impl Outbound {
             assessor,
             dkim,
             wake: Arc::new(tokio::sync::Notify::new()),
+            sms: None,
         }
+    }
+
+    /// Sends the `archive` action's passwords through `sms`. Without it
+    /// every `archive` recipient gets `[archive] fallback`.
+    pub fn with_sms(mut self, sms: Arc<dyn crate::sms::SmsSender>) -> Outbound {
+        self.sms = Some(sms);
+        self
     }
 
     /// The store.
@@ -160,7 +174,7 @@ impl Outbound {
         let tls_domains = self
             .verified_tls_domains(assessment.verdict, &addresses, domains)
             .await;
-        let dispositions = match plan(
+        let mut dispositions = match plan(
             assessment.verdict,
             &addresses,
             domains,
@@ -176,14 +190,30 @@ impl Outbound {
             }
             Plan::Route(d) => d,
         };
-        let message = self.build(
+        let mut archives: Vec<Option<archive::Prepared>> =
+            dispositions.iter().map(|_| None).collect();
+        let mut archive_audit = Vec::new();
+        if dispositions.contains(&Disposition::Archive) {
+            self.prepare_archives(
+                &submission.mail_from,
+                &raw,
+                &addresses,
+                &mut dispositions,
+                &mut archives,
+                &mut archive_audit,
+            )
+            .await;
+        }
+        let mut message = self.build(
             &submission,
             raw,
             &assessment,
             &dispositions,
+            &mut archives,
             &reasons_nl,
             &reasons_en,
         );
+        message.audit.extend(archive_audit);
         match self.store.accept(message).await {
             Ok(id) => {
                 self.wake.notify_one();
@@ -196,6 +226,60 @@ impl Outbound {
             Err(e) => {
                 tracing::error!(error = %e, "storing a message failed");
                 SubmitOutcome::TempFail("storage unavailable".into())
+            }
+        }
+    }
+
+    /// For every `Archive` recipient: the archive mail, with the password
+    /// sent by SMS; or, when that cannot be done (no phone number, no
+    /// SMS provider, nothing to pack, the SMS failed), the fallback
+    /// disposition and an audit event saying why.
+    async fn prepare_archives(
+        &self,
+        sender: &str,
+        raw: &[u8],
+        addresses: &[String],
+        dispositions: &mut [Disposition],
+        archives: &mut [Option<archive::Prepared>],
+        audit: &mut Vec<(String, String, String)>,
+    ) {
+        let c = &self.config;
+        let subject = subject_of(raw);
+        let tag = sms_tag(&subject);
+        let docs = archive::documents(raw, c.archive_body_as_document);
+        for (i, address) in addresses.iter().enumerate() {
+            if dispositions[i] != Disposition::Archive {
+                continue;
+            }
+            let phone = tag
+                .clone()
+                .or_else(|| c.contact_phones.get(&address.to_lowercase()).cloned());
+            match archive::prepare(
+                c,
+                self.sms.as_ref(),
+                &docs,
+                sender,
+                address,
+                &subject,
+                phone.as_deref(),
+            )
+            .await
+            {
+                Ok(prepared) => archives[i] = Some(prepared),
+                Err(why) => {
+                    let (disposition, name) = match c.archive_fallback {
+                        SecureAction::Hold => (Disposition::Hold, "hold"),
+                        SecureAction::Reject => (Disposition::Bounce, "reject"),
+                        _ => (Disposition::Portal, "portal"),
+                    };
+                    dispositions[i] = disposition;
+                    tracing::info!(reason = %why, fallback = name, "archive action not possible for a recipient");
+                    audit.push((
+                        "archive_fallback".into(),
+                        address.clone(),
+                        format!("archive not possible ({why}); fallback {name}"),
+                    ));
+                }
             }
         }
     }
@@ -238,12 +322,14 @@ impl Outbound {
         &self.config
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn build(
         &self,
         sub: &Submission,
         raw: Vec<u8>,
         assessment: &Assessment,
         dispositions: &[Disposition],
+        archives: &mut [Option<archive::Prepared>],
         reasons_nl: &[String],
         reasons_en: &[String],
     ) -> NewMessage {
@@ -266,7 +352,13 @@ impl Outbound {
         let mut access_codes = Vec::new();
         let mut portal_rcpts = Vec::new();
         let mut held_rcpts = Vec::new();
-        for (rcpt, disposition) in sub.recipients.iter().zip(dispositions) {
+        let mut archive_rcpts = Vec::new();
+        for ((rcpt, disposition), archive) in sub
+            .recipients
+            .iter()
+            .zip(dispositions)
+            .zip(archives.iter_mut())
+        {
             let original = NewDelivery {
                 kind: DeliveryKind::Original,
                 mail_from: sub.mail_from.clone(),
@@ -291,6 +383,40 @@ impl Outbound {
                         ..original
                     });
                 }
+                Disposition::Archive => match archive.take() {
+                    Some(prepared) => {
+                        audit.push((
+                            "archive_sent".into(),
+                            rcpt.address.clone(),
+                            format!(
+                                "encrypted {} archive with {} file(s) queued; password sent by SMS to {}",
+                                c.archive_format, prepared.files, prepared.phone_masked
+                            ),
+                        ));
+                        archive_rcpts.push(rcpt.address.clone());
+                        deliveries.push(NewDelivery {
+                            kind: DeliveryKind::Notification,
+                            mail_from: c.notices_from.clone(),
+                            content: Content::Generated(prepared.mail),
+                            notify_never: true,
+                            ..original
+                        });
+                    }
+                    // Not prepared (cannot happen: prepare_archives sets a
+                    // fallback): keep it, never send the original.
+                    None => {
+                        held_rcpts.push(rcpt.address.clone());
+                        audit.push((
+                            "held".into(),
+                            rcpt.address.clone(),
+                            "archive missing; held".into(),
+                        ));
+                        deliveries.push(NewDelivery {
+                            held: true,
+                            ..original
+                        });
+                    }
+                },
                 Disposition::Hold => {
                     held_rcpts.push(rcpt.address.clone());
                     audit.push(("held".into(), rcpt.address.clone(), "held by policy".into()));
@@ -375,7 +501,12 @@ impl Outbound {
                 }
             }
         }
-        let noticed: Vec<String> = portal_rcpts.iter().chain(&held_rcpts).cloned().collect();
+        let noticed: Vec<String> = portal_rcpts
+            .iter()
+            .chain(&archive_rcpts)
+            .chain(&held_rcpts)
+            .cloned()
+            .collect();
         if c.sender_notice && !sub.mail_from.is_empty() && !noticed.is_empty() {
             let link = (!portal_rcpts.is_empty()).then(|| {
                 format!(
@@ -389,7 +520,7 @@ impl Outbound {
                 from: &c.notices_from,
                 sender: &sub.mail_from,
                 recipients: &noticed,
-                held: portal_rcpts.is_empty(),
+                held: portal_rcpts.is_empty() && archive_rcpts.is_empty(),
                 reasons_nl,
                 reasons_en,
                 status_link: link.as_deref(),

@@ -70,6 +70,75 @@ pub fn notification(n: &Notification<'_>) -> Vec<u8> {
     .unwrap_or_default()
 }
 
+/// What the mail with an encrypted archive needs.
+pub struct ArchiveMail<'a> {
+    /// Our organisation's name.
+    pub organization: &'a str,
+    /// The From of zegel's mails.
+    pub from: &'a str,
+    /// The original sender (display and Reply-To).
+    pub sender: &'a str,
+    /// The recipient.
+    pub recipient: &'a str,
+    /// The original subject, or `None` to hide it.
+    pub subject: Option<&'a str>,
+    /// The archive's file name.
+    pub file_name: &'a str,
+    /// The archive's MIME type.
+    pub media_type: &'a str,
+    /// The encrypted archive.
+    pub archive: &'a [u8],
+    /// The last digits of the phone number the password went to.
+    pub phone_last_digits: &'a str,
+    /// Our host name (Message-ID).
+    pub hostname: &'a str,
+}
+
+/// The mail to an external recipient with the message as an encrypted
+/// archive. It names neither the files nor the content, and never holds
+/// the password (that goes by SMS).
+pub fn archive_mail(a: &ArchiveMail<'_>) -> Vec<u8> {
+    let subject = match a.subject {
+        Some(s) => format!("Beveiligd bericht: {s} / Secure message"),
+        None => format!(
+            "Beveiligd bericht van {} / Secure message from {}",
+            a.sender, a.sender
+        ),
+    };
+    let body = format!(
+        "U hebt een beveiligd bericht ontvangen van {sender} ({org}).\r\n\
+         \r\n\
+         Het bericht en de bijlagen staan in het versleutelde bestand {file} (AES-256).\r\n\
+         Het wachtwoord hebt u per SMS gekregen op uw mobiele nummer dat eindigt op {digits}.\r\n\
+         Open het bestand met 7-Zip (Windows), PeaZip, of Keka of The Unarchiver (macOS)\r\n\
+         en typ het wachtwoord in. Deze e-mail bevat het wachtwoord niet.\r\n\
+         \r\n\
+         ---\r\n\
+         \r\n\
+         You have received a secure message from {sender} ({org}).\r\n\
+         \r\n\
+         The message and its attachments are in the encrypted file {file} (AES-256).\r\n\
+         You received the password by SMS on your mobile number ending in {digits}.\r\n\
+         Open the file with 7-Zip (Windows), PeaZip, or Keka or The Unarchiver (macOS)\r\n\
+         and type the password. This e-mail does not contain the password.\r\n",
+        sender = a.sender,
+        org = a.organization,
+        file = a.file_name,
+        digits = a.phone_last_digits,
+    );
+    auto_generated(
+        (a.organization, a.from),
+        a.recipient,
+        subject,
+        a.hostname,
+        body,
+    )
+    .reply_to(a.sender)
+    .attachment(a.media_type, a.file_name, a.archive.to_vec())
+    .write_to_vec()
+    .unwrap_or_default()
+}
+
 /// What the sender's notice needs.
 pub struct SenderNotice<'a> {
     /// Our organisation's name.

@@ -9,8 +9,9 @@ pub enum SecureAction {
     Deliver,
     /// Store it encrypted behind the portal; send a notification.
     Portal,
-    /// Encrypted archive with the password by SMS (its own issue; until it
-    /// is built, recipients get the portal, the archive's own fallback).
+    /// The attachments (and the body as a document) in an AES-256
+    /// encrypted archive mailed to the recipient, the password by SMS;
+    /// without a known phone number `archive_fallback` applies.
     Archive,
     /// The original only over verified TLS to recipient domains whose
     /// MTA-STS policy (RFC 8461) is in mode `enforce`, and only to the MX
@@ -142,4 +143,17 @@ pub struct OutboundConfig {
     /// Accept invalid certificates for opportunistic STARTTLS (normal for
     /// MX delivery; `require_tls` deliveries always verify).
     pub opportunistic_tls_unverified: bool,
+    /// The `archive` action's format: 7z (names encrypted) or ZIP with
+    /// AES (`[archive] format`).
+    pub archive_format: zegel_archive::Format,
+    /// Put the message text in the archive too (`bericht.txt`, and
+    /// `bericht.html` for HTML mail); without it the text is not sent
+    /// (`[archive] body_as_document`).
+    pub archive_body_as_document: bool,
+    /// What an `archive` recipient gets when no phone number is known, no
+    /// SMS provider is set, there is nothing to pack or the SMS fails:
+    /// [`SecureAction::Portal`], [`SecureAction::Hold`] or
+    /// [`SecureAction::Reject`] (a failure notice to the sender)
+    /// (`[archive] fallback`).
+    pub archive_fallback: SecureAction,
 }

@@ -17,6 +17,10 @@ pub enum Disposition {
     VerifiedTls,
     /// A notification; the message waits in the portal.
     Portal,
+    /// The attachments (and the body) in an encrypted archive, the
+    /// password by SMS; accept.rs applies the fallback when no phone
+    /// number is known.
+    Archive,
     /// Nothing yet: the message is held.
     Hold,
     /// Nothing: the sender gets a failure notice with the reasons.
@@ -71,9 +75,8 @@ pub fn plan(
                     {
                         Disposition::VerifiedTls
                     }
-                    SecureAction::Portal | SecureAction::Archive | SecureAction::Tls => {
-                        Disposition::Portal
-                    }
+                    SecureAction::Archive => Disposition::Archive,
+                    SecureAction::Portal | SecureAction::Tls => Disposition::Portal,
                     SecureAction::Hold => Disposition::Hold,
                     SecureAction::Reject => Disposition::Bounce,
                 }
@@ -123,7 +126,7 @@ mod tests {
     fn secure_external_recipients_follow_the_action() {
         let cases = [
             (SecureAction::Portal, Portal),
-            (SecureAction::Archive, Portal),
+            (SecureAction::Archive, Archive),
             (SecureAction::Tls, Portal),
             (SecureAction::Hold, Hold),
             (SecureAction::Deliver, Original),

@@ -698,6 +698,9 @@ impl World {
             smtp_timeout: Duration::from_secs(5),
             concurrency: 4,
             opportunistic_tls_unverified: true,
+            archive_format: zegel_archive::Format::SevenZ,
+            archive_body_as_document: true,
+            archive_fallback: SecureAction::Portal,
         };
         let store = Store::open(dir, None, Kek::generate()).await.unwrap();
         let assessor = Arc::new(Assessor::new(Policy {

@@ -52,6 +52,18 @@ pub struct RawConfig {
     pub(crate) sms: RawSms,
     #[serde(default)]
     pub(crate) dns: RawDns,
+    #[serde(default)]
+    pub(crate) archive: RawArchive,
+}
+
+/// `[archive]`: the `archive` action (attachments in an encrypted
+/// archive, the password by SMS).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawArchive {
+    pub format: Option<String>,
+    pub body_as_document: Option<bool>,
+    pub fallback: Option<String>,
 }
 
 /// `[dns]`: the resolvers zegel asks (recursive; validating DNSSEC for a

@@ -48,7 +48,8 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         s.assess.policy.clone(),
         s.assess.limits.clone(),
     ));
-    let outbound = Outbound::new(s.outbound.clone(), store, assessor, dkim);
+    let sms = zegel_outbound::sms_sender(&s.sms).map_err(|e| format!("SMS provider: {e}"))?;
+    let outbound = Outbound::new(s.outbound.clone(), store, assessor, dkim).with_sms(sms.clone());
 
     let tls = crate::tls::server_config(s.tls.as_ref(), &s.data_dir, &s.outbound.hostname)?;
     let smtp_config = Arc::new(ServerConfig {
@@ -132,7 +133,6 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         http.local_addr().map_err(|e| e.to_string())?,
         s.outbound.public_url
     );
-    let sms = zegel_outbound::sms_sender(&s.sms).map_err(|e| format!("SMS provider: {e}"))?;
     let portal = zegel_portal::Portal::new(s.portal.clone(), outbound.clone(), sms);
     tasks.spawn(zegel_portal::serve(
         http,

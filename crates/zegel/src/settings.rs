@@ -367,6 +367,22 @@ impl ServeSettings {
             Some(file) => read_contacts(&at(file)).map_err(invalid)?,
             None => Default::default(),
         };
+        let archive_format = match &raw.archive.format {
+            None => zegel_archive::Format::SevenZ,
+            Some(f) => f
+                .parse()
+                .map_err(|_| invalid(format!("[archive] format: '{f}' is not 7z or zip")))?,
+        };
+        let archive_fallback = match raw.archive.fallback.as_deref() {
+            None | Some("portal") => SecureAction::Portal,
+            Some("hold") => SecureAction::Hold,
+            Some("reject") => SecureAction::Reject,
+            Some(f) => {
+                return Err(invalid(format!(
+                    "[archive] fallback: '{f}' is not one of portal, hold, reject"
+                )))
+            }
+        };
         let delivery = &raw.delivery;
         let max_message_bytes = smtp
             .max_message_mb
@@ -393,6 +409,9 @@ impl ServeSettings {
             smtp_timeout: Duration::from_secs(60),
             concurrency: delivery.concurrency.unwrap_or(8),
             opportunistic_tls_unverified: true,
+            archive_format,
+            archive_body_as_document: raw.archive.body_as_document.unwrap_or(true),
+            archive_fallback,
         };
         let portal = portal_config(&raw.portal, &outbound, &invalid)?;
         let sms = sms_config(&raw.sms, &data_dir, &at, &invalid)?;
@@ -473,6 +492,28 @@ mod sms_tests {
         let local =
             load("[sms]\nprovider = \"webhook\"\nwebhook_url = \"http://127.0.0.1:9000/sms\"\n");
         assert!(local.is_ok(), "{local:?}");
+    }
+
+    #[test]
+    fn archive_settings_have_defaults_and_are_checked() {
+        let s = load("").unwrap();
+        assert_eq!(s.outbound.archive_format, zegel_archive::Format::SevenZ);
+        assert!(s.outbound.archive_body_as_document);
+        assert_eq!(s.outbound.archive_fallback, SecureAction::Portal);
+        let s =
+            load("[archive]\nformat = \"zip\"\nbody_as_document = false\nfallback = \"hold\"\n")
+                .unwrap();
+        assert_eq!(s.outbound.archive_format, zegel_archive::Format::Zip);
+        assert!(!s.outbound.archive_body_as_document);
+        assert_eq!(s.outbound.archive_fallback, SecureAction::Hold);
+        for (text, want) in [
+            ("[archive]\nformat = \"rar\"\n", "[archive] format"),
+            ("[archive]\nfallback = \"deliver\"\n", "[archive] fallback"),
+            ("[archive]\npassword = \"x\"\n", "password"),
+        ] {
+            let err = load(text).unwrap_err();
+            assert!(err.contains(want), "{text}: {err}");
+        }
     }
 
     #[test]
