@@ -124,6 +124,8 @@ pub(crate) struct RawSmtp {
 pub(crate) struct RawMilter {
     pub listen: Option<String>,
     pub mode: Option<String>,
+    pub authenticate: Option<bool>,
+    pub dmarc_reject: Option<bool>,
 }
 
 /// `[http]`: the web side (portal).

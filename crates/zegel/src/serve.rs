@@ -97,9 +97,31 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen for the milter on {addr}: {e}"))?;
         println!("zegel: milter listening on {addr}");
+        let inbound = if s.milter_authenticate {
+            let resolver = zegel_mailauth::DnsResolver::new(&zegel_mailauth::DnsConfig::servers(
+                s.outbound.dns_servers.clone(),
+            ))
+            .map_err(|e| format!("milter: {e}"))?;
+            println!(
+                "zegel: milter checks SPF, DKIM, DMARC and ARC of mail from clients that did not log in{}",
+                if s.milter_dmarc_reject {
+                    "; refuses DMARC failures of p=reject domains"
+                } else {
+                    ""
+                }
+            );
+            Some(crate::milter::Inbound {
+                resolver,
+                authserv_id: s.outbound.hostname.clone(),
+                dmarc_reject: s.milter_dmarc_reject,
+            })
+        } else {
+            None
+        };
         let handler = Arc::new(crate::milter::Handler::new(
             outbound.clone(),
             s.milter_mode == MilterMode::Headers,
+            inbound,
         ));
         // Postfix keeps a milter connection open, silent, while its SMTP
         // client is idle: stay above its smtpd_timeout (300 s by default).

@@ -45,6 +45,11 @@ pub struct ServeSettings {
     pub milter_listen: Option<SocketAddr>,
     /// The milter's behaviour.
     pub milter_mode: MilterMode,
+    /// The milter checks SPF, DKIM, DMARC and ARC of mail from clients that
+    /// did not log in (inbound mail) and adds Authentication-Results.
+    pub milter_authenticate: bool,
+    /// ... and refuses mail that fails DMARC of a domain with `p=reject`.
+    pub milter_dmarc_reject: bool,
     /// Where the web side listens (the portal issue serves it).
     pub http_listen: SocketAddr,
     /// DKIM: (domain, selector, key file).
@@ -430,6 +435,8 @@ impl ServeSettings {
             command_timeout: Duration::from_secs(smtp.command_timeout_secs.unwrap_or(300)),
             milter_listen,
             milter_mode,
+            milter_authenticate: raw.milter.authenticate.unwrap_or(false),
+            milter_dmarc_reject: raw.milter.dmarc_reject.unwrap_or(true),
             http_listen,
             dkim,
             outbound,

@@ -1,0 +1,118 @@
+//! Inbound mail authentication in the milter, end to end: real Postfix asks
+//! `zegel serve` (`[milter] authenticate = true`) about each message; DNS
+//! comes from a hickory-server zone on 127.0.0.1 (zegel-domaincheck's test
+//! DNS). A message claiming a `p=reject` domain that fails SPF and has no
+//! DKIM signature is refused (550 5.7.1); mail that passes, and mail from a
+//! domain without DMARC, goes through with an Authentication-Results header.
+
+mod common;
+#[path = "../../zegel-domaincheck/tests/world/mod.rs"]
+mod world;
+
+use common::*;
+use std::time::Duration;
+use zegel_testkit::Sink;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Postfix on 127.0.0.1 sends from 127.0.0.1: `pass.test` allows that
+/// address, `spoof.test` does not; both publish `p=reject`. `plain.test`
+/// has no SPF and no DMARC.
+const ZONE: &str = "$ORIGIN test.\n$TTL 0\n\
+@ IN SOA ns.test. admin.test. 1 3600 600 86400 0\n\
+@ IN NS ns.test.\n\
+ns IN A 127.0.0.1\n\
+pass IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
+_dmarc.pass IN TXT \"v=DMARC1; p=reject\"\n\
+spoof IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n\
+_dmarc.spoof IN TXT \"v=DMARC1; p=reject\"\n\
+plain IN A 192.0.2.7\n";
+
+fn message(from: &str, subject: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: p.bakker@example.com\r\nSubject: {subject}\r\n\
+         Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nMessage-ID: <{subject}@zegel.test>\r\n\r\n\
+         Tot donderdag.\r\n"
+    )
+}
+
+#[test]
+fn postfix_milter_refuses_dmarc_reject_spoofs_and_labels_the_rest() {
+    if !zegel_testkit::postfix::available() {
+        eprintln!("SKIPPED: /usr/sbin/postfix is not installed (scripts/test installs it)");
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dns = runtime.block_on(world::Dns::start(ZONE));
+    let sink = Sink::start();
+    let milter_port = zegel_testkit::free_port();
+    let listen = format!("listen = \"127.0.0.1:{milter_port}\"");
+    let servers = format!("dns_servers = [\"{}\"]", dns.relay);
+    let _z = Zegel::start(
+        &sink,
+        &[
+            ("# listen = \"127.0.0.1:8891\"", listen.as_str()),
+            (
+                "mode = \"policy\"",
+                "mode = \"policy\"\nauthenticate = true",
+            ),
+            ("# dns_servers = [\"127.0.0.1:53\"]", servers.as_str()),
+        ],
+    );
+    let postfix = zegel_testkit::postfix::Postfix::start(zegel_testkit::postfix::PostfixOptions {
+        milter_port: Some(milter_port),
+        relay_port: sink.port(),
+    })
+    .unwrap_or_else(|e| panic!("postfix did not start: {e}"));
+
+    // A spoof of a p=reject domain: refused, with the reason in both
+    // languages, and never delivered.
+    let (status, reply) = smtplib(
+        postfix.port(),
+        "directie@spoof.test",
+        &["p.bakker@example.com"],
+        &message("Directie <directie@spoof.test>", "spoof"),
+    );
+    assert_eq!(status, "refused", "{reply}\n{}", postfix.log());
+    assert!(reply.contains("550"), "{reply}");
+    assert!(
+        reply.contains("DMARC") && reply.contains("spoof.test") && reply.contains("Geweigerd"),
+        "{reply}"
+    );
+
+    // The real sender of pass.test and a domain without DMARC get through,
+    // labelled.
+    for (from, subject) in [("jan@pass.test", "pass"), ("info@plain.test", "plain")] {
+        let (status, reply) = smtplib(
+            postfix.port(),
+            from,
+            &["p.bakker@example.com"],
+            &message(from, subject),
+        );
+        assert_eq!(status, "ok", "{from}: {reply}\n{}", postfix.log());
+    }
+    let got = sink.wait_for(2, WAIT);
+    assert_eq!(got.len(), 2, "{}", postfix.log());
+    let pass = got
+        .iter()
+        .find(|m| m.text().contains("Subject: pass"))
+        .expect("pass delivered");
+    let text = pass.text();
+    assert!(
+        text.contains("Authentication-Results: localhost;"),
+        "{text}"
+    );
+    assert!(text.contains("spf=pass"), "{text}");
+    assert!(text.contains("dmarc=pass"), "{text}");
+    let plain = got
+        .iter()
+        .find(|m| m.text().contains("Subject: plain"))
+        .expect("plain delivered");
+    let text = plain.text();
+    assert!(
+        text.contains("Authentication-Results: localhost;"),
+        "{text}"
+    );
+    assert!(text.contains("dmarc=none"), "{text}");
+    assert!(!got.iter().any(|m| m.text().contains("Subject: spoof")));
+}
