@@ -288,3 +288,98 @@ fn archive_action_mails_an_encrypted_archive_and_sends_the_password_by_sms() {
     assert!(log.contains("archive_fallback"), "{log}");
     assert!(!log.contains(&password));
 }
+
+#[test]
+fn zip_format_and_the_subject_tag_number_work_too() {
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[
+            ("action = \"portal\"", "action = \"archive\""),
+            ("format = \"7z\"", "format = \"zip\""),
+        ],
+    );
+    // No contact list: the number comes from the sender's [sms:] tag.
+    let message = mail().replace(
+        "Subject: Overdracht el Amrani",
+        "Subject: [sms:06-1111 2222] Overdracht el Amrani",
+    );
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], &message);
+    assert_eq!(status, "ok", "{reply}");
+    let got = sink.wait_for(2, WAIT);
+    let to_bakker: Vec<&Received> = got
+        .iter()
+        .filter(|m| m.is_for("p.bakker@example.com"))
+        .collect();
+    assert_eq!(to_bakker.len(), 1);
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&to_bakker[0].raw)
+        .unwrap();
+    let attachment = parsed.attachments().next().expect("the archive");
+    assert_eq!(attachment.attachment_name(), Some("beveiligd-bericht.zip"));
+    let archive = attachment.contents().to_vec();
+    // ZIP hides the contents (its names stay visible: documented).
+    for secret in ["111222333", "HbA1c", "Amrani"] {
+        assert!(!contains(&archive, secret.as_bytes()), "zip leaks {secret}");
+        assert!(!contains(&to_bakker[0].raw, secret.as_bytes()));
+    }
+    let outbox = z.dir.join("zegel-data/sms-outbox");
+    let sms: Vec<serde_json::Value> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| serde_json::from_slice(&std::fs::read(e.unwrap().path()).unwrap()).unwrap())
+        .collect();
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0]["to"], "+31611112222");
+    let password = sms[0]["text"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.len() == 29 && w.matches('-').count() == 5)
+        .unwrap()
+        .to_string();
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("beveiligd-bericht.zip");
+    std::fs::write(&path, &archive).unwrap();
+    let out = work.path().join("uit");
+    assert!(extract(&path, &password, &out).status.success());
+    assert_eq!(
+        std::fs::read(out.join("uitslag-el-amrani.txt")).unwrap(),
+        DOSSIER.as_bytes()
+    );
+    assert_eq!(
+        std::fs::read(out.join("verwijzing-diabetes.pdf")).unwrap(),
+        pdf()
+    );
+    assert!(!extract(&path, "verkeerd", &work.path().join("fout"))
+        .status
+        .success());
+}
+
+#[test]
+fn fallback_reject_without_a_phone_number_tells_the_sender_and_sends_nothing() {
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[
+            ("action = \"portal\"", "action = \"archive\""),
+            ("fallback = \"portal\"", "fallback = \"reject\""),
+        ],
+    );
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], &mail());
+    assert_eq!(status, "ok", "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let got = if got.len() == 1 { sink.messages() } else { got };
+    assert!(
+        got.iter().all(|m| !m.is_for("p.bakker@example.com")),
+        "nothing to the recipient"
+    );
+    let notice = got
+        .iter()
+        .find(|m| m.is_for("jan@zorg.nl"))
+        .expect("a failure notice to the sender");
+    assert!(notice.text().contains("5.7.1"), "{}", notice.text());
+    let outbox = z.dir.join("zegel-data/sms-outbox");
+    let sent = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(sent, 0, "no SMS without a number");
+}
