@@ -48,10 +48,14 @@ impl Outbound {
                 });
             }
             if idle {
-                let wait = match self.store.next_due().await {
+                let mut wait = match self.store.next_due().await {
                     Ok(Some(at)) => (at - zegel_store::now()).clamp(1, 30) as u64,
                     _ => 30,
                 };
+                if sender.close_idle_connections() {
+                    // Wake up in time to close the kept ones.
+                    wait = wait.min(crate::connections::IDLE_LIMIT.as_secs());
+                }
                 tokio::select! {
                     _ = &mut shutdown => return Ok(()),
                     _ = self.wake.notified() => {}

@@ -10,6 +10,8 @@
 //! - `accept.rs`: [`Outbound::submit`]: assess once, plan, store durably.
 //! - `deliver.rs`: the queue worker: claim, sign, send, retry, bounce.
 //! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
+//! - `connections.rs`: SMTP connections kept for the next delivery to the
+//!   same host (as Postfix's connection cache).
 //! - `sms.rs`: SMS providers behind [`SmsSender`] (outbox folder, webhook)
 //!   and the validated [`PhoneNumber`].
 //! - `tls_policy.rs`: the `tls` action's question: does a recipient domain
@@ -18,6 +20,7 @@
 mod accept;
 pub mod compose;
 mod config;
+mod connections;
 mod deliver;
 mod route;
 mod send;

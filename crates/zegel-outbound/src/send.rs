@@ -6,6 +6,7 @@
 //! retried: never in the clear.
 
 use crate::config::{OutboundConfig, Relay};
+use crate::connections::{Connection, ConnectionCache};
 use crate::tls_policy::{MtaSts, StsPolicy};
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::proto::rr::{RData, RecordType};
@@ -35,6 +36,7 @@ pub struct Sender {
     verified: TlsConnector,
     unverified: TlsConnector,
     mta_sts: Option<Arc<MtaSts>>,
+    connections: ConnectionCache,
 }
 
 impl Sender {
@@ -50,6 +52,7 @@ impl Sender {
             resolver,
             config,
             mta_sts: None,
+            connections: ConnectionCache::default(),
         })
     }
 
@@ -202,14 +205,34 @@ impl Sender {
                 )))
             }
         };
+        if required.is_none() {
+            if let Some((mut connection, used)) = self.connections.take(host, addr) {
+                match reused_transaction(&mut connection, mail_from, rcpt, message).await {
+                    Reused::Sent => {
+                        self.connections.put(host, addr, connection, used + 1);
+                        return Ok(());
+                    }
+                    Reused::Failed(e) => {
+                        connection.quit().await;
+                        return Err(e);
+                    }
+                    // The peer closed it meanwhile: a new connection below.
+                    Reused::Gone => {}
+                }
+            }
+        }
         let mut client = SmtpClient::connect(addr, timeout).await.map_err(classify)?;
+        // mail-send writes a message in several pieces; without NODELAY a
+        // reused connection (out of TCP's quick-ACK start) waits for the
+        // peer's delayed ACK (40 ms) before the final "." goes out.
+        let _ = client.stream.set_nodelay(true);
         client
             .read()
             .await
             .and_then(|r| r.assert_positive_completion())
             .map_err(classify)?;
         let ehlo = client.ehlo(&self.config.hostname).await.map_err(classify)?;
-        if ehlo.has_capability(EXT_START_TLS) {
+        let mut connection = if ehlo.has_capability(EXT_START_TLS) {
             let connector = if let Some(required) = required {
                 required
             } else if !self.config.opportunistic_tls_unverified {
@@ -219,17 +242,76 @@ impl Sender {
             };
             let mut tls = client.start_tls(connector, host).await.map_err(classify)?;
             tls.ehlo(&self.config.hostname).await.map_err(classify)?;
-            transaction(&mut tls, mail_from, rcpt, message).await
+            Connection::Tls(Box::new(tls))
         } else if require_tls {
-            Err(SendError::Temporary(format!(
+            let _ = client.quit().await;
+            return Err(SendError::Temporary(format!(
                 "{host} does not offer STARTTLS"
-            )))
+            )));
         } else {
-            transaction(&mut client, mail_from, rcpt, message).await
+            Connection::Plain(client)
+        };
+        let sent = match &mut connection {
+            Connection::Plain(c) => transaction(c, mail_from, rcpt, message).await,
+            Connection::Tls(c) => transaction(c, mail_from, rcpt, message).await,
+        };
+        match sent {
+            // Kept for the next delivery to this host, unless it was made
+            // for verified TLS only.
+            Ok(()) if required.is_none() => self.connections.put(host, addr, connection, 1),
+            _ => connection.quit().await,
         }
+        sent
+    }
+
+    /// Closes kept connections idle too long; returns whether any remain
+    /// (the queue worker then wakes up again to close them in time).
+    pub fn close_idle_connections(&self) -> bool {
+        self.connections.sweep()
     }
 }
 
+/// How a transaction over a kept connection went.
+enum Reused {
+    /// Delivered; the connection can be kept again.
+    Sent,
+    /// The peer answered and refused, or the connection broke after MAIL
+    /// FROM was accepted: the delivery's outcome.
+    Failed(SendError),
+    /// The connection no longer worked at MAIL FROM (closed by the peer, or
+    /// 421): nothing was sent; try a new one.
+    Gone,
+}
+
+async fn reused_transaction(
+    connection: &mut Connection,
+    mail_from: &str,
+    rcpt: &str,
+    message: &[u8],
+) -> Reused {
+    let first = match connection {
+        Connection::Plain(c) => c.mail_from(mail_from, &Parameters::default()).await,
+        Connection::Tls(c) => c.mail_from(mail_from, &Parameters::default()).await,
+    };
+    match first {
+        Ok(()) => {}
+        Err(mail_send::Error::UnexpectedReply(r)) if r.code() != 421 => {
+            return Reused::Failed(classify(mail_send::Error::UnexpectedReply(r)))
+        }
+        Err(_) => return Reused::Gone,
+    }
+    let rest = match connection {
+        Connection::Plain(c) => rest_of_transaction(c, rcpt, message).await,
+        Connection::Tls(c) => rest_of_transaction(c, rcpt, message).await,
+    };
+    match rest {
+        Ok(()) => Reused::Sent,
+        Err(e) => Reused::Failed(e),
+    }
+}
+
+/// MAIL FROM, RCPT TO and DATA; the session is back in its initial state
+/// after it succeeds.
 async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(
     client: &mut SmtpClient<T>,
     mail_from: &str,
@@ -240,12 +322,20 @@ async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(
         .mail_from(mail_from, &Parameters::default())
         .await
         .map_err(classify)?;
+    rest_of_transaction(client, rcpt, message).await
+}
+
+/// RCPT TO and DATA, after MAIL FROM was accepted.
+async fn rest_of_transaction<T: AsyncRead + AsyncWrite + Unpin>(
+    client: &mut SmtpClient<T>,
+    rcpt: &str,
+    message: &[u8],
+) -> Result<(), SendError> {
     client
         .rcpt_to(rcpt, &Parameters::default())
         .await
         .map_err(classify)?;
     client.data(message).await.map_err(classify)?;
-    let _ = client.cmd(b"QUIT\r\n").await;
     Ok(())
 }
 

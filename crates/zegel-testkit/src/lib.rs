@@ -42,6 +42,9 @@ pub struct Received {
     pub rcpt_tos: Vec<String>,
     /// The message bytes as received.
     pub raw: Vec<u8>,
+    /// The client's address and port as the sink saw them (one value per
+    /// SMTP connection).
+    pub peer: String,
 }
 
 impl Received {
@@ -79,6 +82,8 @@ impl Received {
 struct Meta {
     mail_from: String,
     rcpt_tos: Vec<String>,
+    #[serde(default)]
+    peer: String,
 }
 
 /// Options for the sink's answers.
@@ -88,6 +93,8 @@ pub struct SinkOptions {
     pub reject: Vec<String>,
     /// Recipients answered with 451 at RCPT.
     pub tempfail: Vec<String>,
+    /// Listen on this port (default: a free one).
+    pub port: Option<u16>,
 }
 
 /// A real SMTP sink (aiosmtpd) on 127.0.0.1; stops when dropped.
@@ -116,6 +123,9 @@ impl Sink {
         }
         for a in &options.tempfail {
             cmd.arg("--tempfail").arg(a);
+        }
+        if let Some(port) = options.port {
+            cmd.arg("--port").arg(port.to_string());
         }
         let mut child = cmd
             .stdin(Stdio::piped())
@@ -167,6 +177,7 @@ impl Sink {
                     mail_from: meta.mail_from,
                     rcpt_tos: meta.rcpt_tos,
                     raw,
+                    peer: meta.peer,
                 })
             })
             .collect()

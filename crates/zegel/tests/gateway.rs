@@ -47,6 +47,58 @@ fn normal_mail_arrives_unchanged_but_signed() {
 }
 
 #[test]
+fn deliveries_to_one_host_share_connections_and_survive_a_closed_one() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let send = |n: usize| {
+        let body = format!("Hoi Piet,\r\n\r\nAgenda punt {n} voor donderdag.\r\n\r\nGroet, Jan");
+        let (ok, out) = swaks(&[
+            "--server",
+            &format!("127.0.0.1:{}", z.port),
+            "--from",
+            "jan@zorg.nl",
+            "--to",
+            "piet@example.com",
+            "--header",
+            &format!("Subject: Agenda {n}"),
+            "--body",
+            &body,
+        ]);
+        assert!(ok, "{out}");
+    };
+    // One at a time, each delivered before the next is sent (messages
+    // queued together go out side by side, over connections of their own).
+    for n in 0..6 {
+        send(n);
+        assert_eq!(
+            sink.wait_for(n + 1, WAIT).len(),
+            n + 1,
+            "message {n} arrives"
+        );
+    }
+    let got = sink.messages();
+    assert_eq!(got.len(), 6, "every message arrives once");
+    let peers: std::collections::HashSet<&str> = got.iter().map(|m| m.peer.as_str()).collect();
+    assert!(
+        peers.len() < got.len(),
+        "one kept connection carries several messages: {peers:?}"
+    );
+    // The sink goes away, closing the kept connection, and a new one
+    // listens on the same port: the next delivery finds its connection
+    // gone at MAIL FROM and makes a new one.
+    let port = sink.port();
+    drop(sink);
+    let sink2 = Sink::start_with(zegel_testkit::SinkOptions {
+        port: Some(port),
+        ..Default::default()
+    });
+    send(6);
+    let got = sink2.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "delivered over a new connection");
+    assert!(got[0].text().contains("Agenda 6"));
+}
+
+#[test]
 fn bsn_to_external_goes_to_the_portal_and_internal_cc_gets_the_original() {
     let sink = Sink::start();
     let z = Zegel::start(&sink, &[]);
@@ -466,7 +518,7 @@ fn postfix_milter_labels_secure_mail_for_routing() {
 fn refused_recipient_gets_the_sender_a_failure_notice() {
     let sink = Sink::start_with(zegel_testkit::SinkOptions {
         reject: vec!["nobody@example.com".into()],
-        tempfail: vec![],
+        ..Default::default()
     });
     let z = Zegel::start(&sink, &[]);
     let (ok, out) = swaks(&[
