@@ -8,6 +8,11 @@
 //! (zegel_mailauth, over mail-auth) — and gets an `Authentication-Results`
 //! header; when it fails DMARC and the From domain publishes `p=reject`, it
 //! is refused (550 5.7.1), unless `[milter] dmarc_reject = false`.
+//! Suspected impersonation gets `X-Zegel-Impersonation` with the reason
+//! and, with `[milter] extern_tag`, that tag before the subject: a From
+//! domain that looks like an internal or partner domain (the assessment's
+//! look-alike logic), an internal From domain that fails DMARC, or a display
+//! name holding an internal address.
 
 use crate::serve::rejection_lines;
 use zegel_assess::{Lang, Verdict};
@@ -23,6 +28,64 @@ pub struct Inbound {
     pub authserv_id: String,
     /// Refuse DMARC failures of `p=reject` domains.
     pub dmarc_reject: bool,
+    /// The organisation's internal and partner domains.
+    pub domains: zegel_assess::Domains,
+    /// The subject tag for suspected impersonation (e.g. `[EXTERN]`).
+    pub extern_tag: Option<String>,
+}
+
+/// What the inbound checks add.
+struct Checked {
+    /// The Authentication-Results value.
+    results: String,
+    /// Why the sender may be impersonating someone.
+    impersonation: Option<String>,
+    /// The new subject (tagged).
+    subject: Option<String>,
+}
+
+/// Why the From of `raw` may impersonate the organisation or a partner.
+fn impersonation(
+    raw: &[u8],
+    domains: &zegel_assess::Domains,
+    dmarc_pass: bool,
+) -> (Option<String>, String) {
+    use zegel_assess::recipients::domain::DomainClass;
+    let Some(headers) = mail_parser::MessageParser::default().parse_headers(raw) else {
+        return (None, String::new());
+    };
+    let subject = headers.subject().unwrap_or_default().to_string();
+    let Some(from) = headers.from().and_then(|a| a.first()) else {
+        return (None, subject);
+    };
+    let address = from.address().unwrap_or_default().to_lowercase();
+    let domain = address.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+    let name = from.name().unwrap_or_default().to_lowercase();
+    if domain.is_empty() {
+        return (None, subject);
+    }
+    let class = domains.classify(domain);
+    let why = if class == DomainClass::Internal {
+        (!dmarc_pass).then(|| {
+            format!("From {address} uses an internal domain but is not authenticated (DMARC)")
+        })
+    } else if let Some(like) =
+        zegel_assess::recipients::lookalike::lookalike_of(domain, domains.trusted())
+    {
+        Some(format!(
+            "From domain {domain} looks like {}",
+            like.resembles
+        ))
+    } else {
+        domains
+            .internal()
+            .iter()
+            .find(|d| name.contains(&format!("@{d}")))
+            .map(|d| {
+                format!("the display name of external {address} holds an address at internal {d}")
+            })
+    };
+    (why, subject)
 }
 
 /// Answers Postfix for each message.
@@ -45,14 +108,19 @@ impl Handler {
         }
     }
 
-    /// The inbound checks: the Authentication-Results header, or a refusal.
+    /// The inbound checks: what to add, or a refusal.
     fn authenticate(
         &self,
         inbound: &Inbound,
         message: &MilterMessage,
-    ) -> Result<String, MilterDecision> {
+    ) -> Result<Checked, MilterDecision> {
+        let none = || Checked {
+            results: format!("{}; none", inbound.authserv_id),
+            impersonation: None,
+            subject: None,
+        };
         let Some(client_ip) = message.client_ip else {
-            return Ok(format!("{}; none", inbound.authserv_id));
+            return Ok(none());
         };
         let report = self.runtime.block_on(zegel_mailauth::verify_message(
             &message.raw,
@@ -61,9 +129,8 @@ impl Handler {
             &message.mail_from,
             &inbound.resolver,
         ));
-        let report = match report {
-            Ok(r) => r,
-            Err(_) => return Ok(format!("{}; none", inbound.authserv_id)),
+        let Ok(report) = report else {
+            return Ok(none());
         };
         if inbound.dmarc_reject
             && report.dmarc.outcome == Outcome::Fail
@@ -78,17 +145,32 @@ impl Handler {
                 ),
             });
         }
-        Ok(report.authentication_results(&inbound.authserv_id))
+        let (why, subject) = impersonation(
+            &message.raw,
+            &inbound.domains,
+            report.dmarc.outcome == Outcome::Pass,
+        );
+        let subject = match (&why, &inbound.extern_tag) {
+            (Some(_), Some(tag)) if !subject.trim_start().starts_with(tag.as_str()) => {
+                Some(format!("{tag} {subject}"))
+            }
+            _ => None,
+        };
+        Ok(Checked {
+            results: report.authentication_results(&inbound.authserv_id),
+            impersonation: why,
+            subject,
+        })
     }
 }
 
 impl MilterHandler for Handler {
     fn decide(&self, message: &MilterMessage) -> MilterDecision {
-        let mut results = None;
+        let mut checked = None;
         if let Some(inbound) = &self.inbound {
             if message.authenticated_user.is_none() {
                 match self.authenticate(inbound, message) {
-                    Ok(header) => results = Some(header),
+                    Ok(c) => checked = Some(c),
                     Err(refusal) => return refusal,
                 }
             }
@@ -133,13 +215,24 @@ impl MilterHandler for Handler {
             Verdict::Normal => "normal",
         };
         let mut headers = Vec::new();
-        if let Some(results) = results {
-            headers.push(("Authentication-Results".to_string(), results));
+        let mut subject = None;
+        if let Some(checked) = checked {
+            headers.push(("Authentication-Results".to_string(), checked.results));
+            if let Some(why) = checked.impersonation {
+                headers.push(("X-Zegel-Impersonation".to_string(), why));
+            }
+            subject = checked.subject;
         }
         headers.push(("X-Zegel-Verdict".to_string(), verdict.to_string()));
         if !en.is_empty() {
             headers.push(("X-Zegel-Reasons".into(), en.join("; ")));
         }
-        MilterDecision::AddHeaders(headers)
+        match subject {
+            Some(subject) => MilterDecision::Modify {
+                change: vec![("Subject".to_string(), 1, subject)],
+                add: headers,
+            },
+            None => MilterDecision::AddHeaders(headers),
+        }
     }
 }

@@ -114,6 +114,8 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
                 resolver,
                 authserv_id: s.outbound.hostname.clone(),
                 dmarc_reject: s.milter_dmarc_reject,
+                domains: s.assess.policy.domains.clone(),
+                extern_tag: s.milter_extern_tag.clone(),
             })
         } else {
             None

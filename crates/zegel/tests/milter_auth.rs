@@ -4,6 +4,10 @@
 //! DNS). A message claiming a `p=reject` domain that fails SPF and has no
 //! DKIM signature is refused (550 5.7.1); mail that passes, and mail from a
 //! domain without DMARC, goes through with an Authentication-Results header.
+//! Suspected impersonation of the organisation (zorg.nl) gets
+//! `X-Zegel-Impersonation` and the configured `[EXTERN]` subject tag: a
+//! look-alike From domain (zorg.test), and a display name holding an
+//! internal address.
 
 mod common;
 #[path = "../../zegel-domaincheck/tests/world/mod.rs"]
@@ -26,7 +30,8 @@ pass IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
 _dmarc.pass IN TXT \"v=DMARC1; p=reject\"\n\
 spoof IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n\
 _dmarc.spoof IN TXT \"v=DMARC1; p=reject\"\n\
-plain IN A 192.0.2.7\n";
+plain IN A 192.0.2.7\n\
+zorg IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n";
 
 fn message(from: &str, subject: &str) -> String {
     format!(
@@ -54,7 +59,7 @@ fn postfix_milter_refuses_dmarc_reject_spoofs_and_labels_the_rest() {
             ("# listen = \"127.0.0.1:8891\"", listen.as_str()),
             (
                 "mode = \"policy\"",
-                "mode = \"policy\"\nauthenticate = true",
+                "mode = \"policy\"\nauthenticate = true\nextern_tag = \"[EXTERN]\"",
             ),
             ("# dns_servers = [\"127.0.0.1:53\"]", servers.as_str()),
         ],
@@ -82,17 +87,26 @@ fn postfix_milter_refuses_dmarc_reject_spoofs_and_labels_the_rest() {
 
     // The real sender of pass.test and a domain without DMARC get through,
     // labelled.
-    for (from, subject) in [("jan@pass.test", "pass"), ("info@plain.test", "plain")] {
+    for (envelope, from, subject) in [
+        ("jan@pass.test", "jan@pass.test", "pass"),
+        ("info@plain.test", "info@plain.test", "plain"),
+        ("jan@zorg.test", "Jan de Vries <jan@zorg.test>", "lookalike"),
+        (
+            "boss@plain.test",
+            "\"directeur@zorg.nl\" <boss@plain.test>",
+            "displayname",
+        ),
+    ] {
         let (status, reply) = smtplib(
             postfix.port(),
-            from,
+            envelope,
             &["p.bakker@example.com"],
             &message(from, subject),
         );
         assert_eq!(status, "ok", "{from}: {reply}\n{}", postfix.log());
     }
-    let got = sink.wait_for(2, WAIT);
-    assert_eq!(got.len(), 2, "{}", postfix.log());
+    let got = sink.wait_for(4, WAIT);
+    assert_eq!(got.len(), 4, "{}", postfix.log());
     let pass = got
         .iter()
         .find(|m| m.text().contains("Subject: pass"))
@@ -115,4 +129,21 @@ fn postfix_milter_refuses_dmarc_reject_spoofs_and_labels_the_rest() {
     );
     assert!(text.contains("dmarc=none"), "{text}");
     assert!(!got.iter().any(|m| m.text().contains("Subject: spoof")));
+    for m in [pass, plain] {
+        let text = m.text();
+        assert!(!text.contains("X-Zegel-Impersonation"), "{text}");
+        assert!(!text.contains("[EXTERN]"), "{text}");
+    }
+    for (subject, why) in [
+        ("lookalike", "From domain zorg.test looks like zorg.nl"),
+        ("displayname", "holds an address at internal zorg.nl"),
+    ] {
+        let m = got
+            .iter()
+            .find(|m| m.text().contains(&format!("Subject: [EXTERN] {subject}")))
+            .unwrap_or_else(|| panic!("{subject}: no tagged message in {got:?}"));
+        let text = m.text();
+        assert!(text.contains("X-Zegel-Impersonation: "), "{text}");
+        assert!(text.replace("\r\n ", " ").contains(why), "{text}");
+    }
 }

@@ -74,6 +74,15 @@ pub enum MilterDecision {
     /// Add these headers (names and values are sanitised and folded) and
     /// let the message continue.
     AddHeaders(Vec<(String, String)>),
+    /// Change headers (name, which occurrence from 1, new value; sanitised
+    /// and folded as added ones), then add headers, and let the message
+    /// continue.
+    Modify {
+        /// Headers to change.
+        change: Vec<(String, u32, String)>,
+        /// Headers to add.
+        add: Vec<(String, String)>,
+    },
 }
 
 impl MilterDecision {

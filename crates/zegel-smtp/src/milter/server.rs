@@ -284,7 +284,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
     async fn content(&mut self, bytes: &[u8]) -> Result<Vec<Response>, MilterError> {
         if let Some(decision) = &self.message.oversized {
             return Ok(match decision {
-                MilterDecision::Continue | MilterDecision::AddHeaders(_) => {
+                MilterDecision::Continue
+                | MilterDecision::AddHeaders(_)
+                | MilterDecision::Modify { .. } => {
                     vec![Response::Continue]
                 }
                 // Already given; a peer that keeps sending hears it again.
@@ -299,7 +301,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
         let decision = self.ask(Ask::Oversized, self.snapshot()).await?;
         self.message.oversized = Some(decision.clone());
         Ok(match decision {
-            MilterDecision::Continue | MilterDecision::AddHeaders(_) => vec![Response::Continue],
+            MilterDecision::Continue
+            | MilterDecision::AddHeaders(_)
+            | MilterDecision::Modify { .. } => vec![Response::Continue],
             other => self.responses_for(other),
         })
     }
@@ -390,6 +394,29 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
                     .take(MAX_ADDED_HEADERS)
                     .filter_map(|(n, v)| Response::add_header(n, v, self.leading_space))
                     .collect();
+                out.push(Response::Continue);
+                out
+            }
+            MilterDecision::Modify { change, add } => {
+                let mut out: Vec<Response> = change
+                    .iter()
+                    .take(MAX_ADDED_HEADERS)
+                    .filter_map(|(n, index, v)| {
+                        match Response::add_header(n, v, self.leading_space)? {
+                            Response::AddHeader { name, value } => Some(Response::ChangeHeader {
+                                index: *index,
+                                name,
+                                value,
+                            }),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                out.extend(
+                    add.iter()
+                        .take(MAX_ADDED_HEADERS)
+                        .filter_map(|(n, v)| Response::add_header(n, v, self.leading_space)),
+                );
                 out.push(Response::Continue);
                 out
             }
@@ -670,6 +697,42 @@ mod tests {
         assert!(handler.seen()[0]
             .raw
             .starts_with(b"Subject: Hallo\r\nTo: b@"));
+    }
+
+    #[tokio::test]
+    async fn modify_changes_then_adds_headers() {
+        let handler = Fixed::new(MilterDecision::Modify {
+            change: vec![("Subject".into(), 1, "[EXTERN] Hallo\r\nBcc: x@y".into())],
+            add: vec![("X-Zegel-Impersonation".into(), "look-alike".into())],
+        });
+        let mut input = vec![Command::OptNeg {
+            version: 6,
+            actions: 0x1 | 0x10,
+            protocol: 0,
+        }];
+        input.extend(connect());
+        input.extend(message("a@zorg.nl", "Hallo", b"x\r\n"));
+        let (replies, _) = talk(handler, config(10_000), input).await;
+        let change = replies
+            .iter()
+            .position(|r| {
+                *r == Response::ChangeHeader {
+                    index: 1,
+                    name: "Subject".into(),
+                    value: "[EXTERN] Hallo Bcc: x@y".into(),
+                }
+            })
+            .expect("the subject changed, with no injected line");
+        let add = replies
+            .iter()
+            .position(|r| {
+                *r == Response::AddHeader {
+                    name: "X-Zegel-Impersonation".into(),
+                    value: "look-alike".into(),
+                }
+            })
+            .expect("the header added");
+        assert!(change < add);
     }
 
     #[tokio::test]
