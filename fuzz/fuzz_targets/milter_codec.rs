@@ -21,7 +21,7 @@ struct Handler;
 impl MilterHandler for Handler {
     fn decide(&self, message: &MilterMessage) -> MilterDecision {
         let text = String::from_utf8_lossy(&message.raw).into_owned();
-        match message.raw.len() % 5 {
+        match message.raw.len() % 6 {
             0 => MilterDecision::Accept,
             1 => MilterDecision::Continue,
             2 => MilterDecision::Reject {
@@ -29,6 +29,11 @@ impl MilterHandler for Handler {
                 text,
             },
             3 => MilterDecision::Tempfail { text },
+            4 => MilterDecision::Quarantine {
+                reason: text.clone(),
+                change: vec![("Subject".into(), 1, text.clone())],
+                add: vec![(message.mail_from.clone(), text)],
+            },
             _ => MilterDecision::AddHeaders(vec![(message.mail_from.clone(), text)]),
         }
     }

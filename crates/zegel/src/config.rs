@@ -126,6 +126,7 @@ pub(crate) struct RawMilter {
     pub mode: Option<String>,
     pub authenticate: Option<bool>,
     pub dmarc_reject: Option<bool>,
+    pub dmarc_quarantine: Option<bool>,
     pub extern_tag: Option<String>,
 }
 

@@ -7,7 +7,9 @@
 //! in to Postfix (inbound mail) is first checked — SPF, DKIM, DMARC, ARC
 //! (zegel_mailauth, over mail-auth) — and gets an `Authentication-Results`
 //! header; when it fails DMARC and the From domain publishes `p=reject`, it
-//! is refused (550 5.7.1), unless `[milter] dmarc_reject = false`.
+//! is refused (550 5.7.1), unless `[milter] dmarc_reject = false`; when
+//! the domain publishes `p=quarantine` it goes to Postfix's hold queue
+//! (SMFIR_QUARANTINE), unless `[milter] dmarc_quarantine = false`.
 //! Suspected impersonation gets `X-Zegel-Impersonation` with the reason
 //! and, with `[milter] extern_tag`, that tag before the subject: a From
 //! domain that looks like an internal or partner domain (the assessment's
@@ -28,6 +30,8 @@ pub struct Inbound {
     pub authserv_id: String,
     /// Refuse DMARC failures of `p=reject` domains.
     pub dmarc_reject: bool,
+    /// Hold DMARC failures of `p=quarantine` domains in Postfix's hold queue.
+    pub dmarc_quarantine: bool,
     /// The organisation's internal and partner domains.
     pub domains: zegel_assess::Domains,
     /// The subject tag for suspected impersonation (e.g. `[EXTERN]`).
@@ -42,6 +46,8 @@ struct Checked {
     impersonation: Option<String>,
     /// The new subject (tagged).
     subject: Option<String>,
+    /// Why the message goes to the hold queue (DMARC `p=quarantine`).
+    quarantine: Option<String>,
 }
 
 /// Why the From of `raw` may impersonate the organisation or a partner.
@@ -118,6 +124,7 @@ impl Handler {
             results: format!("{}; none", inbound.authserv_id),
             impersonation: None,
             subject: None,
+            quarantine: None,
         };
         let Some(client_ip) = message.client_ip else {
             return Ok(none());
@@ -145,6 +152,15 @@ impl Handler {
                 ),
             });
         }
+        let quarantine = (inbound.dmarc_quarantine
+            && report.dmarc.outcome == Outcome::Fail
+            && report.dmarc.policy == Some(DmarcPolicy::Quarantine))
+        .then(|| {
+            format!(
+                "zegel: DMARC fail, {} asks to quarantine (p=quarantine)",
+                report.dmarc.from_domain
+            )
+        });
         let (why, subject) = impersonation(
             &message.raw,
             &inbound.domains,
@@ -160,6 +176,7 @@ impl Handler {
             results: report.authentication_results(&inbound.authserv_id),
             impersonation: why,
             subject,
+            quarantine,
         })
     }
 }
@@ -216,7 +233,9 @@ impl MilterHandler for Handler {
         };
         let mut headers = Vec::new();
         let mut subject = None;
+        let mut quarantine = None;
         if let Some(checked) = checked {
+            quarantine = checked.quarantine;
             headers.push(("Authentication-Results".to_string(), checked.results));
             if let Some(why) = checked.impersonation {
                 headers.push(("X-Zegel-Impersonation".to_string(), why));
@@ -227,12 +246,21 @@ impl MilterHandler for Handler {
         if !en.is_empty() {
             headers.push(("X-Zegel-Reasons".into(), en.join("; ")));
         }
-        match subject {
-            Some(subject) => MilterDecision::Modify {
-                change: vec![("Subject".to_string(), 1, subject)],
+        let change: Vec<(String, u32, String)> = subject
+            .map(|s| ("Subject".to_string(), 1, s))
+            .into_iter()
+            .collect();
+        match quarantine {
+            Some(reason) => MilterDecision::Quarantine {
+                reason,
+                change,
                 add: headers,
             },
-            None => MilterDecision::AddHeaders(headers),
+            None if change.is_empty() => MilterDecision::AddHeaders(headers),
+            None => MilterDecision::Modify {
+                change,
+                add: headers,
+            },
         }
     }
 }

@@ -104,16 +104,18 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             .map_err(|e| format!("milter: {e}"))?;
             println!(
                 "zegel: milter checks SPF, DKIM, DMARC and ARC of mail from clients that did not log in{}",
-                if s.milter_dmarc_reject {
-                    "; refuses DMARC failures of p=reject domains"
-                } else {
-                    ""
+                match (s.milter_dmarc_reject, s.milter_dmarc_quarantine) {
+                    (true, true) => "; refuses DMARC failures of p=reject domains and holds those of p=quarantine domains",
+                    (true, false) => "; refuses DMARC failures of p=reject domains",
+                    (false, true) => "; holds DMARC failures of p=quarantine domains",
+                    (false, false) => "",
                 }
             );
             Some(crate::milter::Inbound {
                 resolver,
                 authserv_id: s.outbound.hostname.clone(),
                 dmarc_reject: s.milter_dmarc_reject,
+                dmarc_quarantine: s.milter_dmarc_quarantine,
                 domains: s.assess.policy.domains.clone(),
                 extern_tag: s.milter_extern_tag.clone(),
             })

@@ -50,6 +50,8 @@ pub struct ServeSettings {
     pub milter_authenticate: bool,
     /// ... and refuses mail that fails DMARC of a domain with `p=reject`.
     pub milter_dmarc_reject: bool,
+    /// ... and holds mail that fails DMARC of a domain with `p=quarantine`.
+    pub milter_dmarc_quarantine: bool,
     /// ... and puts this tag before the subject of suspected impersonation.
     pub milter_extern_tag: Option<String>,
     /// Where the web side listens (the portal issue serves it).
@@ -439,6 +441,7 @@ impl ServeSettings {
             milter_mode,
             milter_authenticate: raw.milter.authenticate.unwrap_or(false),
             milter_dmarc_reject: raw.milter.dmarc_reject.unwrap_or(true),
+            milter_dmarc_quarantine: raw.milter.dmarc_quarantine.unwrap_or(true),
             milter_extern_tag: raw
                 .milter
                 .extern_tag

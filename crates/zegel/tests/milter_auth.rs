@@ -4,6 +4,8 @@
 //! DNS). A message claiming a `p=reject` domain that fails SPF and has no
 //! DKIM signature is refused (550 5.7.1); mail that passes, and mail from a
 //! domain without DMARC, goes through with an Authentication-Results header.
+//! One failing DMARC of a `p=quarantine` domain is accepted but held in
+//! Postfix's hold queue, never delivered.
 //! Suspected impersonation of the organisation (zorg.nl) gets
 //! `X-Zegel-Impersonation` and the configured `[EXTERN]` subject tag: a
 //! look-alike From domain (zorg.test), and a display name holding an
@@ -30,6 +32,8 @@ pass IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
 _dmarc.pass IN TXT \"v=DMARC1; p=reject\"\n\
 spoof IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n\
 _dmarc.spoof IN TXT \"v=DMARC1; p=reject\"\n\
+held IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n\
+_dmarc.held IN TXT \"v=DMARC1; p=quarantine\"\n\
 plain IN A 192.0.2.7\n\
 zorg IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n";
 
@@ -85,6 +89,40 @@ fn postfix_milter_refuses_dmarc_reject_spoofs_and_labels_the_rest() {
         "{reply}"
     );
 
+    // A DMARC failure of a p=quarantine domain: accepted (250), held in
+    // Postfix's hold queue with zegel's reason, never delivered.
+    let (status, reply) = smtplib(
+        postfix.port(),
+        "info@held.test",
+        &["p.bakker@example.com"],
+        &message("Info <info@held.test>", "quarantined"),
+    );
+    assert_eq!(status, "ok", "{reply}\n{}", postfix.log());
+    let mut queue = String::new();
+    for _ in 0..100 {
+        queue = postfix.queue();
+        if queue.contains('!') {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // postqueue -p marks a held message with '!' after its queue id.
+    assert!(
+        queue
+            .lines()
+            .any(|l| l.contains('!') && l.contains("info@held.test")),
+        "held: {queue}\n{}",
+        postfix.log()
+    );
+    assert!(
+        postfix
+            .log()
+            .lines()
+            .any(|l| l.contains("milter-hold") && l.contains("from=<info@held.test>")),
+        "{}",
+        postfix.log()
+    );
+
     // The real sender of pass.test and a domain without DMARC get through,
     // labelled.
     for (envelope, from, subject) in [
@@ -129,6 +167,9 @@ fn postfix_milter_refuses_dmarc_reject_spoofs_and_labels_the_rest() {
     );
     assert!(text.contains("dmarc=none"), "{text}");
     assert!(!got.iter().any(|m| m.text().contains("Subject: spoof")));
+    assert!(!got
+        .iter()
+        .any(|m| m.text().contains("Subject: quarantined")));
     for m in [pass, plain] {
         let text = m.text();
         assert!(!text.contains("X-Zegel-Impersonation"), "{text}");

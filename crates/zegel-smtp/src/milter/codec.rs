@@ -18,6 +18,10 @@ pub const MAX_PACKET: usize = 1024 * 1024 + 1024;
 pub(crate) const ACTION_ADD_HEADERS: u32 = 0x01;
 /// Actions: we may change or delete headers.
 pub(crate) const ACTION_CHANGE_HEADERS: u32 = 0x10;
+/// Actions: we may put a message in the MTA's hold queue (SMFIF_QUARANTINE).
+pub(crate) const ACTION_QUARANTINE: u32 = 0x20;
+/// Longest quarantine reason sent.
+const QUARANTINE_REASON_MAX: usize = 200;
 /// Actions: we may send the macro lists we want (SMFIF_SETSYMLIST).
 pub(crate) const ACTION_SET_SYMLIST: u32 = 0x100;
 /// Protocol (SMFIP_*): do not send unknown SMTP commands.
@@ -196,6 +200,10 @@ pub enum Response {
         /// Header value.
         value: String,
     },
+    /// 'q': put the message in the MTA's hold queue (Postfix: `postqueue
+    /// -p` shows it with `!`, the log `milter-hold`), with a reason. Build
+    /// it with [`Response::quarantine`].
+    Quarantine(String),
     /// 'm': change the `index`-th (from 1) header of this name; an empty
     /// value deletes it.
     ChangeHeader {
@@ -463,6 +471,7 @@ impl Response {
             Response::Tempfail => p.byte(b't'),
             Response::Progress => p.byte(b'p'),
             Response::ReplyCode(text) => p.byte(b'y').string(text.as_bytes()),
+            Response::Quarantine(reason) => p.byte(b'q').string(reason.as_bytes()),
             Response::AddHeader { name, value } => p
                 .byte(b'h')
                 .string(name.as_bytes())
@@ -507,6 +516,7 @@ impl Response {
             b't' => Response::Tempfail,
             b'p' => Response::Progress,
             b'y' => Response::ReplyCode(f.string("reply without NUL")?),
+            b'q' => Response::Quarantine(f.string("reason without NUL")?),
             b'h' => Response::AddHeader {
                 name: f.string("header name without NUL")?,
                 value: f.string("header value without NUL")?,
@@ -527,6 +537,18 @@ impl Response {
             return Err(f.bad("data after the last field"));
         }
         Ok(response)
+    }
+
+    /// The hold-queue answer with `reason` on one line (control characters
+    /// become spaces; at most 200 bytes; never empty).
+    pub fn quarantine(reason: &str) -> Response {
+        let reason = crate::text::one_line(reason, QUARANTINE_REASON_MAX);
+        let reason = reason.trim();
+        Response::Quarantine(if reason.is_empty() {
+            "held by zegel".to_string()
+        } else {
+            reason.to_string()
+        })
     }
 
     /// A REPLYCODE as Postfix accepts it: `code` (4xx or 5xx; anything

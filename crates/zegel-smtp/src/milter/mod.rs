@@ -7,10 +7,11 @@
 //! What we do with it: per message, collect the envelope, headers and body,
 //! hand the rebuilt message to a [`MilterHandler`] at its end, and give
 //! Postfix the decision: accept, reject or tempfail with a (multi-line)
-//! reply, or add headers. We negotiate only the header actions (add;
-//! change, unused so far) and skip the steps we do not need (DATA, unknown
-//! commands); header values come with their leading space, so the rebuilt
-//! message has the header bytes as sent.
+//! reply, add or change headers, or hold the message in the MTA's hold
+//! queue. We negotiate only those actions (add and change headers,
+//! quarantine) and skip the steps we do not need (DATA, unknown commands);
+//! header values come with their leading space, so the rebuilt message has
+//! the header bytes as sent.
 //!
 //! # Layout
 //! - `codec.rs`: packets in and out (4-byte length, command byte, data):
@@ -78,6 +79,19 @@ pub enum MilterDecision {
     /// and folded as added ones), then add headers, and let the message
     /// continue.
     Modify {
+        /// Headers to change.
+        change: Vec<(String, u32, String)>,
+        /// Headers to add.
+        add: Vec<(String, String)>,
+    },
+    /// Change and add headers as `Modify` does, then put the message in
+    /// the MTA's hold queue with `reason` (SMFIR_QUARANTINE): it is kept,
+    /// not delivered, until the postmaster releases (`postsuper -H`) or
+    /// deletes it.
+    Quarantine {
+        /// Why (one line; Postfix 3.7 logs only `milter-hold`, other MTAs
+        /// keep the reason).
+        reason: String,
         /// Headers to change.
         change: Vec<(String, u32, String)>,
         /// Headers to add.

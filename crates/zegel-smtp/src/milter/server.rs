@@ -210,6 +210,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
         let actions = actions
             & (codec::ACTION_ADD_HEADERS
                 | codec::ACTION_CHANGE_HEADERS
+                | codec::ACTION_QUARANTINE
                 | codec::ACTION_SET_SYMLIST);
         let protocol = protocol
             & (codec::PROTOCOL_NO_DATA
@@ -286,7 +287,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
             return Ok(match decision {
                 MilterDecision::Continue
                 | MilterDecision::AddHeaders(_)
-                | MilterDecision::Modify { .. } => {
+                | MilterDecision::Modify { .. }
+                | MilterDecision::Quarantine { .. } => {
                     vec![Response::Continue]
                 }
                 // Already given; a peer that keeps sending hears it again.
@@ -303,7 +305,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
         Ok(match decision {
             MilterDecision::Continue
             | MilterDecision::AddHeaders(_)
-            | MilterDecision::Modify { .. } => vec![Response::Continue],
+            | MilterDecision::Modify { .. }
+            | MilterDecision::Quarantine { .. } => vec![Response::Continue],
             other => self.responses_for(other),
         })
     }
@@ -389,38 +392,55 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
             }
             MilterDecision::Tempfail { text } => vec![Response::reply_code(451, &text)],
             MilterDecision::AddHeaders(headers) => {
-                let mut out: Vec<Response> = headers
-                    .iter()
-                    .take(MAX_ADDED_HEADERS)
-                    .filter_map(|(n, v)| Response::add_header(n, v, self.leading_space))
-                    .collect();
+                let mut out = self.header_changes(&[], &headers);
                 out.push(Response::Continue);
                 out
             }
             MilterDecision::Modify { change, add } => {
-                let mut out: Vec<Response> = change
-                    .iter()
-                    .take(MAX_ADDED_HEADERS)
-                    .filter_map(|(n, index, v)| {
-                        match Response::add_header(n, v, self.leading_space)? {
-                            Response::AddHeader { name, value } => Some(Response::ChangeHeader {
-                                index: *index,
-                                name,
-                                value,
-                            }),
-                            _ => None,
-                        }
-                    })
-                    .collect();
-                out.extend(
-                    add.iter()
-                        .take(MAX_ADDED_HEADERS)
-                        .filter_map(|(n, v)| Response::add_header(n, v, self.leading_space)),
-                );
+                let mut out = self.header_changes(&change, &add);
+                out.push(Response::Continue);
+                out
+            }
+            MilterDecision::Quarantine {
+                reason,
+                change,
+                add,
+            } => {
+                let mut out = self.header_changes(&change, &add);
+                out.push(Response::quarantine(&reason));
                 out.push(Response::Continue);
                 out
             }
         }
+    }
+
+    /// The packets that change, then add, headers (each sanitised and
+    /// folded; at most MAX_ADDED_HEADERS of each).
+    fn header_changes(
+        &self,
+        change: &[(String, u32, String)],
+        add: &[(String, String)],
+    ) -> Vec<Response> {
+        let mut out: Vec<Response> = change
+            .iter()
+            .take(MAX_ADDED_HEADERS)
+            .filter_map(
+                |(n, index, v)| match Response::add_header(n, v, self.leading_space)? {
+                    Response::AddHeader { name, value } => Some(Response::ChangeHeader {
+                        index: *index,
+                        name,
+                        value,
+                    }),
+                    _ => None,
+                },
+            )
+            .collect();
+        out.extend(
+            add.iter()
+                .take(MAX_ADDED_HEADERS)
+                .filter_map(|(n, v)| Response::add_header(n, v, self.leading_space)),
+        );
+        out
     }
 
     /// Writes packets in one go, bounded by the timeout.
@@ -619,7 +639,7 @@ mod tests {
             replies[0],
             Response::OptNeg {
                 version: 6,
-                actions: 0x111,
+                actions: 0x131,
                 protocol: 0x10_0300,
                 macros: vec![
                     (0, "{client_addr}".into()),
@@ -733,6 +753,43 @@ mod tests {
             })
             .expect("the header added");
         assert!(change < add);
+    }
+
+    #[tokio::test]
+    async fn quarantine_adds_headers_then_holds_with_a_clean_reason() {
+        let handler = Fixed::new(MilterDecision::Quarantine {
+            reason: "DMARC fail\r\nof spoof.test".into(),
+            change: Vec::new(),
+            add: vec![("Authentication-Results".into(), "zegel; dmarc=fail".into())],
+        });
+        let mut input = vec![Command::OptNeg {
+            version: 6,
+            actions: 0x1 | 0x10 | 0x20,
+            protocol: 0,
+        }];
+        input.extend(connect());
+        input.extend(message("a@spoof.test", "Hallo", b"x\r\n"));
+        let (replies, _) = talk(handler, config(10_000), input).await;
+        let Response::OptNeg { actions, .. } = &replies[0] else {
+            panic!("negotiation first: {replies:?}");
+        };
+        assert_ne!(actions & 0x20, 0, "quarantine negotiated");
+        let tail = &replies[replies.len() - 3..];
+        assert_eq!(
+            tail,
+            [
+                Response::AddHeader {
+                    name: "Authentication-Results".into(),
+                    value: "zegel; dmarc=fail".into(),
+                },
+                Response::Quarantine("DMARC fail  of spoof.test".into()),
+                Response::Continue,
+            ]
+        );
+        assert_eq!(
+            Response::decode(&Response::quarantine("").encode()[4..]).unwrap(),
+            Response::Quarantine("held by zegel".into())
+        );
     }
 
     #[tokio::test]
