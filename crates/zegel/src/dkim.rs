@@ -18,9 +18,13 @@ pub enum Algorithm {
 /// The options of `zegel dkim keygen`.
 #[derive(Debug, Clone)]
 pub struct KeygenOptions {
+    /// The signing domain (`d=`).
     pub domain: String,
+    /// The selector (`s=`).
     pub selector: String,
+    /// Ed25519 or RSA.
     pub algorithm: Algorithm,
+    /// RSA key size (at least 2048).
     pub bits: usize,
     /// Default: `<selector>.<domain>.pem` in the current folder.
     pub out: Option<PathBuf>,
