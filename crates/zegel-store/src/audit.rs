@@ -95,7 +95,7 @@ pub(crate) fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreE
 
 /// Appends one event inside `tx`.
 pub(crate) async fn append(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::SqliteConnection,
     at: i64,
     event: &str,
     message_id: Option<&str>,
@@ -103,7 +103,7 @@ pub(crate) async fn append(
     detail: &str,
 ) -> Result<(), StoreError> {
     let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     let (seq, prev) = match last {
         Some(r) => (
@@ -133,7 +133,7 @@ pub(crate) async fn append(
     .bind(detail)
     .bind(&prev)
     .bind(&hash)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

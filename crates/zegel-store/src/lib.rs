@@ -20,6 +20,7 @@ mod audit;
 mod blobs;
 mod db;
 mod error;
+mod group;
 mod portal;
 mod queue;
 pub mod seal;
@@ -47,6 +48,8 @@ pub struct Store {
     reader: sqlx::SqlitePool,
     blobs: blobs::BlobDir,
     kek: std::sync::Arc<Kek>,
+    /// Writes committed together (group.rs).
+    group: std::sync::Arc<group::GroupCommit>,
 }
 
 impl Store {
@@ -69,6 +72,7 @@ impl Store {
             reader: db.reader,
             blobs,
             kek: std::sync::Arc::new(kek),
+            group: group::new_group(),
         })
     }
 }

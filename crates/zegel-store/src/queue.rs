@@ -196,67 +196,75 @@ impl Store {
         }
         self.blobs.put_all(writes).await?;
 
+        // The rows, in one transaction shared with the writes queued beside
+        // this one (group.rs); durable when this returns.
         let now = now();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO messages (id, received_at, mail_from, size, verdict, wrapped_key, summary)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(now)
-        .bind(&message.mail_from)
-        .bind(message.raw.len() as i64)
-        .bind(&message.verdict)
-        .bind(&wrapped)
-        .bind(&summary)
-        .execute(&mut *tx)
+        let message_id = id.clone();
+        self.write_grouped(crate::group::write(move |conn| {
+            Box::pin(async move {
+                let id = message_id;
+                sqlx::query(
+                    "INSERT INTO messages (id, received_at, mail_from, size, verdict, wrapped_key, summary)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&id)
+                .bind(now)
+                .bind(&message.mail_from)
+                .bind(message.raw.len() as i64)
+                .bind(&message.verdict)
+                .bind(&wrapped)
+                .bind(&summary)
+                .execute(&mut *conn)
+                .await?;
+                let mut generated = generated.into_iter();
+                for d in &message.deliveries {
+                    let (blob_id, wrapped_key) = match d.content {
+                        Content::Original => (id.clone(), wrapped.clone()),
+                        Content::Generated(_) => generated.next().ok_or(StoreError::NotFound("blob"))?,
+                    };
+                    insert_delivery(
+                        &mut *conn,
+                        &id,
+                        d,
+                        &blob_id,
+                        &wrapped_key,
+                        now,
+                        message.lifetime_secs,
+                    )
+                    .await?;
+                }
+                for (s, p) in message.secure.iter().zip(&packages) {
+                    sqlx::query(
+                        "INSERT INTO secure_messages
+                           (id, message_id, recipient, token_hash, status_token_hash, created_at,
+                            expires_at, sender, blob_id, wrapped_key, second_factor, phone,
+                            access_code_hash, read_receipt)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&p.id)
+                    .bind(&id)
+                    .bind(&s.recipient)
+                    .bind(&s.token_hash)
+                    .bind(&s.status_token_hash)
+                    .bind(now)
+                    .bind(s.expires_at)
+                    .bind(&s.sender)
+                    .bind(&p.blob_id)
+                    .bind(&p.wrapped_key)
+                    .bind(s.second_factor.as_str())
+                    .bind(&p.phone)
+                    .bind(&p.access_code_hash)
+                    .bind(s.read_receipt)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                for (event, subject, detail) in &message.audit {
+                    crate::audit::append(&mut *conn, now, event, Some(&id), subject, detail).await?;
+                }
+                Ok(())
+            })
+        }))
         .await?;
-        let mut generated = generated.into_iter();
-        for d in &message.deliveries {
-            let (blob_id, wrapped_key) = match d.content {
-                Content::Original => (id.clone(), wrapped.clone()),
-                Content::Generated(_) => generated.next().ok_or(StoreError::NotFound("blob"))?,
-            };
-            insert_delivery(
-                &mut tx,
-                &id,
-                d,
-                &blob_id,
-                &wrapped_key,
-                now,
-                message.lifetime_secs,
-            )
-            .await?;
-        }
-        for (s, p) in message.secure.iter().zip(&packages) {
-            sqlx::query(
-                "INSERT INTO secure_messages
-                   (id, message_id, recipient, token_hash, status_token_hash, created_at,
-                    expires_at, sender, blob_id, wrapped_key, second_factor, phone,
-                    access_code_hash, read_receipt)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&p.id)
-            .bind(&id)
-            .bind(&s.recipient)
-            .bind(&s.token_hash)
-            .bind(&s.status_token_hash)
-            .bind(now)
-            .bind(s.expires_at)
-            .bind(&s.sender)
-            .bind(&p.blob_id)
-            .bind(&p.wrapped_key)
-            .bind(s.second_factor.as_str())
-            .bind(&p.phone)
-            .bind(&p.access_code_hash)
-            .bind(s.read_receipt)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (event, subject, detail) in &message.audit {
-            crate::audit::append(&mut tx, now, event, Some(&id), subject, detail).await?;
-        }
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -349,43 +357,41 @@ impl Store {
     /// Records how an attempt ended, with an audit event.
     pub async fn finish(&self, job: &Job, outcome: &JobOutcome) -> Result<(), StoreError> {
         let now = now();
-        let mut tx = self.pool.begin().await?;
         let (state, next, error, event) = match outcome {
             JobOutcome::Sent if job.kind == DeliveryKind::Notification => {
                 ("sent", now, None, "notified")
             }
             JobOutcome::Sent => ("sent", now, None, "delivered"),
-            JobOutcome::Retry { at, error } => ("queued", *at, Some(error.as_str()), "deferred"),
-            JobOutcome::Failed { error } => ("failed", now, Some(error.as_str()), "failed"),
+            JobOutcome::Retry { at, error } => ("queued", *at, Some(error.clone()), "deferred"),
+            JobOutcome::Failed { error } => ("failed", now, Some(error.clone()), "failed"),
         };
-        sqlx::query(
-            "UPDATE deliveries SET state = ?, next_attempt_at = ?, last_error = ?, lease_until = 0,
-                    done_at = CASE WHEN ? = 'queued' THEN NULL ELSE ? END
-             WHERE id = ?",
-        )
-        .bind(state)
-        .bind(next)
-        .bind(error)
-        .bind(state)
-        .bind(now)
-        .bind(job.id)
-        .execute(&mut *tx)
-        .await?;
-        let detail = match error {
+        let detail = match &error {
             Some(e) => format!("{} to {}: {e}", job.kind.as_str(), job.rcpt),
             None => format!("{} to {}", job.kind.as_str(), job.rcpt),
         };
-        crate::audit::append(
-            &mut tx,
-            now,
-            event,
-            Some(&job.message_id),
-            &job.rcpt,
-            &detail,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let (delivery, message_id, rcpt) = (job.id, job.message_id.clone(), job.rcpt.clone());
+        // Committed together with the accepts and results queued beside it
+        // (group.rs).
+        self.write_grouped(crate::group::write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE deliveries SET state = ?, next_attempt_at = ?, last_error = ?, lease_until = 0,
+                            done_at = CASE WHEN ? = 'queued' THEN NULL ELSE ? END
+                     WHERE id = ?",
+                )
+                .bind(state)
+                .bind(next)
+                .bind(&error)
+                .bind(state)
+                .bind(now)
+                .bind(delivery)
+                .execute(&mut *conn)
+                .await?;
+                crate::audit::append(&mut *conn, now, event, Some(&message_id), &rcpt, &detail)
+                    .await
+            })
+        }))
+        .await
     }
 
     /// Counts deliveries by state (for status output and tests).
@@ -410,7 +416,7 @@ impl Store {
 }
 
 async fn insert_delivery(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::SqliteConnection,
     message_id: &str,
     d: &NewDelivery,
     blob_id: &str,
@@ -437,7 +443,7 @@ async fn insert_delivery(
     .bind(now)
     .bind(now + lifetime_secs)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
