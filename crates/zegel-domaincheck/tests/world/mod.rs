@@ -218,9 +218,20 @@ impl Dns {
         );
         let mut catalog = Catalog::new();
         catalog.upsert(LowerName::new(&origin), vec![zone]);
-        let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        let addr = udp.local_addr().unwrap();
-        let tcp = TcpListener::bind(addr).await.unwrap();
+        // UDP and TCP on one port: the port the system gives for UDP may
+        // be taken for TCP by another test; then try another.
+        let (udp, addr, tcp) = {
+            let mut tries = 0;
+            loop {
+                let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                let addr = udp.local_addr().unwrap();
+                match TcpListener::bind(addr).await {
+                    Ok(tcp) => break (udp, addr, tcp),
+                    Err(_) if tries < 50 => tries += 1,
+                    Err(e) => panic!("no free UDP+TCP port: {e}"),
+                }
+            }
+        };
         let mut server = hickory_server::Server::new(catalog);
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 4096);
