@@ -11,26 +11,34 @@ use zegel_assess::Lang;
 use zegel_domaincheck::{Probe, Trust};
 
 /// The command's options.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// The domain to check.
+    /// The mail domain (the part after @).
+    #[arg(value_name = "DOMAIN")]
     pub domain: String,
-    /// zegel.toml: `[dns] servers` (else `[smtp] dns_servers`), and
-    /// `[dkim] selector` when `[dkim] domain` is this domain.
+    /// The configuration file (zegel.toml): [dns] servers, [dkim] selector.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// One JSON object instead of text.
+    /// The report as one JSON object.
+    #[arg(long)]
     pub json: bool,
-    /// Language of the text.
+    /// Language of the text: nl (default) or en.
+    #[arg(long, default_value = "nl", value_name = "nl|en")]
     pub lang: Lang,
-    /// DKIM selectors in use, tried before the common ones.
+    /// A DKIM selector in use (the s= of your signatures); repeatable.
+    #[arg(long = "dkim-selector", value_name = "SELECTOR")]
     pub dkim_selectors: Vec<String>,
-    /// SMTP port of the MX hosts.
+    /// SMTP port of the MX hosts (a lab or a test).
+    #[arg(long, default_value_t = 25, value_name = "PORT")]
     pub smtp_port: u16,
-    /// HTTPS port of the MTA-STS policy host.
+    /// HTTPS port of the MTA-STS policy host (a lab or a test).
+    #[arg(long, default_value_t = 443, value_name = "PORT")]
     pub https_port: u16,
-    /// Trust only the CA certificates in this PEM file (a lab, a test).
+    /// Trust only the CA certificates in this PEM file, not the system's.
+    #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
-    /// Seconds per step.
+    /// Seconds allowed per step (DNS query, connection, handshake, fetch).
+    #[arg(long = "timeout", default_value_t = 10, value_name = "SECS")]
     pub timeout_secs: u64,
 }
 

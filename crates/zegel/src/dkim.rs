@@ -16,17 +16,22 @@ pub enum Algorithm {
 }
 
 /// The options of `zegel dkim keygen`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct KeygenOptions {
-    /// The signing domain (`d=`).
+    /// The signing domain (d=).
+    #[arg(long, value_name = "D")]
     pub domain: String,
-    /// The selector (`s=`).
+    /// The selector (s=): the record goes at S._domainkey.D.
+    #[arg(long, value_name = "S")]
     pub selector: String,
-    /// Ed25519 or RSA.
+    /// ed25519 (default) or rsa.
+    #[arg(long, value_enum, default_value = "ed25519")]
     pub algorithm: Algorithm,
     /// RSA key size (at least 2048).
+    #[arg(long, default_value_t = 2048)]
     pub bits: usize,
-    /// Default: `<selector>.<domain>.pem` in the current folder.
+    /// Where to write the key; default S.D.pem.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 

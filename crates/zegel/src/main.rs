@@ -111,63 +111,13 @@ enum Command {
     /// advice; with --json one JSON object. Uses the resolvers of [dns]
     /// servers (else the system's). Exit status 0 when a report was made
     /// (whatever the score), 2 on bad input or configuration.
-    CheckDomain {
-        /// The mail domain (the part after @).
-        #[arg(value_name = "DOMAIN")]
-        domain: String,
-        /// The configuration file (zegel.toml): [dns] servers, [dkim] selector.
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// The report as one JSON object.
-        #[arg(long)]
-        json: bool,
-        /// Language of the text: nl (default) or en.
-        #[arg(long, default_value = "nl", value_name = "nl|en")]
-        lang: Lang,
-        /// A DKIM selector in use (the s= of your signatures); repeatable.
-        #[arg(long = "dkim-selector", value_name = "SELECTOR")]
-        dkim_selectors: Vec<String>,
-        /// SMTP port of the MX hosts (a lab or a test).
-        #[arg(long, default_value_t = 25, value_name = "PORT")]
-        smtp_port: u16,
-        /// HTTPS port of the MTA-STS policy host (a lab or a test).
-        #[arg(long, default_value_t = 443, value_name = "PORT")]
-        https_port: u16,
-        /// Trust only the CA certificates in this PEM file, not the system's.
-        #[arg(long, value_name = "FILE")]
-        ca_file: Option<PathBuf>,
-        /// Seconds allowed per step (DNS query, connection, handshake, fetch).
-        #[arg(long = "timeout", default_value_t = 10, value_name = "SECS")]
-        timeout_secs: u64,
-    },
+    CheckDomain(check_domain::Options),
     /// Check a received message: SPF, each DKIM signature, DMARC and ARC,
     /// each with its result and why, and the Authentication-Results header.
     ///
     /// Exit status 0 whatever the results; 2 when the message or the
     /// configuration cannot be read.
-    Verify {
-        /// The message (.eml), or - for standard input.
-        #[arg(value_name = "FILE.eml")]
-        file: PathBuf,
-        /// The address of the SMTP client that sent it (SPF needs it).
-        #[arg(long = "client-ip", value_name = "IP")]
-        client_ip: Option<std::net::IpAddr>,
-        /// The name the client gave in HELO/EHLO.
-        #[arg(long, value_name = "NAME")]
-        helo: Option<String>,
-        /// The envelope sender (MAIL FROM).
-        #[arg(long = "mail-from", value_name = "ADDR")]
-        mail_from: Option<String>,
-        /// The configuration file (zegel.toml): [dns] servers, [smtp] hostname.
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Language of the reasons: nl (default) or en.
-        #[arg(long, default_value = "nl", value_name = "nl|en")]
-        lang: Lang,
-        /// One JSON object.
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(verify::Options),
     /// DKIM keys for signing outgoing mail.
     Dkim {
         #[command(subcommand)]
@@ -181,49 +131,14 @@ enum Command {
     /// on stderr); with --sms it goes by SMS through [sms] of the
     /// configuration (the outbox by default) and is not shown. Exit status
     /// 0 when the archive is written (and the SMS sent), 2 otherwise.
-    Seal {
-        /// The archive format: 7z (names encrypted) or zip.
-        #[arg(long, default_value = "7z", value_name = "7z|zip")]
-        format: zegel_archive::Format,
-        /// Send the password to this phone number instead of printing it.
-        #[arg(long, value_name = "+316…")]
-        sms: Option<String>,
-        /// The configuration file (zegel.toml): [sms], [storage] data_dir.
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// The archive to write.
-        #[arg(short = 'o', long = "out", value_name = "OUT")]
-        out: PathBuf,
-        /// Overwrite OUT when it exists.
-        #[arg(long)]
-        force: bool,
-        /// The files to pack.
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-    },
+    Seal(seal::Options),
 }
 
 #[derive(Subcommand)]
 enum DkimAction {
     /// Make a key, write it (owner-only; an existing file is never
     /// overwritten) and print the DNS TXT record to publish.
-    Keygen {
-        /// The signing domain (d=).
-        #[arg(long, value_name = "D")]
-        domain: String,
-        /// The selector (s=): the record goes at S._domainkey.D.
-        #[arg(long, value_name = "S")]
-        selector: String,
-        /// ed25519 (default) or rsa.
-        #[arg(long, value_enum, default_value = "ed25519")]
-        algorithm: dkim::Algorithm,
-        /// RSA key size (at least 2048).
-        #[arg(long, default_value_t = 2048)]
-        bits: usize,
-        /// Where to write the key; default S.D.pem.
-        #[arg(short = 'o', long = "out", value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
+    Keygen(dkim::KeygenOptions),
 }
 
 fn main() -> ExitCode {
@@ -241,75 +156,12 @@ fn main() -> ExitCode {
             .and_then(serve::run),
         Command::Init { dir, domain } => init::run(&dir, &domain),
         Command::User { config, action } => user::run(config.as_deref(), action),
-        Command::Seal {
-            format,
-            sms,
-            config,
-            out,
-            force,
-            files,
-        } => seal::run(seal::Options {
-            format,
-            sms,
-            config,
-            out,
-            force,
-            files,
-        }),
-        Command::Verify {
-            file,
-            client_ip,
-            helo,
-            mail_from,
-            config,
-            lang,
-            json,
-        } => verify::run(verify::Options {
-            file,
-            client_ip,
-            helo,
-            mail_from,
-            config,
-            lang,
-            json,
-        }),
+        Command::Seal(options) => seal::run(options),
+        Command::Verify(options) => verify::run(options),
         Command::Dkim {
-            action:
-                DkimAction::Keygen {
-                    domain,
-                    selector,
-                    algorithm,
-                    bits,
-                    out,
-                },
-        } => dkim::keygen(dkim::KeygenOptions {
-            domain,
-            selector,
-            algorithm,
-            bits,
-            out,
-        }),
-        Command::CheckDomain {
-            domain,
-            config,
-            json,
-            lang,
-            dkim_selectors,
-            smtp_port,
-            https_port,
-            ca_file,
-            timeout_secs,
-        } => check_domain::run(check_domain::Options {
-            domain,
-            config,
-            json,
-            lang,
-            dkim_selectors,
-            smtp_port,
-            https_port,
-            ca_file,
-            timeout_secs,
-        }),
+            action: DkimAction::Keygen(options),
+        } => dkim::keygen(options),
+        Command::CheckDomain(options) => check_domain::run(options),
         Command::Audit { config, action } => {
             return match audit::run(config.as_deref(), action) {
                 Ok(audit::Outcome::Ok) => ExitCode::SUCCESS,

@@ -12,18 +12,25 @@ use zegel_archive::{Entry, Format, PackOptions, Password};
 use zegel_outbound::PhoneNumber;
 
 /// What `zegel seal` was asked to do.
+#[derive(clap::Args)]
 pub struct Options {
-    /// The archive format.
+    /// The archive format: 7z (names encrypted) or zip.
+    #[arg(long, default_value = "7z", value_name = "7z|zip")]
     pub format: Format,
-    /// Send the password to this number instead of printing it.
+    /// Send the password to this phone number instead of printing it.
+    #[arg(long, value_name = "+316…")]
     pub sms: Option<String>,
-    /// The configuration file (`[sms]`, `[storage] data_dir`).
+    /// The configuration file (zegel.toml): [sms], [storage] data_dir.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The archive to write.
+    #[arg(short = 'o', long = "out", value_name = "OUT")]
     pub out: PathBuf,
-    /// Overwrite `out` when it exists.
+    /// Overwrite OUT when it exists.
+    #[arg(long)]
     pub force: bool,
     /// The files to pack.
+    #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
 

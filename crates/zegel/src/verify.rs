@@ -10,22 +10,28 @@ use zegel_assess::Lang;
 use zegel_mailauth::{DnsConfig, DnsResolver, Report};
 
 /// The command's options.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// The message (`-` for standard input).
+    /// The message (.eml), or - for standard input.
+    #[arg(value_name = "FILE.eml")]
     pub file: PathBuf,
-    /// The address of the SMTP client that handed it over; without it SPF
-    /// is not checked.
-    pub client_ip: Option<IpAddr>,
-    /// The name it gave in HELO/EHLO.
+    /// The address of the SMTP client that sent it (SPF needs it).
+    #[arg(long = "client-ip", value_name = "IP")]
+    pub client_ip: Option<std::net::IpAddr>,
+    /// The name the client gave in HELO/EHLO.
+    #[arg(long, value_name = "NAME")]
     pub helo: Option<String>,
     /// The envelope sender (MAIL FROM).
+    #[arg(long = "mail-from", value_name = "ADDR")]
     pub mail_from: Option<String>,
-    /// zegel.toml: `[dns] servers`, `[smtp] hostname`.
+    /// The configuration file (zegel.toml): [dns] servers, [smtp] hostname.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Language of the reasons.
+    /// Language of the reasons: nl (default) or en.
+    #[arg(long, default_value = "nl", value_name = "nl|en")]
     pub lang: Lang,
-    /// One JSON object instead of text.
+    /// One JSON object.
+    #[arg(long)]
     pub json: bool,
 }
 
