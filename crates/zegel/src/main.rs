@@ -2,7 +2,8 @@
 //! product grows, the servers).
 //!
 //! # Layout
-//! - `main.rs`: the commands and their options (clap).
+//! - `main.rs`: the commands (clap); the options of check-domain, verify,
+//!   seal and dkim keygen are clap `Args` structs in their own modules.
 //! - `config.rs`: `zegel.toml`, read raw, validated, handed out per part.
 //! - `classify.rs`: `zegel classify`.
 //! - `settings.rs`: `zegel serve`'s settings with their defaults.
