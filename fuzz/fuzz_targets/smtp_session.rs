@@ -15,6 +15,7 @@ fuzz_target!(|input: &[u8]| {
         max_commands: 200,
         max_errors: 50,
         tls_available: true,
+        inbound_domains: vec!["zorg.nl".into()],
     };
     let trusted = input.first().is_some_and(|b| b & 1 == 1);
     let mut session = Session::new(config, "127.0.0.1".parse().unwrap(), trusted);

@@ -46,7 +46,7 @@
 #   TIMEOUT=600 (seconds to wait for the deliveries of a run)
 #   ZEGEL_BIN=target/release/zegel (built with `cargo build --release -p
 #   zegel` when missing)
-#   DELIVERY_CONCURRENCY: zegel's [delivery] concurrency (default: zegel's, 8)
+#   DELIVERY_CONCURRENCY: zegel's [delivery] concurrency (default: zegel's, 20)
 #   KEEP=1: keep the temp folder (configs, logs, databases) for a look
 #   RESULTS=FILE: also append each run's JSON line to FILE
 #   PERF=FILE: `perf record` zegel serve (cpu-clock, call graphs) during the
@@ -163,7 +163,7 @@ edits = [
     ('listen = "127.0.0.1:8080"', f'listen = "127.0.0.1:{http}"'),
 ]
 if concurrency:
-    edits.append(("concurrency = 8", f"concurrency = {int(concurrency)}"))
+    edits.append(("concurrency = 20", f"concurrency = {int(concurrency)}"))
 for old, new in edits:
     if old not in text:
         sys.exit(f"zegel.toml template lacks {old!r}")

@@ -59,7 +59,11 @@ fn safe_name(name: &str, n: usize) -> String {
     } else {
         trimmed.to_string()
     };
-    shorten(&name, ext.len())
+    match shorten(&name, ext.len()) {
+        // Only dots were left after the cut.
+        short if short.is_empty() => format!("bijlage-{n}"),
+        short => short,
+    }
 }
 
 /// `name` cut to [`MAX_NAME_CHARS`] characters, keeping the last
@@ -78,7 +82,9 @@ fn shorten(name: &str, ext_bytes: usize) -> String {
     let stem = &name[..name.len() - ext.len()];
     let mut out: String = stem.chars().take(keep).collect();
     out.push_str(ext);
-    out
+    // The cut may end in a dot or space, which Windows drops (found by the
+    // property test: a long name whose long "extension" was not kept).
+    out.trim_end_matches(['.', ' ']).to_string()
 }
 
 /// (`stem`, `.ext`) of a name; no extension for dot files (`.profile`).
@@ -112,6 +118,16 @@ mod tests {
 
     fn one(name: &str) -> String {
         archive_names([name]).remove(0)
+    }
+
+    #[test]
+    fn a_cut_never_ends_in_a_dot_or_space_nor_leaves_nothing() {
+        let long_ext = format!("{}x.{}", "a".repeat(118), "b".repeat(30));
+        let cut = one(&format!("{}. .{}", "a".repeat(117), "b".repeat(30)));
+        assert!(!cut.ends_with(['.', ' ']), "{cut:?}");
+        assert!(one(&long_ext).chars().count() <= MAX_NAME_CHARS);
+        let dots = format!("{}.{}", ".".repeat(130), "c".repeat(30));
+        assert_eq!(one(&dots), "bijlage-1");
     }
 
     #[test]

@@ -56,22 +56,10 @@ use std::path::Path;
 const RESOLV_CONF: &str = "/etc/resolv.conf";
 
 /// `domain` in lower case without a trailing dot, if it is a domain name
-/// (LDH labels; at least two of them).
+/// (LDH labels; at least two of them; zegel-mtasts's check).
 fn normalise(domain: &str) -> Result<String, CheckError> {
     let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = d.split('.').collect();
-    let ok = d.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|l| {
-            (1..=63).contains(&l.len())
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
-        })
-        && !labels
-            .last()
-            .is_some_and(|l| l.bytes().all(|c| c.is_ascii_digit()));
-    if ok {
+    if zegel_mtasts::is_domain(&d) {
         Ok(d)
     } else {
         Err(CheckError::BadDomain(domain.to_string()))

@@ -4,10 +4,9 @@
 //! names every MX host, and whether those hosts would pass a sender that
 //! enforces it (STARTTLS with a trusted certificate valid for the MX name).
 //!
-//! The TXT record is parsed by mail-auth. The policy parser below repeats
-//! `zegel_outbound::tls_policy::StsPolicy::parse`, which was not yet
-//! committed when this crate was written; one of the two should go once
-//! both are in (a small shared crate, or mail-auth if it grows a parser).
+//! The TXT record is parsed by mail-auth, the policy by zegel-mtasts (the
+//! same parser the outbound `tls` action uses: what a sender enforcing the
+//! policy would read).
 
 use crate::dns::Dns;
 use crate::mx_tls::{HostVerdict, MxHost};
@@ -17,90 +16,12 @@ use mail_auth::common::parse::TxtRecordParser;
 use rustls::client::danger::ServerCertVerifier;
 use std::net::SocketAddr;
 use std::sync::Arc;
+pub use zegel_mtasts::{StsMode as Mode, StsPolicy as Policy};
 
 /// Largest policy read (RFC 8461 suggests 64 KiB).
 const MAX_POLICY_BYTES: usize = 64 * 1024;
 /// A policy `max_age` below a day is of little use (RFC 8461 advises weeks).
 const SHORT_MAX_AGE: u64 = 86_400;
-
-/// A policy's mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Senders deliver only over verified TLS to listed hosts.
-    Enforce,
-    /// Senders report failures but deliver.
-    Testing,
-    /// MTA-STS switched off.
-    None,
-}
-
-/// A parsed policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
-    /// `mode`.
-    pub mode: Mode,
-    /// `mx` patterns, lower case.
-    pub mx: Vec<String>,
-    /// `max_age` in seconds.
-    pub max_age: u64,
-}
-
-impl Policy {
-    /// Parses a policy file (RFC 8461 section 3.2): `key: value` lines,
-    /// `version: STSv1`, `mode`, `max_age` and (unless mode is `none`) at
-    /// least one `mx`; unknown keys ignored, the first of a repeated key
-    /// counts (except `mx`).
-    pub fn parse(text: &str) -> Result<Policy, String> {
-        let (mut version, mut mode, mut max_age) = (None, None, None);
-        let mut mx = Vec::new();
-        for line in text.split('\n') {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            if line.trim().is_empty() {
-                continue;
-            }
-            let (key, value) = line
-                .split_once(':')
-                .ok_or_else(|| format!("line without 'key: value': {:?}", clip(line)))?;
-            let value = value.trim_matches([' ', '\t']);
-            match key {
-                "version" if version.is_none() => version = Some(value),
-                "mode" if mode.is_none() => mode = Some(value),
-                "max_age" if max_age.is_none() => max_age = Some(value),
-                "mx" => mx.push(value.to_ascii_lowercase()),
-                _ => {}
-            }
-        }
-        if version != Some("STSv1") {
-            return Err("no 'version: STSv1'".into());
-        }
-        let mode = match mode {
-            Some("enforce") => Mode::Enforce,
-            Some("testing") => Mode::Testing,
-            Some("none") => Mode::None,
-            other => return Err(format!("bad mode {other:?}")),
-        };
-        let max_age = max_age
-            .filter(|a| (1..=10).contains(&a.len()) && a.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|a| a.parse::<u64>().ok())
-            .ok_or("bad or no max_age")?;
-        if mx.is_empty() && mode != Mode::None {
-            return Err("no mx".into());
-        }
-        Ok(Policy { mode, mx, max_age })
-    }
-
-    /// Whether `host` matches one of the `mx` patterns (a leading `*.`
-    /// stands for exactly one label).
-    pub fn matches(&self, host: &str) -> bool {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.mx.iter().any(|p| match p.strip_prefix("*.") {
-            Some(parent) => host
-                .split_once('.')
-                .is_some_and(|(first, rest)| !first.is_empty() && rest == parent),
-            None => host == *p,
-        })
-    }
-}
 
 /// What discovery found, before it is held against the MX hosts.
 #[derive(Debug)]
@@ -312,7 +233,7 @@ pub fn check(domain: &str, found: Found, hosts: &[MxHost], verdicts: &[HostVerdi
     let unlisted: Vec<&str> = hosts
         .iter()
         .map(|h| h.name.as_str())
-        .filter(|h| !policy.matches(h))
+        .filter(|h| !policy.matches_mx(h))
         .collect();
     let unverified: Vec<&str> = verdicts
         .iter()
@@ -394,10 +315,6 @@ pub fn check(domain: &str, found: Found, hosts: &[MxHost], verdicts: &[HostVerdi
     check
 }
 
-fn clip(text: &str) -> String {
-    text.chars().take(60).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,10 +326,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.mode, Mode::Enforce);
-        assert!(p.matches("MAIL.example.com."));
-        assert!(p.matches("mx1.example.net"));
-        assert!(!p.matches("a.mx1.example.net"));
-        assert!(!p.matches("example.net"));
+        assert!(p.matches_mx("MAIL.example.com."));
+        assert!(p.matches_mx("mx1.example.net"));
+        assert!(!p.matches_mx("a.mx1.example.net"));
+        assert!(!p.matches_mx("example.net"));
         for bad in [
             "",
             "<html>not found</html>",

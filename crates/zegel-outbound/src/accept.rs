@@ -2,7 +2,8 @@
 //! mails zegel must add (notifications, notices, failure notices), and store
 //! it all in one durable step. Only then does the front door say `250`.
 //! `accept/archive.rs` prepares the `archive` action's mails (the
-//! attachments and body in an AES-256 archive, the password by SMS).
+//! attachments and body in an AES-256 archive, the password by SMS);
+//! `accept/inbound.rs` takes in checked mail from outside.
 
 use crate::compose::{self, FailureNotice, Notification, SenderNotice};
 use crate::config::OutboundConfig;
@@ -20,6 +21,9 @@ use zegel_store::{
 
 /// The `archive` action (in `accept/archive.rs`): packing, the SMS, the mail.
 mod archive;
+/// Mail from outside for internal recipients (`accept/inbound.rs`).
+mod inbound;
+pub use inbound::InboundMail;
 /// One envelope recipient.
 #[derive(Debug, Clone)]
 pub struct SubmissionRecipient {

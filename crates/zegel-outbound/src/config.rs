@@ -128,6 +128,9 @@ pub struct OutboundConfig {
     pub read_receipts: bool,
     /// Where mail goes next.
     pub relay: Relay,
+    /// Where inbound mail (from outside, for the internal domains) goes:
+    /// the organisation's own mail server (`[inbound] deliver_to`).
+    pub inbound_relay: Option<Relay>,
     /// DNS servers for MX and MTA-STS lookups (empty: the system's).
     pub dns_servers: Vec<std::net::SocketAddr>,
     /// How long delivery is tried before a failure notice.

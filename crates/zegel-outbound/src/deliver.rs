@@ -85,10 +85,21 @@ impl Outbound {
                     }),
                     _ => content.clone(),
                 };
-                match sender
-                    .send(&job.mail_from, &job.rcpt, &signed, job.require_tls)
-                    .await
-                {
+                let relay = match job.kind {
+                    DeliveryKind::Inbound => self.config.inbound_relay.as_ref(),
+                    _ => Some(&self.config.relay),
+                };
+                let sent = match relay {
+                    Some(relay) => {
+                        sender
+                            .send_via(relay, &job.mail_from, &job.rcpt, &signed, job.require_tls)
+                            .await
+                    }
+                    None => Err(SendError::Temporary(
+                        "inbound mail waits: [inbound] deliver_to is not set".into(),
+                    )),
+                };
+                match sent {
                     Ok(()) => JobOutcome::Sent,
                     Err(SendError::Permanent(e)) => {
                         self.bounce(&job, &content, &e).await;
@@ -134,7 +145,8 @@ impl Outbound {
 
     /// Queues a failure notice to the sender, unless none is wanted.
     async fn bounce(&self, job: &Job, content: &[u8], error: &str) {
-        if job.notify_never || job.mail_from.is_empty() || job.kind != DeliveryKind::Original {
+        let bounces = matches!(job.kind, DeliveryKind::Original | DeliveryKind::Inbound);
+        if job.notify_never || job.mail_from.is_empty() || !bounces {
             return;
         }
         let dsn = compose::failure_notice(&FailureNotice {

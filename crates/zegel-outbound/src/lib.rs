@@ -27,7 +27,7 @@ mod send;
 pub mod sms;
 pub mod tls_policy;
 
-pub use accept::{Outbound, Submission, SubmissionRecipient, SubmitOutcome};
+pub use accept::{InboundMail, Outbound, Submission, SubmissionRecipient, SubmitOutcome};
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use route::{plan, Disposition, Plan};
 pub use sms::{

@@ -85,9 +85,11 @@ impl Sender {
             .map_err(|e| SendError::Temporary(format!("verified TLS required, but {domain}: {e}")))
     }
 
-    /// Delivers `message` from `mail_from` to `rcpt`.
-    pub async fn send(
+    /// Delivers `message` from `mail_from` to `rcpt` by `relay` (the
+    /// configured relay host or MX delivery, or the inbound next hop).
+    pub async fn send_via(
         &self,
+        relay: &Relay,
         mail_from: &str,
         rcpt: &str,
         message: &[u8],
@@ -98,7 +100,7 @@ impl Sender {
             false => None,
         };
         let mut last = SendError::Temporary("no mail host found".into());
-        for (host, addr) in self.targets(rcpt).await? {
+        for (host, addr) in self.targets(relay, rcpt).await? {
             if policy.as_ref().is_some_and(|p| !p.matches_mx(&host)) {
                 tracing::warn!(host = %host, "MX not in the MTA-STS policy; not used");
                 last = SendError::Temporary(format!(
@@ -119,8 +121,12 @@ impl Sender {
     }
 
     /// The hosts to try, in order.
-    async fn targets(&self, rcpt: &str) -> Result<Vec<(String, SocketAddr)>, SendError> {
-        let (hosts, port) = match &self.config.relay {
+    async fn targets(
+        &self,
+        relay: &Relay,
+        rcpt: &str,
+    ) -> Result<Vec<(String, SocketAddr)>, SendError> {
+        let (hosts, port) = match relay {
             Relay::Host { host, port } => (vec![host.clone()], *port),
             Relay::Mx { port } => {
                 let domain = rcpt

@@ -14,16 +14,14 @@
 //! trusting only the test CA.
 
 use hickory_server::proto::rr::LowerName;
-use hickory_server::proto::serialize::txt::Parser;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, UdpSocket};
+use tokio::net::TcpListener;
 use zegel_assess::{Assessor, Domains, Policy};
 use zegel_outbound::{
     MtaSts, Outbound, OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction, StsMode,
@@ -202,39 +200,15 @@ mta-sts.moving    IN A   127.0.0.2
 struct Dns {
     addr: SocketAddr,
     zone: Arc<InMemoryZoneHandler>,
-    _server: hickory_server::Server<Catalog>,
+    _server: zegel_testkit::dns::ZoneDns,
 }
 
 impl Dns {
     async fn start() -> Dns {
-        let origin = hickory_server::proto::rr::Name::from_ascii("test.").unwrap();
-        let (origin, records) = Parser::new(ZONE, None, Some(origin)).parse().unwrap();
-        let zone = Arc::new(
-            InMemoryZoneHandler::new(origin.clone(), records, ZoneType::Primary, AxfrPolicy::Deny)
-                .unwrap(),
-        );
-        let mut catalog = Catalog::new();
-        catalog.upsert(LowerName::new(&origin), vec![zone.clone()]);
-        // UDP and TCP on one port: the port the system gives for UDP may
-        // be taken for TCP by another test; then try another.
-        let (udp, addr, tcp) = {
-            let mut tries = 0;
-            loop {
-                let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                let addr = udp.local_addr().unwrap();
-                match TcpListener::bind(addr).await {
-                    Ok(tcp) => break (udp, addr, tcp),
-                    Err(_) if tries < 50 => tries += 1,
-                    Err(e) => panic!("no free UDP+TCP port: {e}"),
-                }
-            }
-        };
-        let mut server = hickory_server::Server::new(catalog);
-        server.register_socket(udp);
-        server.register_listener(tcp, Duration::from_secs(5), 4096);
+        let server = zegel_testkit::dns::ZoneDns::start("test.", ZONE).await;
         Dns {
-            addr,
-            zone,
+            addr: server.addr,
+            zone: server.zone.clone(),
             _server: server,
         }
     }
@@ -712,6 +686,7 @@ impl World {
             archive_format: zegel_archive::Format::SevenZ,
             archive_body_as_document: true,
             archive_fallback: SecureAction::Portal,
+            inbound_relay: None,
         };
         let store = Store::open(dir, None, Kek::generate()).await.unwrap();
         let assessor = Arc::new(Assessor::new(Policy {

@@ -26,6 +26,11 @@ pub struct SessionConfig {
     pub max_errors: usize,
     /// Whether STARTTLS can be offered (a certificate is loaded).
     pub tls_available: bool,
+    /// Inbound mode: domains (lower case) for which, with their
+    /// subdomains, anyone may hand in mail without AUTH or a relay network
+    /// (mail from outside for the organisation). Empty: only relaying
+    /// clients may send.
+    pub inbound_domains: Vec<String>,
 }
 
 /// One envelope recipient with its DSN request.
@@ -56,6 +61,9 @@ pub struct Envelope {
     pub tls: bool,
     /// RET=HDRS: failure notices carry only the headers.
     pub return_headers_only: bool,
+    /// Inbound mail: the client may not relay, so every recipient is in an
+    /// inbound domain.
+    pub inbound: bool,
 }
 
 /// What the server must do after a command.
@@ -283,6 +291,7 @@ impl Session {
             helo: self.helo.clone(),
             tls: self.tls,
             return_headers_only: self.return_headers_only,
+            inbound: !self.relay_allowed(),
         };
         self.reset_transaction();
         self.phase = Phase::Ready;
@@ -469,7 +478,7 @@ impl Session {
                 "Message size exceeds fixed maximum message size",
             ));
         }
-        if !self.relay_allowed() {
+        if !self.relay_allowed() && self.config.inbound_domains.is_empty() {
             return self.error(Reply::new(
                 530,
                 "5.7.0",
@@ -503,6 +512,13 @@ impl Session {
                 "Recipient address must be a full address: user@domain",
             ));
         }
+        if !self.relay_allowed() && !self.is_inbound_domain(address) {
+            return self.error(Reply::new(
+                550,
+                "5.7.1",
+                "Doorsturen niet toegestaan / Relay access denied",
+            ));
+        }
         if self.recipients.len() >= self.config.max_recipients {
             return Action::Reply(Reply::new(452, "4.5.3", "Too many recipients"));
         }
@@ -526,6 +542,22 @@ impl Session {
 
     fn relay_allowed(&self) -> bool {
         self.trusted_network || self.user.is_some()
+    }
+
+    /// Whether `address` is at one of the inbound domains or a subdomain
+    /// of one (as `[organization] internal_domains` counts them).
+    fn is_inbound_domain(&self, address: &str) -> bool {
+        let Some((_, domain)) = address.rsplit_once('@') else {
+            return false;
+        };
+        let domain = domain.trim_end_matches('.');
+        self.config.inbound_domains.iter().any(|d| {
+            let domain = domain.to_ascii_lowercase();
+            domain == *d
+                || domain
+                    .strip_suffix(d.as_str())
+                    .is_some_and(|s| s.ends_with('.'))
+        })
     }
 
     fn reset_transaction(&mut self) {
@@ -608,6 +640,7 @@ mod tests {
             max_commands: 50,
             max_errors: 5,
             tls_available: true,
+            inbound_domains: Vec::new(),
         }
     }
 
@@ -652,6 +685,42 @@ mod tests {
         assert_eq!(run(&mut s, "MAIL FROM:<a@org.nl>"), 530);
         assert_eq!(run(&mut s, "RCPT TO:<b@example.com>"), 503);
         assert_eq!(run(&mut s, "DATA"), 503);
+    }
+
+    #[test]
+    fn inbound_mode_takes_mail_for_its_domains_only() {
+        let config = SessionConfig {
+            inbound_domains: vec!["zorg.nl".into()],
+            ..config()
+        };
+        let mut s = Session::new(config.clone(), "192.0.2.9".parse().unwrap(), false);
+        assert_eq!(run(&mut s, "EHLO mx.example.com"), 250);
+        assert_eq!(run(&mut s, "MAIL FROM:<jan@example.com>"), 250);
+        assert_eq!(run(&mut s, "RCPT TO:<b@example.com>"), 550, "no relaying");
+        assert_eq!(
+            run(&mut s, "RCPT TO:<b@notzorg.nl>"),
+            550,
+            "not a subdomain"
+        );
+        assert_eq!(run(&mut s, "RCPT TO:<b@zorg.nl.example.com>"), 550);
+        assert_eq!(run(&mut s, "RCPT TO:<b@zorg.nl>"), 250);
+        assert_eq!(run(&mut s, "RCPT TO:<C@Afdeling.ZORG.NL.>"), 250);
+        assert_eq!(run(&mut s, "DATA"), 354);
+        let DataNext::Submit(env, _) = s.data_done(DataOutcome::Complete(b"x".to_vec())) else {
+            panic!("expected submit")
+        };
+        assert!(env.inbound);
+        assert_eq!(env.recipients.len(), 2);
+        // A relaying client's mail to the same domain is outgoing mail.
+        let mut s = Session::new(config, "127.0.0.1".parse().unwrap(), true);
+        run(&mut s, "EHLO client");
+        run(&mut s, "MAIL FROM:<a@zorg.nl>");
+        assert_eq!(run(&mut s, "RCPT TO:<b@example.com>"), 250);
+        run(&mut s, "DATA");
+        let DataNext::Submit(env, _) = s.data_done(DataOutcome::Complete(b"x".to_vec())) else {
+            panic!("expected submit")
+        };
+        assert!(!env.inbound);
     }
 
     #[test]

@@ -4,10 +4,14 @@
 //!
 //! Each caller queues its write and then either finds it done (another
 //! caller led the batch it was in) or takes the lead: it takes everything
-//! queued and commits it. Every write runs in a savepoint of its own, so a
-//! write that fails is rolled back alone and reports its own error; the
-//! others still commit. A caller learns of success only after the commit,
-//! so a write reported done is as durable as one committed alone.
+//! queued and commits it. The batch first runs as one plain transaction
+//! (the fast path: no statements but the writes'). If any write fails,
+//! that transaction is rolled back and the batch runs again with every
+//! write in a savepoint of its own (writes are re-runnable: `Fn`, not
+//! `FnOnce`), so a write that fails is rolled back alone and reports its
+//! own error; the others still commit. A caller learns of success only
+//! after the commit, so a write reported done is as durable as one
+//! committed alone.
 //!
 //! The batch runs in a task of its own: a caller that is dropped (its
 //! client went away) does not abort the others' writes.
@@ -27,10 +31,11 @@ const MAX_BATCH: usize = 64;
 
 /// One write: statements on the connection, inside a transaction.
 pub(crate) type Write = Box<
-    dyn for<'c> FnOnce(
+    dyn for<'c> Fn(
             &'c mut SqliteConnection,
         ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'c>>
-        + Send,
+        + Send
+        + Sync,
 >;
 
 /// A queued write and where its outcome goes.
@@ -46,16 +51,20 @@ pub(crate) struct GroupCommit {
     leader: tokio::sync::Mutex<()>,
     /// Transactions committed (for tests and figures).
     batches: std::sync::atomic::AtomicU64,
+    /// Batches that had to run write by write in savepoints (a write
+    /// failed on the fast path).
+    isolated: std::sync::atomic::AtomicU64,
 }
 
 /// Makes a [`Write`] from a closure (for the closure's signature to be
 /// inferred as taking any lifetime).
 pub(crate) fn write<F>(f: F) -> Write
 where
-    F: for<'c> FnOnce(
+    F: for<'c> Fn(
             &'c mut SqliteConnection,
         ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'c>>
         + Send
+        + Sync
         + 'static,
 {
     Box::new(f)
@@ -95,9 +104,38 @@ impl Store {
         }
     }
 
+    /// Commits `batch` in one transaction and tells each write its
+    /// outcome: all together if none fails, else each in a savepoint.
+    async fn commit_batch(&self, batch: Vec<Queued>) {
+        if self.commit_together(&batch).await.is_ok() {
+            self.group
+                .batches
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            for Queued { done, .. } in batch {
+                let _ = done.send(Ok(()));
+            }
+            return;
+        }
+        self.group
+            .isolated
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.commit_isolated(batch).await;
+    }
+
+    /// The fast path: every write of `batch` in one transaction, without
+    /// savepoints; rolled back whole (on drop) when one fails.
+    async fn commit_together(&self, batch: &[Queued]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for queued in batch {
+            (queued.write)(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Commits `batch` in one transaction, each write in a savepoint, and
     /// tells each its outcome.
-    async fn commit_batch(&self, batch: Vec<Queued>) {
+    async fn commit_isolated(&self, batch: Vec<Queued>) {
         let mut dones = Vec::with_capacity(batch.len());
         let mut failed = Vec::new();
         let committed: Result<(), StoreError> = async {
@@ -196,6 +234,14 @@ mod tests {
             .batches
             .load(std::sync::atomic::Ordering::Relaxed);
         assert!(batches < 200, "{batches} transactions for 200 writes");
+        let isolated = store
+            .group
+            .isolated
+            .load(std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            (1..=4).contains(&isolated),
+            "only batches with a failing write run in savepoints: {isolated}"
+        );
         let entries = store.audit_entries(0).await.unwrap();
         assert_eq!(
             entries.len(),
@@ -209,5 +255,33 @@ mod tests {
             store.verify_audit().await.unwrap().is_empty(),
             "the hash chain holds"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn batches_without_a_failure_take_the_fast_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), None, Kek::from_bytes([7; 32]))
+            .await
+            .unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..100 {
+            let store = store.clone();
+            tasks.spawn(async move {
+                store
+                    .write_grouped(write(move |conn| {
+                        Box::pin(async move {
+                            crate::audit::append(conn, 1, "test", None, &format!("w{n}"), "").await
+                        })
+                    }))
+                    .await
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap().unwrap();
+        }
+        let relaxed = std::sync::atomic::Ordering::Relaxed;
+        assert_eq!(store.group.isolated.load(relaxed), 0);
+        assert_eq!(store.audit_entries(0).await.unwrap().len(), 100);
+        assert!(store.verify_audit().await.unwrap().is_empty());
     }
 }

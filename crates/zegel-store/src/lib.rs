@@ -5,11 +5,15 @@
 //! # Layout
 //! - `seal.rs`: envelope encryption: a data key per blob, wrapped by the
 //!   key-encryption key (XChaCha20-Poly1305, RustCrypto).
+//! - `blob_rows.rs`: where a sealed blob lives: small ones as database rows
+//!   committed with the rows that use them, large ones as files.
 //! - `blobs.rs`: sealed blobs through object_store (a local folder, synced
 //!   after each write).
 //! - `db.rs`: opening SQLite with its migrations.
 //! - `queue.rs`: accepting a message with its deliveries in one transaction;
 //!   claiming due deliveries with a lease; recording their outcome.
+//! - `held.rs`: held messages (policy `hold`, DMARC quarantine): list,
+//!   release, delete.
 //! - `audit.rs`: the hash-chained audit log.
 //! - `users.rs`: accounts (argon2 password hashes).
 //! - `portal.rs`: secure messages (a sealed copy per recipient), one-time
@@ -17,17 +21,21 @@
 //! - `error.rs`: [`StoreError`].
 
 mod audit;
+mod blob_rows;
 mod blobs;
 mod db;
 mod error;
 mod group;
+mod held;
 mod portal;
 mod queue;
 pub mod seal;
 mod users;
 
 pub use audit::{AuditBreak, AuditEntry, AuditHead, AuditProblem};
+pub use blob_rows::INLINE_LIMIT;
 pub use error::StoreError;
+pub use held::HeldMessage;
 pub use portal::{
     token_hash, CodeCheck, Factor, NewCode, PackageState, PortalSession, SecondFactor,
     SecurePackage, MAX_TRIES,
@@ -36,6 +44,7 @@ pub use queue::{
     Content, DeliveryKind, Job, JobOutcome, NewDelivery, NewMessage, NewSecureMessage, Summary,
 };
 pub use seal::Kek;
+pub use users::{Role, UserInfo};
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};

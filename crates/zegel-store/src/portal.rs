@@ -336,7 +336,7 @@ impl Store {
         let (Some(blob_id), Some(wrapped)) = (&p.blob_id, &p.wrapped_key) else {
             return Err(StoreError::Destroyed);
         };
-        let sealed = self.blobs.get(blob_id).await?;
+        let sealed = self.read_blob(blob_id).await?;
         let key = self.kek.unwrap(wrapped, blob_id.as_bytes())?;
         key.open(&sealed, blob_id.as_bytes())
     }
@@ -562,7 +562,7 @@ impl Store {
         // The key is gone once the transaction commits; the sealed copy is
         // unreadable from then on, and its file goes too.
         if let Some(blob_id) = &p.blob_id {
-            self.blobs.delete(blob_id).await?;
+            self.delete_blob(blob_id).await?;
         }
         Ok(())
     }

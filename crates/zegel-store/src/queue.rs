@@ -3,6 +3,7 @@
 //! outcome. A delivery claimed by a process that died is taken again once
 //! its lease runs out, so nothing accepted is lost.
 
+use crate::blob_rows::{insert_inline, BlobWrites};
 use crate::seal::DataKey;
 use crate::{now, random_id, Store, StoreError};
 use sqlx::Row;
@@ -18,6 +19,9 @@ pub enum DeliveryKind {
     SenderNotice,
     /// A delivery status notification (bounce) to the sender.
     Dsn,
+    /// Mail from outside for an internal recipient, to the organisation's
+    /// own mail server.
+    Inbound,
 }
 
 impl DeliveryKind {
@@ -28,6 +32,7 @@ impl DeliveryKind {
             DeliveryKind::Notification => "notification",
             DeliveryKind::SenderNotice => "sender_notice",
             DeliveryKind::Dsn => "dsn",
+            DeliveryKind::Inbound => "inbound",
         }
     }
 
@@ -36,6 +41,7 @@ impl DeliveryKind {
             "notification" => DeliveryKind::Notification,
             "sender_notice" => DeliveryKind::SenderNotice,
             "dsn" => DeliveryKind::Dsn,
+            "inbound" => DeliveryKind::Inbound,
             _ => DeliveryKind::Original,
         }
     }
@@ -178,53 +184,66 @@ impl Store {
         let sealed = key.seal(&message.raw, id.as_bytes());
         let summary = key.seal(&message.summary, format!("{id}/summary").as_bytes());
         let mut generated = Vec::new();
-        let mut writes = vec![(id.clone(), sealed)];
+        let mut writes = BlobWrites::default();
+        writes.push(id.clone(), sealed);
         for delivery in &message.deliveries {
             if let Content::Generated(bytes) = &delivery.content {
                 let blob_id = random_id();
                 let dk = DataKey::generate();
                 generated.push((blob_id.clone(), self.kek.wrap(&dk, blob_id.as_bytes())));
-                writes.push((blob_id.clone(), dk.seal(bytes, blob_id.as_bytes())));
+                writes.push(blob_id.clone(), dk.seal(bytes, blob_id.as_bytes()));
             }
         }
         let mut packages = Vec::new();
         for s in &message.secure {
             let mut rows =
                 self.seal_package(&message.raw, s.phone.as_deref(), s.access_code.as_deref());
-            writes.push((rows.blob_id.clone(), std::mem::take(&mut rows.sealed)));
+            writes.push(rows.blob_id.clone(), std::mem::take(&mut rows.sealed));
             packages.push(rows);
         }
-        self.blobs.put_all(writes).await?;
+        // Large blobs are files, durable before the rows; small ones go in
+        // with the rows (blob_rows.rs).
+        self.put_file_blobs(&mut writes).await?;
 
         // The rows, in one transaction shared with the writes queued beside
         // this one (group.rs); durable when this returns.
         let now = now();
-        let message_id = id.clone();
+        let rows = std::sync::Arc::new((
+            id.clone(),
+            message,
+            generated,
+            packages,
+            writes.inline,
+            wrapped,
+            summary,
+        ));
         self.write_grouped(crate::group::write(move |conn| {
+            let rows = rows.clone();
             Box::pin(async move {
-                let id = message_id;
+                let (id, message, generated, packages, inline, wrapped, summary) = &*rows;
+                insert_inline(&mut *conn, inline).await?;
                 sqlx::query(
                     "INSERT INTO messages (id, received_at, mail_from, size, verdict, wrapped_key, summary)
                      VALUES (?, ?, ?, ?, ?, ?, ?)",
                 )
-                .bind(&id)
+                .bind(id)
                 .bind(now)
                 .bind(&message.mail_from)
                 .bind(message.raw.len() as i64)
                 .bind(&message.verdict)
-                .bind(&wrapped)
-                .bind(&summary)
+                .bind(wrapped)
+                .bind(summary)
                 .execute(&mut *conn)
                 .await?;
-                let mut generated = generated.into_iter();
+                let mut generated = generated.iter();
                 for d in &message.deliveries {
                     let (blob_id, wrapped_key) = match d.content {
                         Content::Original => (id.clone(), wrapped.clone()),
-                        Content::Generated(_) => generated.next().ok_or(StoreError::NotFound("blob"))?,
+                        Content::Generated(_) => generated.next().cloned().ok_or(StoreError::NotFound("blob"))?,
                     };
                     insert_delivery(
                         &mut *conn,
-                        &id,
+                        id,
                         d,
                         &blob_id,
                         &wrapped_key,
@@ -233,7 +252,7 @@ impl Store {
                     )
                     .await?;
                 }
-                for (s, p) in message.secure.iter().zip(&packages) {
+                for (s, p) in message.secure.iter().zip(packages) {
                     sqlx::query(
                         "INSERT INTO secure_messages
                            (id, message_id, recipient, token_hash, status_token_hash, created_at,
@@ -242,7 +261,7 @@ impl Store {
                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     )
                     .bind(&p.id)
-                    .bind(&id)
+                    .bind(id)
                     .bind(&s.recipient)
                     .bind(&s.token_hash)
                     .bind(&s.status_token_hash)
@@ -259,7 +278,7 @@ impl Store {
                     .await?;
                 }
                 for (event, subject, detail) in &message.audit {
-                    crate::audit::append(&mut *conn, now, event, Some(&id), subject, detail).await?;
+                    crate::audit::append(&mut *conn, now, event, Some(id), subject, detail).await?;
                 }
                 Ok(())
             })
@@ -281,9 +300,11 @@ impl Store {
         let blob_id = random_id();
         let dk = DataKey::generate();
         let wrapped = self.kek.wrap(&dk, blob_id.as_bytes());
-        let sealed = dk.seal(bytes, blob_id.as_bytes());
-        self.blobs.put(&blob_id, sealed).await?;
+        let mut writes = BlobWrites::default();
+        writes.push(blob_id.clone(), dk.seal(bytes, blob_id.as_bytes()));
+        self.put_file_blobs(&mut writes).await?;
         let mut tx = self.pool.begin().await?;
+        insert_inline(&mut tx, &writes.inline).await?;
         insert_delivery(
             &mut tx,
             message_id,
@@ -298,41 +319,37 @@ impl Store {
         Ok(())
     }
 
-    /// Claims up to `limit` due deliveries for `lease_secs`.
+    /// Claims up to `limit` due deliveries for `lease_secs`. The claim is
+    /// committed with the writes queued beside it (group.rs): a claim costs
+    /// no WAL sync of its own.
     pub async fn claim(&self, limit: i64, lease_secs: i64) -> Result<Vec<Job>, StoreError> {
-        let now = now();
-        let rows = sqlx::query(
-            "UPDATE deliveries SET lease_until = ?1 + ?2, attempts = attempts + 1
-             WHERE id IN (SELECT id FROM deliveries
-                          WHERE state = 'queued' AND next_attempt_at <= ?1 AND lease_until <= ?1
-                          ORDER BY next_attempt_at, id LIMIT ?3)
-             RETURNING id, message_id, kind, mail_from, rcpt, dkim, require_tls, notify_never,
-                       headers_only, attempts, expires_at, blob_id, wrapped_key",
-        )
-        .bind(now)
-        .bind(lease_secs)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Job {
-                    id: r.try_get("id")?,
-                    message_id: r.try_get("message_id")?,
-                    kind: DeliveryKind::parse(r.try_get("kind")?),
-                    mail_from: r.try_get("mail_from")?,
-                    rcpt: r.try_get("rcpt")?,
-                    dkim: r.try_get("dkim")?,
-                    require_tls: r.try_get("require_tls")?,
-                    notify_never: r.try_get("notify_never")?,
-                    headers_only: r.try_get("headers_only")?,
-                    attempts: r.try_get("attempts")?,
-                    expires_at: r.try_get("expires_at")?,
-                    blob_id: r.try_get("blob_id")?,
-                    wrapped_key: r.try_get("wrapped_key")?,
-                })
+        let claimed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let slot = claimed.clone();
+        self.write_grouped(crate::group::write(move |conn| {
+            let slot = slot.clone();
+            Box::pin(async move {
+                let now = now();
+                let rows = sqlx::query(
+                    "UPDATE deliveries SET lease_until = ?1 + ?2, attempts = attempts + 1
+                     WHERE id IN (SELECT id FROM deliveries
+                                  WHERE state = 'queued' AND next_attempt_at <= ?1 AND lease_until <= ?1
+                                  ORDER BY next_attempt_at, id LIMIT ?3)
+                     RETURNING id, message_id, kind, mail_from, rcpt, dkim, require_tls, notify_never,
+                               headers_only, attempts, expires_at, blob_id, wrapped_key",
+                )
+                .bind(now)
+                .bind(lease_secs)
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?;
+                let jobs = rows.iter().map(job_of).collect::<Result<Vec<Job>, StoreError>>()?;
+                *slot.lock().unwrap_or_else(|e| e.into_inner()) = jobs;
+                Ok(())
             })
-            .collect()
+        }))
+        .await?;
+        let jobs = std::mem::take(&mut *claimed.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok(jobs)
     }
 
     /// Releases every lease. Call at start when this process is the only
@@ -349,7 +366,7 @@ impl Store {
 
     /// The bytes a claimed delivery sends (unsealed in memory only).
     pub async fn content(&self, job: &Job) -> Result<Vec<u8>, StoreError> {
-        let sealed = self.blobs.get(&job.blob_id).await?;
+        let sealed = self.read_blob(&job.blob_id).await?;
         let key = self.kek.unwrap(&job.wrapped_key, job.blob_id.as_bytes())?;
         key.open(&sealed, job.blob_id.as_bytes())
     }
@@ -373,6 +390,8 @@ impl Store {
         // Committed together with the accepts and results queued beside it
         // (group.rs).
         self.write_grouped(crate::group::write(move |conn| {
+            let (error, message_id, rcpt, detail) =
+                (error.clone(), message_id.clone(), rcpt.clone(), detail.clone());
             Box::pin(async move {
                 sqlx::query(
                     "UPDATE deliveries SET state = ?, next_attempt_at = ?, last_error = ?, lease_until = 0,
@@ -413,6 +432,25 @@ impl Store {
         .await?;
         Ok(row.try_get("due")?)
     }
+}
+
+/// A claimed delivery from its row.
+fn job_of(r: &sqlx::sqlite::SqliteRow) -> Result<Job, StoreError> {
+    Ok(Job {
+        id: r.try_get("id")?,
+        message_id: r.try_get("message_id")?,
+        kind: DeliveryKind::parse(r.try_get("kind")?),
+        mail_from: r.try_get("mail_from")?,
+        rcpt: r.try_get("rcpt")?,
+        dkim: r.try_get("dkim")?,
+        require_tls: r.try_get("require_tls")?,
+        notify_never: r.try_get("notify_never")?,
+        headers_only: r.try_get("headers_only")?,
+        attempts: r.try_get("attempts")?,
+        expires_at: r.try_get("expires_at")?,
+        blob_id: r.try_get("blob_id")?,
+        wrapped_key: r.try_get("wrapped_key")?,
+    })
 }
 
 async fn insert_delivery(

@@ -1,13 +1,58 @@
-//! Accounts for SMTP submission: addresses with argon2id password hashes.
+//! Accounts for SMTP submission and the staff web: addresses with argon2id
+//! password hashes and a role.
 
 use crate::{now, Store, StoreError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use sqlx::Row;
 
+/// What an account may do on the staff web.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Sends secure mail and follows their own messages.
+    Sender,
+    /// Also administers: users, policy, audit trail.
+    Admin,
+}
+
+impl Role {
+    /// The name stored and shown: `sender` or `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Sender => "sender",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Reads a stored or typed name.
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "sender" => Some(Role::Sender),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// One account as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserInfo {
+    /// The address, lower case.
+    pub email: String,
+    /// Its role.
+    pub role: Role,
+    /// Whether it is disabled.
+    pub disabled: bool,
+}
+
 impl Store {
-    /// Adds an account or sets a new password for it (and enables it).
-    pub async fn set_user(&self, email: &str, password: &str) -> Result<(), StoreError> {
+    /// Adds an account or sets a new password and role for it (and enables it).
+    pub async fn set_user(
+        &self,
+        email: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<(), StoreError> {
         let password = password.to_string();
         let hash = tokio::task::spawn_blocking(move || {
             let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
@@ -20,16 +65,23 @@ impl Store {
         .await
         .map_err(|_| StoreError::PasswordHash)??;
         sqlx::query(
-            "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?)
-             ON CONFLICT(email) DO UPDATE SET password_hash = excluded.password_hash, disabled = 0",
+            "INSERT INTO users (email, password_hash, created_at, role) VALUES (?, ?, ?, ?)
+             ON CONFLICT(email) DO UPDATE SET password_hash = excluded.password_hash,
+                 role = excluded.role, disabled = 0",
         )
         .bind(email.to_lowercase())
         .bind(hash)
         .bind(now())
+        .bind(role.as_str())
         .execute(&self.pool)
         .await?;
-        self.audit("user_set", None, &email.to_lowercase(), "account set")
-            .await
+        self.audit(
+            "user_set",
+            None,
+            &email.to_lowercase(),
+            &format!("account set, role {}", role.as_str()),
+        )
+        .await
     }
 
     /// Disables an account.
@@ -50,13 +102,21 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// The accounts: (address, disabled).
-    pub async fn users(&self) -> Result<Vec<(String, bool)>, StoreError> {
-        let rows = sqlx::query("SELECT email, disabled FROM users ORDER BY email")
+    /// The accounts, by address.
+    pub async fn users(&self) -> Result<Vec<UserInfo>, StoreError> {
+        let rows = sqlx::query("SELECT email, role, disabled FROM users ORDER BY email")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("email")?, r.try_get("disabled")?)))
+            .map(|r| {
+                let role: String = r.try_get("role")?;
+                Ok(UserInfo {
+                    email: r.try_get("email")?,
+                    // The column's CHECK admits only the two names.
+                    role: Role::parse(&role).unwrap_or(Role::Sender),
+                    disabled: r.try_get("disabled")?,
+                })
+            })
             .collect()
     }
 
@@ -96,7 +156,7 @@ const DUMMY_HASH: &str =
 
 #[cfg(test)]
 mod tests {
-    use crate::{Kek, Store};
+    use crate::{Kek, Role, Store, UserInfo};
 
     #[tokio::test]
     async fn passwords_check_and_disable() {
@@ -104,7 +164,9 @@ mod tests {
         let s = Store::open(dir.path(), None, Kek::generate())
             .await
             .unwrap();
-        s.set_user("Jan@Org.nl", "geheim-wachtwoord").await.unwrap();
+        s.set_user("Jan@Org.nl", "geheim-wachtwoord", Role::Sender)
+            .await
+            .unwrap();
         assert!(s
             .check_password("jan@org.nl", "geheim-wachtwoord")
             .await
@@ -116,6 +178,47 @@ mod tests {
             .check_password("jan@org.nl", "geheim-wachtwoord")
             .await
             .unwrap());
-        assert_eq!(s.users().await.unwrap(), vec![("jan@org.nl".into(), true)]);
+        assert_eq!(
+            s.users().await.unwrap(),
+            vec![UserInfo {
+                email: "jan@org.nl".into(),
+                role: Role::Sender,
+                disabled: true
+            }]
+        );
+    }
+
+    #[tokio::test]
+    async fn roles_are_stored_and_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), None, Kek::generate())
+            .await
+            .unwrap();
+        s.set_user("fg@org.nl", "geheim-wachtwoord", Role::Admin)
+            .await
+            .unwrap();
+        s.set_user("jan@org.nl", "geheim-wachtwoord", Role::Sender)
+            .await
+            .unwrap();
+        let roles = |v: Vec<UserInfo>| v.into_iter().map(|u| (u.email, u.role)).collect::<Vec<_>>();
+        assert_eq!(
+            roles(s.users().await.unwrap()),
+            vec![
+                ("fg@org.nl".into(), Role::Admin),
+                ("jan@org.nl".into(), Role::Sender)
+            ]
+        );
+        // Setting the account again sets its role again.
+        s.set_user("fg@org.nl", "geheim-wachtwoord", Role::Sender)
+            .await
+            .unwrap();
+        assert_eq!(roles(s.users().await.unwrap())[0].1, Role::Sender);
+        // The database refuses a role it does not know.
+        assert!(
+            sqlx::query("UPDATE users SET role = 'root' WHERE email = 'jan@org.nl'")
+                .execute(&s.pool)
+                .await
+                .is_err()
+        );
     }
 }

@@ -6,7 +6,10 @@
 //! - [`free_port`]: a port on 127.0.0.1 nobody listens on (yet).
 //! - [`repo_root`]: the workspace folder, to find scripts and fixtures.
 //! - [`postfix`]: a private Postfix instance (milter tests).
+//! - [`dns`]: authoritative DNS on 127.0.0.1 (hickory-server) for the
+//!   mail-authentication, domain-check and MTA-STS tests.
 
+pub mod dns;
 pub mod postfix;
 
 use serde::Deserialize;

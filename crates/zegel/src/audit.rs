@@ -77,10 +77,7 @@ pub enum Outcome {
 /// Runs an audit command against the configured store.
 pub fn run(config: Option<&Path>, action: AuditAction) -> Result<Outcome, String> {
     let settings = ServeSettings::load(config).map_err(|e| e.to_string())?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = crate::cli_runtime()?;
     runtime.block_on(async {
         let store = open(&settings).await?;
         match action {
@@ -106,8 +103,9 @@ pub fn run(config: Option<&Path>, action: AuditAction) -> Result<Outcome, String
     })
 }
 
-/// Opens the existing store read for the audit log; never makes a new one.
-async fn open(s: &ServeSettings) -> Result<Store, String> {
+/// Opens the existing store (for the audit log, held messages); never
+/// makes a new one, and needs no key file (neither reads sealed content).
+pub(crate) async fn open(s: &ServeSettings) -> Result<Store, String> {
     let file = match &s.database_url {
         None => Some(s.data_dir.join("zegel.db")),
         Some(url) => sqlite_file(url),

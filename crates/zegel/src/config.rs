@@ -54,6 +54,19 @@ pub struct RawConfig {
     pub(crate) dns: RawDns,
     #[serde(default)]
     pub(crate) archive: RawArchive,
+    #[serde(default)]
+    pub(crate) inbound: RawInbound,
+}
+
+/// `[inbound]`: mail from outside to the organisation through zegel's own
+/// SMTP server (checked, then passed to the internal mail server).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInbound {
+    pub deliver_to: Option<String>,
+    pub dmarc_reject: Option<bool>,
+    pub dmarc_quarantine: Option<bool>,
+    pub extern_tag: Option<String>,
 }
 
 /// `[archive]`: the `archive` action (attachments in an encrypted
@@ -176,6 +189,7 @@ pub(crate) struct RawOrganization {
     partner_domains: Vec<String>,
     #[serde(default)]
     own_details: Vec<String>,
+    pub(crate) colleagues_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

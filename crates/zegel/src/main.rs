@@ -8,10 +8,14 @@
 //! - `classify.rs`: `zegel classify`.
 //! - `settings.rs`: `zegel serve`'s settings with their defaults.
 //! - `serve.rs`: `zegel serve`: wiring and graceful shutdown.
-//! - `milter.rs`: the milter's answers from the assessment.
+//! - `smtp_backend.rs`: the SMTP server's messages handed on: outgoing to
+//!   the outbound pipeline, inbound (`[inbound]`) through zegel-inbound.
+//! - `milter.rs`: the milter's answers from the assessment (and, with
+//!   `[milter] authenticate`, zegel-inbound's checks).
 //! - `tls.rs`: server certificates (configured or development).
 //! - `init.rs`: `zegel init`.
 //! - `user.rs`: `zegel user`.
+//! - `held.rs`: `zegel held list|release|delete`.
 //! - `audit.rs`: `zegel audit verify|export`.
 //! - `check_domain.rs`: `zegel check-domain`.
 //! - `seal.rs`: `zegel seal` (files into an encrypted archive).
@@ -23,11 +27,13 @@ mod check_domain;
 mod classify;
 mod config;
 mod dkim;
+mod held;
 mod init;
 mod milter;
 mod seal;
 mod serve;
 mod settings;
+mod smtp_backend;
 mod tls;
 mod user;
 mod verify;
@@ -96,6 +102,15 @@ enum Command {
         #[command(subcommand)]
         action: user::UserAction,
     },
+    /// Held messages (policy `hold`, inbound DMARC quarantine): list,
+    /// release or delete them.
+    Held {
+        /// The configuration file (zegel.toml), for the data folder.
+        #[arg(long, value_name = "FILE", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: held::HeldAction,
+    },
     /// The audit log: verify its hash chain, or export it (CSV, JSON lines).
     Audit {
         /// The configuration file (zegel.toml), for the data folder.
@@ -142,6 +157,15 @@ enum DkimAction {
     Keygen(dkim::KeygenOptions),
 }
 
+/// The runtime of a one-shot command (user, held, audit, verify, seal):
+/// one thread, timers and I/O on.
+pub(crate) fn cli_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -157,6 +181,7 @@ fn main() -> ExitCode {
             .and_then(serve::run),
         Command::Init { dir, domain } => init::run(&dir, &domain),
         Command::User { config, action } => user::run(config.as_deref(), action),
+        Command::Held { config, action } => held::run(config.as_deref(), action),
         Command::Seal(options) => seal::run(options),
         Command::Verify(options) => verify::run(options),
         Command::Dkim {

@@ -5,7 +5,7 @@
 //!
 //! With `[milter] authenticate = true`, mail from clients that did not log
 //! in to Postfix (inbound mail) is first checked — SPF, DKIM, DMARC, ARC
-//! (zegel_mailauth, over mail-auth) — and gets an `Authentication-Results`
+//! (zegel-inbound, over mail-auth) — and gets an `Authentication-Results`
 //! header; when it fails DMARC and the From domain publishes `p=reject`, it
 //! is refused (550 5.7.1), unless `[milter] dmarc_reject = false`; when
 //! the domain publishes `p=quarantine` it goes to Postfix's hold queue
@@ -13,12 +13,14 @@
 //! Suspected impersonation gets `X-Zegel-Impersonation` with the reason
 //! and, with `[milter] extern_tag`, that tag before the subject: a From
 //! domain that looks like an internal or partner domain (the assessment's
-//! look-alike logic), an internal From domain that fails DMARC, or a display
-//! name holding an internal address.
+//! look-alike logic), an internal From domain that fails DMARC, a display
+//! name holding an internal address, or a colleague's name
+//! (`[organization] colleagues_file`) on an outside address.
 
-use crate::serve::rejection_lines;
+use crate::smtp_backend::rejection_lines;
 use zegel_assess::{Lang, Verdict};
-use zegel_mailauth::{DmarcPolicy, DnsResolver, Outcome};
+use zegel_inbound::{Checked, Decision, InboundPolicy};
+use zegel_mailauth::DnsResolver;
 use zegel_outbound::Outbound;
 use zegel_smtp::milter::{MilterDecision, MilterHandler, MilterMessage};
 
@@ -26,72 +28,8 @@ use zegel_smtp::milter::{MilterDecision, MilterHandler, MilterMessage};
 pub struct Inbound {
     /// Where DNS questions go.
     pub resolver: DnsResolver,
-    /// Our name in Authentication-Results.
-    pub authserv_id: String,
-    /// Refuse DMARC failures of `p=reject` domains.
-    pub dmarc_reject: bool,
-    /// Hold DMARC failures of `p=quarantine` domains in Postfix's hold queue.
-    pub dmarc_quarantine: bool,
-    /// The organisation's internal and partner domains.
-    pub domains: zegel_assess::Domains,
-    /// The subject tag for suspected impersonation (e.g. `[EXTERN]`).
-    pub extern_tag: Option<String>,
-}
-
-/// What the inbound checks add.
-struct Checked {
-    /// The Authentication-Results value.
-    results: String,
-    /// Why the sender may be impersonating someone.
-    impersonation: Option<String>,
-    /// The new subject (tagged).
-    subject: Option<String>,
-    /// Why the message goes to the hold queue (DMARC `p=quarantine`).
-    quarantine: Option<String>,
-}
-
-/// Why the From of `raw` may impersonate the organisation or a partner.
-fn impersonation(
-    raw: &[u8],
-    domains: &zegel_assess::Domains,
-    dmarc_pass: bool,
-) -> (Option<String>, String) {
-    use zegel_assess::recipients::domain::DomainClass;
-    let Some(headers) = mail_parser::MessageParser::default().parse_headers(raw) else {
-        return (None, String::new());
-    };
-    let subject = headers.subject().unwrap_or_default().to_string();
-    let Some(from) = headers.from().and_then(|a| a.first()) else {
-        return (None, subject);
-    };
-    let address = from.address().unwrap_or_default().to_lowercase();
-    let domain = address.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
-    let name = from.name().unwrap_or_default().to_lowercase();
-    if domain.is_empty() {
-        return (None, subject);
-    }
-    let class = domains.classify(domain);
-    let why = if class == DomainClass::Internal {
-        (!dmarc_pass).then(|| {
-            format!("From {address} uses an internal domain but is not authenticated (DMARC)")
-        })
-    } else if let Some(like) =
-        zegel_assess::recipients::lookalike::lookalike_of(domain, domains.trusted())
-    {
-        Some(format!(
-            "From domain {domain} looks like {}",
-            like.resembles
-        ))
-    } else {
-        domains
-            .internal()
-            .iter()
-            .find(|d| name.contains(&format!("@{d}")))
-            .map(|d| {
-                format!("the display name of external {address} holds an address at internal {d}")
-            })
-    };
-    (why, subject)
+    /// What to check and do.
+    pub policy: InboundPolicy,
 }
 
 /// Answers Postfix for each message.
@@ -120,64 +58,25 @@ impl Handler {
         inbound: &Inbound,
         message: &MilterMessage,
     ) -> Result<Checked, MilterDecision> {
-        let none = || Checked {
-            results: format!("{}; none", inbound.authserv_id),
-            impersonation: None,
-            subject: None,
-            quarantine: None,
-        };
-        let Some(client_ip) = message.client_ip else {
-            return Ok(none());
-        };
-        let report = self.runtime.block_on(zegel_mailauth::verify_message(
+        let decision = self.runtime.block_on(zegel_inbound::check(
+            &inbound.policy,
+            &inbound.resolver,
             &message.raw,
-            client_ip,
+            message.client_ip,
             message.helo.as_deref().unwrap_or_default(),
             &message.mail_from,
-            &inbound.resolver,
         ));
-        let Ok(report) = report else {
-            return Ok(none());
-        };
-        if inbound.dmarc_reject
-            && report.dmarc.outcome == Outcome::Fail
-            && report.dmarc.policy == Some(DmarcPolicy::Reject)
-        {
-            let domain = &report.dmarc.from_domain;
-            return Err(MilterDecision::Reject {
+        match decision {
+            Decision::Accept(checked) => Ok(checked),
+            Decision::Refuse { domain } => Err(MilterDecision::Reject {
                 code: 550,
-                text: format!(
-                    "5.7.1 Geweigerd: afzender niet echt; {domain} vraagt bericht dat DMARC niet haalt te weigeren\n\
-                     5.7.1 Refused: sender not authenticated; {domain} asks to reject mail that fails DMARC"
-                ),
-            });
+                text: Decision::refusal_lines(&domain)
+                    .iter()
+                    .map(|l| format!("5.7.1 {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            }),
         }
-        let quarantine = (inbound.dmarc_quarantine
-            && report.dmarc.outcome == Outcome::Fail
-            && report.dmarc.policy == Some(DmarcPolicy::Quarantine))
-        .then(|| {
-            format!(
-                "zegel: DMARC fail, {} asks to quarantine (p=quarantine)",
-                report.dmarc.from_domain
-            )
-        });
-        let (why, subject) = impersonation(
-            &message.raw,
-            &inbound.domains,
-            report.dmarc.outcome == Outcome::Pass,
-        );
-        let subject = match (&why, &inbound.extern_tag) {
-            (Some(_), Some(tag)) if !subject.trim_start().starts_with(tag.as_str()) => {
-                Some(format!("{tag} {subject}"))
-            }
-            _ => None,
-        };
-        Ok(Checked {
-            results: report.authentication_results(&inbound.authserv_id),
-            impersonation: why,
-            subject,
-            quarantine,
-        })
     }
 }
 
@@ -235,12 +134,9 @@ impl MilterHandler for Handler {
         let mut subject = None;
         let mut quarantine = None;
         if let Some(checked) = checked {
-            quarantine = checked.quarantine;
-            headers.push(("Authentication-Results".to_string(), checked.results));
-            if let Some(why) = checked.impersonation {
-                headers.push(("X-Zegel-Impersonation".to_string(), why));
-            }
-            subject = checked.subject;
+            headers = checked.headers();
+            quarantine = checked.quarantine.map(|why| format!("zegel: {why}"));
+            subject = checked.tagged_subject;
         }
         headers.push(("X-Zegel-Verdict".to_string(), verdict.to_string()));
         if !en.is_empty() {

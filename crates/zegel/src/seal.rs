@@ -113,10 +113,7 @@ pub fn run(options: Options) -> Result<(), String> {
     match (phone, sender) {
         (Some(phone), Some(sender)) => {
             let text = sms_text(password.as_str());
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
+            let runtime = crate::cli_runtime()?;
             if let Err(e) = runtime.block_on(sender.send(&phone, &text)) {
                 let _ = std::fs::remove_file(&options.out);
                 return Err(format!(

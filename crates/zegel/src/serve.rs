@@ -6,9 +6,8 @@ use crate::settings::{MilterMode, ServeSettings};
 use std::path::Path;
 use std::sync::Arc;
 use zegel_assess::Assessor;
-use zegel_outbound::{Outbound, Relay, SecureAction, Submission, SubmitOutcome};
-use zegel_smtp::session::Envelope;
-use zegel_smtp::{Reply, ServerConfig, SessionConfig};
+use zegel_outbound::{Outbound, Relay, SecureAction};
+use zegel_smtp::{ServerConfig, SessionConfig};
 use zegel_store::{Kek, Store};
 
 /// Runs the server until a signal; returns a message for the user on failure.
@@ -60,6 +59,17 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             max_commands: 1000,
             max_errors: 20,
             tls_available: true,
+            inbound_domains: match &s.relay_inbound {
+                Some(_) => s
+                    .assess
+                    .policy
+                    .domains
+                    .internal()
+                    .iter()
+                    .map(|d| d.to_lowercase())
+                    .collect(),
+                None => Vec::new(),
+            },
         },
         relay_networks: s.relay_networks.clone(),
         tls: Some(tls),
@@ -83,9 +93,31 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         listener.local_addr().map_err(|e| e.to_string())?
     );
     let mut tasks = tokio::task::JoinSet::new();
-    let backend = Arc::new(SmtpBackend {
-        outbound: outbound.clone(),
-    });
+    let resolver = || {
+        zegel_mailauth::DnsResolver::new(&zegel_mailauth::DnsConfig::servers(
+            s.outbound.dns_servers.clone(),
+        ))
+    };
+    let relay_inbound = match &s.relay_inbound {
+        Some(policy) => {
+            let resolver = resolver().map_err(|e| format!("inbound: {e}"))?;
+            println!(
+                "zegel: SMTP takes mail for {} from anyone: checks SPF, DKIM, DMARC and ARC{}, then delivers to {:?}",
+                policy.domains.internal().join(", "),
+                dmarc_actions(policy),
+                s.outbound.inbound_relay
+            );
+            Some(crate::smtp_backend::Inbound {
+                resolver,
+                policy: policy.clone(),
+            })
+        }
+        None => None,
+    };
+    let backend = Arc::new(crate::smtp_backend::SmtpBackend::new(
+        outbound.clone(),
+        relay_inbound,
+    ));
     tasks.spawn(zegel_smtp::serve(
         listener,
         smtp_config,
@@ -97,30 +129,19 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen for the milter on {addr}: {e}"))?;
         println!("zegel: milter listening on {addr}");
-        let inbound = if s.milter_authenticate {
-            let resolver = zegel_mailauth::DnsResolver::new(&zegel_mailauth::DnsConfig::servers(
-                s.outbound.dns_servers.clone(),
-            ))
-            .map_err(|e| format!("milter: {e}"))?;
-            println!(
-                "zegel: milter checks SPF, DKIM, DMARC and ARC of mail from clients that did not log in{}",
-                match (s.milter_dmarc_reject, s.milter_dmarc_quarantine) {
-                    (true, true) => "; refuses DMARC failures of p=reject domains and holds those of p=quarantine domains",
-                    (true, false) => "; refuses DMARC failures of p=reject domains",
-                    (false, true) => "; holds DMARC failures of p=quarantine domains",
-                    (false, false) => "",
-                }
-            );
-            Some(crate::milter::Inbound {
-                resolver,
-                authserv_id: s.outbound.hostname.clone(),
-                dmarc_reject: s.milter_dmarc_reject,
-                dmarc_quarantine: s.milter_dmarc_quarantine,
-                domains: s.assess.policy.domains.clone(),
-                extern_tag: s.milter_extern_tag.clone(),
-            })
-        } else {
-            None
+        let inbound = match &s.milter_inbound {
+            Some(policy) => {
+                let resolver = resolver().map_err(|e| format!("milter: {e}"))?;
+                println!(
+                    "zegel: milter checks SPF, DKIM, DMARC and ARC of mail from clients that did not log in{}",
+                    dmarc_actions(policy)
+                );
+                Some(crate::milter::Inbound {
+                    resolver,
+                    policy: policy.clone(),
+                })
+            }
+            None => None,
         };
         let handler = Arc::new(crate::milter::Handler::new(
             outbound.clone(),
@@ -225,65 +246,14 @@ pub fn load_or_create_kek(path: &Path) -> Result<Kek, String> {
     Kek::load(path).map_err(|e| e.to_string())
 }
 
-/// The SMTP server's view of zegel.
-struct SmtpBackend {
-    outbound: Outbound,
-}
-
-impl zegel_smtp::Backend for SmtpBackend {
-    async fn authenticate(&self, user: &str, password: &str) -> bool {
-        self.outbound
-            .store()
-            .check_password(user, password)
-            .await
-            .unwrap_or(false)
-    }
-
-    async fn submit(&self, envelope: Envelope, data: Vec<u8>) -> Reply {
-        let submission = Submission {
-            mail_from: envelope.mail_from,
-            recipients: envelope
-                .recipients
-                .into_iter()
-                .map(|r| zegel_outbound::SubmissionRecipient {
-                    address: r.address,
-                    notify_never: r.notify_never,
-                })
-                .collect(),
-            raw: data,
-            client_ip: Some(envelope.client_ip),
-            helo: Some(envelope.helo),
-            authenticated_user: envelope.authenticated_user,
-            tls: envelope.tls,
-            headers_only: envelope.return_headers_only,
-        };
-        match self.outbound.submit(submission).await {
-            SubmitOutcome::Accepted { id, .. } => {
-                Reply::new(250, "2.0.0", &format!("OK, queued as {id}"))
-            }
-            SubmitOutcome::Rejected {
-                reasons_nl,
-                reasons_en,
-            } => Reply::lines(550, "5.7.1", rejection_lines(&reasons_nl, &reasons_en)),
-            SubmitOutcome::Unreadable(why) => Reply::new(
-                554,
-                "5.6.0",
-                &format!("Bericht onleesbaar / Message unreadable: {why}"),
-            ),
-            SubmitOutcome::TempFail(why) => Reply::new(
-                451,
-                "4.3.0",
-                &format!("Tijdelijk probleem, probeer later opnieuw / Temporary problem, try again later: {why}"),
-            ),
+/// What the inbound checks do with DMARC failures, for the start-up lines.
+fn dmarc_actions(policy: &zegel_inbound::InboundPolicy) -> &'static str {
+    match (policy.dmarc_reject, policy.dmarc_quarantine) {
+        (true, true) => {
+            "; refuses DMARC failures of p=reject domains and holds those of p=quarantine domains"
         }
+        (true, false) => "; refuses DMARC failures of p=reject domains",
+        (false, true) => "; holds DMARC failures of p=quarantine domains",
+        (false, false) => "",
     }
-}
-
-/// The reply lines for a refused message: Dutch first, then English.
-pub fn rejection_lines(reasons_nl: &[String], reasons_en: &[String]) -> Vec<String> {
-    let mut lines = vec!["Geweigerd: dit bericht moet beveiligd worden verstuurd.".to_string()];
-    lines.extend(reasons_nl.iter().map(|r| format!("- {r}")));
-    lines.push("Refused: this message must be sent securely.".into());
-    lines.extend(reasons_en.iter().map(|r| format!("- {r}")));
-    lines
 }

@@ -6,6 +6,7 @@ use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use zegel_inbound::{Colleagues, InboundPolicy};
 use zegel_outbound::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 
 /// What the milter does with a secure verdict.
@@ -45,15 +46,13 @@ pub struct ServeSettings {
     pub milter_listen: Option<SocketAddr>,
     /// The milter's behaviour.
     pub milter_mode: MilterMode,
-    /// The milter checks SPF, DKIM, DMARC and ARC of mail from clients that
-    /// did not log in (inbound mail) and adds Authentication-Results.
-    pub milter_authenticate: bool,
-    /// ... and refuses mail that fails DMARC of a domain with `p=reject`.
-    pub milter_dmarc_reject: bool,
-    /// ... and holds mail that fails DMARC of a domain with `p=quarantine`.
-    pub milter_dmarc_quarantine: bool,
-    /// ... and puts this tag before the subject of suspected impersonation.
-    pub milter_extern_tag: Option<String>,
+    /// With `[milter] authenticate`: the milter checks SPF, DKIM, DMARC and
+    /// ARC of mail from clients that did not log in (inbound mail) this way.
+    pub milter_inbound: Option<InboundPolicy>,
+    /// With `[inbound] deliver_to`: the SMTP server takes mail for the
+    /// internal domains from anyone and checks it this way (the next hop
+    /// is `outbound.inbound_relay`).
+    pub relay_inbound: Option<InboundPolicy>,
     /// Where the web side listens (the portal issue serves it).
     pub http_listen: SocketAddr,
     /// DKIM: (domain, selector, key file).
@@ -71,6 +70,26 @@ fn parse_addr(value: &str, key: &str, path: &Path) -> Result<SocketAddr, ConfigE
         path: path.to_path_buf(),
         message: format!("{key}: '{value}' is not an address like 127.0.0.1:2525"),
     })
+}
+
+/// A `host[:port]` next hop (port 25 when not given).
+fn relay_host(
+    value: &str,
+    key: &str,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<Relay, ConfigError> {
+    let (host, port) = match value.rsplit_once(':') {
+        Some((host, port)) => (
+            host.trim_matches(|c| c == '[' || c == ']').to_string(),
+            port.parse()
+                .map_err(|_| invalid(format!("{key}: bad port in '{value}'")))?,
+        ),
+        None => (value.to_string(), 25),
+    };
+    if host.is_empty() {
+        return Err(invalid(format!("{key}: no host in '{value}'")));
+    }
+    Ok(Relay::Host { host, port })
 }
 
 /// Reads the contact list: one `address,phone` per line (a header line, empty
@@ -295,18 +314,7 @@ impl ServeSettings {
             .cloned()
             .unwrap_or_else(|| hostname.clone());
         let relay = match &smtp.relay_host {
-            Some(h) => {
-                let (host, port) = match h.rsplit_once(':') {
-                    Some((host, port)) => (
-                        host.trim_matches(|c| c == '[' || c == ']').to_string(),
-                        port.parse().map_err(|_| {
-                            invalid(format!("[smtp] relay_host: bad port in '{h}'"))
-                        })?,
-                    ),
-                    None => (h.clone(), 25),
-                };
-                Relay::Host { host, port }
-            }
+            Some(h) => relay_host(h, "[smtp] relay_host", &invalid)?,
             None => Relay::Mx {
                 port: smtp.mx_port.unwrap_or(25),
             },
@@ -397,7 +405,7 @@ impl ServeSettings {
             .max_message_mb
             .unwrap_or(50)
             .saturating_mul(1024 * 1024);
-        let outbound = OutboundConfig {
+        let mut outbound = OutboundConfig {
             hostname: hostname.clone(),
             organization,
             public_url,
@@ -416,11 +424,50 @@ impl ServeSettings {
             retry_base: Duration::from_secs(delivery.retry_base_secs.unwrap_or(60)),
             retry_max: Duration::from_secs(delivery.retry_max_secs.unwrap_or(3600)),
             smtp_timeout: Duration::from_secs(60),
-            concurrency: delivery.concurrency.unwrap_or(8),
+            concurrency: delivery.concurrency.unwrap_or(20),
             opportunistic_tls_unverified: true,
             archive_format,
             archive_body_as_document: raw.archive.body_as_document.unwrap_or(true),
             archive_fallback,
+            inbound_relay: None,
+        };
+        let colleagues = match &raw.organization.colleagues_file {
+            Some(file) => Colleagues::load(&at(file))
+                .map_err(|e| invalid(format!("[organization] colleagues_file: {e}")))?,
+            None => Colleagues::default(),
+        };
+        let inbound_policy =
+            |dmarc_reject: Option<bool>,
+             dmarc_quarantine: Option<bool>,
+             extern_tag: &Option<String>| InboundPolicy {
+                authserv_id: hostname.clone(),
+                dmarc_reject: dmarc_reject.unwrap_or(true),
+                dmarc_quarantine: dmarc_quarantine.unwrap_or(true),
+                domains: assess.policy.domains.clone(),
+                colleagues: colleagues.clone(),
+                extern_tag: extern_tag.clone().filter(|t| !t.trim().is_empty()),
+            };
+        let m = &raw.milter;
+        let milter_inbound = m
+            .authenticate
+            .unwrap_or(false)
+            .then(|| inbound_policy(m.dmarc_reject, m.dmarc_quarantine, &m.extern_tag));
+        let i = &raw.inbound;
+        let relay_inbound = match &i.deliver_to {
+            Some(to) => {
+                if raw.organization.internal_domains.is_empty() {
+                    return Err(invalid(
+                        "[inbound] deliver_to needs [organization] internal_domains: the domains mail is taken in for".into(),
+                    ));
+                }
+                outbound.inbound_relay = Some(relay_host(to, "[inbound] deliver_to", &invalid)?);
+                Some(inbound_policy(
+                    i.dmarc_reject,
+                    i.dmarc_quarantine,
+                    &i.extern_tag,
+                ))
+            }
+            None => None,
         };
         let portal = portal_config(&raw.portal, &outbound, &invalid)?;
         let sms = sms_config(&raw.sms, &data_dir, &at, &invalid)?;
@@ -439,14 +486,8 @@ impl ServeSettings {
             command_timeout: Duration::from_secs(smtp.command_timeout_secs.unwrap_or(300)),
             milter_listen,
             milter_mode,
-            milter_authenticate: raw.milter.authenticate.unwrap_or(false),
-            milter_dmarc_reject: raw.milter.dmarc_reject.unwrap_or(true),
-            milter_dmarc_quarantine: raw.milter.dmarc_quarantine.unwrap_or(true),
-            milter_extern_tag: raw
-                .milter
-                .extern_tag
-                .clone()
-                .filter(|t| !t.trim().is_empty()),
+            milter_inbound,
+            relay_inbound,
             http_listen,
             dkim,
             outbound,
@@ -476,6 +517,35 @@ mod sms_tests {
         assert_eq!(s.sms.sender_name, None);
         let s = load("").unwrap();
         assert!(matches!(s.sms.provider, SmsProvider::Outbox { .. }));
+    }
+
+    #[test]
+    fn inbound_settings() {
+        let off = load("").unwrap();
+        assert!(off.relay_inbound.is_none() && off.milter_inbound.is_none());
+        assert_eq!(off.outbound.inbound_relay, None);
+        let s = load(
+            "[organization]\ninternal_domains = [\"zorg.nl\"]\n\
+             [inbound]\ndeliver_to = \"mail.zorg.nl\"\ndmarc_quarantine = false\nextern_tag = \"[EXTERN]\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.outbound.inbound_relay,
+            Some(Relay::Host {
+                host: "mail.zorg.nl".into(),
+                port: 25
+            })
+        );
+        let policy = s.relay_inbound.unwrap();
+        assert!(policy.dmarc_reject && !policy.dmarc_quarantine);
+        assert_eq!(policy.extern_tag.as_deref(), Some("[EXTERN]"));
+        let e = load("[inbound]\ndeliver_to = \"mail.zorg.nl:25\"\n").unwrap_err();
+        assert!(e.contains("internal_domains"), "{e}");
+        let e = load("[organization]\ninternal_domains = [\"zorg.nl\"]\n[inbound]\ndeliver_to = \"mail:x\"\n")
+            .unwrap_err();
+        assert!(e.contains("[inbound] deliver_to: bad port"), "{e}");
+        let e = load("[organization]\ncolleagues_file = \"/nonexistent/c.csv\"\n").unwrap_err();
+        assert!(e.contains("colleagues_file"), "{e}");
     }
 
     #[test]

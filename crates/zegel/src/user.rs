@@ -1,4 +1,5 @@
-//! `zegel user add|disable|list`: the accounts that may submit mail.
+//! `zegel user add|disable|list`: the accounts that may submit mail, with
+//! their role on the staff web (sender or admin).
 
 use crate::settings::ServeSettings;
 use std::io::BufRead;
@@ -12,6 +13,9 @@ pub enum UserAction {
     Add {
         /// The account's e-mail address.
         email: String,
+        /// The account's role: `sender` (the default) or `admin`.
+        #[arg(long, default_value = "sender", value_parser = ["sender", "admin"])]
+        role: String,
     },
     /// Disable an account.
     Disable {
@@ -25,10 +29,7 @@ pub enum UserAction {
 /// Runs a user command against the configured store.
 pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
     let settings = ServeSettings::load(config).map_err(|e| e.to_string())?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = crate::cli_runtime()?;
     runtime.block_on(async {
         let kek = crate::serve::load_or_create_kek(&settings.key_file)?;
         let store =
@@ -36,7 +37,9 @@ pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
         match action {
-            UserAction::Add { email } => {
+            UserAction::Add { email, role } => {
+                let role = zegel_store::Role::parse(&role)
+                    .ok_or_else(|| format!("unknown role '{role}'"))?;
                 if !email.contains('@') {
                     return Err(format!("'{email}' is not an e-mail address"));
                 }
@@ -50,10 +53,10 @@ pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
                     return Err("the password must be at least 12 characters".into());
                 }
                 store
-                    .set_user(&email, password)
+                    .set_user(&email, password, role)
                     .await
                     .map_err(|e| e.to_string())?;
-                println!("account {email} set");
+                println!("account {email} set, role {}", role.as_str());
             }
             UserAction::Disable { email } => {
                 if !store
@@ -66,8 +69,13 @@ pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
                 println!("account {email} disabled");
             }
             UserAction::List => {
-                for (email, disabled) in store.users().await.map_err(|e| e.to_string())? {
-                    println!("{email}{}", if disabled { " (disabled)" } else { "" });
+                for u in store.users().await.map_err(|e| e.to_string())? {
+                    println!(
+                        "{} {}{}",
+                        u.email,
+                        u.role.as_str(),
+                        if u.disabled { " (disabled)" } else { "" }
+                    );
                 }
             }
         }

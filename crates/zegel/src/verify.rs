@@ -86,10 +86,7 @@ pub fn run(options: Options) -> Result<(), String> {
             String::new(),
         ),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let runtime = crate::cli_runtime()?;
     let report = runtime
         .block_on(zegel_mailauth::verify_message(
             &message, client_ip, &helo, &mail_from, &resolver,

@@ -119,25 +119,32 @@ fn files_below(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-#[test]
-fn archive_action_mails_an_encrypted_archive_and_sends_the_password_by_sms() {
-    let sink = Sink::start();
-    let (temp, port) = init(
-        &sink,
-        &[
-            ("action = \"portal\"", "action = \"archive\""),
-            (
-                "# contacts_file = \"contacts.csv\"",
-                "contacts_file = \"contacts.csv\"",
-            ),
-        ],
-    );
+/// `zegel serve` with `action = "archive"`, p.bakker@example.com's number in
+/// the contact list, and `edits`.
+fn archive_zegel(sink: &Sink, edits: &[(&str, &str)]) -> Zegel {
+    let mut all = vec![
+        ("action = \"portal\"", "action = \"archive\""),
+        (
+            "# contacts_file = \"contacts.csv\"",
+            "contacts_file = \"contacts.csv\"",
+        ),
+    ];
+    all.extend_from_slice(edits);
+    let (temp, port) = init(sink, &all);
     std::fs::write(
         temp.path().join("contacts.csv"),
         "address,phone\np.bakker@example.com,06-12345678\n",
     )
     .unwrap();
-    let z = Zegel::run(temp.path(), port);
+    let mut z = Zegel::run(temp.path(), port);
+    z._temp = Some(temp);
+    z
+}
+
+#[test]
+fn archive_action_mails_an_encrypted_archive_and_sends_the_password_by_sms() {
+    let sink = Sink::start();
+    let z = archive_zegel(&sink, &[]);
 
     let (status, reply) = smtplib(
         z.port,
@@ -382,4 +389,67 @@ fn fallback_reject_without_a_phone_number_tells_the_sender_and_sends_nothing() {
     let outbox = z.dir.join("zegel-data/sms-outbox");
     let sent = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
     assert_eq!(sent, 0, "no SMS without a number");
+}
+
+/// `fallback = "hold"` when the SMS provider fails: the webhook points at a
+/// port on 127.0.0.1 where nothing listens. The recipient with a known
+/// number gets nothing, the message is held (`zegel held list`), the trail
+/// says why, and `zegel held delete` makes sure it never goes.
+#[test]
+fn fallback_hold_when_the_sms_provider_fails_keeps_the_message_back() {
+    let sink = Sink::start();
+    let closed = zegel_testkit::free_port();
+    let webhook = format!("provider = \"webhook\"\nwebhook_url = \"http://127.0.0.1:{closed}/sms\"\nwebhook_timeout_secs = 1");
+    let z = archive_zegel(
+        &sink,
+        &[
+            ("fallback = \"portal\"", "fallback = \"hold\""),
+            ("provider = \"outbox\"", webhook.as_str()),
+        ],
+    );
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], &mail());
+    assert_eq!(status, "ok", "{reply}");
+    let config = z.dir.join("zegel.toml");
+    let cli = |args: &[&str]| {
+        let out = zegel()
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let held = cli(&["held", "list"]);
+    let line = held
+        .lines()
+        .find(|l| l.contains("p.bakker@example.com"))
+        .unwrap_or_else(|| panic!("not held: {held}"));
+    let id = line.split_whitespace().next().unwrap().to_string();
+    let trail = cli(&["audit", "export", "--format", "json"]);
+    let fallback = trail
+        .lines()
+        .find(|l| l.contains("archive_fallback"))
+        .unwrap_or_else(|| panic!("no archive_fallback event: {trail}"));
+    assert!(fallback.contains("fallback hold"), "{fallback}");
+    assert!(
+        fallback.contains("SMS not sent"),
+        "the provider failed: {fallback}"
+    );
+    assert!(!trail.contains("111222333"), "no content in the trail");
+    // Nothing reaches the recipient (the sender may get a notice).
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        sink.messages()
+            .iter()
+            .all(|m| !m.is_for("p.bakker@example.com")),
+        "held mail was sent"
+    );
+    let deleted = cli(&["held", "delete", &id, "--by", "privacy@zorg.nl"]);
+    assert!(deleted.contains("will not be sent"), "{deleted}");
+    assert!(!cli(&["held", "list"]).contains(&id));
 }

@@ -15,27 +15,12 @@ mod common;
 #[path = "../../zegel-domaincheck/tests/world/mod.rs"]
 mod world;
 
+use common::AUTH_ZONE as ZONE;
 use common::*;
 use std::time::Duration;
 use zegel_testkit::Sink;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-/// Postfix on 127.0.0.1 sends from 127.0.0.1: `pass.test` allows that
-/// address, `spoof.test` does not; both publish `p=reject`. `plain.test`
-/// has no SPF and no DMARC.
-const ZONE: &str = "$ORIGIN test.\n$TTL 0\n\
-@ IN SOA ns.test. admin.test. 1 3600 600 86400 0\n\
-@ IN NS ns.test.\n\
-ns IN A 127.0.0.1\n\
-pass IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
-_dmarc.pass IN TXT \"v=DMARC1; p=reject\"\n\
-spoof IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n\
-_dmarc.spoof IN TXT \"v=DMARC1; p=reject\"\n\
-held IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n\
-_dmarc.held IN TXT \"v=DMARC1; p=quarantine\"\n\
-plain IN A 192.0.2.7\n\
-zorg IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n";
 
 fn message(from: &str, subject: &str) -> String {
     format!(

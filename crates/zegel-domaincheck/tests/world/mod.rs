@@ -24,10 +24,6 @@
 
 #![allow(dead_code)]
 
-use hickory_server::proto::rr::LowerName;
-use hickory_server::proto::serialize::txt::Parser;
-use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -204,37 +200,14 @@ loop2               IN TXT "v=spf1 include:loop.test -all"
 pub struct Dns {
     /// The relay (the "validating resolver") the checks ask.
     pub relay: SocketAddr,
-    _server: hickory_server::Server<Catalog>,
+    _server: zegel_testkit::dns::ZoneDns,
 }
 
 impl Dns {
     /// Serves `zone_text` (zone file syntax, origin `test.`).
     pub async fn start(zone_text: &str) -> Dns {
-        let origin = hickory_server::proto::rr::Name::from_ascii("test.").unwrap();
-        let (origin, records) = Parser::new(zone_text, None, Some(origin)).parse().unwrap();
-        let zone: Arc<InMemoryZoneHandler> = Arc::new(
-            InMemoryZoneHandler::new(origin.clone(), records, ZoneType::Primary, AxfrPolicy::Deny)
-                .unwrap(),
-        );
-        let mut catalog = Catalog::new();
-        catalog.upsert(LowerName::new(&origin), vec![zone]);
-        // UDP and TCP on one port: the port the system gives for UDP may
-        // be taken for TCP by another test; then try another.
-        let (udp, addr, tcp) = {
-            let mut tries = 0;
-            loop {
-                let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                let addr = udp.local_addr().unwrap();
-                match TcpListener::bind(addr).await {
-                    Ok(tcp) => break (udp, addr, tcp),
-                    Err(_) if tries < 50 => tries += 1,
-                    Err(e) => panic!("no free UDP+TCP port: {e}"),
-                }
-            }
-        };
-        let mut server = hickory_server::Server::new(catalog);
-        server.register_socket(udp);
-        server.register_listener(tcp, Duration::from_secs(5), 4096);
+        let server = zegel_testkit::dns::ZoneDns::start("test.", zone_text).await;
+        let addr = server.addr;
 
         let relay_socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
         let relay = relay_socket.local_addr().unwrap();

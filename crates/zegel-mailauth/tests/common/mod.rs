@@ -327,23 +327,7 @@ impl TestDns {
     /// Starts a server for `zone`.
     pub async fn start(zone: Zone) -> TestDns {
         let zone = Arc::new(RwLock::new(zone));
-        // UDP and TCP on one port: the port the system gives for UDP may
-        // be taken for TCP by another test; then try another.
-        let (udp, addr, tcp) = {
-            let mut tries = 0;
-            loop {
-                let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                let addr = udp.local_addr().unwrap();
-                match tokio::net::TcpListener::bind(addr).await {
-                    Ok(tcp) => break (udp, addr, tcp),
-                    Err(_) if tries < 50 => tries += 1,
-                    Err(e) => panic!("no free UDP+TCP port: {e}"),
-                }
-            }
-        };
-        let mut server = hickory_server::Server::new(Handler { zone: zone.clone() });
-        server.register_socket(udp);
-        server.register_listener(tcp, Duration::from_secs(5), 4096);
+        let (server, addr) = zegel_testkit::dns::serve_dns(Handler { zone: zone.clone() }).await;
         TestDns {
             addr,
             zone,

@@ -40,8 +40,13 @@ async fn accept(s: &Store, secure: Vec<NewSecureMessage>) -> String {
     .unwrap()
 }
 
-fn blob_files(dir: &std::path::Path) -> usize {
-    walkdir(dir.join("blobs"))
+/// Sealed blobs stored: files under blobs/ and rows of inline_blobs.
+async fn stored_blobs(dir: &std::path::Path, s: &Store) -> usize {
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inline_blobs")
+        .fetch_one(&s.pool)
+        .await
+        .unwrap();
+    walkdir(dir.join("blobs")) + rows as usize
 }
 
 fn walkdir(p: std::path::PathBuf) -> usize {
@@ -70,7 +75,7 @@ async fn each_recipient_gets_an_own_sealed_copy() {
     )
     .await;
     // The original and two copies.
-    assert_eq!(blob_files(dir.path()), 3);
+    assert_eq!(stored_blobs(dir.path(), &s).await, 3);
     let a = s
         .package_by_token(&token_hash("tok-a"))
         .await
@@ -272,7 +277,7 @@ async fn revoke_and_expiry_destroy_the_copy_but_keep_the_audit() {
     ));
     // Its sessions end with it.
     assert!(s.session("sess-a").await.unwrap().is_none());
-    assert_eq!(blob_files(dir.path()), 2);
+    assert_eq!(stored_blobs(dir.path(), &s).await, 2);
 
     // b expires: set its expiry into the past and sweep.
     s.set_package_expiry(&b, crate::now() - 1, "zorg@zorg.example")
@@ -283,7 +288,7 @@ async fn revoke_and_expiry_destroy_the_copy_but_keep_the_audit() {
     let b = s.package(&b.id).await.unwrap().unwrap();
     assert_eq!(b.state(crate::now()), PackageState::Expired);
     assert!(s.package_content(&b).await.is_err());
-    assert_eq!(blob_files(dir.path()), 1);
+    assert_eq!(stored_blobs(dir.path(), &s).await, 1);
     let events: Vec<String> = s
         .message_events(&id)
         .await

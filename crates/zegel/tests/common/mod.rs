@@ -11,6 +11,24 @@ use zegel_testkit::{free_port, Received, Sink};
 
 pub const WAIT: Duration = Duration::from_secs(60);
 
+/// The DNS zone of the inbound-check tests (milter_auth.rs, inbound.rs).
+/// Mail is handed in from 127.0.0.1: `pass.test` allows that address,
+/// `spoof.test` does not (both publish `p=reject`); `held.test` does not
+/// and asks `p=quarantine`; `plain.test` has neither SPF nor DMARC;
+/// `zorg.test` looks like the organisation's zorg.nl.
+pub const AUTH_ZONE: &str = "$ORIGIN test.\n$TTL 0\n\
+@ IN SOA ns.test. admin.test. 1 3600 600 86400 0\n\
+@ IN NS ns.test.\n\
+ns IN A 127.0.0.1\n\
+pass IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
+_dmarc.pass IN TXT \"v=DMARC1; p=reject\"\n\
+spoof IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n\
+_dmarc.spoof IN TXT \"v=DMARC1; p=reject\"\n\
+held IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n\
+_dmarc.held IN TXT \"v=DMARC1; p=quarantine\"\n\
+plain IN A 192.0.2.7\n\
+zorg IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n";
+
 /// A running `zegel serve`, configured by `zegel init` plus changes.
 pub struct Zegel {
     pub child: Child,

@@ -1,0 +1,148 @@
+//! The SMTP server's view of zegel: accounts for AUTH, and each complete
+//! message handed on — outgoing mail to the outbound pipeline (assess,
+//! route, store), and in inbound mode (`[inbound] deliver_to`) mail from
+//! outside for the internal domains to the inbound checks first: refused
+//! when DMARC fails and the sender's domain asks `p=reject`, held for
+//! `p=quarantine`, otherwise stored with Authentication-Results (and, for
+//! suspected impersonation, `X-Zegel-Impersonation` and the subject tag)
+//! for the organisation's own mail server. `250` only once it is stored.
+
+use zegel_inbound::{Decision, InboundPolicy};
+use zegel_mailauth::DnsResolver;
+use zegel_outbound::{InboundMail, Outbound, Submission, SubmitOutcome};
+use zegel_smtp::session::Envelope;
+use zegel_smtp::Reply;
+
+/// The checks of inbound mail.
+pub struct Inbound {
+    /// Where DNS questions go.
+    pub resolver: DnsResolver,
+    /// What to check and do.
+    pub policy: InboundPolicy,
+}
+
+/// Hands the SMTP server's messages on.
+pub struct SmtpBackend {
+    outbound: Outbound,
+    inbound: Option<Inbound>,
+}
+
+impl SmtpBackend {
+    /// A backend over `outbound`; with `inbound`, the server's inbound mode.
+    pub fn new(outbound: Outbound, inbound: Option<Inbound>) -> SmtpBackend {
+        SmtpBackend { outbound, inbound }
+    }
+
+    /// Checks and stores one inbound message.
+    async fn take_inbound(&self, inbound: &Inbound, submission: Submission) -> Reply {
+        let policy = &inbound.policy;
+        let decision = zegel_inbound::check(
+            policy,
+            &inbound.resolver,
+            &submission.raw,
+            submission.client_ip,
+            submission.helo.as_deref().unwrap_or_default(),
+            &submission.mail_from,
+        )
+        .await;
+        let checked = match decision {
+            Decision::Accept(checked) => checked,
+            Decision::Refuse { domain } => {
+                tracing::info!(domain = %domain, "inbound message refused: DMARC fail, p=reject");
+                let detail = format!("DMARC fail, {domain} asks to reject (p=reject)");
+                if let Err(e) = self
+                    .outbound
+                    .store()
+                    .audit("inbound_refused", None, &submission.mail_from, &detail)
+                    .await
+                {
+                    tracing::warn!(error = %e, "recording a refusal in the audit trail failed");
+                }
+                return Reply::lines(550, "5.7.1", Decision::refusal_lines(&domain).to_vec());
+            }
+        };
+        let raw = zegel_inbound::rewrite_headers(
+            &submission.raw,
+            &policy.authserv_id,
+            &checked.headers(),
+            checked.subject_tag.as_deref(),
+        );
+        let mail = InboundMail {
+            submission: Submission { raw, ..submission },
+            hold: checked.quarantine,
+            summary: checked.summary,
+        };
+        reply(self.outbound.accept_inbound(mail).await)
+    }
+}
+
+impl zegel_smtp::Backend for SmtpBackend {
+    async fn authenticate(&self, user: &str, password: &str) -> bool {
+        self.outbound
+            .store()
+            .check_password(user, password)
+            .await
+            .unwrap_or(false)
+    }
+
+    async fn submit(&self, envelope: Envelope, data: Vec<u8>) -> Reply {
+        let inbound = envelope.inbound;
+        let submission = Submission {
+            mail_from: envelope.mail_from,
+            recipients: envelope
+                .recipients
+                .into_iter()
+                .map(|r| zegel_outbound::SubmissionRecipient {
+                    address: r.address,
+                    notify_never: r.notify_never,
+                })
+                .collect(),
+            raw: data,
+            client_ip: Some(envelope.client_ip),
+            helo: Some(envelope.helo),
+            authenticated_user: envelope.authenticated_user,
+            tls: envelope.tls,
+            headers_only: envelope.return_headers_only,
+        };
+        match (&self.inbound, inbound) {
+            (Some(checks), true) => self.take_inbound(checks, submission).await,
+            // The session only takes inbound mail when inbound mode is on.
+            (None, true) => Reply::new(550, "5.7.1", "Relay access denied"),
+            (_, false) => reply(self.outbound.submit(submission).await),
+        }
+    }
+}
+
+/// The SMTP reply for what became of a message.
+fn reply(outcome: SubmitOutcome) -> Reply {
+    match outcome {
+        SubmitOutcome::Accepted { id, .. } => {
+            Reply::new(250, "2.0.0", &format!("OK, queued as {id}"))
+        }
+        SubmitOutcome::Rejected {
+            reasons_nl,
+            reasons_en,
+        } => Reply::lines(550, "5.7.1", rejection_lines(&reasons_nl, &reasons_en)),
+        SubmitOutcome::Unreadable(why) => Reply::new(
+            554,
+            "5.6.0",
+            &format!("Bericht onleesbaar / Message unreadable: {why}"),
+        ),
+        SubmitOutcome::TempFail(why) => Reply::new(
+            451,
+            "4.3.0",
+            &format!(
+                "Tijdelijk probleem, probeer later opnieuw / Temporary problem, try again later: {why}"
+            ),
+        ),
+    }
+}
+
+/// The reply lines for a refused message: Dutch first, then English.
+pub fn rejection_lines(reasons_nl: &[String], reasons_en: &[String]) -> Vec<String> {
+    let mut lines = vec!["Geweigerd: dit bericht moet beveiligd worden verstuurd.".to_string()];
+    lines.extend(reasons_nl.iter().map(|r| format!("- {r}")));
+    lines.push("Refused: this message must be sent securely.".into());
+    lines.extend(reasons_en.iter().map(|r| format!("- {r}")));
+    lines
+}
