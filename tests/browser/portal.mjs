@@ -13,37 +13,14 @@
 // per step, the axe table, then "RESULT: PASS" (exit 0) or the failures
 // (exit 1).
 
-import { chromium } from 'playwright-core';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import {
+  check, checkCsp, expectHeading, finish, launch, log, scan, sleep, steps, submit,
+} from './lib.mjs';
 
 const input = JSON.parse(process.env.ZEGEL_BROWSER_INPUT || '{}');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const WAIT_MS = 60_000;
-const failures = [];
-const axeRows = [];
-
-function log(line) {
-  process.stdout.write(`${line}\n`);
-}
-
-function check(ok, what) {
-  if (ok) {
-    log(`ok - ${what}`);
-  } else {
-    log(`FAIL - ${what}`);
-    failures.push(what);
-  }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Clicks a form's button and waits for the page it leads to. */
-async function submit(page, button) {
-  await Promise.all([page.waitForEvent('load'), button.click()]);
-}
 
 // ---- codes from the real sink and the SMS outbox -------------------------
 
@@ -99,64 +76,6 @@ async function smsCode(phone, before) {
   throw new Error(`no SMS to ${phone} within ${WAIT_MS} ms`);
 }
 
-// ---- axe-core ---------------------------------------------------------------
-
-/**
- * Scans the page with axe-core. The source goes in through the DevTools
- * protocol (page.evaluate), which the page's CSP does not govern, so the
- * policy stays in force for the page itself.
- */
-async function scan(page, name) {
-  await page.evaluate(axeSource);
-  const { violations, passes, incomplete } = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return {
-      violations: result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-        count: v.nodes.length,
-      })),
-      passes: result.passes.length,
-      incomplete: result.incomplete.map((v) => v.id),
-    };
-  });
-  const count = { critical: 0, serious: 0, moderate: 0, minor: 0 };
-  for (const v of violations) count[v.impact] = (count[v.impact] || 0) + v.count;
-  const lang = await page.evaluate(() => document.documentElement.lang);
-  axeRows.push({ name, lang, count, violations, passes, incomplete });
-  if (incomplete.length) log(`   axe ${name}: to review by hand: ${incomplete.join(', ')}`);
-  for (const v of violations) {
-    log(`   axe ${name}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(', ')}`);
-  }
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  check(bad.length === 0, `axe: no serious or critical violation on "${name}"`);
-}
-
-function axeTable() {
-  const head = ['page', 'lang', 'critical', 'serious', 'moderate', 'minor', 'rules', 'passed'];
-  const rows = axeRows.map((r) => [
-    r.name,
-    r.lang,
-    String(r.count.critical),
-    String(r.count.serious),
-    String(r.count.moderate),
-    String(r.count.minor),
-    r.violations.map((v) => v.id).join(' ') || '-',
-    String(r.passes),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  log('');
-  log('axe-core results (violations by impact, counted per element; passed: rules that passed):');
-  log(line(head));
-  log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) log(line(r));
-  log('');
-}
-
 // ---- the browser --------------------------------------------------------------
 
 const requests = [];
@@ -200,19 +119,6 @@ async function describedError(page, selector) {
     const error = by && document.getElementById(by);
     return field && field.getAttribute('aria-invalid') === 'true' && error ? error.textContent : '';
   }, selector);
-}
-
-async function expectHeading(page, text, what) {
-  const h1 = (await page.locator('h1').first().textContent()) || '';
-  check(h1.includes(text), `${what}: heading "${text}" (got "${h1.trim()}")`);
-}
-
-function checkCsp(response, what) {
-  const csp = response.headers()['content-security-policy'] || '';
-  check(
-    csp.includes("default-src 'none'") && !csp.includes('script-src') && !csp.includes('unsafe-'),
-    `${what}: CSP without any script source (${csp})`,
-  );
 }
 
 // ---- the recipient reads, downloads, replies; the sender revokes ----------
@@ -557,51 +463,20 @@ async function englishPages(browser) {
 // ---- run ----------------------------------------------------------------------------
 
 const started = Date.now();
-const browser = await chromium.launch({
-  executablePath: input.chromium || '/usr/bin/chromium',
-  headless: true,
-  // We run as root in CI containers, where Chromium's sandbox cannot start.
-  args: ['--no-sandbox'],
-});
-log(`chromium ${browser.version()}, axe-core ${JSON.parse(readFileSync(require.resolve('axe-core/package.json'), 'utf8')).version}`);
+const browser = await launch(input.chromium);
 try {
-  // The scanner itself works: a page with known faults must fail.
-  const canary = await browser.newPage();
-  await canary.setContent('<html><body><img src="data:,"><input type="text"></body></html>');
-  await canary.evaluate(axeSource);
-  const found = await canary.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    (await axe.run(document)).violations.map((v) => `${v.id}:${v.impact}`),
-  );
-  check(found.includes('image-alt:critical') && found.includes('label:critical'), `axe finds the faults of a faulty page (${found})`);
-  await canary.close();
-  for (const [name, step] of [
+  await steps(browser, [
     ['recipient', recipientFlow],
     ['hostile HTML', hostileFlow],
     ['hostile HTML, control', hostileControl],
     ['notices', noticePages],
     ['contact', contactFlow],
     ['english', englishPages],
-  ]) {
-    log(`# ${name}`);
-    try {
-      await step(browser);
-    } catch (e) {
-      failures.push(`${name}: ${e.stack || e}`);
-      log(`FAIL - ${name}: ${e.stack || e}`);
-    }
-  }
+  ]);
   const outside = requests.filter((r) => !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(r.url));
   check(outside.length === 0, `no request left for another host (${outside.map((r) => `${r.who} ${r.url}`).join(', ')})`);
   log(`   ${requests.length} requests, all to the portal`);
 } finally {
   await browser.close();
 }
-axeTable();
-log(`time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-if (failures.length) {
-  log(`RESULT: FAIL (${failures.length})`);
-  for (const f of failures) log(`  - ${f}`);
-  process.exit(1);
-}
-log('RESULT: PASS');
+finish(started);

@@ -8,6 +8,8 @@
 //! - `recipient.rs`: `/m/{token}`: codes, reading, downloads, reply.
 //! - `status.rs`: `/status/{token}`: the sender's page.
 //! - `contact.rs`: `/contact`: the safe way back.
+//! - `staff/`: `/app`: staff sign-in (password, TOTP), sent items with
+//!   withdraw, administration (accounts, offboarding).
 //! - `codes.rs`: making, sending and limiting one-time codes.
 //! - `view.rs`: a stored message as shown: ammonia-sanitised HTML,
 //!   attachments, inline images.
@@ -28,6 +30,7 @@ mod codes;
 mod contact;
 mod pages;
 mod recipient;
+pub mod staff;
 mod status;
 pub mod texts;
 mod view;
@@ -74,6 +77,11 @@ pub struct PortalConfig {
     /// Unknown links, failed forms and code requests per client address
     /// per minute before answers become 429.
     pub misses_per_ip_minute: u32,
+    /// How long a staff sign-in lasts (from its start).
+    pub staff_session_lifetime: Duration,
+    /// Sign-in attempts per staff account: a burst of this many, then one
+    /// a minute.
+    pub attempts_per_account: u32,
     /// How long a rendered message stays in memory for the next view of
     /// the same package (zero: every view decrypts and renders anew).
     pub view_cache: Duration,
@@ -94,6 +102,8 @@ impl PortalConfig {
             codes_per_address_hour: 10,
             misses_per_ip_minute: 20,
             view_cache: Duration::from_secs(60),
+            staff_session_lifetime: Duration::from_secs(8 * 3600),
+            attempts_per_account: 10,
         }
     }
 }
@@ -105,6 +115,7 @@ pub struct Portal {
     outbound: Outbound,
     sms: Arc<dyn SmsSender>,
     misses: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    attempts: Arc<DefaultKeyedRateLimiter<String>>,
     views: Arc<view_cache::ViewCache>,
 }
 
@@ -113,7 +124,11 @@ impl Portal {
     pub fn new(config: PortalConfig, outbound: Outbound, sms: Arc<dyn SmsSender>) -> Portal {
         let per_minute =
             NonZeroU32::new(config.misses_per_ip_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(config.attempts_per_account.max(1)).unwrap_or(NonZeroU32::MIN);
         Portal {
+            attempts: Arc::new(RateLimiter::keyed(
+                Quota::per_minute(NonZeroU32::MIN).allow_burst(burst),
+            )),
             views: Arc::new(view_cache::ViewCache::new(config.view_cache)),
             config: Arc::new(config),
             outbound,
@@ -130,6 +145,12 @@ impl Portal {
     /// false when the client is over its limit.
     fn allow(&self, ip: IpAddr) -> bool {
         self.misses.check_key(&ip).is_ok()
+    }
+
+    /// Counts a sign-in attempt for a staff account; false when the
+    /// account is over its limit.
+    fn account_attempt(&self, email: &str) -> bool {
+        self.attempts.check_key(&email.to_string()).is_ok()
     }
 
     /// The router with every page and the security headers.
@@ -167,6 +188,7 @@ impl Portal {
             )
             .route("/contact/write", get(contact::write_page))
             .route("/contact/send", post(contact::send))
+            .merge(staff::routes())
             .fallback(not_found)
             .layer(DefaultBodyLimit::max(limit))
             .layer(axum::middleware::from_fn_with_state(

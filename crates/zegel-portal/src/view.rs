@@ -359,7 +359,8 @@ mod tests {
 
     #[test]
     fn the_attribute_scanner_reads_what_ammonia_writes() {
-        let found = attributes("<p>a &lt;b</p><a href=\"https://x/?a=1&amp;b\" rel=\"n o\">t</a><br/>");
+        let found =
+            attributes("<p>a &lt;b</p><a href=\"https://x/?a=1&amp;b\" rel=\"n o\">t</a><br/>");
         assert_eq!(
             found,
             vec![

@@ -30,6 +30,7 @@ mod held;
 mod portal;
 mod queue;
 pub mod seal;
+mod staff;
 mod users;
 
 pub use audit::{AuditBreak, AuditEntry, AuditHead, AuditProblem};
@@ -44,6 +45,7 @@ pub use queue::{
     Content, DeliveryKind, Job, JobOutcome, NewDelivery, NewMessage, NewSecureMessage, Summary,
 };
 pub use seal::Kek;
+pub use staff::{Handover, StaffAccount, STAFF_SESSION};
 pub use users::{Role, UserInfo};
 
 use std::path::Path;

@@ -168,11 +168,12 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-const PACKAGE_COLUMNS: &str = "id, message_id, recipient, sender, second_factor, read_receipt,
+pub(crate) const PACKAGE_COLUMNS: &str =
+    "id, message_id, recipient, sender, second_factor, read_receipt,
     created_at, expires_at, revoked_at, expired_at, locked_at, first_opened_at, wrong_tries,
     blob_id, wrapped_key, phone, access_code_hash";
 
-fn package_of(r: &sqlx::sqlite::SqliteRow) -> Result<SecurePackage, StoreError> {
+pub(crate) fn package_of(r: &sqlx::sqlite::SqliteRow) -> Result<SecurePackage, StoreError> {
     Ok(SecurePackage {
         id: r.try_get("id")?,
         message_id: r.try_get("message_id")?,

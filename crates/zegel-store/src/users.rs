@@ -43,10 +43,13 @@ pub struct UserInfo {
     pub role: Role,
     /// Whether it is disabled.
     pub disabled: bool,
+    /// Whether a TOTP second factor is enrolled.
+    pub totp: bool,
 }
 
 impl Store {
-    /// Adds an account or sets a new password and role for it (and enables it).
+    /// Adds an account or sets a new password and role for it (and enables
+    /// it); the account's staff sessions end.
     pub async fn set_user(
         &self,
         email: &str,
@@ -75,6 +78,8 @@ impl Store {
         .bind(role.as_str())
         .execute(&self.pool)
         .await?;
+        // A new password or role signs the account out everywhere.
+        self.end_staff_sessions(email).await?;
         self.audit(
             "user_set",
             None,
@@ -84,13 +89,14 @@ impl Store {
         .await
     }
 
-    /// Disables an account.
+    /// Disables an account and ends its staff sessions.
     pub async fn disable_user(&self, email: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE users SET disabled = 1 WHERE email = ?")
             .bind(email.to_lowercase())
             .execute(&self.pool)
             .await?;
         if done.rows_affected() > 0 {
+            self.end_staff_sessions(email).await?;
             self.audit(
                 "user_disabled",
                 None,
@@ -104,7 +110,7 @@ impl Store {
 
     /// The accounts, by address.
     pub async fn users(&self) -> Result<Vec<UserInfo>, StoreError> {
-        let rows = sqlx::query("SELECT email, role, disabled FROM users ORDER BY email")
+        let rows = sqlx::query("SELECT email, role, disabled, totp_secret IS NOT NULL AS totp FROM users ORDER BY email")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -115,6 +121,7 @@ impl Store {
                     // The column's CHECK admits only the two names.
                     role: Role::parse(&role).unwrap_or(Role::Sender),
                     disabled: r.try_get("disabled")?,
+                    totp: r.try_get("totp")?,
                 })
             })
             .collect()
@@ -183,7 +190,8 @@ mod tests {
             vec![UserInfo {
                 email: "jan@org.nl".into(),
                 role: Role::Sender,
-                disabled: true
+                disabled: true,
+                totp: false,
             }]
         );
     }

@@ -1,5 +1,6 @@
-//! `zegel user add|disable|list`: the accounts that may submit mail, with
-//! their role on the staff web (sender or admin).
+//! `zegel user add|totp|disable|list`: the accounts that may submit mail
+//! and sign in to the staff web, with their role (sender or admin), their
+//! TOTP second factor, and offboarding.
 
 use crate::settings::ServeSettings;
 use std::io::BufRead;
@@ -17,10 +18,24 @@ pub enum UserAction {
         #[arg(long, default_value = "sender", value_parser = ["sender", "admin"])]
         role: String,
     },
-    /// Disable an account.
+    /// Set up (or replace) an account's TOTP second factor: prints the
+    /// otpauth:// address and the secret for the authenticator app, once.
+    /// Administrators cannot sign in to the web without one.
+    Totp {
+        /// The account's e-mail address.
+        email: String,
+    },
+    /// Disable an account and end its web sessions; optionally withdraw its
+    /// open secure messages or hand them to a colleague.
     Disable {
         /// The account's e-mail address.
         email: String,
+        /// Withdraw the account's open secure messages.
+        #[arg(long, conflicts_with = "hand_over_to")]
+        revoke_messages: bool,
+        /// Hand the account's open secure messages to this colleague.
+        #[arg(long, value_name = "EMAIL")]
+        hand_over_to: Option<String>,
     },
     /// List the accounts.
     List,
@@ -57,23 +72,75 @@ pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 println!("account {email} set, role {}", role.as_str());
+                if role == zegel_store::Role::Admin {
+                    println!("administrators sign in to the web with a second factor: zegel user totp {email}");
+                }
             }
-            UserAction::Disable { email } => {
-                if !store
-                    .disable_user(&email)
+            UserAction::Totp { email } => {
+                let secret = store
+                    .enroll_totp(&email)
                     .await
                     .map_err(|e| e.to_string())?
-                {
-                    return Err(format!("no account {email}"));
+                    .ok_or_else(|| format!("no account {email}"))?;
+                let (url, base32) =
+                    zegel_portal::staff::totp::enrollment(&secret, &email, &settings.portal.organization)
+                        .ok_or("could not make the TOTP address")?;
+                println!("TOTP set for {email}; scan or paste this into the authenticator app:");
+                println!("{url}");
+                println!("secret: {base32}");
+            }
+            UserAction::Disable {
+                email,
+                revoke_messages,
+                hand_over_to,
+            } => {
+                let handover = match (revoke_messages, hand_over_to) {
+                    (true, _) => Some(zegel_store::Handover::Revoke),
+                    (false, Some(c)) => {
+                        let active = store
+                            .staff_account(&c)
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .is_some_and(|a| !a.disabled);
+                        if !active || c.eq_ignore_ascii_case(&email) {
+                            return Err(format!("{c} is not another active account"));
+                        }
+                        Some(zegel_store::Handover::To(c))
+                    }
+                    (false, None) => None,
+                };
+                match handover {
+                    None => {
+                        if !store
+                            .disable_user(&email)
+                            .await
+                            .map_err(|e| e.to_string())?
+                        {
+                            return Err(format!("no account {email}"));
+                        }
+                        println!("account {email} disabled");
+                    }
+                    Some(h) => {
+                        let n = store
+                            .offboard(&email, &h, "zegel user disable")
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .ok_or_else(|| format!("no account {email}"))?;
+                        let what = match h {
+                            zegel_store::Handover::Revoke => "withdrawn".to_string(),
+                            zegel_store::Handover::To(c) => format!("handed over to {c}"),
+                        };
+                        println!("account {email} disabled; {n} open secure messages {what}");
+                    }
                 }
-                println!("account {email} disabled");
             }
             UserAction::List => {
                 for u in store.users().await.map_err(|e| e.to_string())? {
                     println!(
-                        "{} {}{}",
+                        "{} {}{}{}",
                         u.email,
                         u.role.as_str(),
+                        if u.totp { " totp" } else { "" },
                         if u.disabled { " (disabled)" } else { "" }
                     );
                 }

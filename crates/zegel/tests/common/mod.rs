@@ -9,6 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use zegel_testkit::{free_port, Received, Sink};
 
+pub mod visitor;
+
 pub const WAIT: Duration = Duration::from_secs(60);
 
 /// The DNS zone of the inbound-check tests (milter_auth.rs, inbound.rs).

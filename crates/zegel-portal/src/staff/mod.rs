@@ -1,0 +1,144 @@
+//! `/app`: the signed-in side of the web for staff. Local accounts sign in
+//! with their password and, when enrolled (always for administrators), a
+//! TOTP code; a sender sees and withdraws their own secure messages; an
+//! administrator also manages accounts and offboards people.
+//!
+//! Access checks: every page takes a [`SignedIn`] (a live staff session
+//! that passed every factor, for an account that is still enabled, looked
+//! up on each request) or an [`AdminOnly`]; forms carry the session's
+//! token. Sessions are portal sessions of kind `staff` whose target is the
+//! address, so they hold on whichever node a request reaches.
+
+mod admin;
+mod pages;
+mod sent;
+mod signin;
+pub mod texts;
+pub mod totp;
+
+use crate::texts::Lang;
+use crate::web;
+use crate::Portal;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::IpAddr;
+use zegel_store::{token_hash, PortalSession, Role, StaffAccount, STAFF_SESSION};
+
+/// `?lang=…`, remembered in the language cookie by the pages.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The staff session's cookie.
+pub const STAFF_COOKIE: &str = "zegel_staff";
+
+/// The staff routes.
+pub fn routes() -> Router<Portal> {
+    Router::new()
+        .route("/app", get(sent::page))
+        .route("/app/login", get(signin::login_page).post(signin::login))
+        .route("/app/login/code", get(signin::code_page).post(signin::code))
+        .route("/app/logout", post(signin::logout))
+        .route("/app/sent/revoke", post(sent::revoke))
+        .route("/app/admin/users", get(admin::users))
+        .route("/app/admin/offboard", post(admin::offboard))
+}
+
+/// A signed-in member of staff.
+pub struct SignedIn {
+    account: StaffAccount,
+    session: PortalSession,
+    lang: Lang,
+    ip: IpAddr,
+}
+
+/// A signed-in administrator.
+pub struct AdminOnly(SignedIn);
+
+/// The live staff session behind the request's cookie, whatever factors it
+/// passed so far.
+async fn staff_session(portal: &Portal, parts: &Parts) -> Option<PortalSession> {
+    let id = web::cookie(&parts.headers, STAFF_COOKIE)?;
+    portal
+        .store()
+        .session(&token_hash(id))
+        .await
+        .ok()
+        .flatten()
+        .filter(|s| s.kind == STAFF_SESSION)
+}
+
+fn page_lang(parts: &Parts) -> Lang {
+    let query = web::query_value(&parts.uri, "lang");
+    web::lang(&parts.headers, query.as_deref())
+}
+
+impl FromRequestParts<Portal> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, portal: &Portal) -> Result<SignedIn, Response> {
+        let lang = page_lang(parts);
+        let to_login = || web::see_other("/app/login");
+        let session = staff_session(portal, parts)
+            .await
+            .filter(|s| s.email_ok && s.second_ok && !s.target.is_empty())
+            .ok_or_else(to_login)?;
+        let account = match portal.store().staff_account(&session.target).await {
+            Ok(Some(a)) if !a.disabled => a,
+            Ok(_) => return Err(to_login()),
+            Err(_) => {
+                return Err(web::notice(
+                    portal,
+                    lang,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    |t| (t.error_title, t.error),
+                ))
+            }
+        };
+        Ok(SignedIn {
+            account,
+            session,
+            lang,
+            ip: web::client_ip(parts),
+        })
+    }
+}
+
+impl FromRequestParts<Portal> for AdminOnly {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, portal: &Portal) -> Result<AdminOnly, Response> {
+        let who = SignedIn::from_request_parts(parts, portal).await?;
+        if who.account.role != Role::Admin {
+            let s = who.lang.staff();
+            let page = crate::pages::Notice {
+                f: web::frame(portal, who.lang, s.forbidden_title, "/app"),
+                text: s.forbidden.to_string(),
+                link: Some(("/app".to_string(), s.nav_sent.to_string())),
+            };
+            return Err((StatusCode::FORBIDDEN, crate::pages::html(&page)).into_response());
+        }
+        Ok(AdminOnly(who))
+    }
+}
+
+impl SignedIn {
+    fn nav(&self, here: &'static str) -> Option<pages::Nav> {
+        Some(pages::Nav {
+            email: self.account.email.clone(),
+            admin: self.account.role == Role::Admin,
+            csrf: self.session.csrf.clone(),
+            here,
+        })
+    }
+
+    /// Whether a submitted form token is this session's.
+    fn form_ok(&self, csrf: &str) -> bool {
+        web::csrf_ok(&self.session.csrf, csrf)
+    }
+}

@@ -1,0 +1,80 @@
+//! The staff web's page templates (askama; every value HTML-escaped).
+
+use super::texts::StaffTexts;
+use crate::pages::Frame;
+use askama::Template;
+
+/// The navigation of a signed-in page.
+pub struct Nav {
+    pub email: String,
+    pub admin: bool,
+    pub csrf: String,
+    /// Which entry is the current page: `sent` or `users`.
+    pub here: &'static str,
+}
+
+/// The sign-in form.
+#[derive(Template)]
+#[template(path = "staff/login.html")]
+pub struct Login {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub csrf: String,
+    pub email: String,
+    pub error: Option<String>,
+}
+
+/// The TOTP step.
+#[derive(Template)]
+#[template(path = "staff/totp.html")]
+pub struct TotpStep {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub csrf: String,
+    pub error: Option<String>,
+}
+
+/// One row of sent items.
+pub struct SentRow {
+    pub id: String,
+    pub sent: String,
+    pub recipient: String,
+    pub state: &'static str,
+    pub opened: String,
+    pub expires: String,
+    pub open: bool,
+}
+
+/// Sent items.
+#[derive(Template)]
+#[template(path = "staff/sent.html")]
+pub struct Sent {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub nav: Option<Nav>,
+    pub csrf: String,
+    pub rows: Vec<SentRow>,
+}
+
+/// One account on the users page.
+pub struct UserRow {
+    pub email: String,
+    pub role: &'static str,
+    pub totp: &'static str,
+    pub state: &'static str,
+    pub active: bool,
+    pub me: bool,
+}
+
+/// The users page.
+#[derive(Template)]
+#[template(path = "staff/users.html")]
+pub struct Users {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub nav: Option<Nav>,
+    pub csrf: String,
+    pub users: Vec<UserRow>,
+    pub error: Option<String>,
+    pub done: Option<String>,
+}

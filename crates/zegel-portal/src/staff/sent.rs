@@ -1,0 +1,112 @@
+//! `/app`: the sender's sent items (every secure message they sent, per
+//! recipient, with its state) and withdrawing one at a click.
+
+use super::pages::{Sent, SentRow};
+use super::{LangQuery, SignedIn};
+use crate::web;
+use crate::Portal;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use zegel_store::PackageState;
+
+/// How many rows the page shows (newest first).
+const ROWS: i64 = 500;
+
+/// A form about one secure message.
+#[derive(Debug, Deserialize)]
+pub struct PackageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    package: String,
+}
+
+/// `GET /app`.
+pub async fn page(
+    State(portal): State<Portal>,
+    who: SignedIn,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let packages = match portal
+        .store()
+        .packages_by_sender(&who.account.email, ROWS)
+        .await
+    {
+        Ok(p) => p,
+        Err(_) => {
+            return web::notice(
+                &portal,
+                who.lang,
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                |t| (t.error_title, t.error),
+            )
+        }
+    };
+    let t = who.lang.texts();
+    let now = zegel_store::now();
+    let rows = packages
+        .iter()
+        .map(|p| {
+            let state = p.state(now);
+            SentRow {
+                id: p.id.clone(),
+                sent: web::show_time(p.created_at),
+                recipient: p.recipient.clone(),
+                state: match state {
+                    PackageState::Open => t.state_open,
+                    PackageState::Revoked => t.state_revoked,
+                    PackageState::Expired => t.state_expired,
+                    PackageState::Locked => t.state_locked,
+                },
+                opened: p
+                    .first_opened_at
+                    .map(web::show_time)
+                    .unwrap_or_else(|| t.not_opened.to_string()),
+                expires: web::show_date(p.expires_at),
+                open: matches!(state, PackageState::Open | PackageState::Locked),
+            }
+        })
+        .collect();
+    let s = who.lang.staff();
+    let page = Sent {
+        f: web::frame(&portal, who.lang, s.sent_title, "/app"),
+        s,
+        nav: who.nav("sent"),
+        csrf: who.session.csrf.clone(),
+        rows,
+    };
+    let mut response = crate::pages::html(&page).into_response();
+    web::remember_lang(&mut response, q.lang.as_deref());
+    response
+}
+
+/// `POST /app/sent/revoke`: withdraw one of the sender's own messages; any
+/// other id (another sender's, unknown) is answered as not found.
+pub async fn revoke(
+    State(portal): State<Portal>,
+    who: SignedIn,
+    Form(form): Form<PackageForm>,
+) -> Response {
+    if !who.form_ok(&form.csrf) {
+        return crate::recipient::bad_form(&portal, who.ip, who.lang);
+    }
+    let package = portal
+        .store()
+        .package(&form.package)
+        .await
+        .ok()
+        .flatten()
+        .filter(|p| p.sender.eq_ignore_ascii_case(&who.account.email));
+    let Some(p) = package else {
+        return crate::recipient::miss(&portal, who.ip, who.lang);
+    };
+    if p.revoked_at.is_none() && p.expired_at.is_none() {
+        if let Err(e) = portal.store().revoke_package(&p, &who.account.email).await {
+            tracing::error!(error = %e, "revoking failed");
+        }
+        portal.views.forget(&p.id);
+    }
+    web::see_other("/app")
+}

@@ -1,0 +1,374 @@
+//! End-to-end tests of the staff web (`/app`) through `zegel serve` and the
+//! real `zegel user` commands: sign-in with password and TOTP (required for
+//! administrators, a code good only once), sent items with withdraw, role
+//! and ownership checks (a sender cannot reach administration nor another
+//! sender's messages), form tokens, a new session id at sign-in, the
+//! per-account attempt limit, and offboarding that ends sessions and hands
+//! open messages to a colleague.
+
+mod common;
+
+use common::visitor::{Page, Visitor};
+use common::*;
+use reqwest::StatusCode;
+use std::io::Write;
+use std::process::{Output, Stdio};
+use zegel_testkit::Sink;
+
+const PASSWORD: &str = "een-lang-wachtwoord";
+
+/// Runs `zegel user --config … ARGS` with `stdin` as input.
+fn user(z: &Zegel, args: &[&str], stdin: &str) -> Output {
+    let mut child = zegel()
+        .args(["user", "--config"])
+        .arg(z.dir.join("zegel.toml"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "zegel user {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn add(z: &Zegel, email: &str, role: &str) {
+    user(z, &["add", email, "--role", role], &format!("{PASSWORD}\n"));
+}
+
+/// Enrols TOTP through the CLI; the secret's bytes, read from its output.
+fn enroll(z: &Zegel, email: &str) -> Vec<u8> {
+    let out = String::from_utf8(user(z, &["totp", email], "").stdout).unwrap();
+    assert!(out.contains("otpauth://totp/"), "{out}");
+    let base32 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("secret: "))
+        .expect("the secret is printed");
+    totp_rs::Secret::Encoded(base32.to_string())
+        .to_bytes()
+        .unwrap()
+}
+
+fn code(secret: &[u8], offset_steps: i64) -> String {
+    let now = zegel_store::now() + offset_steps * 30;
+    zegel_portal::staff::totp::code_at(secret, now as u64).unwrap()
+}
+
+/// Signs in with a password; the answer to the password form.
+async fn password(v: &mut Visitor, email: &str, password: &str) -> Page {
+    let form = v.get("/app/login").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let csrf = form.csrf();
+    v.post(
+        "/app/login",
+        &[("csrf", &csrf), ("email", email), ("password", password)],
+    )
+    .await
+}
+
+/// Signs in a sender without a second factor; the sent-items page.
+async fn sign_in(v: &mut Visitor, email: &str) -> Page {
+    let r = password(v, email, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location, "/app");
+    let page = v.get("/app").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page
+}
+
+/// The `package` ids of the withdraw forms on a sent-items page.
+fn package_ids(page: &Page) -> Vec<String> {
+    page.body
+        .split("name=\"package\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+fn cookie(v: &Visitor) -> String {
+    v.cookies
+        .iter()
+        .find(|(k, _)| k == "zegel_staff")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn send_secure(sink: &Sink, z: &Zegel, from: &str, to: &[&str]) {
+    let message = format!(
+        "From: {from}\r\nTo: {}\r\nSubject: Dossier\r\n\r\nBSN van de client: 111222333.\r\n",
+        to.join(", ")
+    );
+    let (status, reply) = smtplib(z.port, from, to, &message);
+    assert_eq!(status, "ok", "{reply}");
+    let deadline = std::time::Instant::now() + WAIT;
+    for rcpt in to {
+        while find(&sink.messages(), rcpt, "/m/").is_none() {
+            assert!(std::time::Instant::now() < deadline, "no notice to {rcpt}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn senders_follow_and_withdraw_their_own_messages_and_administrators_offboard() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "jan@zorg.nl", "sender");
+    add(&z, "piet@zorg.nl", "sender");
+    add(&z, "fg@zorg.nl", "admin");
+    send_secure(
+        &sink,
+        &z,
+        "jan@zorg.nl",
+        &["p.bakker@example.com", "q.visser@example.org"],
+    );
+
+    // Jan signs in (no second factor for a sender without one); the
+    // anonymous session's id is not the signed-in one.
+    let mut jan = Visitor::new(z.http_port);
+    let form = jan.get("/app/login").await;
+    let before = cookie(&jan);
+    assert!(!before.is_empty());
+    assert!(form.body.contains("Inloggen"), "Dutch by default");
+    let page = sign_in(&mut jan, "jan@zorg.nl").await;
+    assert_ne!(cookie(&jan), before, "a new session id at sign-in");
+    assert!(page.body.contains("p.bakker@example.com"), "{}", page.body);
+    assert!(page.body.contains("q.visser@example.org"));
+    assert_eq!(page.body.matches("Beschikbaar").count(), 2);
+    assert!(
+        !page.body.contains("/app/admin/users"),
+        "no admin link for a sender"
+    );
+    let ids = package_ids(&page);
+    assert_eq!(ids.len(), 2);
+
+    // A form without the session's token changes nothing.
+    let r = jan
+        .post("/app/sent/revoke", &[("csrf", "x"), ("package", &ids[0])])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Withdraw one at a click.
+    let csrf = page.csrf();
+    let r = jan
+        .post("/app/sent/revoke", &[("csrf", &csrf), ("package", &ids[0])])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = jan.get("/app").await;
+    assert_eq!(page.body.matches("Ingetrokken").count(), 1, "{}", page.body);
+    assert_eq!(page.body.matches("Beschikbaar").count(), 1);
+    let open_id = package_ids(&page).pop().unwrap();
+    assert_ne!(open_id, ids[0]);
+
+    // Piet sees none of Jan's messages, cannot withdraw one of them, and
+    // cannot reach administration.
+    let mut piet = Visitor::new(z.http_port);
+    let page = sign_in(&mut piet, "piet@zorg.nl").await;
+    assert!(!page.body.contains("p.bakker@example.com"));
+    let r = piet
+        .post(
+            "/app/sent/revoke",
+            &[("csrf", &page.csrf()), ("package", &open_id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(jan.get("/app").await.body.matches("Beschikbaar").count(), 1);
+    let r = piet.get("/app/admin/users").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = piet
+        .post(
+            "/app/admin/offboard",
+            &[
+                ("csrf", &page.csrf()),
+                ("email", "jan@zorg.nl"),
+                ("handover", "revoke"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Not signed in at all: to the sign-in page.
+    let mut nobody = Visitor::new(z.http_port);
+    for path in ["/app", "/app/admin/users"] {
+        let r = nobody.get(path).await;
+        assert_eq!(
+            (r.status, r.location.as_str()),
+            (StatusCode::SEE_OTHER, "/app/login")
+        );
+    }
+
+    // The administrator has no second factor yet: no way in.
+    let mut fg = Visitor::new(z.http_port);
+    let r = password(&mut fg, "fg@zorg.nl", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("zegel user totp"), "{}", r.body);
+    let secret = enroll(&z, "fg@zorg.nl");
+    let mut fg = Visitor::new(z.http_port);
+    let r = password(&mut fg, "fg@zorg.nl", PASSWORD).await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/app/login/code")
+    );
+    // Half signed in is not signed in.
+    let r = fg.get("/app").await;
+    assert_eq!(r.location, "/app/login");
+    let form = fg.get("/app/login/code").await;
+    let csrf = form.csrf();
+    let wrong = if code(&secret, 0) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let r = fg
+        .post("/app/login/code", &[("csrf", &csrf), ("code", wrong)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let right = code(&secret, 0);
+    let r = fg
+        .post("/app/login/code", &[("csrf", &csrf), ("code", &right)])
+        .await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/app")
+    );
+    // The same code does not sign in a second time.
+    let mut replay = Visitor::new(z.http_port);
+    password(&mut replay, "fg@zorg.nl", PASSWORD).await;
+    let csrf = replay.get("/app/login/code").await.csrf();
+    let r = replay
+        .post("/app/login/code", &[("csrf", &csrf), ("code", &right)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a used code is refused");
+
+    // Administration: the accounts, then Jan leaves and his open message
+    // goes to the privacy officer.
+    let users = fg.get("/app/admin/users?lang=en").await;
+    assert_eq!(users.status, StatusCode::OK, "{}", users.body);
+    assert!(users.body.contains("jan@zorg.nl") && users.body.contains("Administrator"));
+    let r = fg
+        .post(
+            "/app/admin/offboard",
+            &[
+                ("csrf", &users.csrf()),
+                ("email", "jan@zorg.nl"),
+                ("handover", "colleague"),
+                ("colleague", "nobody@zorg.nl"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "only to an active colleague"
+    );
+    let r = fg
+        .post(
+            "/app/admin/offboard",
+            &[
+                ("csrf", &users.csrf()),
+                ("email", "jan@zorg.nl"),
+                ("handover", "colleague"),
+                ("colleague", "fg@zorg.nl"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("Account disabled: jan@zorg.nl"),
+        "{}",
+        r.body
+    );
+    let r = jan.get("/app").await;
+    assert_eq!(r.location, "/app/login", "Jan's session ended");
+    let r = password(&mut Visitor::new(z.http_port), "jan@zorg.nl", PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a disabled account cannot sign in"
+    );
+    let page = fg.get("/app").await;
+    assert!(page.body.contains("q.visser@example.org"), "{}", page.body);
+    assert_eq!(package_ids(&page), vec![open_id]);
+
+    // Signing out ends the session.
+    let csrf = page.csrf();
+    let r = fg.post("/app/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(r.location, "/app/login");
+    assert_eq!(fg.get("/app").await.location, "/app/login");
+
+    // Every step is in the audit trail.
+    let out = zegel()
+        .args(["audit", "export", "--config"])
+        .arg(z.dir.join("zegel.toml"))
+        .output()
+        .unwrap();
+    let trail = String::from_utf8_lossy(&out.stdout);
+    for event in [
+        "staff_signed_in",
+        "staff_sign_in_failed",
+        "totp_enrolled",
+        "revoked",
+        "handed_over",
+        "offboarded",
+        "staff_signed_out",
+    ] {
+        assert!(trail.contains(event), "{event} missing from the trail");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_is_locked_after_a_burst_of_wrong_passwords_and_a_form_needs_its_session() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "jan@zorg.nl", "sender");
+    // A sign-in form posted without the session it came with.
+    let mut v = Visitor::new(z.http_port);
+    let csrf = v.get("/app/login").await.csrf();
+    let mut other = Visitor::new(z.http_port);
+    let r = other
+        .post(
+            "/app/login",
+            &[
+                ("csrf", &csrf),
+                ("email", "jan@zorg.nl"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Ten tries per account, then one a minute: the right password too
+    // is turned away for now.
+    for _ in 0..10 {
+        let r = v
+            .post(
+                "/app/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", "jan@zorg.nl"),
+                    ("password", "fout-wachtwoord"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = v
+        .post(
+            "/app/login",
+            &[
+                ("csrf", &csrf),
+                ("email", "jan@zorg.nl"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}

@@ -1,0 +1,171 @@
+// Browser end-to-end test of the staff web (/app), run by
+// crates/zegel/tests/browser.rs against a real `zegel serve`.
+//
+// Playwright (playwright-core) drives Debian's chromium, headless. A sender
+// signs in, sees their secure messages and withdraws one at a click, and is
+// refused the administration pages; the administrator signs in with a TOTP
+// code (computed here as an authenticator app does, RFC 6238), is turned
+// back on a wrong one, and offboards the sender, handing the open message
+// to a colleague; the sender's session is gone. axe-core scans every staff
+// page, in Dutch and English; at a phone's width no page scrolls sideways.
+//
+// Input: the JSON in ZEGEL_BROWSER_INPUT (see browser.rs). Output: one line
+// per step, the axe table, then "RESULT: PASS" (exit 0) or the failures
+// (exit 1).
+
+import { createHmac } from 'node:crypto';
+import { check, expectHeading, finish, launch, log, scan, steps, submit } from './lib.mjs';
+
+const input = JSON.parse(process.env.ZEGEL_BROWSER_INPUT || '{}');
+
+/** RFC 4648 base32 without padding to bytes. */
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The six-digit TOTP code (SHA-1, 30 s) for `secret` at `seconds`. */
+function totp(secret, seconds = Date.now() / 1000) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+function url(path) {
+  return `${input.base}${path}`;
+}
+
+/** A fresh browser context (one person), phone-sized when asked. */
+async function person(browser, phone = false) {
+  const context = await browser.newContext({
+    locale: 'nl-NL',
+    ...(phone ? { viewport: { width: 375, height: 740 }, isMobile: true } : {}),
+  });
+  await context.route('**/*', (route) => {
+    const host = new URL(route.request().url()).hostname;
+    return host === '127.0.0.1' ? route.continue() : route.abort();
+  });
+  return context;
+}
+
+async function signIn(page, email, password) {
+  await page.goto(url('/app'));
+  check(page.url().endsWith('/app/login'), `${email}: /app leads to the sign-in page`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await submit(page, page.locator('main button[type=submit]'));
+}
+
+async function noSidewaysScroll(page, what) {
+  const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  check(fits, `${what}: fits a phone's width`);
+}
+
+let sender;
+
+async function senderFlow(browser) {
+  const ctx = await person(browser, true);
+  const page = await ctx.newPage();
+  sender = page;
+  await page.goto(url('/app/login'));
+  await expectHeading(page, 'Inloggen voor medewerkers', 'sign-in page');
+  await scan(page, 'staff sign-in');
+  await noSidewaysScroll(page, 'sign-in');
+  // A wrong password: the field says why.
+  await page.fill('#email', input.sender);
+  await page.fill('#password', 'niet-het-wachtwoord');
+  await submit(page, page.locator('main button[type=submit]'));
+  const error = await page.locator('#login-error').textContent();
+  check((error || '').includes('actief account'), `wrong password is explained (${error})`);
+  check((await page.getAttribute('#email', 'aria-describedby')) === 'login-error', 'the error is tied to the field');
+  await scan(page, 'staff sign-in, wrong password');
+  await signIn(page, input.sender, input.password);
+  await expectHeading(page, 'Verzonden beveiligde berichten', 'sent items');
+  const rows = page.locator('tbody tr');
+  check((await rows.count()) === 2, `two recipients in sent items (${await rows.count()})`);
+  await scan(page, 'sent items');
+  await noSidewaysScroll(page, 'sent items');
+  // Withdraw the first at a click.
+  await submit(page, page.locator('tbody tr').first().locator('button.danger'));
+  const states = await page.locator('tbody td.state').allTextContents();
+  check(states.filter((s) => s === 'Ingetrokken').length === 1 && states.filter((s) => s === 'Beschikbaar').length === 1,
+    `one withdrawn, one still available (${states})`);
+  // No administration for a sender.
+  check((await page.locator('nav a[href="/app/admin/users"]').count()) === 0, 'no administration link for a sender');
+  const refused = await page.goto(url('/app/admin/users'));
+  check(refused.status() === 403, `administration refused to a sender (${refused.status()})`);
+  await expectHeading(page, 'Geen toegang', 'no access page');
+  await scan(page, 'no access');
+}
+
+async function adminFlow(browser) {
+  const ctx = await person(browser);
+  const page = await ctx.newPage();
+  await signIn(page, input.admin, input.password);
+  check(page.url().endsWith('/app/login/code'), 'an administrator is asked for a code');
+  await expectHeading(page, 'Code uit uw authenticator-app', 'TOTP page');
+  await scan(page, 'TOTP code');
+  const secret = base32(input.adminSecret);
+  const right = totp(secret);
+  await page.fill('#code', right === '000000' ? '111111' : '000000');
+  await submit(page, page.locator('main button[type=submit]'));
+  check((await page.locator('#code-error').count()) === 1, 'a wrong code is turned back');
+  await scan(page, 'TOTP code, wrong');
+  await page.fill('#code', totp(secret));
+  await submit(page, page.locator('main button[type=submit]'));
+  await expectHeading(page, 'Verzonden beveiligde berichten', 'administrator signed in');
+  await submit(page, page.locator('nav a[href="/app/admin/users"]'));
+  await expectHeading(page, 'Gebruikers', 'users page');
+  await scan(page, 'users');
+  // Offboard the sender: hand the open message to the colleague.
+  const section = page.locator('section.controls', { hasText: input.sender });
+  await section.locator('input[value=colleague]').check();
+  await section.locator('input[name=colleague]').fill(input.admin);
+  await submit(page, section.locator('button.danger'));
+  const done = (await page.locator('[role=status]').textContent()) || '';
+  check(done.includes(input.sender), `offboarding confirmed (${done})`);
+  await scan(page, 'users after offboarding');
+  await submit(page, page.locator('nav a[href="/app"]'));
+  const recipients = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+  check(recipients.length === 1, `the open message is now the administrator's (${recipients})`);
+  // The sender's session ended with the account.
+  await sender.goto(url('/app'));
+  check(sender.url().endsWith('/app/login'), 'the offboarded sender is signed out');
+  // English.
+  await page.goto(url('/app/admin/users?lang=en'));
+  await expectHeading(page, 'Users', 'English users page');
+  await scan(page, 'users (en)');
+  await page.goto(url('/app'));
+  await expectHeading(page, 'Sent secure messages', 'English sent items');
+  await scan(page, 'sent items (en)');
+  await submit(page, page.locator('nav button', { hasText: 'Sign out' }));
+  check(page.url().endsWith('/app/login'), 'signed out');
+  await expectHeading(page, 'Staff sign-in', 'English sign-in page');
+  await scan(page, 'staff sign-in (en)');
+}
+
+const started = Date.now();
+const browser = await launch(input.chromium);
+try {
+  await steps(browser, [
+    ['sender', senderFlow],
+    ['administrator', adminFlow],
+  ]);
+} finally {
+  await browser.close();
+}
+log('');
+finish(started);
