@@ -94,7 +94,7 @@ impl Store {
             return Err(StoreError::NotFound("held message"));
         }
         crate::audit::append(
-            &mut *tx,
+            &mut tx,
             now,
             event,
             Some(message_id),

@@ -4,7 +4,10 @@
 //! sink, SMS code from the outbox, read, download, reply with a file), the
 //! sender's revoke, a message of hostile HTML opened with the CSP in force,
 //! and an axe-core scan of every portal page (no serious or critical
-//! violation). `scripts/test` installs chromium and the npm packages.
+//! violation). And the staff web through `tests/browser/staff.mjs`: sign-in
+//! with TOTP, sent items with withdraw, a sender refused administration,
+//! offboarding, axe-core on every staff page. `scripts/test` installs
+//! chromium and the npm packages.
 
 mod common;
 
@@ -278,20 +281,7 @@ fn the_portal_in_chromium_flows_hostile_html_and_accessibility() {
         },
     });
 
-    let started = Instant::now();
-    let out = Command::new("node")
-        .arg(repo_root().join("tests/browser/portal.mjs"))
-        .env("ZEGEL_BROWSER_INPUT", input.to_string())
-        .output()
-        .expect("node (scripts/test installs it)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}");
-    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    println!("browser run: {:.1} s", started.elapsed().as_secs_f64());
-    assert!(
-        out.status.success() && stdout.contains("RESULT: PASS"),
-        "the browser run failed:\n{stdout}"
-    );
+    run_script("portal.mjs", &input);
 
     // What the browser sent arrived: the reply (with its file) at the
     // sender, the public page's message at the desk.
@@ -306,4 +296,81 @@ fn the_portal_in_chromium_flows_hostile_html_and_accessibility() {
     let contact = mail_to(&sink, "balie@zorg.nl", "Hierbij mijn formulier");
     assert_eq!(contact.mail_from, "burger@example.org");
     assert!(contact.decoded().contains("formulier.pdf"));
+}
+
+/// Runs `zegel user --config … ARGS` with `stdin`; its standard output.
+fn user(z: &Zegel, args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = zegel()
+        .args(["user", "--config"])
+        .arg(z.dir.join("zegel.toml"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "zegel user {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a browser script with `input`; fails the test unless it passes.
+fn run_script(script: &str, input: &serde_json::Value) {
+    let started = Instant::now();
+    let out = Command::new("node")
+        .arg(repo_root().join("tests/browser").join(script))
+        .env("ZEGEL_BROWSER_INPUT", input.to_string())
+        .output()
+        .expect("node (scripts/test installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    println!("browser run: {:.1} s", started.elapsed().as_secs_f64());
+    assert!(
+        out.status.success() && stdout.contains("RESULT: PASS"),
+        "the browser run failed:\n{stdout}"
+    );
+}
+
+#[test]
+fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibility() {
+    prerequisites();
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let password = "een-lang-wachtwoord\n";
+    user(&z, &["add", "jan@zorg.nl"], password);
+    user(&z, &["add", "fg@zorg.nl", "--role", "admin"], password);
+    let enrolled = user(&z, &["totp", "fg@zorg.nl"], "");
+    let secret = enrolled
+        .lines()
+        .find_map(|l| l.strip_prefix("secret: "))
+        .expect("the TOTP secret is printed");
+    let to = ["p.bakker@example.com", "q.visser@example.org"];
+    send(
+        &z,
+        &to,
+        &mail(&to, "Dossier", "<p>BSN 111222333</p>", "staff-1"),
+    );
+    for rcpt in to {
+        mail_to(&sink, rcpt, "/m/");
+    }
+    run_script(
+        "staff.mjs",
+        &serde_json::json!({
+            "base": format!("http://127.0.0.1:{}", z.http_port),
+            "chromium": CHROMIUM,
+            "sender": "jan@zorg.nl",
+            "admin": "fg@zorg.nl",
+            "password": password.trim_end(),
+            "adminSecret": secret,
+        }),
+    );
 }
