@@ -6,7 +6,8 @@
 // refused the administration pages; the administrator signs in with a TOTP
 // code (computed here as an authenticator app does, RFC 6238), is turned
 // back on a wrong one, and offboards the sender, handing the open message
-// to a colleague; the sender's session is gone. axe-core scans every staff
+// to a colleague; the sender's session is gone; the administrator sets the
+// policy to refuse secure mail (browser.rs sees the gateway refuse it). axe-core scans every staff
 // page, in Dutch and English; at a phone's width no page scrolls sideways.
 //
 // Input: the JSON in ZEGEL_BROWSER_INPUT (see browser.rs). Output: one line
@@ -144,7 +145,25 @@ async function adminFlow(browser) {
   // The sender's session ended with the account.
   await sender.goto(url('/app'));
   check(sender.url().endsWith('/app/login'), 'the offboarded sender is signed out');
+  // The policy: refuse secure mail from now on (browser.rs then sends
+  // one through the gateway and expects the refusal).
+  await submit(page, page.locator('nav a[href="/app/admin/policy"]'));
+  await expectHeading(page, 'Beleid', 'policy page');
+  check((await page.locator('#action').inputValue()) === 'portal', 'the config file\'s action is shown');
+  check(await page.locator('input[name=kind][value=bsn]').isChecked(), 'BSN makes mail secure');
+  await scan(page, 'policy');
+  await page.selectOption('#action', 'reject');
+  await page.fill('#tags', '[veilig], [geheim]');
+  await submit(page, page.locator('form[action="/app/admin/policy"] button[type=submit]'));
+  const saved = (await page.locator('[role=status]').textContent()) || '';
+  check(saved.includes('Beleid opgeslagen'), `policy saved (${saved})`);
+  check((await page.locator('#action').inputValue()) === 'reject', 'the page shows the new action');
+  await scan(page, 'policy saved');
+  await noSidewaysScroll(page, 'policy');
   // English.
+  await page.goto(url('/app/admin/policy?lang=en'));
+  await expectHeading(page, 'Policy', 'English policy page');
+  await scan(page, 'policy (en)');
   await page.goto(url('/app/admin/users?lang=en'));
   await expectHeading(page, 'Users', 'English users page');
   await scan(page, 'users (en)');

@@ -61,6 +61,11 @@ impl Assessor {
         }
     }
 
+    /// An assessor like this one (same limits) for another policy.
+    pub fn with_policy(&self, policy: Policy) -> Assessor {
+        Assessor::with_limits(policy, self.limits.clone())
+    }
+
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.policy

@@ -26,7 +26,7 @@ pub mod segment;
 pub use assess::{AssessError, Assessor, Envelope};
 pub use assessment::{Assessment, Reason, Verdict, Warning, WarningKind};
 pub use finding::{Finding, FindingKind, Location, Match};
-pub use i18n::Lang;
+pub use i18n::{kind_label, Lang};
 pub use policy::Policy;
 pub use recipients::Domains;
 pub use segment::{Segment, SegmentRole};

@@ -82,7 +82,10 @@ pub enum SubmitOutcome {
 pub struct Outbound {
     pub(crate) config: Arc<OutboundConfig>,
     pub(crate) store: Store,
-    assessor: Arc<Assessor>,
+    /// The policy in force (the config file's, or as last changed).
+    pub(crate) live: Arc<std::sync::RwLock<crate::live_policy::Live>>,
+    /// The config file's policy and action, which changes apply over.
+    pub(crate) base: Arc<(zegel_assess::Policy, SecureAction)>,
     pub(crate) dkim: Option<Arc<DkimSigner>>,
     pub(crate) wake: Arc<tokio::sync::Notify>,
     /// MTA-STS discovery for the `tls` action and verified-TLS deliveries.
@@ -103,11 +106,19 @@ impl Outbound {
         assessor: Arc<Assessor>,
         dkim: Option<Arc<DkimSigner>>,
     ) -> Outbound {
+        let base = Arc::new((assessor.policy().clone(), config.secure_action));
+        let live = crate::live_policy::Live {
+            assessor,
+            action: config.secure_action,
+            version: 0,
+            overrides: Default::default(),
+        };
         Outbound {
             mta_sts: crate::tls_policy::MtaSts::for_config(&config),
             config: Arc::new(config),
             store,
-            assessor,
+            live: Arc::new(std::sync::RwLock::new(live)),
+            base,
             dkim,
             wake: Arc::new(tokio::sync::Notify::new()),
             sms: None,
@@ -133,15 +144,7 @@ impl Outbound {
         mail_from: &str,
         recipients: &[String],
     ) -> Result<Assessment, String> {
-        let assessor = self.assessor.clone();
-        let envelope = zegel_assess::Envelope {
-            sender: Some(mail_from.to_string()).filter(|s| !s.is_empty()),
-            recipients: recipients.to_vec(),
-        };
-        tokio::task::spawn_blocking(move || assessor.assess_bytes(&raw, Some(&envelope)))
-            .await
-            .map_err(|e| format!("assessment failed: {e}"))?
-            .map_err(|e| e.to_string())
+        assess_with(self.assessor(), raw, mail_from, recipients).await
     }
 
     /// Whether a verdict means refusing the message inline.
@@ -149,8 +152,8 @@ impl Outbound {
         plan(
             assessment.verdict,
             recipients,
-            &self.assessor.policy().domains,
-            self.config.secure_action,
+            &self.assessor().policy().domains,
+            self.secure_action(),
             self.config.reject_mode,
             &Default::default(),
         ) == Plan::Reject
@@ -165,24 +168,30 @@ impl Outbound {
             .iter()
             .map(|r| r.address.clone())
             .collect();
-        let assessment = match self
-            .assess(raw.clone(), &submission.mail_from, &addresses)
-            .await
+        // One policy for the whole message, even if it changes meanwhile.
+        let (assessor, secure_action) = self.in_force();
+        let assessment = match assess_with(
+            assessor.clone(),
+            raw.clone(),
+            &submission.mail_from,
+            &addresses,
+        )
+        .await
         {
             Ok(a) => a,
             Err(e) => return SubmitOutcome::Unreadable(e),
         };
         let reasons_nl = reasons(&assessment, Lang::Nl);
         let reasons_en = reasons(&assessment, Lang::En);
-        let domains = &self.assessor.policy().domains;
+        let domains = &assessor.policy().domains;
         let tls_domains = self
-            .verified_tls_domains(assessment.verdict, &addresses, domains)
+            .verified_tls_domains(assessment.verdict, secure_action, &addresses, domains)
             .await;
         let mut dispositions = match plan(
             assessment.verdict,
             &addresses,
             domains,
-            self.config.secure_action,
+            secure_action,
             self.config.reject_mode,
             &tls_domains,
         ) {
@@ -588,6 +597,23 @@ impl Outbound {
             mail_builder::headers::date::Date::now().to_rfc822()
         )
     }
+}
+
+/// Assesses `raw` with `assessor` off the async threads.
+async fn assess_with(
+    assessor: Arc<Assessor>,
+    raw: Vec<u8>,
+    mail_from: &str,
+    recipients: &[String],
+) -> Result<Assessment, String> {
+    let envelope = zegel_assess::Envelope {
+        sender: Some(mail_from.to_string()).filter(|s| !s.is_empty()),
+        recipients: recipients.to_vec(),
+    };
+    tokio::task::spawn_blocking(move || assessor.assess_bytes(&raw, Some(&envelope)))
+        .await
+        .map_err(|e| format!("assessment failed: {e}"))?
+        .map_err(|e| e.to_string())
 }
 
 /// The reasons as sentences, first letter capitalised by the core.

@@ -22,6 +22,7 @@ pub mod compose;
 mod config;
 mod connections;
 mod deliver;
+pub mod live_policy;
 mod route;
 mod send;
 pub mod sms;
@@ -29,6 +30,7 @@ pub mod tls_policy;
 
 pub use accept::{InboundMail, Outbound, Submission, SubmissionRecipient, SubmitOutcome};
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
+pub use live_policy::{PolicyError, PolicyInForce, PolicyOverrides};
 pub use route::{plan, Disposition, Plan};
 pub use sms::{
     sms_sender, InvalidPhoneNumber, OutboxSms, PhoneNumber, SmsConfig, SmsError, SmsProvider,

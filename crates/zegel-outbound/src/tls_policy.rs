@@ -387,6 +387,7 @@ impl Outbound {
     pub(crate) async fn verified_tls_domains(
         &self,
         verdict: Verdict,
+        action: SecureAction,
         recipients: &[String],
         domains: &zegel_assess::Domains,
     ) -> HashSet<String> {
@@ -394,7 +395,7 @@ impl Outbound {
         let Some(mta_sts) = &self.mta_sts else {
             return out;
         };
-        if verdict != Verdict::Secure || self.config.secure_action != SecureAction::Tls {
+        if verdict != Verdict::Secure || action != SecureAction::Tls {
             return out;
         }
         let wanted: HashSet<String> = recipients

@@ -27,6 +27,7 @@ mod db;
 mod error;
 mod group;
 mod held;
+mod policy;
 mod portal;
 mod queue;
 pub mod seal;
@@ -37,6 +38,7 @@ pub use audit::{AuditBreak, AuditEntry, AuditHead, AuditProblem};
 pub use blob_rows::INLINE_LIMIT;
 pub use error::StoreError;
 pub use held::HeldMessage;
+pub use policy::StoredPolicy;
 pub use portal::{
     token_hash, CodeCheck, Factor, NewCode, PackageState, PortalSession, SecondFactor,
     SecurePackage, MAX_TRIES,

@@ -49,6 +49,12 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     ));
     let sms = zegel_outbound::sms_sender(&s.sms).map_err(|e| format!("SMS provider: {e}"))?;
     let outbound = Outbound::new(s.outbound.clone(), store, assessor, dkim).with_sms(sms.clone());
+    // The policy as last set on the staff web, over the config file's.
+    match outbound.refresh_policy().await {
+        Ok(true) => println!("zegel: policy as changed on the staff web is in force"),
+        Ok(false) => {}
+        Err(e) => eprintln!("zegel: the policy set on the staff web cannot be used ({e}); the config file's is in force"),
+    }
 
     let tls = crate::tls::server_config(s.tls.as_ref(), &s.data_dir, &s.outbound.hostname)?;
     let smtp_config = Arc::new(ServerConfig {
@@ -189,6 +195,12 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     let expiry_stop = stopped(stop_rx.clone());
     tasks.spawn(async move {
         portal.run_expiry(expiry_stop).await;
+        Ok(())
+    });
+    let follower = outbound.clone();
+    let follow_stop = stopped(stop_rx.clone());
+    tasks.spawn(async move {
+        follower.follow_policy(follow_stop).await;
         Ok(())
     });
     let worker = outbound.clone();

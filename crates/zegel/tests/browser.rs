@@ -6,7 +6,8 @@
 //! and an axe-core scan of every portal page (no serious or critical
 //! violation). And the staff web through `tests/browser/staff.mjs`: sign-in
 //! with TOTP, sent items with withdraw, a sender refused administration,
-//! offboarding, axe-core on every staff page. `scripts/test` installs
+//! offboarding, the policy changed in the browser and applied by the
+//! gateway, axe-core on every staff page. `scripts/test` installs
 //! chromium and the npm packages.
 
 mod common;
@@ -373,4 +374,14 @@ fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibili
             "adminSecret": secret,
         }),
     );
+    // The policy set in the browser is the gateway's now: secure mail is
+    // refused with the reasons.
+    let (status, reply) = smtplib(
+        z.port,
+        "fg@zorg.nl",
+        &["p.bakker@example.com"],
+        "From: fg@zorg.nl\r\nTo: p.bakker@example.com\r\nSubject: [geheim] Agenda\r\n\r\nTot dinsdag.\r\n",
+    );
+    assert_eq!(status, "refused", "{reply}");
+    assert!(reply.starts_with('5'), "{reply}");
 }

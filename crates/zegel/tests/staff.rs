@@ -372,3 +372,144 @@ async fn an_account_is_locked_after_a_burst_of_wrong_passwords_and_a_form_needs_
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
 }
+
+/// Signs the administrator in with password and TOTP.
+async fn admin(v: &mut Visitor, email: &str, secret: &[u8]) {
+    let r = password(v, email, PASSWORD).await;
+    assert_eq!(r.location, "/app/login/code", "{}", r.body);
+    let csrf = v.get("/app/login/code").await.csrf();
+    let r = v
+        .post(
+            "/app/login/code",
+            &[("csrf", &csrf), ("code", &code(secret, 0))],
+        )
+        .await;
+    assert_eq!(r.location, "/app", "{}", r.body);
+}
+
+async fn set_policy(v: &mut Visitor, fields: &[(&str, &str)]) -> Page {
+    let form = v.get("/app/admin/policy").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let csrf = form.csrf();
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    v.post("/app/admin/policy", &all).await
+}
+
+const BSN_MAIL: &str =
+    "From: jan@zorg.nl\r\nTo: p.bakker@example.com\r\nSubject: Dossier\r\n\r\nBSN 111222333.\r\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_set_on_the_web_is_applied_by_the_gateway_at_once_and_after_a_restart() {
+    let sink = Sink::start();
+    let mut z = Zegel::start(&sink, &[]);
+    add(&z, "fg@zorg.nl", "admin");
+    add(&z, "jan@zorg.nl", "sender");
+    let secret = enroll(&z, "fg@zorg.nl");
+    let mut fg = Visitor::new(z.http_port);
+    admin(&mut fg, "fg@zorg.nl", &secret).await;
+
+    // The page shows the config file's policy: the portal, BSN ticked.
+    let page = fg.get("/app/admin/policy").await;
+    assert!(
+        page.body.contains("<option value=\"portal\" selected>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("value=\"bsn\" checked"));
+    // Bad values are refused and change nothing.
+    let r = set_policy(
+        &mut fg,
+        &[
+            ("action", "shred"),
+            ("kind", "bsn"),
+            ("min_confidence", "0.5"),
+            ("visible_external_threshold", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("shred"), "{}", r.body);
+
+    // Refuse secure mail: the gateway answers 5xx with the reasons.
+    let kinds = ["bsn", "health", "patient_dossier", "credential"];
+    let mut fields = vec![
+        ("action", "reject"),
+        ("min_confidence", "0.5"),
+        ("visible_external_threshold", "10"),
+        ("secure_tags", "[veilig], [geheim]"),
+    ];
+    fields.extend(kinds.iter().map(|k| ("kind", *k)));
+    let r = set_policy(&mut fg, &fields).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Beleid opgeslagen"));
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], BSN_MAIL);
+    assert_eq!(status, "refused", "{reply}");
+    assert!(reply.starts_with("5"), "{reply}");
+    assert!(reply.to_lowercase().contains("bsn"), "{reply}");
+    // The new subject tag forces secure (and so is refused too).
+    let tagged = "From: jan@zorg.nl\r\nTo: p.bakker@example.com\r\nSubject: [geheim] Agenda\r\n\r\nTot dinsdag.\r\n";
+    let (status, _) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], tagged);
+    assert_eq!(status, "refused");
+
+    // The policy holds after a restart (read from the store at start).
+    let (dir, port) = (z.dir.clone(), z.port);
+    let temp = z._temp.take();
+    drop(z);
+    let z = Zegel::run(&dir, port);
+    let (status, _) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], BSN_MAIL);
+    assert_eq!(
+        status, "refused",
+        "the stored policy is in force after a restart"
+    );
+
+    // A BSN alone no longer makes mail secure: it goes as normal mail.
+    let mut fg = Visitor::new(z.http_port);
+    admin_again(&mut fg, &secret).await;
+    let r = set_policy(
+        &mut fg,
+        &[
+            ("action", "portal"),
+            ("kind", "health"),
+            ("min_confidence", "0.5"),
+            ("visible_external_threshold", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["p.bakker@example.com"], BSN_MAIL);
+    assert_eq!(status, "ok", "{reply}");
+    let deadline = std::time::Instant::now() + WAIT;
+    while find(&sink.messages(), "p.bakker@example.com", "BSN 111222333").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the mail did not arrive as normal mail"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let page = fg.get("/app/admin/policy").await;
+    assert!(page.body.contains("Versie 2"), "{}", page.body);
+    let out = zegel()
+        .args(["audit", "export", "--config"])
+        .arg(dir.join("zegel.toml"))
+        .output()
+        .unwrap();
+    let trail = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(trail.matches("policy_changed").count(), 2, "{trail}");
+    drop(temp);
+}
+
+/// Signs in again after a restart: the TOTP step of the first sign-in is
+/// used, so wait for the next one.
+async fn admin_again(v: &mut Visitor, secret: &[u8]) {
+    let r = password(v, "fg@zorg.nl", PASSWORD).await;
+    assert_eq!(r.location, "/app/login/code");
+    let csrf = v.get("/app/login/code").await.csrf();
+    let r = v
+        .post(
+            "/app/login/code",
+            &[("csrf", &csrf), ("code", &code(secret, 1))],
+        )
+        .await;
+    assert_eq!(r.location, "/app", "{}", r.body);
+}

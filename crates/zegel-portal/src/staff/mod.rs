@@ -1,7 +1,8 @@
 //! `/app`: the signed-in side of the web for staff. Local accounts sign in
 //! with their password and, when enrolled (always for administrators), a
 //! TOTP code; a sender sees and withdraws their own secure messages; an
-//! administrator also manages accounts and offboards people.
+//! administrator also manages accounts, offboards people and sets the
+//! policy the gateway applies.
 //!
 //! Access checks: every page takes a [`SignedIn`] (a live staff session
 //! that passed every factor, for an account that is still enabled, looked
@@ -11,6 +12,7 @@
 
 mod admin;
 mod pages;
+mod policy;
 mod sent;
 mod signin;
 pub mod texts;
@@ -47,6 +49,7 @@ pub fn routes() -> Router<Portal> {
         .route("/app/sent/revoke", post(sent::revoke))
         .route("/app/admin/users", get(admin::users))
         .route("/app/admin/offboard", post(admin::offboard))
+        .route("/app/admin/policy", get(policy::page).post(policy::save))
 }
 
 /// A signed-in member of staff.

@@ -9,7 +9,7 @@ pub struct Nav {
     pub email: String,
     pub admin: bool,
     pub csrf: String,
-    /// Which entry is the current page: `sent` or `users`.
+    /// Which entry is the current page: `sent`, `users` or `policy`.
     pub here: &'static str,
 }
 
@@ -75,6 +75,31 @@ pub struct Users {
     pub nav: Option<Nav>,
     pub csrf: String,
     pub users: Vec<UserRow>,
+    pub error: Option<String>,
+    pub done: Option<String>,
+}
+
+/// One option of a select or checkbox list.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The policy page.
+#[derive(Template)]
+#[template(path = "staff/policy.html")]
+pub struct PolicyPage {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub nav: Option<Nav>,
+    pub csrf: String,
+    pub actions: Vec<Choice>,
+    pub kinds: Vec<Choice>,
+    pub min_confidence: String,
+    pub threshold: usize,
+    pub tags: String,
+    pub provenance: String,
     pub error: Option<String>,
     pub done: Option<String>,
 }
