@@ -209,6 +209,9 @@ fn how_en(how: LookalikeKind) -> &'static str {
 pub enum Reason {
     /// The subject carries a tag that forces secure.
     ForcedByTag { tag: String },
+    /// The sender sent it as a secure message (the staff web's compose
+    /// page), whatever its content.
+    SentSecure,
     /// A sensitive kind was found and goes to external recipients.
     Sensitive {
         kind: FindingKind,
@@ -231,6 +234,10 @@ impl Reason {
     /// The reason in words.
     pub fn message(&self, lang: Lang) -> String {
         match self {
+            Reason::SentSecure => match lang {
+                Lang::Nl => "de afzender verstuurde het als beveiligd bericht".to_string(),
+                Lang::En => "the sender sent it as a secure message".to_string(),
+            },
             Reason::ForcedByTag { tag } => match lang {
                 Lang::Nl => {
                     format!("de afzender vraagt om beveiligd verzenden met {tag} in het onderwerp")

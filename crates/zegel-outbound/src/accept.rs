@@ -13,7 +13,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::sync::Arc;
-use zegel_assess::{Assessment, Assessor, Lang, Verdict};
+use zegel_assess::{Assessment, Assessor, Lang, Reason, Verdict};
 use zegel_mailauth::DkimSigner;
 use zegel_store::{
     Content, DeliveryKind, NewDelivery, NewMessage, NewSecureMessage, SecondFactor, Store,
@@ -52,6 +52,21 @@ pub struct Submission {
     pub tls: bool,
     /// RET=HDRS.
     pub headers_only: bool,
+    /// Written on the staff web as a secure message: external recipients
+    /// get the portal whatever the content, with these choices.
+    pub sent_secure: Option<SecureRequest>,
+}
+
+/// A sender's choices for a message they send as secure (the staff web's
+/// compose page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecureRequest {
+    /// The recipients' phone number for an SMS code (E.164 or Dutch).
+    pub phone: Option<String>,
+    /// An access code (given to the sender to pass on) instead of SMS.
+    pub access_code: bool,
+    /// Days the message stays readable (1 to 365); the config's otherwise.
+    pub expiry_days: Option<u32>,
 }
 
 /// What became of a submission.
@@ -132,6 +147,11 @@ impl Outbound {
         self
     }
 
+    /// How long a portal message stays readable by default.
+    pub fn portal_expiry(&self) -> std::time::Duration {
+        self.config.portal_expiry
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
@@ -180,6 +200,10 @@ impl Outbound {
         {
             Ok(a) => a,
             Err(e) => return SubmitOutcome::Unreadable(e),
+        };
+        let (assessment, secure_action) = match &submission.sent_secure {
+            Some(_) => (sent_secure(assessment), SecureAction::Portal),
+            None => (assessment, secure_action),
         };
         let reasons_nl = reasons(&assessment, Lang::Nl);
         let reasons_en = reasons(&assessment, Lang::En);
@@ -440,8 +464,18 @@ impl Outbound {
                 }
                 Disposition::Portal => {
                     let link_token = token();
-                    let (second_factor, phone) =
-                        second_factor(c, &rcpt.address, sms_tag.as_deref());
+                    let chosen = sub.sent_secure.as_ref();
+                    let (second_factor, phone) = match chosen {
+                        Some(r) if r.access_code => (SecondFactor::AccessCode, None),
+                        Some(SecureRequest {
+                            phone: Some(phone), ..
+                        }) => (SecondFactor::Sms, Some(phone.clone())),
+                        _ => second_factor(c, &rcpt.address, sms_tag.as_deref()),
+                    };
+                    let expiry_secs = chosen
+                        .and_then(|r| r.expiry_days)
+                        .map(|d| u64::from(d.clamp(1, 365)) * 86_400)
+                        .unwrap_or(c.portal_expiry.as_secs());
                     let access_code = (second_factor == SecondFactor::AccessCode).then(access_code);
                     if let Some(code) = &access_code {
                         access_codes.push((rcpt.address.clone(), code.clone()));
@@ -450,7 +484,7 @@ impl Outbound {
                         recipient: rcpt.address.clone(),
                         token_hash: hash(&link_token),
                         status_token_hash: hash(&status_token),
-                        expires_at: zegel_store::now() + c.portal_expiry.as_secs() as i64,
+                        expires_at: zegel_store::now() + expiry_secs as i64,
                         sender: sub.mail_from.clone(),
                         second_factor,
                         phone,
@@ -464,7 +498,7 @@ impl Outbound {
                         recipient: &rcpt.address,
                         link: &format!("{}/m/{}", c.public_url.trim_end_matches('/'), link_token),
                         subject: (!c.hide_subject).then_some(subject.as_str()),
-                        expiry_days: c.portal_expiry.as_secs() / 86_400,
+                        expiry_days: expiry_secs / 86_400,
                         hostname: &c.hostname,
                     });
                     audit.push((
@@ -597,6 +631,24 @@ impl Outbound {
             mail_builder::headers::date::Date::now().to_rfc822()
         )
     }
+}
+
+/// A message the sender sends as secure: secure for its external
+/// recipients whatever the content (the assessment's findings and warnings
+/// stay, for the record); mail to internal recipients only is left as is.
+fn sent_secure(mut assessment: Assessment) -> Assessment {
+    let internal_only = assessment
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::InternalOnly { .. }));
+    if assessment.verdict == Verdict::Normal && !internal_only {
+        assessment.verdict = Verdict::Secure;
+        assessment
+            .reasons
+            .retain(|r| !matches!(r, Reason::NothingSensitive));
+        assessment.reasons.insert(0, Reason::SentSecure);
+    }
+    assessment
 }
 
 /// Assesses `raw` with `assessor` off the async threads.

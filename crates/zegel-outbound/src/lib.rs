@@ -28,7 +28,9 @@ mod send;
 pub mod sms;
 pub mod tls_policy;
 
-pub use accept::{InboundMail, Outbound, Submission, SubmissionRecipient, SubmitOutcome};
+pub use accept::{
+    InboundMail, Outbound, SecureRequest, Submission, SubmissionRecipient, SubmitOutcome,
+};
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use live_policy::{PolicyError, PolicyInForce, PolicyOverrides};
 pub use route::{plan, Disposition, Plan};

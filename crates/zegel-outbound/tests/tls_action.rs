@@ -761,6 +761,7 @@ fn secure_mail(to: &[&str]) -> Submission {
         authenticated_user: Some("jan@zorg.test".into()),
         tls: true,
         headers_only: false,
+        sent_secure: None,
     }
 }
 

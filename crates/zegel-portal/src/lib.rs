@@ -147,6 +147,11 @@ impl Portal {
         self.misses.check_key(&ip).is_ok()
     }
 
+    /// How many days a secure message stays readable by default.
+    fn outbound_expiry_days(&self) -> u32 {
+        (self.outbound.portal_expiry().as_secs() / 86_400) as u32
+    }
+
     /// Counts a sign-in attempt for a staff account; false when the
     /// account is over its limit.
     fn account_attempt(&self, email: &str) -> bool {
@@ -160,6 +165,7 @@ impl Portal {
         Router::new()
             .route("/", get(home))
             .route("/static/portal.css", get(stylesheet))
+            .route("/static/compose.js", get(compose_script))
             .route("/m/{token}", get(recipient::start))
             .route("/m/{token}/code", post(recipient::send_code))
             .route(
@@ -234,6 +240,17 @@ pub async fn serve(
 
 async fn home() -> impl IntoResponse {
     axum::response::Redirect::to("/contact")
+}
+
+/// The compose page's live assessment (the only script zegel serves).
+async fn compose_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/compose.js"),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

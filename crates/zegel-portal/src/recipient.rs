@@ -853,6 +853,7 @@ pub(crate) async fn submit(
             authenticated_user: Some(from.to_string()),
             tls: portal.config.public_url.starts_with("https://"),
             headers_only: false,
+            sent_secure: None,
         })
         .await;
     matches!(outcome, SubmitOutcome::Accepted { .. })

@@ -103,6 +103,7 @@ impl zegel_smtp::Backend for SmtpBackend {
             authenticated_user: envelope.authenticated_user,
             tls: envelope.tls,
             headers_only: envelope.return_headers_only,
+            sent_secure: None,
         };
         match (&self.inbound, inbound) {
             (Some(checks), true) => self.take_inbound(checks, submission).await,

@@ -513,3 +513,176 @@ async fn admin_again(v: &mut Visitor, secret: &[u8]) {
         .await;
     assert_eq!(r.location, "/app", "{}", r.body);
 }
+
+/// A multipart form as the compose page posts it.
+fn compose_form(
+    csrf: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf.to_string());
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes.to_vec())
+                .file_name(name.to_string())
+                .mime_str("text/plain")
+                .unwrap(),
+        );
+    }
+    form
+}
+
+async fn post_compose(v: &mut Visitor, path: &str, form: reqwest::multipart::Form) -> Page {
+    let r = v
+        .http
+        .post(v.url(path))
+        .header(reqwest::header::COOKIE, v.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    v.take(r).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_composes_a_secure_message_with_the_assessment_and_it_goes_through_the_portal() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "jan@zorg.nl", "sender");
+    let mut jan = Visitor::new(z.http_port);
+    sign_in(&mut jan, "jan@zorg.nl").await;
+    let page = jan.get("/app/compose").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<script src=\"/static/compose.js\">"));
+    let csrf = page.csrf();
+
+    // The live assessment (what the page's script asks): the BSN in an
+    // attachment and a look-alike recipient domain.
+    let fields = [
+        ("to", "p.bakker@example.com, q.visser@zorg-nl.com"),
+        ("cc", "collega@zorg.nl"),
+        ("subject", "Overdracht"),
+        ("text", "Zie bijlage."),
+        ("factor", "code"),
+        ("expiry_days", "7"),
+    ];
+    let note: &[u8] = b"Client: BSN 111222333, diagnose diabetes.";
+    let r = post_compose(
+        &mut jan,
+        "/app/compose/assess",
+        compose_form(&csrf, &fields, Some(("overdracht.txt", note))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let answer: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(answer["verdict"], "secure", "{answer}");
+    let reasons = answer["reasons"].to_string().to_lowercase();
+    assert!(
+        reasons.contains("bsn") && reasons.contains("overdracht.txt"),
+        "{reasons}"
+    );
+    assert!(
+        answer["warnings"].to_string().contains("zorg-nl.com"),
+        "{answer}"
+    );
+    // Without the session's token: nothing.
+    let r = post_compose(
+        &mut jan,
+        "/app/compose/assess",
+        compose_form("x", &fields, None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Without JavaScript: "check" shows the same on the page.
+    let mut check = fields.to_vec();
+    check.push(("do", "check"));
+    let r = post_compose(
+        &mut jan,
+        "/app/compose",
+        compose_form(&csrf, &check, Some(("overdracht.txt", note))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("class=\"verdict secure\""), "{}", r.body);
+    assert!(
+        r.body.contains("value=\"Overdracht\""),
+        "the fields are kept"
+    );
+    // A bad address is named.
+    let mut bad = fields.to_vec();
+    bad[0] = ("to", "p.bakker@example");
+    bad.push(("do", "send"));
+    let r = post_compose(&mut jan, "/app/compose", compose_form(&csrf, &bad, None)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("p.bakker@example"), "{}", r.body);
+
+    // Send: the external recipients get a notification without the
+    // content, the colleague the original; sent items show both.
+    let mut send = fields.to_vec();
+    send.push(("do", "send"));
+    let r = post_compose(
+        &mut jan,
+        "/app/compose",
+        compose_form(&csrf, &send, Some(("overdracht.txt", note))),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/app?done=codes"),
+        "{}",
+        r.body
+    );
+    let deadline = std::time::Instant::now() + WAIT;
+    for (rcpt, needle) in [
+        ("p.bakker@example.com", "/m/"),
+        ("q.visser@zorg-nl.com", "/m/"),
+        ("collega@zorg.nl", "overdracht.txt"),
+    ] {
+        while find(&sink.messages(), rcpt, needle).is_none() {
+            assert!(std::time::Instant::now() < deadline, "nothing for {rcpt}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    for m in sink.messages() {
+        if m.is_for("p.bakker@example.com") {
+            assert!(
+                !m.decoded().contains("111222333"),
+                "no content in the notification"
+            );
+        }
+    }
+    let page = jan.get("/app?done=codes").await;
+    assert!(page.body.contains("toegangscodes"), "{}", page.body);
+    assert!(
+        page.body.contains("p.bakker@example.com") && page.body.contains("q.visser@zorg-nl.com")
+    );
+    assert_eq!(package_ids(&page).len(), 2);
+    // The access codes reach the sender in the notice, and a week it is.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !sink
+        .messages()
+        .iter()
+        .any(|m| m.is_for("jan@zorg.nl") && m.decoded().contains("p.bakker@example.com: "))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no sender's notice with the codes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let in_a_week = zegel_store::now() + 7 * 86_400;
+    let shown = web_date(in_a_week);
+    assert!(page.body.contains(&shown), "expires {shown}: {}", page.body);
+}
+
+/// A date as the pages show it (YYYY-MM-DD, UTC).
+fn web_date(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string()
+}

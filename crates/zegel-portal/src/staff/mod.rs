@@ -1,6 +1,7 @@
 //! `/app`: the signed-in side of the web for staff. Local accounts sign in
 //! with their password and, when enrolled (always for administrators), a
-//! TOTP code; a sender sees and withdraws their own secure messages; an
+//! TOTP code; a sender writes secure messages (with the assessment shown
+//! live) and sees and withdraws their own; an
 //! administrator also manages accounts, offboards people and sets the
 //! policy the gateway applies.
 //!
@@ -11,6 +12,7 @@
 //! address, so they hold on whichever node a request reaches.
 
 mod admin;
+mod compose;
 mod pages;
 mod policy;
 mod sent;
@@ -34,6 +36,8 @@ use zegel_store::{token_hash, PortalSession, Role, StaffAccount, STAFF_SESSION};
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
+    /// What the page after a form reports (`sent`, `codes`).
+    done: Option<String>,
 }
 
 /// The staff session's cookie.
@@ -47,6 +51,8 @@ pub fn routes() -> Router<Portal> {
         .route("/app/login/code", get(signin::code_page).post(signin::code))
         .route("/app/logout", post(signin::logout))
         .route("/app/sent/revoke", post(sent::revoke))
+        .route("/app/compose", get(compose::page).post(compose::submit))
+        .route("/app/compose/assess", post(compose::assess))
         .route("/app/admin/users", get(admin::users))
         .route("/app/admin/offboard", post(admin::offboard))
         .route("/app/admin/policy", get(policy::page).post(policy::save))

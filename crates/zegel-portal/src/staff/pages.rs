@@ -9,7 +9,8 @@ pub struct Nav {
     pub email: String,
     pub admin: bool,
     pub csrf: String,
-    /// Which entry is the current page: `sent`, `users` or `policy`.
+    /// Which entry is the current page: `sent`, `compose`, `users` or
+    /// `policy`.
     pub here: &'static str,
 }
 
@@ -52,6 +53,8 @@ pub struct Sent {
     pub f: Frame,
     pub s: &'static StaffTexts,
     pub nav: Option<Nav>,
+    /// A line after sending from the compose page.
+    pub done: Option<&'static str>,
     pub csrf: String,
     pub rows: Vec<SentRow>,
 }
@@ -102,4 +105,42 @@ pub struct PolicyPage {
     pub provenance: String,
     pub error: Option<String>,
     pub done: Option<String>,
+}
+
+/// The compose form's fields as typed.
+#[derive(Default)]
+pub struct ComposeForm {
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub text: String,
+    /// `default`, `sms` or `code`.
+    pub factor: String,
+    pub phone: String,
+    pub expiry_days: u32,
+}
+
+/// The assessment as the compose page shows it.
+pub struct ComposeAssessment {
+    /// `secure`, `normal` (or `unknown` when the form is not complete).
+    pub verdict: &'static str,
+    pub summary: String,
+    pub reasons: Vec<String>,
+    pub warnings: Vec<String>,
+    pub warnings_title: &'static str,
+}
+
+/// The compose page.
+#[derive(Template)]
+#[template(path = "staff/compose.html")]
+pub struct ComposePage {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub nav: Option<Nav>,
+    pub csrf: String,
+    pub form: ComposeForm,
+    pub expiry_choices: Vec<u32>,
+    pub assessment: Option<ComposeAssessment>,
+    pub error: Option<String>,
+    pub files_again: bool,
 }

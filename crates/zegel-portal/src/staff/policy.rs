@@ -24,7 +24,7 @@ const ACTIONS: [(&str, SecureAction); 6] = [
     ("reject", SecureAction::Reject),
 ];
 
-fn assess_lang(lang: Lang) -> zegel_assess::Lang {
+pub(super) fn assess_lang(lang: Lang) -> zegel_assess::Lang {
     match lang {
         Lang::Nl => zegel_assess::Lang::Nl,
         Lang::En => zegel_assess::Lang::En,

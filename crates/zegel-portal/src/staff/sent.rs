@@ -74,6 +74,11 @@ pub async fn page(
         f: web::frame(&portal, who.lang, s.sent_title, "/app"),
         s,
         nav: who.nav("sent"),
+        done: match q.done.as_deref() {
+            Some("sent") => Some(s.sent_done),
+            Some("codes") => Some(s.codes_by_mail),
+            _ => None,
+        },
         csrf: who.session.csrf.clone(),
         rows,
     };
