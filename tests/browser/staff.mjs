@@ -7,7 +7,9 @@
 // code (computed here as an authenticator app does, RFC 6238), is turned
 // back on a wrong one, and offboards the sender, handing the open message
 // to a colleague; the sender's session is gone; the administrator sets the
-// policy to refuse secure mail (browser.rs sees the gateway refuse it). axe-core scans every staff
+// policy to refuse secure mail (browser.rs sees the gateway refuse it). A
+// third person writes a secure message and sees the assessment appear as
+// they type and attach, then finds it in sent items. axe-core scans every staff
 // page, in Dutch and English; at a phone's width no page scrolls sideways.
 //
 // Input: the JSON in ZEGEL_BROWSER_INPUT (see browser.rs). Output: one line
@@ -176,12 +178,48 @@ async function adminFlow(browser) {
   await scan(page, 'staff sign-in (en)');
 }
 
+async function composeFlow(browser) {
+  const ctx = await person(browser, true);
+  const page = await ctx.newPage();
+  await signIn(page, input.composer, input.password);
+  await submit(page, page.locator('nav a[href="/app/compose"]'));
+  await expectHeading(page, 'Nieuw beveiligd bericht', 'compose page');
+  check((await page.locator('#compose').getAttribute('data-live')) === 'on', 'the live assessment script runs (under the page\'s CSP)');
+  await scan(page, 'compose');
+  await noSidewaysScroll(page, 'compose');
+  await page.fill('#to', 'r.jansen@example.com, s.smit@zorg-nl.com');
+  await page.fill('#subject', 'Verslag');
+  await page.fill('#text', 'Beste collega, mevrouw Fatima el Amrani heeft diabetes; haar BSN is 111222333.');
+  await page.setInputFiles('#files', { name: 'verslag.txt', mimeType: 'text/plain', buffer: Buffer.from('Uitslag bloedonderzoek') });
+  // The answer appears while typing, without a click.
+  await page.locator('#assessment .verdict.secure').waitFor({ timeout: 15_000 });
+  const reasons = (await page.locator('#assessment').textContent()) || '';
+  check(/bsn/i.test(reasons), `the live assessment names the BSN (${reasons.slice(0, 160)}...)`);
+  check(reasons.includes('zorg-nl.com'), 'the live assessment warns about the look-alike domain');
+  await scan(page, 'compose, live assessment');
+  await page.check('input[name=factor][value=code]');
+  await page.selectOption('#expiry', '14');
+  await submit(page, page.locator('button[value=send]'));
+  await expectHeading(page, 'Verzonden beveiligde berichten', 'sent items after sending');
+  const done = (await page.locator('[role=status]').textContent()) || '';
+  check(done.includes('toegangscodes'), `the sender is told where the access codes are (${done})`);
+  const recipients = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+  check(recipients.includes('r.jansen@example.com') && recipients.includes('s.smit@zorg-nl.com'), `both recipients in sent items (${recipients})`);
+  await scan(page, 'sent items after compose');
+  // English compose page.
+  await page.goto(url('/app/compose?lang=en'));
+  await expectHeading(page, 'New secure message', 'English compose page');
+  await scan(page, 'compose (en)');
+  await ctx.close();
+}
+
 const started = Date.now();
 const browser = await launch(input.chromium);
 try {
   await steps(browser, [
     ['sender', senderFlow],
     ['administrator', adminFlow],
+    ['compose', composeFlow],
   ]);
 } finally {
   await browser.close();

@@ -348,6 +348,7 @@ fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibili
     let z = Zegel::start(&sink, &[]);
     let password = "een-lang-wachtwoord\n";
     user(&z, &["add", "jan@zorg.nl"], password);
+    user(&z, &["add", "piet@zorg.nl"], password);
     user(&z, &["add", "fg@zorg.nl", "--role", "admin"], password);
     let enrolled = user(&z, &["totp", "fg@zorg.nl"], "");
     let secret = enrolled
@@ -370,6 +371,7 @@ fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibili
             "chromium": CHROMIUM,
             "sender": "jan@zorg.nl",
             "admin": "fg@zorg.nl",
+            "composer": "piet@zorg.nl",
             "password": password.trim_end(),
             "adminSecret": secret,
         }),
