@@ -162,7 +162,25 @@ async function adminFlow(browser) {
   check((await page.locator('#action').inputValue()) === 'reject', 'the page shows the new action');
   await scan(page, 'policy saved');
   await noSidewaysScroll(page, 'policy');
+  // The audit trail: search, then the figures.
+  await submit(page, page.locator('nav a[href="/app/admin/audit"]'));
+  await expectHeading(page, 'Audittrail', 'audit page');
+  check(((await page.locator('[role=status]').textContent()) || '').includes('intact'), 'the chain is intact');
+  await page.selectOption('#event', 'policy_changed');
+  await submit(page, page.locator('form.search button[type=submit]'));
+  check((await page.locator('#found').textContent()) === '1', 'one policy change found');
+  await scan(page, 'audit trail');
+  await noSidewaysScroll(page, 'audit trail');
+  await submit(page, page.locator('nav a[href="/app/admin/figures"]'));
+  await expectHeading(page, 'Cijfers', 'figures page');
+  check((await page.locator('svg.chart').count()) === 2, 'two charts');
+  await scan(page, 'figures');
+  await noSidewaysScroll(page, 'figures');
   // English.
+  await page.goto(url('/app/admin/audit?lang=en'));
+  await scan(page, 'audit trail (en)');
+  await page.goto(url('/app/admin/figures?lang=en'));
+  await scan(page, 'figures (en)');
   await page.goto(url('/app/admin/policy?lang=en'));
   await expectHeading(page, 'Policy', 'English policy page');
   await scan(page, 'policy (en)');

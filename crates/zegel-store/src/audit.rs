@@ -25,6 +25,19 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// What to look for in the audit trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Text in the event, address, detail or message id (any case).
+    pub text: Option<String>,
+    /// Exactly this event.
+    pub event: Option<String>,
+    /// From this moment (Unix seconds).
+    pub from: Option<i64>,
+    /// Before this moment (Unix seconds).
+    pub until: Option<i64>,
+}
+
 /// A break in the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditProblem {
@@ -164,6 +177,50 @@ impl Store {
         rows.iter().map(entry_of).collect()
     }
 
+    /// The events matching `filter`, newest first, at most `limit`.
+    pub async fn search_audit(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        // LIKE with our own escape character, so % and _ typed are literal.
+        let pattern = filter.text.as_deref().map(|t| {
+            let escaped = t
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let rows = sqlx::query(
+            "SELECT seq, at, event, message_id, subject, detail FROM audit
+             WHERE (?1 IS NULL OR lower(event) LIKE ?1 ESCAPE '\\'
+                    OR lower(subject) LIKE ?1 ESCAPE '\\'
+                    OR lower(detail) LIKE ?1 ESCAPE '\\'
+                    OR lower(COALESCE(message_id, '')) LIKE ?1 ESCAPE '\\')
+               AND (?2 IS NULL OR event = ?2)
+               AND at >= ?3 AND at < ?4
+             ORDER BY seq DESC LIMIT ?5",
+        )
+        .bind(pattern)
+        .bind(filter.event.as_deref())
+        .bind(filter.from.unwrap_or(i64::MIN))
+        .bind(filter.until.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(entry_of).collect()
+    }
+
+    /// The names of the events in the log, for choosing one.
+    pub async fn audit_event_names(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT event FROM audit ORDER BY event")
+                .fetch_all(&self.reader)
+                .await?,
+        )
+    }
+
     /// The newest row and the number of rows; `None` when the log is empty.
     pub async fn audit_head(&self) -> Result<Option<AuditHead>, StoreError> {
         let row = sqlx::query(
@@ -230,6 +287,61 @@ impl Store {
             expected_seq = entry.seq + 1;
         }
         Ok(problems)
+    }
+}
+
+#[cfg(test)]
+mod search_tests {
+    use crate::{AuditFilter, Kek, Store};
+
+    #[tokio::test]
+    async fn search_by_text_event_and_time_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), None, Kek::generate())
+            .await
+            .unwrap();
+        s.audit("opened", Some("m1"), "a@ext.nl", "first open")
+            .await
+            .unwrap();
+        s.audit("revoked", Some("m2"), "b@ext.nl", "by jan@zorg.nl")
+            .await
+            .unwrap();
+        s.audit("opened", Some("m3"), "c@ext.nl", "100% sure_thing")
+            .await
+            .unwrap();
+        let find = |f: AuditFilter| {
+            let s = s.clone();
+            async move {
+                s.search_audit(&f, 100)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| e.message_id.unwrap())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(find(AuditFilter::default()).await, ["m3", "m2", "m1"]);
+        let text = |t: &str| AuditFilter {
+            text: Some(t.into()),
+            ..Default::default()
+        };
+        assert_eq!(find(text("JAN@zorg")).await, ["m2"]);
+        assert_eq!(find(text("m1")).await, ["m1"]);
+        assert_eq!(find(text("100%")).await, ["m3"]);
+        assert_eq!(find(text("0% s")).await, ["m3"]);
+        assert!(find(text("%")).await == ["m3"], "a typed % is literal");
+        assert!(find(text("_")).await == ["m3"], "a typed _ is literal");
+        let opened = AuditFilter {
+            event: Some("opened".into()),
+            ..Default::default()
+        };
+        assert_eq!(find(opened).await, ["m3", "m1"]);
+        let future = AuditFilter {
+            from: Some(crate::now() + 10),
+            ..Default::default()
+        };
+        assert!(find(future).await.is_empty());
+        assert_eq!(s.audit_event_names().await.unwrap(), ["opened", "revoked"]);
     }
 }
 

@@ -21,6 +21,7 @@
 //! - `error.rs`: [`StoreError`].
 
 mod audit;
+pub mod audit_export;
 mod blob_rows;
 mod blobs;
 mod db;
@@ -34,7 +35,7 @@ pub mod seal;
 mod staff;
 mod users;
 
-pub use audit::{AuditBreak, AuditEntry, AuditHead, AuditProblem};
+pub use audit::{AuditBreak, AuditEntry, AuditFilter, AuditHead, AuditProblem};
 pub use blob_rows::INLINE_LIMIT;
 pub use error::StoreError;
 pub use held::HeldMessage;

@@ -7,10 +7,11 @@
 //! not be read.
 
 use crate::settings::ServeSettings;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zegel_assess::Lang;
+use zegel_store::audit_export::{rfc3339, write_export, ExportFormat};
 use zegel_store::{AuditBreak, AuditEntry, AuditProblem, Store};
 
 /// What to do with the audit log.
@@ -48,6 +49,15 @@ pub enum Format {
     Csv,
     /// JSON lines: one object per event, per line.
     Json,
+}
+
+impl From<Format> for ExportFormat {
+    fn from(f: Format) -> ExportFormat {
+        match f {
+            Format::Csv => ExportFormat::Csv,
+            Format::Json => ExportFormat::Json,
+        }
+    }
 }
 
 /// `--since`: a date (00:00 UTC) or an RFC 3339 time, as Unix seconds.
@@ -88,11 +98,11 @@ pub fn run(config: Option<&Path>, action: AuditAction) -> Result<Outcome, String
                     .await
                     .map_err(|e| format!("cannot read the audit log: {e}"))?;
                 match out {
-                    Some(path) => write_file(&path, |w| export(&entries, format, w))?,
+                    Some(path) => write_file(&path, |w| write_export(&entries, format.into(), w))?,
                     None => {
                         let stdout = std::io::stdout();
                         let mut w = std::io::BufWriter::new(stdout.lock());
-                        export(&entries, format, &mut w)
+                        write_export(&entries, format.into(), &mut w)
                             .and_then(|()| w.flush())
                             .map_err(|e| format!("cannot write the export: {e}"))?;
                     }
@@ -231,60 +241,6 @@ fn problem_line(p: &AuditProblem, entry: Option<&AuditEntry>, lang: Lang) -> Str
     }
 }
 
-/// Unix seconds as RFC 3339 in UTC (`2026-11-22T10:00:00Z`).
-fn rfc3339(at: i64) -> String {
-    DateTime::<Utc>::from_timestamp(at, 0)
-        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
-        .unwrap_or_else(|| at.to_string())
-}
-
-/// Writes `entries` in `format`.
-fn export(entries: &[AuditEntry], format: Format, w: &mut dyn Write) -> std::io::Result<()> {
-    match format {
-        Format::Csv => {
-            writeln!(w, "seq,at,event,message_id,subject,detail")?;
-            for e in entries {
-                let fields = [
-                    e.seq.to_string(),
-                    rfc3339(e.at),
-                    csv_field(&e.event),
-                    csv_field(e.message_id.as_deref().unwrap_or("")),
-                    csv_field(&e.subject),
-                    csv_field(&e.detail),
-                ];
-                // RFC 4180: CRLF ends a record.
-                write!(w, "{}\r\n", fields.join(","))?;
-            }
-        }
-        Format::Json => {
-            for e in entries {
-                let line = serde_json::json!({
-                    "seq": e.seq,
-                    "at": rfc3339(e.at),
-                    "event": e.event,
-                    "message_id": e.message_id,
-                    "subject": e.subject,
-                    "detail": e.detail,
-                });
-                writeln!(w, "{line}")?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A CSV field: quoted (quotes doubled) when it holds a comma, a quote, a
-/// line break or leading or trailing space.
-fn csv_field(value: &str) -> String {
-    let needs_quotes =
-        value.contains([',', '"', '\r', '\n']) || value.starts_with(' ') || value.ends_with(' ');
-    if needs_quotes {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
-    }
-}
-
 /// Writes a file whole or not at all: a temporary file beside it (owner
 /// only: the log names people), synced, then renamed.
 fn write_file(
@@ -342,16 +298,6 @@ mod tests {
         ] {
             assert!(parse_since(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn csv_quotes_what_needs_it() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field(""), "");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("zei \"ja\""), "\"zei \"\"ja\"\"\"");
-        assert_eq!(csv_field("twee\nregels"), "\"twee\nregels\"");
-        assert_eq!(csv_field(" rand"), "\" rand\"");
     }
 
     #[test]

@@ -686,3 +686,90 @@ fn web_date(unix: i64) -> String {
         .format("%Y-%m-%d")
         .to_string()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_search_and_export_the_audit_trail_and_see_the_figures() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "fg@zorg.nl", "admin");
+    add(&z, "jan@zorg.nl", "sender");
+    let secret = enroll(&z, "fg@zorg.nl");
+    send_secure(&sink, &z, "jan@zorg.nl", &["p.bakker@example.com"]);
+    let normal =
+        "From: jan@zorg.nl\r\nTo: q.visser@example.org\r\nSubject: Agenda\r\n\r\nTot dinsdag.\r\n";
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["q.visser@example.org"], normal);
+    assert_eq!(status, "ok", "{reply}");
+
+    // A sender sees neither page.
+    let mut jan = Visitor::new(z.http_port);
+    sign_in(&mut jan, "jan@zorg.nl").await;
+    for path in [
+        "/app/admin/audit",
+        "/app/admin/figures",
+        "/app/admin/audit/export?format=csv",
+    ] {
+        assert_eq!(jan.get(path).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+
+    let mut fg = Visitor::new(z.http_port);
+    admin(&mut fg, "fg@zorg.nl", &secret).await;
+    let figures = fg.get("/app/admin/figures").await;
+    assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
+    assert!(
+        figures.body.contains("<svg class=\"chart\""),
+        "charts drawn"
+    );
+    // This week's row: 2 assessed, 1 secure.
+    let week = web_date(
+        zegel_store::now() - (zegel_store::now().div_euclid(86_400) + 3).rem_euclid(7) * 86_400,
+    );
+    let row = format!("<tr><th scope=\"row\">{week}</th><td>2</td><td>1</td>");
+    assert!(figures.body.contains(&row), "{row} in {}", figures.body);
+    assert!(
+        figures
+            .body
+            .contains("<th scope=\"row\">BSN</th><td>1</td>"),
+        "{}",
+        figures.body
+    );
+
+    // Search: by text, by event, by date.
+    let all = fg.get("/app/admin/audit").await;
+    assert!(all.body.contains("De keten is intact"), "{}", all.body);
+    let found = |page: &Page| -> usize {
+        let at = page.body.find("id=\"found\">").unwrap() + 11;
+        page.body[at..].split('<').next().unwrap().parse().unwrap()
+    };
+    let everything = found(&all);
+    let accepted = fg.get("/app/admin/audit?event=accepted").await;
+    assert_eq!(found(&accepted), 2, "{}", accepted.body);
+    let visser = fg.get("/app/admin/audit?q=Q.VISSER%40example").await;
+    assert!(found(&visser) >= 1 && found(&visser) < everything);
+    assert!(!visser.body.contains("p.bakker@example.com"));
+    let tomorrow = web_date(zegel_store::now() + 86_400);
+    let later = fg.get(&format!("/app/admin/audit?from={tomorrow}")).await;
+    assert_eq!(found(&later), 0);
+
+    // Export what the search found; the export is itself audited.
+    let r = fg
+        .http
+        .get(fg.url("/app/admin/audit/export?format=csv&event=accepted"))
+        .header(reqwest::header::COOKIE, fg.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()[reqwest::header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("zegel-audit.csv"));
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "seq,at,event,message_id,subject,detail");
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[1..].iter().all(|l| l.contains(",accepted,")));
+    assert!(!csv.contains("111222333"), "no content in the trail");
+    let exported = fg.get("/app/admin/audit?event=audit_exported").await;
+    assert_eq!(found(&exported), 1);
+    assert!(exported.body.contains("fg@zorg.nl"));
+}

@@ -3,7 +3,8 @@
 //! TOTP code; a sender writes secure messages (with the assessment shown
 //! live) and sees and withdraws their own; an
 //! administrator also manages accounts, offboards people and sets the
-//! policy the gateway applies.
+//! policy the gateway applies, searches and exports the audit trail and
+//! sees the figures.
 //!
 //! Access checks: every page takes a [`SignedIn`] (a live staff session
 //! that passed every factor, for an account that is still enabled, looked
@@ -12,11 +13,14 @@
 //! address, so they hold on whichever node a request reaches.
 
 mod admin;
+mod audit;
 mod compose;
+mod figures;
 mod pages;
 mod policy;
 mod sent;
 mod signin;
+mod stats;
 pub mod texts;
 pub mod totp;
 
@@ -56,6 +60,9 @@ pub fn routes() -> Router<Portal> {
         .route("/app/admin/users", get(admin::users))
         .route("/app/admin/offboard", post(admin::offboard))
         .route("/app/admin/policy", get(policy::page).post(policy::save))
+        .route("/app/admin/audit", get(audit::page))
+        .route("/app/admin/audit/export", get(audit::export))
+        .route("/app/admin/figures", get(figures::page))
 }
 
 /// A signed-in member of staff.

@@ -9,8 +9,8 @@ pub struct Nav {
     pub email: String,
     pub admin: bool,
     pub csrf: String,
-    /// Which entry is the current page: `sent`, `compose`, `users` or
-    /// `policy`.
+    /// Which entry is the current page: `sent`, `compose`, `users`,
+    /// `policy`, `audit` or `figures`.
     pub here: &'static str,
 }
 
@@ -143,4 +143,63 @@ pub struct ComposePage {
     pub assessment: Option<ComposeAssessment>,
     pub error: Option<String>,
     pub files_again: bool,
+}
+
+/// One audit event as listed.
+pub struct AuditRow {
+    pub at: String,
+    pub event: String,
+    pub subject: String,
+    pub detail: String,
+    pub message: String,
+}
+
+/// The audit trail page.
+#[derive(Template)]
+#[template(path = "staff/audit.html")]
+pub struct AuditPage {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub nav: Option<Nav>,
+    pub chain_ok: bool,
+    pub events: Vec<String>,
+    pub event: String,
+    pub text: String,
+    pub from: String,
+    pub until: String,
+    /// The search as a query string, for the export links.
+    pub export: String,
+    pub count: usize,
+    pub rows: Vec<AuditRow>,
+}
+
+/// One week in the figures table.
+pub struct WeekRow {
+    pub label: String,
+    pub assessed: usize,
+    pub secure: usize,
+    pub opened: usize,
+    pub revoked: usize,
+}
+
+/// One kind of data in the figures table.
+pub struct KindRow {
+    pub label: String,
+    pub count: usize,
+}
+
+/// The figures page.
+#[derive(Template)]
+#[template(path = "staff/figures.html")]
+pub struct FiguresPage {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub nav: Option<Nav>,
+    pub totals: [(&'static str, usize); 4],
+    /// SVG drawn by `stats.rs` (labels escaped there).
+    pub per_week_chart: String,
+    /// SVG drawn by `stats.rs` (labels escaped there).
+    pub by_kind_chart: String,
+    pub weeks: Vec<WeekRow>,
+    pub kinds: Vec<KindRow>,
 }
