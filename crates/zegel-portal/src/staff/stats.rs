@@ -68,10 +68,8 @@ pub fn figures(entries: &[AuditEntry], now: i64, n: usize) -> Figures {
                     }
                 }
             }
-            "opened" => {
-                if opened.insert((e.message_id.clone(), e.subject.clone())) {
-                    week.opened += 1;
-                }
+            "opened" if opened.insert((e.message_id.clone(), e.subject.clone())) => {
+                week.opened += 1;
             }
             "revoked" => week.revoked += 1,
             _ => {}
