@@ -162,6 +162,16 @@ async function adminFlow(browser) {
   check((await page.locator('#action').inputValue()) === 'reject', 'the page shows the new action');
   await scan(page, 'policy saved');
   await noSidewaysScroll(page, 'policy');
+  // Contacts: import a CSV file.
+  await submit(page, page.locator('nav a[href="/app/admin/contacts"]'));
+  await expectHeading(page, 'Contacten voor sms-codes', 'contacts page');
+  await scan(page, 'contacts, empty');
+  await page.setInputFiles('#csv', { name: 'contacten.csv', mimeType: 'text/csv', buffer: Buffer.from('e-mail;mobiel\nr.jansen@example.com;06-12345678\n') });
+  await submit(page, page.locator('form[action="/app/admin/contacts/import"] button'));
+  const imported = (await page.locator('[role=status]').textContent()) || '';
+  check(imported.endsWith(': 1') && (await page.locator('tbody tr').count()) === 1, `one contact imported and listed (${imported})`);
+  await scan(page, 'contacts');
+  await noSidewaysScroll(page, 'contacts');
   // The audit trail: search, then the figures.
   await submit(page, page.locator('nav a[href="/app/admin/audit"]'));
   await expectHeading(page, 'Audittrail', 'audit page');
@@ -181,6 +191,8 @@ async function adminFlow(browser) {
   await scan(page, 'audit trail (en)');
   await page.goto(url('/app/admin/figures?lang=en'));
   await scan(page, 'figures (en)');
+  await page.goto(url('/app/admin/contacts?lang=en'));
+  await scan(page, 'contacts (en)');
   await page.goto(url('/app/admin/policy?lang=en'));
   await expectHeading(page, 'Policy', 'English policy page');
   await scan(page, 'policy (en)');

@@ -101,6 +101,9 @@ pub struct Outbound {
     pub(crate) live: Arc<std::sync::RwLock<crate::live_policy::Live>>,
     /// The config file's policy and action, which changes apply over.
     pub(crate) base: Arc<(zegel_assess::Policy, SecureAction)>,
+    /// The contact list in force: the config file's, with the staff web's
+    /// over it, and the stored version it reflects.
+    pub(crate) contacts: Arc<std::sync::RwLock<crate::live_policy::LiveContacts>>,
     pub(crate) dkim: Option<Arc<DkimSigner>>,
     pub(crate) wake: Arc<tokio::sync::Notify>,
     /// MTA-STS discovery for the `tls` action and verified-TLS deliveries.
@@ -128,7 +131,12 @@ impl Outbound {
             version: 0,
             overrides: Default::default(),
         };
+        let contacts = crate::live_policy::LiveContacts {
+            phones: Arc::new(config.contact_phones.clone()),
+            version: 0,
+        };
         Outbound {
+            contacts: Arc::new(std::sync::RwLock::new(contacts)),
             mta_sts: crate::tls_policy::MtaSts::for_config(&config),
             config: Arc::new(config),
             store,
@@ -288,9 +296,7 @@ impl Outbound {
             if dispositions[i] != Disposition::Archive {
                 continue;
             }
-            let phone = tag
-                .clone()
-                .or_else(|| c.contact_phones.get(&address.to_lowercase()).cloned());
+            let phone = tag.clone().or_else(|| self.contact_phone(address));
             match archive::prepare(
                 c,
                 self.sms.as_ref(),
@@ -470,7 +476,9 @@ impl Outbound {
                         Some(SecureRequest {
                             phone: Some(phone), ..
                         }) => (SecondFactor::Sms, Some(phone.clone())),
-                        _ => second_factor(c, &rcpt.address, sms_tag.as_deref()),
+                        _ => {
+                            second_factor(c, self.contact_phone(&rcpt.address), sms_tag.as_deref())
+                        }
                     };
                     let expiry_secs = chosen
                         .and_then(|r| r.expiry_days)
@@ -698,10 +706,10 @@ pub fn hash(token: &str) -> String {
 /// an SMS code: the sender's `[sms:…]` tag first, then the contact list.
 fn second_factor(
     c: &OutboundConfig,
-    recipient: &str,
+    known: Option<String>,
     tag: Option<&str>,
 ) -> (SecondFactor, Option<String>) {
-    let known = || c.contact_phones.get(&recipient.to_lowercase()).cloned();
+    let known = || known.clone();
     match (c.second_factor, tag) {
         (SecondFactorPolicy::AccessCode, _) => (SecondFactor::AccessCode, None),
         (_, Some(phone)) => (SecondFactor::Sms, Some(phone.to_string())),

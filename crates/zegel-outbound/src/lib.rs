@@ -21,6 +21,7 @@ mod accept;
 pub mod compose;
 mod config;
 mod connections;
+pub mod contacts;
 mod deliver;
 pub mod live_policy;
 mod route;
@@ -32,6 +33,7 @@ pub use accept::{
     InboundMail, Outbound, SecureRequest, Submission, SubmissionRecipient, SubmitOutcome,
 };
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
+pub use contacts::{parse_contacts, ContactsError};
 pub use live_policy::{PolicyError, PolicyInForce, PolicyOverrides};
 pub use route::{plan, Disposition, Plan};
 pub use sms::{

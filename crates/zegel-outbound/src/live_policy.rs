@@ -3,7 +3,8 @@
 //! mail secure, the confidence threshold, the visible-recipients warning
 //! threshold and the subject tags. Stored as JSON with a version; every
 //! node applies a newer version when it sees one, so the gateway on any
-//! node follows the last change.
+//! node follows the last change. The contact list (mobile numbers for SMS
+//! codes) is kept the same way.
 
 use crate::config::SecureAction;
 use serde::{Deserialize, Serialize};
@@ -123,6 +124,14 @@ pub(crate) struct Live {
     pub(crate) overrides: PolicyOverrides,
 }
 
+/// The contact list in force on this node.
+pub(crate) struct LiveContacts {
+    /// Address (lower case) to E.164 number.
+    pub(crate) phones: Arc<std::collections::HashMap<String, String>>,
+    /// The stored version applied (0: the config file's alone).
+    pub(crate) version: i64,
+}
+
 /// What the administration page shows.
 #[derive(Debug, Clone)]
 pub struct PolicyInForce {
@@ -236,8 +245,58 @@ impl crate::Outbound {
 }
 
 impl crate::Outbound {
-    /// Applies policy changes made on other nodes every few seconds until
-    /// `stop`.
+    /// The known mobile number of a recipient, if any.
+    pub(crate) fn contact_phone(&self, address: &str) -> Option<String> {
+        let contacts = self.contacts.read().unwrap_or_else(|e| e.into_inner());
+        contacts.phones.get(&address.to_lowercase()).cloned()
+    }
+
+    /// Loads the stored contact list when it is newer than this node's;
+    /// stored contacts go over the config file's. True when it changed.
+    pub async fn refresh_contacts(&self) -> Result<bool, String> {
+        let version = self
+            .store
+            .contacts_version()
+            .await
+            .map_err(|e| e.to_string())?;
+        let current = self
+            .contacts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .version;
+        if version <= current {
+            return Ok(false);
+        }
+        let stored = self.store.contacts().await.map_err(|e| e.to_string())?;
+        let mut phones = self.config.contact_phones.clone();
+        phones.extend(stored);
+        let mut live = self.contacts.write().unwrap_or_else(|e| e.into_inner());
+        if version > live.version {
+            *live = LiveContacts {
+                phones: Arc::new(phones),
+                version,
+            };
+        }
+        Ok(true)
+    }
+
+    /// Replaces or extends the stored contact list and puts it in force
+    /// here; other nodes follow at their next refresh.
+    pub async fn set_contacts(
+        &self,
+        contacts: &[(String, String)],
+        replace: bool,
+        by: &str,
+    ) -> Result<(), String> {
+        self.store
+            .import_contacts(contacts, replace, by)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.refresh_contacts().await.map(|_| ())
+    }
+
+    /// Applies policy and contact changes made on other nodes every few
+    /// seconds until `stop`.
     pub async fn follow_policy(self, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         loop {
@@ -247,6 +306,9 @@ impl crate::Outbound {
             }
             if let Err(e) = self.refresh_policy().await {
                 tracing::warn!(error = %e, "reading the stored policy failed");
+            }
+            if let Err(e) = self.refresh_contacts().await {
+                tracing::warn!(error = %e, "reading the stored contacts failed");
             }
         }
     }

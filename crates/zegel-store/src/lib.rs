@@ -24,6 +24,7 @@ mod audit;
 pub mod audit_export;
 mod blob_rows;
 mod blobs;
+mod contacts;
 mod db;
 mod error;
 mod group;

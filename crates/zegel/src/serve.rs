@@ -55,6 +55,10 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         Ok(false) => {}
         Err(e) => eprintln!("zegel: the policy set on the staff web cannot be used ({e}); the config file's is in force"),
     }
+    outbound
+        .refresh_contacts()
+        .await
+        .map_err(|e| format!("cannot read the contact list: {e}"))?;
 
     let tls = crate::tls::server_config(s.tls.as_ref(), &s.data_dir, &s.outbound.hostname)?;
     let smtp_config = Arc::new(ServerConfig {

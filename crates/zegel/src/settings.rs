@@ -97,33 +97,9 @@ fn relay_host(
 fn read_contacts(path: &Path) -> Result<std::collections::HashMap<String, String>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("[portal] contacts_file {}: {e}", path.display()))?;
-    let mut contacts = std::collections::HashMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut fields = line.split([',', ';']).map(|f| f.trim().trim_matches('"'));
-        let (Some(address), Some(phone)) = (fields.next(), fields.next()) else {
-            return Err(format!(
-                "[portal] contacts_file {} line {}: expected address,phone",
-                path.display(),
-                n + 1
-            ));
-        };
-        if n == 0 && !address.contains('@') {
-            continue; // a header row
-        }
-        let Ok(number) = zegel_outbound::PhoneNumber::parse(phone) else {
-            return Err(format!(
-                "[portal] contacts_file {} line {}: '{phone}' is not a phone number",
-                path.display(),
-                n + 1
-            ));
-        };
-        contacts.insert(address.to_lowercase(), number.to_string());
-    }
-    Ok(contacts)
+    zegel_outbound::parse_contacts(&text)
+        .map(|list| list.into_iter().collect())
+        .map_err(|e| format!("[portal] contacts_file {}: {e}", path.display()))
 }
 
 /// The SMS provider from `[sms]`: `outbox` (the default, in

@@ -773,3 +773,99 @@ async fn administrators_search_and_export_the_audit_trail_and_see_the_figures() 
     assert_eq!(found(&exported), 1);
     assert!(exported.body.contains("fg@zorg.nl"));
 }
+
+/// The second factor of the secure message for `recipient` (read from the
+/// database file, as an outside tool would).
+fn second_factor_of(z: &Zegel, recipient: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); \
+             r=c.execute('SELECT second_factor FROM secure_messages WHERE recipient=? ORDER BY rowid DESC LIMIT 1', (sys.argv[2],)).fetchone(); \
+             print(r[0] if r else '')",
+        ])
+        .arg(z.dir.join("zegel-data/zegel.db"))
+        .arg(recipient)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+async fn import_contacts(v: &mut Visitor, csv: &str, replace: bool) -> Page {
+    let csrf = v.get("/app/admin/contacts").await.csrf();
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "csv",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+            .file_name("contacten.csv")
+            .mime_str("text/csv")
+            .unwrap(),
+    );
+    if replace {
+        form = form.text("replace", "1");
+    }
+    post_compose(v, "/app/admin/contacts/import", form).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_list_imported_on_the_web_gives_recipients_an_sms_code() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "fg@zorg.nl", "admin");
+    let secret = enroll(&z, "fg@zorg.nl");
+    let mut fg = Visitor::new(z.http_port);
+    admin(&mut fg, "fg@zorg.nl", &secret).await;
+
+    // Before: no number known, so no SMS (the default sms_if_known).
+    send_secure(&sink, &z, "fg@zorg.nl", &["p.bakker@example.com"]);
+    assert_eq!(second_factor_of(&z, "p.bakker@example.com"), "none");
+
+    // A broken file is refused whole, naming the line.
+    let r = import_contacts(
+        &mut fg,
+        "e-mail;mobiel\np.bakker@example.com;06-12345678\nq@example.org;bel me\n",
+        false,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("line 3"), "{}", r.body);
+    assert!(fg
+        .get("/app/admin/contacts")
+        .await
+        .body
+        .contains("Nog geen contacten"));
+
+    let r = import_contacts(
+        &mut fg,
+        "e-mail;mobiel\n\"P.Bakker@Example.com\";06-12345678\nq@example.org;+31 6 8765 4321\n",
+        false,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Contacten ingelezen: 2"), "{}", r.body);
+    assert!(r.body.contains("p.bakker@example.com") && r.body.contains("+31612345678"));
+
+    // Now the gateway knows the number: the recipient gets an SMS code.
+    send_secure(&sink, &z, "fg@zorg.nl", &["p.bakker@example.com"]);
+    assert_eq!(second_factor_of(&z, "p.bakker@example.com"), "sms");
+
+    // Replace the list: p.bakker is gone, and so is the SMS.
+    let r = import_contacts(&mut fg, "q@example.org,0687654321\n", true).await;
+    assert!(r.body.contains("Contacten ingelezen: 1"));
+    assert!(!r.body.contains("p.bakker@example.com"));
+    send_secure(&sink, &z, "fg@zorg.nl", &["p.bakker@example.com"]);
+    assert_eq!(second_factor_of(&z, "p.bakker@example.com"), "none");
+    // Remove the last one.
+    let page = fg.get("/app/admin/contacts").await;
+    let r = fg
+        .post(
+            "/app/admin/contacts/remove",
+            &[("csrf", &page.csrf()), ("address", "q@example.org")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(fg
+        .get("/app/admin/contacts")
+        .await
+        .body
+        .contains("Nog geen contacten"));
+}

@@ -15,6 +15,7 @@
 mod admin;
 mod audit;
 mod compose;
+mod contacts;
 mod figures;
 mod pages;
 mod policy;
@@ -60,6 +61,9 @@ pub fn routes() -> Router<Portal> {
         .route("/app/admin/users", get(admin::users))
         .route("/app/admin/offboard", post(admin::offboard))
         .route("/app/admin/policy", get(policy::page).post(policy::save))
+        .route("/app/admin/contacts", get(contacts::page))
+        .route("/app/admin/contacts/import", post(contacts::import))
+        .route("/app/admin/contacts/remove", post(contacts::remove))
         .route("/app/admin/audit", get(audit::page))
         .route("/app/admin/audit/export", get(audit::export))
         .route("/app/admin/figures", get(figures::page))

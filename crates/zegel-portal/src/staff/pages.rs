@@ -10,7 +10,7 @@ pub struct Nav {
     pub admin: bool,
     pub csrf: String,
     /// Which entry is the current page: `sent`, `compose`, `users`,
-    /// `policy`, `audit` or `figures`.
+    /// `contacts`, `policy`, `audit` or `figures`.
     pub here: &'static str,
 }
 
@@ -202,4 +202,18 @@ pub struct FiguresPage {
     pub by_kind_chart: String,
     pub weeks: Vec<WeekRow>,
     pub kinds: Vec<KindRow>,
+}
+
+/// The contacts page.
+#[derive(Template)]
+#[template(path = "staff/contacts.html")]
+pub struct ContactsPage {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub nav: Option<Nav>,
+    pub csrf: String,
+    /// (address, number).
+    pub rows: Vec<(String, String)>,
+    pub error: Option<String>,
+    pub done: Option<String>,
 }
