@@ -52,6 +52,15 @@ use zegel_store::Store;
 
 pub use zegel_outbound::SmsSender;
 
+/// What the staff web's domain page checks, and how.
+#[derive(Debug, Clone)]
+pub struct DomainCheck {
+    /// The mail domain.
+    pub domain: String,
+    /// Resolvers, ports, trust, DKIM selectors.
+    pub probe: zegel_domaincheck::Probe,
+}
+
 /// The portal's settings.
 #[derive(Debug, Clone)]
 pub struct PortalConfig {
@@ -77,6 +86,8 @@ pub struct PortalConfig {
     /// Unknown links, failed forms and code requests per client address
     /// per minute before answers become 429.
     pub misses_per_ip_minute: u32,
+    /// The staff web's check of the organisation's own mail domain.
+    pub domain_check: Option<DomainCheck>,
     /// How long a staff sign-in lasts (from its start).
     pub staff_session_lifetime: Duration,
     /// Sign-in attempts per staff account: a burst of this many, then one
@@ -102,6 +113,7 @@ impl PortalConfig {
             codes_per_address_hour: 10,
             misses_per_ip_minute: 20,
             view_cache: Duration::from_secs(60),
+            domain_check: None,
             staff_session_lifetime: Duration::from_secs(8 * 3600),
             attempts_per_account: 10,
         }

@@ -42,7 +42,8 @@ pub struct Options {
     pub timeout_secs: u64,
 }
 
-fn roots(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+/// The certificates of a PEM file (`--ca-file`, `[domain_check] ca_file`).
+pub(crate) fn roots(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     let certs = CertificateDer::pem_file_iter(path)
         .map_err(|e| format!("--ca-file {}: {e}", path.display()))?
         .collect::<Result<Vec<_>, _>>()

@@ -56,6 +56,20 @@ pub struct RawConfig {
     pub(crate) archive: RawArchive,
     #[serde(default)]
     pub(crate) inbound: RawInbound,
+    #[serde(default)]
+    pub(crate) domain_check: RawDomainCheck,
+}
+
+/// `[domain_check]`: the staff web's check of the organisation's own mail
+/// domain (the ports and trust are for a lab or a test).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDomainCheck {
+    pub domain: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub https_port: Option<u16>,
+    pub ca_file: Option<PathBuf>,
+    pub timeout_secs: Option<u64>,
 }
 
 /// `[inbound]`: mail from outside to the organisation through zegel's own

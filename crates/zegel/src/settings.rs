@@ -102,6 +102,42 @@ fn read_contacts(path: &Path) -> Result<std::collections::HashMap<String, String
         .map_err(|e| format!("[portal] contacts_file {}: {e}", path.display()))
 }
 
+/// The staff web's domain check from `[domain_check]`, `[dns]` and
+/// `[dkim]`: the first internal domain unless another is named.
+fn domain_check(
+    raw: &RawConfig,
+    first_domain: &str,
+    dns_servers: Vec<SocketAddr>,
+    at: &dyn Fn(&Path) -> PathBuf,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<zegel_portal::DomainCheck, ConfigError> {
+    let d = &raw.domain_check;
+    let domain = d.domain.clone().unwrap_or_else(|| first_domain.to_string());
+    let trust = match &d.ca_file {
+        Some(file) => zegel_domaincheck::Trust::Roots(
+            crate::check_domain::roots(&at(file))
+                .map_err(|e| invalid(format!("[domain_check] ca_file: {e}")))?,
+        ),
+        None => zegel_domaincheck::Trust::System,
+    };
+    let dkim_selectors = match (&raw.dkim.domain, &raw.dkim.selector) {
+        (Some(dkim_domain), Some(selector)) if dkim_domain.eq_ignore_ascii_case(&domain) => {
+            vec![selector.clone()]
+        }
+        _ => Vec::new(),
+    };
+    let probe = zegel_domaincheck::Probe {
+        dns_servers,
+        smtp_port: d.smtp_port.unwrap_or(25),
+        https_port: d.https_port.unwrap_or(443),
+        timeout: Duration::from_secs(d.timeout_secs.unwrap_or(10).max(1)),
+        trust,
+        dkim_selectors,
+        ..zegel_domaincheck::Probe::default()
+    };
+    Ok(zegel_portal::DomainCheck { domain, probe })
+}
+
 /// The SMS provider from `[sms]`: `outbox` (the default, in
 /// `data_dir/sms-outbox`) or `webhook`.
 fn sms_config(
@@ -445,7 +481,14 @@ impl ServeSettings {
             }
             None => None,
         };
-        let portal = portal_config(&raw.portal, &outbound, &invalid)?;
+        let mut portal = portal_config(&raw.portal, &outbound, &invalid)?;
+        portal.domain_check = Some(domain_check(
+            &raw,
+            &first_domain,
+            outbound.dns_servers.clone(),
+            &at,
+            &invalid,
+        )?);
         let sms = sms_config(&raw.sms, &data_dir, &at, &invalid)?;
         Ok(ServeSettings {
             portal,

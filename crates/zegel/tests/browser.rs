@@ -12,6 +12,7 @@
 
 mod common;
 
+use common::staff_web::{add, user, PASSWORD};
 use common::*;
 use std::path::Path;
 use std::process::Command;
@@ -299,30 +300,6 @@ fn the_portal_in_chromium_flows_hostile_html_and_accessibility() {
     assert!(contact.decoded().contains("formulier.pdf"));
 }
 
-/// Runs `zegel user --config … ARGS` with `stdin`; its standard output.
-fn user(z: &Zegel, args: &[&str], stdin: &str) -> String {
-    use std::io::Write;
-    let mut child = zegel()
-        .args(["user", "--config"])
-        .arg(z.dir.join("zegel.toml"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).unwrap();
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "zegel user {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// Runs a browser script with `input`; fails the test unless it passes.
 fn run_script(script: &str, input: &serde_json::Value) {
     let started = Instant::now();
@@ -346,11 +323,10 @@ fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibili
     prerequisites();
     let sink = Sink::start();
     let z = Zegel::start(&sink, &[]);
-    let password = "een-lang-wachtwoord\n";
-    user(&z, &["add", "jan@zorg.nl"], password);
-    user(&z, &["add", "piet@zorg.nl"], password);
-    user(&z, &["add", "fg@zorg.nl", "--role", "admin"], password);
-    let enrolled = user(&z, &["totp", "fg@zorg.nl"], "");
+    add(&z, "jan@zorg.nl", "sender");
+    add(&z, "piet@zorg.nl", "sender");
+    add(&z, "fg@zorg.nl", "admin");
+    let enrolled = String::from_utf8(user(&z, &["totp", "fg@zorg.nl"], "").stdout).unwrap();
     let secret = enrolled
         .lines()
         .find_map(|l| l.strip_prefix("secret: "))
@@ -372,7 +348,7 @@ fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibili
             "sender": "jan@zorg.nl",
             "admin": "fg@zorg.nl",
             "composer": "piet@zorg.nl",
-            "password": password.trim_end(),
+            "password": PASSWORD,
             "adminSecret": secret,
         }),
     );

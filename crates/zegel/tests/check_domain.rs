@@ -2,10 +2,13 @@
 //! zegel-domaincheck's tests (`world/mod.rs`, included by path): good.test
 //! (everything right) and bad.test (everything wrong), DNS from a
 //! hickory-server zone on 127.0.0.1 through `[dns] servers`, MX hosts and
-//! the MTA-STS policy host on 127.0.0.21-24, trust from `--ca-file`.
+//! the MTA-STS policy host on 127.0.0.21-24, trust from `--ca-file`. And
+//! the same check as the staff web's domain page (`[domain_check]`).
 
 #[path = "../../zegel-domaincheck/tests/world/mod.rs"]
 mod world;
+
+mod common;
 
 use std::process::{Command, Output};
 use world::World;
@@ -147,4 +150,58 @@ async fn bad_test_gets_each_fault_named() {
     );
     assert!(text.contains("+all"), "{text}");
     assert!(text.contains("15/10"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_staff_web_shows_the_organisations_domain_check() {
+    use common::staff_web::{add, admin, enroll};
+    use common::visitor::Visitor;
+    let world = World::start().await;
+    let sink = zegel_testkit::Sink::start();
+    let (temp, port) = common::init(&sink, &[]);
+    let ca = temp.path().join("ca.pem");
+    std::fs::write(&ca, &world.ca_pem).unwrap();
+    let config = temp.path().join("zegel.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[dns]\nservers = [\"{}\"]\n\n[domain_check]\ndomain = \"bad.test\"\nsmtp_port = {}\nhttps_port = {}\nca_file = \"{}\"\ntimeout_secs = 5\n",
+        world.dns,
+        world.smtp_port,
+        world.https_port,
+        ca.display()
+    ));
+    std::fs::write(&config, text).unwrap();
+    let dir = temp.path().to_path_buf();
+    let z = tokio::task::spawn_blocking(move || common::Zegel::run(&dir, port))
+        .await
+        .unwrap();
+    add(&z, "fg@zorg.nl", "admin");
+    add(&z, "jan@zorg.nl", "sender");
+    let secret = enroll(&z, "fg@zorg.nl");
+
+    let mut jan = Visitor::new(z.http_port);
+    common::staff_web::password(&mut jan, "jan@zorg.nl", common::staff_web::PASSWORD).await;
+    assert_eq!(
+        jan.get("/app/admin/domain").await.status,
+        reqwest::StatusCode::FORBIDDEN
+    );
+
+    let mut fg = Visitor::new(z.http_port);
+    admin(&mut fg, "fg@zorg.nl", &secret).await;
+    let page = fg.get("/app/admin/domain?lang=en").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Domain check: bad.test"),
+        "{}",
+        page.body
+    );
+    let at = page.body.find("id=\"score\">").unwrap() + 11;
+    let score: u32 = page.body[at..].split('<').next().unwrap().parse().unwrap();
+    assert!(score < 30, "bad.test scores low: {score}");
+    // Each fault named, with advice, as the command gives it.
+    assert!(page.body.contains("+all"), "{}", page.body);
+    assert!(page.body.contains("class=\"status bad\""));
+    assert!(page.body.contains("SPF record") && page.body.contains("mx1.bad.test"));
+    drop(z);
+    drop(temp);
 }

@@ -8,74 +8,11 @@
 
 mod common;
 
+use common::staff_web::*;
 use common::visitor::{Page, Visitor};
 use common::*;
 use reqwest::StatusCode;
-use std::io::Write;
-use std::process::{Output, Stdio};
 use zegel_testkit::Sink;
-
-const PASSWORD: &str = "een-lang-wachtwoord";
-
-/// Runs `zegel user --config … ARGS` with `stdin` as input.
-fn user(z: &Zegel, args: &[&str], stdin: &str) -> Output {
-    let mut child = zegel()
-        .args(["user", "--config"])
-        .arg(z.dir.join("zegel.toml"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "zegel user {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn add(z: &Zegel, email: &str, role: &str) {
-    user(z, &["add", email, "--role", role], &format!("{PASSWORD}\n"));
-}
-
-/// Enrols TOTP through the CLI; the secret's bytes, read from its output.
-fn enroll(z: &Zegel, email: &str) -> Vec<u8> {
-    let out = String::from_utf8(user(z, &["totp", email], "").stdout).unwrap();
-    assert!(out.contains("otpauth://totp/"), "{out}");
-    let base32 = out
-        .lines()
-        .find_map(|l| l.strip_prefix("secret: "))
-        .expect("the secret is printed");
-    totp_rs::Secret::Encoded(base32.to_string())
-        .to_bytes()
-        .unwrap()
-}
-
-fn code(secret: &[u8], offset_steps: i64) -> String {
-    let now = zegel_store::now() + offset_steps * 30;
-    zegel_portal::staff::totp::code_at(secret, now as u64).unwrap()
-}
-
-/// Signs in with a password; the answer to the password form.
-async fn password(v: &mut Visitor, email: &str, password: &str) -> Page {
-    let form = v.get("/app/login").await;
-    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-    let csrf = form.csrf();
-    v.post(
-        "/app/login",
-        &[("csrf", &csrf), ("email", email), ("password", password)],
-    )
-    .await
-}
 
 /// Signs in a sender without a second factor; the sent-items page.
 async fn sign_in(v: &mut Visitor, email: &str) -> Page {
@@ -371,20 +308,6 @@ async fn an_account_is_locked_after_a_burst_of_wrong_passwords_and_a_form_needs_
         )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
-}
-
-/// Signs the administrator in with password and TOTP.
-async fn admin(v: &mut Visitor, email: &str, secret: &[u8]) {
-    let r = password(v, email, PASSWORD).await;
-    assert_eq!(r.location, "/app/login/code", "{}", r.body);
-    let csrf = v.get("/app/login/code").await.csrf();
-    let r = v
-        .post(
-            "/app/login/code",
-            &[("csrf", &csrf), ("code", &code(secret, 0))],
-        )
-        .await;
-    assert_eq!(r.location, "/app", "{}", r.body);
 }
 
 async fn set_policy(v: &mut Visitor, fields: &[(&str, &str)]) -> Page {

@@ -16,6 +16,7 @@ mod admin;
 mod audit;
 mod compose;
 mod contacts;
+mod domain;
 mod figures;
 mod pages;
 mod policy;
@@ -64,6 +65,7 @@ pub fn routes() -> Router<Portal> {
         .route("/app/admin/contacts", get(contacts::page))
         .route("/app/admin/contacts/import", post(contacts::import))
         .route("/app/admin/contacts/remove", post(contacts::remove))
+        .route("/app/admin/domain", get(domain::page))
         .route("/app/admin/audit", get(audit::page))
         .route("/app/admin/audit/export", get(audit::export))
         .route("/app/admin/figures", get(figures::page))

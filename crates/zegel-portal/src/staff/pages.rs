@@ -10,7 +10,7 @@ pub struct Nav {
     pub admin: bool,
     pub csrf: String,
     /// Which entry is the current page: `sent`, `compose`, `users`,
-    /// `contacts`, `policy`, `audit` or `figures`.
+    /// `contacts`, `policy`, `audit`, `figures` or `domain`.
     pub here: &'static str,
 }
 
@@ -216,4 +216,37 @@ pub struct ContactsPage {
     pub rows: Vec<(String, String)>,
     pub error: Option<String>,
     pub done: Option<String>,
+}
+
+/// One check of the domain report, in the page's language.
+pub struct DomainCheckRow {
+    pub title: String,
+    pub subject: String,
+    pub status: String,
+    /// `good`, `sufficient`, `warning`, `bad` or `error`.
+    pub status_class: &'static str,
+    pub summary: String,
+    pub facts: Vec<String>,
+    pub advice: String,
+}
+
+/// The domain report as shown.
+pub struct DomainReport {
+    pub score: u32,
+    pub passed: usize,
+    pub required: usize,
+    pub checks: Vec<DomainCheckRow>,
+    pub not_checked: Vec<String>,
+}
+
+/// The domain check page.
+#[derive(Template)]
+#[template(path = "staff/domain.html")]
+pub struct DomainPage {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub nav: Option<Nav>,
+    pub domain: String,
+    pub report: Option<DomainReport>,
+    pub error: Option<String>,
 }

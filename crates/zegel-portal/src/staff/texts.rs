@@ -130,6 +130,16 @@ pub struct StaffTexts {
     pub phone_col: &'static str,
     pub remove: &'static str,
     pub bad_contacts: &'static str,
+    pub nav_domain: &'static str,
+    pub domain_title: &'static str,
+    pub domain_intro: &'static str,
+    pub score: &'static str,
+    pub required_passed: &'static str,
+    pub check_col: &'static str,
+    pub found_col: &'static str,
+    pub advice: &'static str,
+    pub not_checked: &'static str,
+    pub domain_failed: &'static str,
 }
 
 impl Lang {
@@ -267,6 +277,16 @@ static NL: StaffTexts = StaffTexts {
     phone_col: "Mobiel nummer",
     remove: "Verwijderen",
     bad_contacts: "Dit bestand kan niet worden ingelezen",
+    nav_domain: "Domein",
+    domain_title: "Domeincontrole",
+    domain_intro: "Hoe het maildomein van de organisatie ervoor staat: SPF, DKIM, DMARC, en per MX-server STARTTLS, TLS-versies en -ciphers (richtlijnen NCSC), certificaat, DANE, MTA-STS en TLS-RPT. Nu gecontroleerd.",
+    score: "Score",
+    required_passed: "verplichte onderdelen in orde",
+    check_col: "Onderdeel",
+    found_col: "Gevonden",
+    advice: "Advies",
+    not_checked: "Niet gecontroleerd",
+    domain_failed: "De controle kon niet worden uitgevoerd",
 };
 
 static EN: StaffTexts = StaffTexts {
@@ -394,4 +414,14 @@ static EN: StaffTexts = StaffTexts {
     phone_col: "Mobile number",
     remove: "Remove",
     bad_contacts: "This file cannot be read",
+    nav_domain: "Domain",
+    domain_title: "Domain check",
+    domain_intro: "How the organisation's mail domain stands: SPF, DKIM, DMARC, and per MX host STARTTLS, TLS versions and ciphers (NCSC-NL guidelines), certificate, DANE, MTA-STS and TLS-RPT. Checked now.",
+    score: "Score",
+    required_passed: "required checks in order",
+    check_col: "Check",
+    found_col: "Found",
+    advice: "Advice",
+    not_checked: "Not checked",
+    domain_failed: "The check could not be run",
 };

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use zegel_testkit::{free_port, Received, Sink};
 
+pub mod staff_web;
 pub mod visitor;
 
 pub const WAIT: Duration = Duration::from_secs(60);
