@@ -163,13 +163,18 @@ async fn the_staff_web_shows_the_organisations_domain_check() {
     std::fs::write(&ca, &world.ca_pem).unwrap();
     let config = temp.path().join("zegel.toml");
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(&format!(
-        "\n[dns]\nservers = [\"{}\"]\n\n[domain_check]\ndomain = \"bad.test\"\nsmtp_port = {}\nhttps_port = {}\nca_file = \"{}\"\ntimeout_secs = 5\n",
-        world.dns,
-        world.smtp_port,
-        world.https_port,
-        ca.display()
-    ));
+    // The template's [domain_check] holds only comments: fill it in.
+    text = text.replacen(
+        "[domain_check]",
+        &format!(
+            "[domain_check]\ndomain = \"bad.test\"\nsmtp_port = {}\nhttps_port = {}\nca_file = \"{}\"\ntimeout_secs = 5\n",
+            world.smtp_port,
+            world.https_port,
+            ca.display()
+        ),
+        1,
+    );
+    text.push_str(&format!("\n[dns]\nservers = [\"{}\"]\n", world.dns));
     std::fs::write(&config, text).unwrap();
     let dir = temp.path().to_path_buf();
     let z = tokio::task::spawn_blocking(move || common::Zegel::run(&dir, port))
