@@ -31,6 +31,11 @@ pub struct PolicyOverrides {
     /// Subject tags that force secure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secure_tags: Option<Vec<String>>,
+    /// Partner domains: external, but known (look-alikes of them are
+    /// flagged). The internal domains stay the config file's: they also
+    /// decide what the SMTP server's inbound mode takes in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_domains: Option<Vec<String>>,
 }
 
 /// Why a policy cannot be used.
@@ -51,6 +56,9 @@ pub enum PolicyError {
     /// An empty, overlong or multi-line subject tag.
     #[error("subject tags must be 1 to 40 characters on one line")]
     Tag,
+    /// Something that is not a domain name.
+    #[error("'{0}' is not a domain name")]
+    Domain(String),
     /// A stored document that is not a policy.
     #[error("the stored policy cannot be read: {0}")]
     Json(String),
@@ -108,8 +116,29 @@ impl PolicyOverrides {
             }
             policy.secure_tags = tags.iter().map(|t| t.trim().to_string()).collect();
         }
+        if let Some(partners) = &self.partner_domains {
+            if let Some(bad) = partners.iter().find(|d| !is_domain_name(d)) {
+                return Err(PolicyError::Domain(bad.chars().take(80).collect()));
+            }
+            policy.domains = zegel_assess::Domains::new(base.domains.internal(), partners);
+        }
         Ok((policy, action))
     }
+}
+
+/// A plausible DNS name: labels of letters, digits and hyphens (not at
+/// either end), at least two of them, 253 characters at most.
+fn is_domain_name(name: &str) -> bool {
+    let name = name.trim().trim_end_matches('.');
+    name.len() <= 253
+        && name.contains('.')
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }
 
 /// The policy in force on this node.
@@ -332,6 +361,7 @@ mod tests {
             min_confidence: Some(0.8),
             visible_external_threshold: Some(3),
             secure_tags: Some(vec![" [vertrouwelijk] ".into()]),
+            partner_domains: Some(vec!["Zorggroep-Horizon.nl".into()]),
         };
         let (p, a) = o.apply(&base, SecureAction::Portal).unwrap();
         assert_eq!(a, SecureAction::Reject);
@@ -339,7 +369,12 @@ mod tests {
         assert_eq!(p.min_confidence, 0.8);
         assert_eq!(p.visible_external_threshold, 3);
         assert_eq!(p.secure_tags, vec!["[vertrouwelijk]".to_string()]);
-        assert_eq!(p.domains, base.domains, "what the page does not set stays");
+        assert_eq!(p.domains.partner(), ["zorggroep-horizon.nl"]);
+        assert_eq!(p.domains.internal(), base.domains.internal());
+        assert_eq!(
+            p.identifier_kinds, base.identifier_kinds,
+            "what the page does not set stays"
+        );
         // Round trip through the stored form.
         assert_eq!(PolicyOverrides::from_json(&o.to_json()).unwrap(), o);
         for (bad, error) in [
@@ -377,6 +412,20 @@ mod tests {
                     ..none.clone()
                 },
                 PolicyError::Tag,
+            ),
+            (
+                PolicyOverrides {
+                    partner_domains: Some(vec!["niet een domein".into()]),
+                    ..none.clone()
+                },
+                PolicyError::Domain("niet een domein".into()),
+            ),
+            (
+                PolicyOverrides {
+                    partner_domains: Some(vec!["-a.nl".into()]),
+                    ..none.clone()
+                },
+                PolicyError::Domain("-a.nl".into()),
             ),
         ] {
             assert_eq!(bad.apply(&base, SecureAction::Portal).unwrap_err(), error);

@@ -792,3 +792,73 @@ async fn a_contact_list_imported_on_the_web_gives_recipients_an_sms_code() {
         .body
         .contains("Nog geen contacten"));
 }
+
+/// The warnings the live assessment gives for a mail to a look-alike of
+/// zorggroep-horizon.nl.
+async fn warnings(fg: &mut Visitor) -> String {
+    let csrf = fg.get("/app/compose").await.csrf();
+    let fields = [
+        ("to", "info@zorggroep-horlzon.nl"),
+        ("text", "Tot dinsdag."),
+    ];
+    let r = post_compose(
+        fg,
+        "/app/compose/assess",
+        compose_form(&csrf, &fields, None),
+    )
+    .await;
+    let answer: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    answer["warnings"].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_domains_set_on_the_web_make_their_look_alikes_flagged() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "fg@zorg.nl", "admin");
+    let secret = enroll(&z, "fg@zorg.nl");
+    let mut fg = Visitor::new(z.http_port);
+    admin(&mut fg, "fg@zorg.nl", &secret).await;
+    assert!(!warnings(&mut fg).await.contains("zorggroep-horizon.nl"));
+    let page = fg.get("/app/admin/policy").await;
+    assert!(
+        page.body
+            .contains("Interne domeinen: <strong>zorg.nl</strong>"),
+        "{}",
+        page.body
+    );
+    let r = set_policy(
+        &mut fg,
+        &[
+            ("action", "portal"),
+            ("kind", "bsn"),
+            ("min_confidence", "0.5"),
+            ("visible_external_threshold", "10"),
+            ("partner_domains", "geen domein"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = set_policy(
+        &mut fg,
+        &[
+            ("action", "portal"),
+            ("kind", "bsn"),
+            ("min_confidence", "0.5"),
+            ("visible_external_threshold", "10"),
+            ("partner_domains", "Zorggroep-Horizon.nl\r\nggd.nl"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("zorggroep-horizon.nl\nggd.nl</textarea>"),
+        "{}",
+        r.body
+    );
+    let w = warnings(&mut fg).await;
+    assert!(
+        w.contains("zorggroep-horlzon.nl") && w.contains("zorggroep-horizon.nl"),
+        "{w}"
+    );
+}

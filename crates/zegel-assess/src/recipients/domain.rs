@@ -56,6 +56,11 @@ impl Domains {
         &self.internal
     }
 
+    /// The partner domains.
+    pub fn partner(&self) -> &[String] {
+        &self.partner
+    }
+
     /// Internal and partner domains together, prepared for look-alike checks.
     pub fn trusted(&self) -> &[Trusted] {
         &self.trusted

@@ -102,6 +102,10 @@ pub struct PolicyPage {
     pub min_confidence: String,
     pub threshold: usize,
     pub tags: String,
+    /// The config file's internal domains (shown, not edited here).
+    pub internal_domains: String,
+    /// One per line.
+    pub partner_domains: String,
     pub provenance: String,
     pub error: Option<String>,
     pub done: Option<String>,

@@ -86,6 +86,8 @@ async fn render(
         min_confidence: format!("{}", now.policy.min_confidence),
         threshold: now.policy.visible_external_threshold,
         tags: now.policy.secure_tags.join(", "),
+        internal_domains: now.policy.domains.internal().join(", "),
+        partner_domains: now.policy.domains.partner().join("\n"),
         provenance,
         error,
         done,
@@ -125,6 +127,13 @@ fn overrides_of(fields: &[(String, String)]) -> Result<PolicyOverrides, String> 
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
+                .collect(),
+        ),
+        partner_domains: Some(
+            one("partner_domains")
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|d| !d.is_empty())
+                .map(str::to_lowercase)
                 .collect(),
         ),
     })
@@ -186,6 +195,7 @@ mod tests {
             ("min_confidence", "0.6"),
             ("visible_external_threshold", "4"),
             ("secure_tags", " [veilig], ,[geheim] "),
+            ("partner_domains", "Horizon.nl\r\nwijkteam.example, ggd.nl"),
         ]))
         .unwrap();
         assert_eq!(o.action.as_deref(), Some("reject"));
@@ -193,6 +203,10 @@ mod tests {
         assert_eq!(o.min_confidence, Some(0.6));
         assert_eq!(o.visible_external_threshold, Some(4));
         assert_eq!(o.secure_tags.unwrap(), vec!["[veilig]", "[geheim]"]);
+        assert_eq!(
+            o.partner_domains.unwrap(),
+            vec!["horizon.nl", "wijkteam.example", "ggd.nl"]
+        );
         // No kinds ticked: nothing makes mail secure by content.
         let none = overrides_of(&form(&[
             ("action", "portal"),
