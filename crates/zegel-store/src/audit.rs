@@ -212,6 +212,25 @@ impl Store {
         rows.iter().map(entry_of).collect()
     }
 
+    /// Everything the audit trail holds about the last `limit` messages
+    /// `sender` handed in (their `accepted` events name the sender), oldest
+    /// first: what the sent-items page tells per message and recipient.
+    pub async fn sent_by(&self, sender: &str, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, event, message_id, subject, detail FROM audit
+             WHERE message_id IN (
+                 SELECT message_id FROM audit
+                 WHERE subject = ? COLLATE NOCASE AND event = 'accepted'
+                 ORDER BY seq DESC LIMIT ?)
+             ORDER BY seq",
+        )
+        .bind(sender)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(entry_of).collect()
+    }
+
     /// The names of the events in the log, for choosing one.
     pub async fn audit_event_names(&self) -> Result<Vec<String>, StoreError> {
         Ok(

@@ -862,3 +862,48 @@ async fn partner_domains_set_on_the_web_make_their_look_alikes_flagged() {
         "{w}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sent_items_list_every_message_from_the_gateway_with_each_recipients_state() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "jan@zorg.nl", "sender");
+    send_secure(&sink, &z, "jan@zorg.nl", &["p.bakker@example.com"]);
+    let normal =
+        "From: jan@zorg.nl\r\nTo: q.visser@example.org\r\nSubject: Agenda\r\n\r\nTot dinsdag.\r\n";
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["q.visser@example.org"], normal);
+    assert_eq!(status, "ok", "{reply}");
+    let deadline = std::time::Instant::now() + WAIT;
+    while find(&sink.messages(), "q.visser@example.org", "Tot dinsdag").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the normal mail did not arrive"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut jan = Visitor::new(z.http_port);
+    sign_in(&mut jan, "jan@zorg.nl").await;
+    // The delivery result is written just after the sink has the mail.
+    let deadline = std::time::Instant::now() + WAIT;
+    let page = loop {
+        let page = jan.get("/app").await;
+        if page.body.contains("q.visser@example.org: afgeleverd") {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", page.body);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let history = &page.body[page.body.find("Alle verzonden berichten").unwrap()..];
+    assert!(history.contains("<td>Normaal</td>"), "{history}");
+    assert!(history.contains("<td>Beveiligd</td>"), "{history}");
+    assert!(
+        history.contains("p.bakker@example.com: melding afgeleverd, nog niet geopend"),
+        "{history}"
+    );
+    // The normal message is the newest, so listed first.
+    assert!(history.find("q.visser").unwrap() < history.find("p.bakker").unwrap());
+    assert!(
+        !history.contains("jan@zorg.nl:"),
+        "the sender's own notice is no recipient"
+    );
+}

@@ -18,6 +18,7 @@ mod compose;
 mod contacts;
 mod domain;
 mod figures;
+mod history;
 mod pages;
 mod policy;
 mod sent;

@@ -46,6 +46,14 @@ pub struct SentRow {
     pub open: bool,
 }
 
+/// One message in the sender's history.
+pub struct HistoryRow {
+    pub at: String,
+    pub secure: bool,
+    /// "address: state" per recipient.
+    pub recipients: Vec<String>,
+}
+
 /// Sent items.
 #[derive(Template)]
 #[template(path = "staff/sent.html")]
@@ -57,6 +65,7 @@ pub struct Sent {
     pub done: Option<&'static str>,
     pub csrf: String,
     pub rows: Vec<SentRow>,
+    pub history: Vec<HistoryRow>,
 }
 
 /// One account on the users page.

@@ -1,7 +1,7 @@
 //! `/app`: the sender's sent items (every secure message they sent, per
 //! recipient, with its state) and withdrawing one at a click.
 
-use super::pages::{Sent, SentRow};
+use super::pages::{HistoryRow, Sent, SentRow};
 use super::{LangQuery, SignedIn};
 use crate::web;
 use crate::Portal;
@@ -13,6 +13,8 @@ use zegel_store::PackageState;
 
 /// How many rows the page shows (newest first).
 const ROWS: i64 = 500;
+/// How many messages the history shows (newest first).
+const HISTORY: i64 = 100;
 
 /// A form about one secure message.
 #[derive(Debug, Deserialize)]
@@ -43,6 +45,10 @@ pub async fn page(
                 |t| (t.error_title, t.error),
             )
         }
+    };
+    let history = match portal.store().sent_by(&who.account.email, HISTORY).await {
+        Ok(entries) => super::history::sent_messages(&entries),
+        Err(_) => Vec::new(),
     };
     let t = who.lang.texts();
     let now = zegel_store::now();
@@ -81,6 +87,25 @@ pub async fn page(
         },
         csrf: who.session.csrf.clone(),
         rows,
+        history: history
+            .into_iter()
+            .map(|m| HistoryRow {
+                at: web::show_time(m.at),
+                secure: m.secure,
+                recipients: m
+                    .recipients
+                    .iter()
+                    .map(|(address, state, opened)| match opened {
+                        Some(at) => format!(
+                            "{address}: {} {}",
+                            state.label(who.lang),
+                            web::show_time(*at)
+                        ),
+                        None => format!("{address}: {}", state.label(who.lang)),
+                    })
+                    .collect(),
+            })
+            .collect(),
     };
     let mut response = crate::pages::html(&page).into_response();
     web::remember_lang(&mut response, q.lang.as_deref());
