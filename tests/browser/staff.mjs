@@ -97,13 +97,13 @@ async function senderFlow(browser) {
   await scan(page, 'staff sign-in, wrong password');
   await signIn(page, input.sender, input.password);
   await expectHeading(page, 'Verzonden beveiligde berichten', 'sent items');
-  const rows = page.locator('tbody tr');
+  const rows = page.locator('table.packages tbody tr');
   check((await rows.count()) === 2, `two recipients in sent items (${await rows.count()})`);
   await scan(page, 'sent items');
   await noSidewaysScroll(page, 'sent items');
   // Withdraw the first at a click.
-  await submit(page, page.locator('tbody tr').first().locator('button.danger'));
-  const states = await page.locator('tbody td.state').allTextContents();
+  await submit(page, page.locator('table.packages tbody tr').first().locator('button.danger'));
+  const states = await page.locator('table.packages tbody td.state').allTextContents();
   check(states.filter((s) => s === 'Ingetrokken').length === 1 && states.filter((s) => s === 'Beschikbaar').length === 1,
     `one withdrawn, one still available (${states})`);
   // No administration for a sender.
@@ -142,7 +142,7 @@ async function adminFlow(browser) {
   check(done.includes(input.sender), `offboarding confirmed (${done})`);
   await scan(page, 'users after offboarding');
   await submit(page, page.locator('nav a[href="/app"]'));
-  const recipients = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+  const recipients = await page.locator('table.packages tbody tr td:nth-child(2)').allTextContents();
   check(recipients.length === 1, `the open message is now the administrator's (${recipients})`);
   // The sender's session ended with the account.
   await sender.goto(url('/app'));
@@ -233,7 +233,7 @@ async function composeFlow(browser) {
   await expectHeading(page, 'Verzonden beveiligde berichten', 'sent items after sending');
   const done = (await page.locator('[role=status]').textContent()) || '';
   check(done.includes('toegangscodes'), `the sender is told where the access codes are (${done})`);
-  const recipients = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+  const recipients = await page.locator('table.packages tbody tr td:nth-child(2)').allTextContents();
   check(recipients.includes('r.jansen@example.com') && recipients.includes('s.smit@zorg-nl.com'), `both recipients in sent items (${recipients})`);
   await scan(page, 'sent items after compose');
   // English compose page.
