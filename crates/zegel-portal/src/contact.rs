@@ -127,11 +127,7 @@ pub async fn start(
                         portal.config.secure_cookies,
                     )),
                 ),
-                Err(_) => {
-                    return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-                        (t.error_title, t.error)
-                    })
-                }
+                Err(_) => return web::unavailable(&portal, lang),
             }
         }
     };
@@ -191,9 +187,7 @@ pub async fn send_code(
         .await
         .is_err()
     {
-        return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-            (t.error_title, t.error)
-        });
+        return web::unavailable(&portal, lang);
     }
     let sent = portal
         .send_code(CodeRequest {
@@ -216,9 +210,7 @@ pub async fn send_code(
                 StatusCode::TOO_MANY_REQUESTS,
             )
         }
-        Err(NotSent::Failed) => web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-            (t.error_title, t.error)
-        }),
+        Err(NotSent::Failed) => web::unavailable(&portal, lang),
     }
 }
 
@@ -289,9 +281,7 @@ pub async fn verify(
                 .await
                 .is_err()
             {
-                return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-                    (t.error_title, t.error)
-                });
+                return web::unavailable(&portal, lang);
             }
             let _ = store
                 .audit("verified", None, &address, "contact page: mail code right")
@@ -336,9 +326,7 @@ pub async fn verify(
             Some(t.no_code.into()),
             StatusCode::BAD_REQUEST,
         ),
-        Err(_) => web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-            (t.error_title, t.error)
-        }),
+        Err(_) => web::unavailable(&portal, lang),
     }
 }
 
@@ -412,9 +400,7 @@ pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart
     let from = session.address.clone().unwrap_or_default();
     let mail = build_mail(&from, &to, subject, None, text, &upload.files);
     if !submit(&portal, c.ip, &from, &to, mail).await {
-        return web::notice(&portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-            (t.error_title, t.error)
-        });
+        return web::unavailable(&portal, lang);
     }
     let _ = portal
         .store()

@@ -115,12 +115,6 @@ pub(crate) fn bad_form(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
     })
 }
 
-fn failed(portal: &Portal, lang: Lang) -> Response {
-    web::notice(portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-        (t.error_title, t.error)
-    })
-}
-
 /// Finds the package and the session; answers at once when the link is
 /// unknown, withdrawn, expired or locked.
 async fn visit(
@@ -143,7 +137,7 @@ async fn visit(
         Ok(None) => return Err(miss(portal, ip, lang)),
         Err(e) => {
             tracing::error!(error = %e, "looking up a package failed");
-            return Err(failed(portal, lang));
+            return Err(web::unavailable(portal, lang));
         }
     };
     let gone = |status, pick: fn(&'static crate::texts::Texts) -> (&'static str, &'static str)| {
@@ -194,7 +188,7 @@ pub async fn start(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQ
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "starting a session failed");
-                    return failed(&portal, v.lang);
+                    return web::unavailable(&portal, v.lang);
                 }
             }
         }
@@ -243,7 +237,7 @@ pub async fn send_code(
             Some(too_many(v.lang)),
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(NotSent::Failed) => failed(&portal, v.lang),
+        Err(NotSent::Failed) => web::unavailable(&portal, v.lang),
     }
 }
 
@@ -377,13 +371,13 @@ pub async fn verify(
             )
         }
         Ok(_) => return wrong_code(&portal, &v, Kind::Email, "mail code").await,
-        Err(_) => return failed(&portal, v.lang),
+        Err(_) => return web::unavailable(&portal, v.lang),
     }
     if passed(&portal, &v, Factor::Email, "mail code right")
         .await
         .is_err()
     {
-        return failed(&portal, v.lang);
+        return web::unavailable(&portal, v.lang);
     }
     match v.package.second_factor {
         SecondFactor::None => web::see_other(&format!("{}/read", v.base)),
@@ -397,7 +391,7 @@ pub async fn verify(
                 Some(too_many(v.lang)),
                 StatusCode::TOO_MANY_REQUESTS,
             ),
-            Err(NotSent::Failed) => failed(&portal, v.lang),
+            Err(NotSent::Failed) => web::unavailable(&portal, v.lang),
         },
     }
 }
@@ -434,7 +428,7 @@ async fn wrong_code(portal: &Portal, v: &Visit, kind: Kind, what: &str) -> Respo
         Ok(_) => web::notice(portal, v.lang, StatusCode::FORBIDDEN, |t| {
             (t.locked_title, t.locked)
         }),
-        Err(_) => failed(portal, v.lang),
+        Err(_) => web::unavailable(portal, v.lang),
     }
 }
 
@@ -499,7 +493,7 @@ pub async fn send_second(
             Some(too_many(v.lang)),
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(NotSent::Failed) => failed(&portal, v.lang),
+        Err(NotSent::Failed) => web::unavailable(&portal, v.lang),
     }
 }
 
@@ -530,7 +524,7 @@ pub async fn second(
                 )
             }
             Ok(_) => false,
-            Err(_) => return failed(&portal, v.lang),
+            Err(_) => return web::unavailable(&portal, v.lang),
         },
         _ => portal.store().access_code_matches(&v.package, &form.code),
     };
@@ -548,7 +542,7 @@ pub async fn second(
         "access code right"
     };
     if passed(&portal, &v, Factor::Second, detail).await.is_err() {
-        return failed(&portal, v.lang);
+        return web::unavailable(&portal, v.lang);
     }
     web::see_other(&format!("{}/read", v.base))
 }
@@ -569,11 +563,11 @@ pub async fn read(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQu
                 Ok(raw) => raw,
                 Err(e) => {
                     tracing::error!(error = %e, "opening a package failed");
-                    return failed(&portal, v.lang);
+                    return web::unavailable(&portal, v.lang);
                 }
             };
             let Some(message) = view::render(&raw, images, &format!("{}/inline/", v.base)) else {
-                return failed(&portal, v.lang);
+                return web::unavailable(&portal, v.lang);
             };
             let message = std::sync::Arc::new(message);
             portal.views.put(&v.package.id, images, message.clone());
@@ -679,7 +673,7 @@ pub async fn download(
         return web::see_other(&v.base);
     }
     let Ok(raw) = portal.store().package_content(&v.package).await else {
-        return failed(&portal, v.lang);
+        return web::unavailable(&portal, v.lang);
     };
     let Some(part) = n.parse().ok().and_then(|n| view::attachment(&raw, n)) else {
         return miss(&portal, v.ip, v.lang);
@@ -706,7 +700,7 @@ pub async fn inline(
         return StatusCode::FORBIDDEN.into_response();
     }
     let Ok(raw) = portal.store().package_content(&v.package).await else {
-        return failed(&portal, v.lang);
+        return web::unavailable(&portal, v.lang);
     };
     match view::inline_image(&raw, &cid) {
         Some(part) => file_response(part, false),
@@ -882,7 +876,7 @@ pub async fn reply(State(portal): State<Portal>, v: Visit, multipart: Multipart)
         return (StatusCode::BAD_REQUEST, pages::html(&page)).into_response();
     }
     let Ok(raw) = portal.store().package_content(&v.package).await else {
-        return failed(&portal, v.lang);
+        return web::unavailable(&portal, v.lang);
     };
     let original = view::render(&raw, false, "");
     let subject = original
@@ -903,7 +897,7 @@ pub async fn reply(State(portal): State<Portal>, v: Visit, multipart: Multipart)
         &upload.files,
     );
     if !submit(&portal, v.ip, &v.package.recipient, &v.package.sender, mail).await {
-        return failed(&portal, v.lang);
+        return web::unavailable(&portal, v.lang);
     }
     let _ = portal
         .store()

@@ -68,14 +68,7 @@ async fn sender(
     let packages = match portal.store().packages_by_status_token(&hash).await {
         Ok(p) if !p.is_empty() => p,
         Ok(_) => return Err(miss(portal, ip, lang)),
-        Err(_) => {
-            return Err(web::notice(
-                portal,
-                lang,
-                StatusCode::SERVICE_UNAVAILABLE,
-                |t| (t.error_title, t.error),
-            ))
-        }
+        Err(_) => return Err(web::unavailable(portal, lang)),
     };
     let session = match web::cookie(headers, SENDER_COOKIE) {
         Some(id) => portal
@@ -118,11 +111,7 @@ pub async fn page(State(portal): State<Portal>, s: Sender, Query(q): Query<LangQ
                         portal.config.secure_cookies,
                     )),
                 ),
-                Err(_) => {
-                    return web::notice(&portal, s.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-                        (t.error_title, t.error)
-                    })
-                }
+                Err(_) => return web::unavailable(&portal, s.lang),
             }
         }
     };

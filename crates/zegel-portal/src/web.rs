@@ -121,6 +121,13 @@ pub fn notice(
     (status, crate::pages::html(&page)).into_response()
 }
 
+/// The page for "something failed on our side, try again" (503).
+pub fn unavailable(portal: &Portal, lang: Lang) -> Response {
+    notice(portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+        (t.error_title, t.error)
+    })
+}
+
 /// A 303 to another page (after a form).
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
@@ -159,6 +166,15 @@ pub async fn security_headers(
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
+    response
+}
+
+/// Middleware: sets the language cookie on the answer to any request with
+/// `?lang=`.
+pub async fn remember_query_lang(request: Request<axum::body::Body>, next: Next) -> Response {
+    let lang = query_value(request.uri(), "lang");
+    let mut response = next.run(request).await;
+    remember_lang(&mut response, lang.as_deref());
     response
 }
 

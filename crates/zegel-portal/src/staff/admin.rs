@@ -2,10 +2,10 @@
 //! second factor, and offboarding a person.
 
 use super::pages::{UserRow, Users};
-use super::{AdminOnly, LangQuery};
+use super::AdminOnly;
 use crate::web;
 use crate::Portal;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -27,14 +27,8 @@ pub struct OffboardForm {
 }
 
 /// `GET /app/admin/users`.
-pub async fn users(
-    State(portal): State<Portal>,
-    AdminOnly(who): AdminOnly,
-    Query(q): Query<LangQuery>,
-) -> Response {
-    let mut response = render(&portal, &who, None, None, StatusCode::OK).await;
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+pub async fn users(State(portal): State<Portal>, AdminOnly(who): AdminOnly) -> Response {
+    render(&portal, &who, None, None, StatusCode::OK).await
 }
 
 async fn render(
@@ -47,11 +41,7 @@ async fn render(
     let s = who.lang.staff();
     let users = match portal.store().users().await {
         Ok(u) => u,
-        Err(_) => {
-            return web::notice(portal, who.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-                (t.error_title, t.error)
-            })
-        }
+        Err(_) => return web::unavailable(portal, who.lang),
     };
     let rows = users
         .into_iter()
@@ -140,9 +130,7 @@ pub async fn offboard(
         Ok(None) => crate::recipient::miss(&portal, who.ip, who.lang),
         Err(e) => {
             tracing::error!(error = %e, "offboarding failed");
-            web::notice(&portal, who.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-                (t.error_title, t.error)
-            })
+            web::unavailable(&portal, who.lang)
         }
     }
 }

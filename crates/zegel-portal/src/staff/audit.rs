@@ -3,11 +3,11 @@
 //! the search found.
 
 use super::pages::{AuditPage, AuditRow};
-use super::{AdminOnly, SignedIn};
+use super::AdminOnly;
 use crate::web;
 use crate::Portal;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use zegel_store::audit_export::{write_export, ExportFormat};
@@ -31,7 +31,6 @@ pub struct AuditQuery {
     until: String,
     #[serde(default)]
     format: String,
-    lang: Option<String>,
 }
 
 impl AuditQuery {
@@ -90,7 +89,7 @@ pub async fn page(
         store.verify_audit().await,
     ) {
         (Ok(f), Ok(e), Ok(p)) => (f, e, p),
-        _ => return unavailable(&portal, &who),
+        _ => return web::unavailable(&portal, who.lang),
     };
     let s = who.lang.staff();
     let page = AuditPage {
@@ -116,15 +115,7 @@ pub async fn page(
             })
             .collect(),
     };
-    let mut response = crate::pages::html(&page).into_response();
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
-}
-
-fn unavailable(portal: &Portal, who: &SignedIn) -> Response {
-    web::notice(portal, who.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-        (t.error_title, t.error)
-    })
+    crate::pages::html(&page).into_response()
 }
 
 /// `GET /app/admin/audit/export?format=csv|json&…`: what the search finds,
@@ -136,7 +127,7 @@ pub async fn export(
 ) -> Response {
     let store = portal.store();
     let Ok(mut found) = store.search_audit(&q.filter(), EXPORTED).await else {
-        return unavailable(&portal, &who);
+        return web::unavailable(&portal, who.lang);
     };
     found.reverse();
     let (format, content_type, extension) = match q.format.as_str() {
@@ -145,7 +136,7 @@ pub async fn export(
     };
     let mut body = Vec::new();
     if write_export(&found, format, &mut body).is_err() {
-        return unavailable(&portal, &who);
+        return web::unavailable(&portal, who.lang);
     }
     let _ = store
         .audit(

@@ -6,12 +6,12 @@
 //! as mail from the gateway, always as secure to external recipients.
 
 use super::pages::{ComposeAssessment, ComposeForm, ComposePage};
-use super::{LangQuery, SignedIn};
+use super::SignedIn;
 use crate::recipient::{read_upload, upload_refused, Upload};
 use crate::texts::Lang;
 use crate::web;
 use crate::Portal;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use zegel_outbound::{PhoneNumber, SecureRequest, Submission, SubmissionRecipient, SubmitOutcome};
@@ -34,19 +34,13 @@ fn with_script_policy(mut response: Response) -> Response {
 }
 
 /// `GET /app/compose`.
-pub async fn page(
-    State(portal): State<Portal>,
-    who: SignedIn,
-    Query(q): Query<LangQuery>,
-) -> Response {
+pub async fn page(State(portal): State<Portal>, who: SignedIn) -> Response {
     let form = ComposeForm {
         factor: "default".into(),
         expiry_days: default_expiry(&portal),
         ..ComposeForm::default()
     };
-    let mut response = render(&portal, &who, form, None, None, false, StatusCode::OK);
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+    render(&portal, &who, form, None, None, false, StatusCode::OK)
 }
 
 fn default_expiry(portal: &Portal) -> u32 {

@@ -4,11 +4,11 @@
 //! within seconds.
 
 use super::pages::ContactsPage;
-use super::{AdminOnly, LangQuery, SignedIn};
+use super::{AdminOnly, SignedIn};
 use crate::recipient::{read_upload, upload_refused};
 use crate::web;
 use crate::Portal;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -24,14 +24,8 @@ pub struct RemoveForm {
 }
 
 /// `GET /app/admin/contacts`.
-pub async fn page(
-    State(portal): State<Portal>,
-    AdminOnly(who): AdminOnly,
-    Query(q): Query<LangQuery>,
-) -> Response {
-    let mut response = render(&portal, &who, None, None, StatusCode::OK).await;
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+pub async fn page(State(portal): State<Portal>, AdminOnly(who): AdminOnly) -> Response {
+    render(&portal, &who, None, None, StatusCode::OK).await
 }
 
 async fn render(
@@ -42,9 +36,7 @@ async fn render(
     status: StatusCode,
 ) -> Response {
     let Ok(rows) = portal.store().contacts().await else {
-        return web::notice(portal, who.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-            (t.error_title, t.error)
-        });
+        return web::unavailable(portal, who.lang);
     };
     let s = who.lang.staff();
     let page = ContactsPage {
@@ -99,9 +91,7 @@ pub async fn import(
         }
         Err(e) => {
             tracing::error!(error = %e, "importing contacts failed");
-            web::notice(&portal, who.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-                (t.error_title, t.error)
-            })
+            web::unavailable(&portal, who.lang)
         }
     }
 }
@@ -127,8 +117,6 @@ pub async fn remove(
             web::see_other("/app/admin/contacts")
         }
         Ok(false) => crate::recipient::miss(&portal, who.ip, who.lang),
-        Err(_) => web::notice(&portal, who.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-            (t.error_title, t.error)
-        }),
+        Err(_) => web::unavailable(&portal, who.lang),
     }
 }

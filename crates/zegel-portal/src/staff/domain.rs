@@ -3,11 +3,11 @@
 //! is asked for and shown per check with its advice.
 
 use super::pages::{DomainCheckRow, DomainPage, DomainReport};
-use super::{AdminOnly, LangQuery};
+use super::AdminOnly;
 use crate::texts::Lang;
 use crate::web;
 use crate::Portal;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use zegel_domaincheck::Status;
 
@@ -29,11 +29,7 @@ fn status_class(status: Status) -> &'static str {
 }
 
 /// `GET /app/admin/domain`.
-pub async fn page(
-    State(portal): State<Portal>,
-    AdminOnly(who): AdminOnly,
-    Query(q): Query<LangQuery>,
-) -> Response {
+pub async fn page(State(portal): State<Portal>, AdminOnly(who): AdminOnly) -> Response {
     let s = who.lang.staff();
     let lang = check_lang(who.lang);
     let pick = |t: &zegel_domaincheck::Text| match who.lang {
@@ -86,7 +82,5 @@ pub async fn page(
         report,
         error,
     };
-    let mut response = crate::pages::html(&page).into_response();
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+    crate::pages::html(&page).into_response()
 }

@@ -3,11 +3,10 @@
 
 use super::pages::{FiguresPage, KindRow, WeekRow};
 use super::stats::{bars, figures, grouped_bars};
-use super::{AdminOnly, LangQuery};
+use super::AdminOnly;
 use crate::web;
 use crate::Portal;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use zegel_assess::FindingKind;
 
@@ -15,17 +14,11 @@ use zegel_assess::FindingKind;
 const WEEKS: usize = 12;
 
 /// `GET /app/admin/figures`.
-pub async fn page(
-    State(portal): State<Portal>,
-    AdminOnly(who): AdminOnly,
-    Query(q): Query<LangQuery>,
-) -> Response {
+pub async fn page(State(portal): State<Portal>, AdminOnly(who): AdminOnly) -> Response {
     let now = zegel_store::now();
     let since = super::stats::week_start(now) - (WEEKS as i64 - 1) * 7 * 86_400;
     let Ok(entries) = portal.store().audit_entries(since).await else {
-        return web::notice(&portal, who.lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-            (t.error_title, t.error)
-        });
+        return web::unavailable(&portal, who.lang);
     };
     let f = figures(&entries, now, WEEKS);
     let s = who.lang.staff();
@@ -82,7 +75,5 @@ pub async fn page(
             .map(|(label, count)| KindRow { label, count })
             .collect(),
     };
-    let mut response = crate::pages::html(&page).into_response();
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+    crate::pages::html(&page).into_response()
 }

@@ -39,11 +39,9 @@ use axum::Router;
 use std::net::IpAddr;
 use zegel_store::{token_hash, PortalSession, Role, StaffAccount, STAFF_SESSION};
 
-/// `?lang=…`, remembered in the language cookie by the pages.
+/// `?done=…`: what the page after a form reports (`sent`, `codes`).
 #[derive(Debug, Default, serde::Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-    /// What the page after a form reports (`sent`, `codes`).
+pub struct DoneQuery {
     done: Option<String>,
 }
 
@@ -70,6 +68,8 @@ pub fn routes() -> Router<Portal> {
         .route("/app/admin/audit", get(audit::page))
         .route("/app/admin/audit/export", get(audit::export))
         .route("/app/admin/figures", get(figures::page))
+        // `?lang=` on any page sets the language cookie.
+        .layer(axum::middleware::from_fn(web::remember_query_lang))
 }
 
 /// A signed-in member of staff.
@@ -114,14 +114,7 @@ impl FromRequestParts<Portal> for SignedIn {
         let account = match portal.store().staff_account(&session.target).await {
             Ok(Some(a)) if !a.disabled => a,
             Ok(_) => return Err(to_login()),
-            Err(_) => {
-                return Err(web::notice(
-                    portal,
-                    lang,
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    |t| (t.error_title, t.error),
-                ))
-            }
+            Err(_) => return Err(web::unavailable(portal, lang)),
         };
         Ok(SignedIn {
             account,

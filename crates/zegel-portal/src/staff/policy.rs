@@ -3,11 +3,11 @@
 //! force for the next message at once; other nodes follow within seconds.
 
 use super::pages::{Choice, PolicyPage};
-use super::{AdminOnly, LangQuery, SignedIn};
+use super::{AdminOnly, SignedIn};
 use crate::texts::Lang;
 use crate::web;
 use crate::Portal;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -32,14 +32,8 @@ pub(super) fn assess_lang(lang: Lang) -> zegel_assess::Lang {
 }
 
 /// `GET /app/admin/policy`.
-pub async fn page(
-    State(portal): State<Portal>,
-    AdminOnly(who): AdminOnly,
-    Query(q): Query<LangQuery>,
-) -> Response {
-    let mut response = render(&portal, &who, None, None, StatusCode::OK).await;
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+pub async fn page(State(portal): State<Portal>, AdminOnly(who): AdminOnly) -> Response {
+    render(&portal, &who, None, None, StatusCode::OK).await
 }
 
 async fn render(

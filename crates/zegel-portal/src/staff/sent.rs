@@ -2,7 +2,7 @@
 //! recipient, with its state) and withdrawing one at a click.
 
 use super::pages::{HistoryRow, Sent, SentRow};
-use super::{LangQuery, SignedIn};
+use super::{DoneQuery, SignedIn};
 use crate::web;
 use crate::Portal;
 use axum::extract::{Query, State};
@@ -29,7 +29,7 @@ pub struct PackageForm {
 pub async fn page(
     State(portal): State<Portal>,
     who: SignedIn,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> Response {
     let packages = match portal
         .store()
@@ -37,14 +37,7 @@ pub async fn page(
         .await
     {
         Ok(p) => p,
-        Err(_) => {
-            return web::notice(
-                &portal,
-                who.lang,
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                |t| (t.error_title, t.error),
-            )
-        }
+        Err(_) => return web::unavailable(&portal, who.lang),
     };
     let history = match portal.store().sent_by(&who.account.email, HISTORY).await {
         Ok(entries) => super::history::sent_messages(&entries),
@@ -107,9 +100,7 @@ pub async fn page(
             })
             .collect(),
     };
-    let mut response = crate::pages::html(&page).into_response();
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+    crate::pages::html(&page).into_response()
 }
 
 /// `POST /app/sent/revoke`: withdraw one of the sender's own messages; any

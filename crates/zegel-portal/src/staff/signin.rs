@@ -9,11 +9,11 @@
 //! the account (a burst, then one per minute), and are audited.
 
 use super::pages::{Login, TotpStep};
-use super::{staff_session, totp, LangQuery, SignedIn, STAFF_COOKIE};
+use super::{staff_session, totp, SignedIn, STAFF_COOKIE};
 use crate::texts::Lang;
 use crate::web;
 use crate::Portal;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -99,12 +99,6 @@ fn code_form(
     (status, crate::pages::html(&page)).into_response()
 }
 
-fn unavailable(portal: &Portal, lang: Lang) -> Response {
-    web::notice(portal, lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-        (t.error_title, t.error)
-    })
-}
-
 /// Starts a staff session for `target` ("" before sign-in) and the cookie
 /// that carries it.
 async fn new_session(
@@ -116,7 +110,7 @@ async fn new_session(
         .store()
         .create_session(&hash, STAFF_SESSION, target, lifetime(portal))
         .await
-        .map_err(|_| unavailable(portal, Lang::Nl))?;
+        .map_err(|_| web::unavailable(portal, Lang::Nl))?;
     let cookie = web::session_cookie(
         STAFF_COOKIE,
         &id,
@@ -127,12 +121,8 @@ async fn new_session(
 }
 
 /// `GET /app/login`.
-pub async fn login_page(
-    State(portal): State<Portal>,
-    v: Visitor,
-    Query(q): Query<LangQuery>,
-) -> Response {
-    let mut response = match &v.session {
+pub async fn login_page(State(portal): State<Portal>, v: Visitor) -> Response {
+    match &v.session {
         Some(s) if s.email_ok && s.second_ok => web::see_other("/app"),
         Some(s) if s.email_ok => web::see_other("/app/login/code"),
         Some(s) => login_form(&portal, v.lang, &s.csrf, "", None, StatusCode::OK),
@@ -144,9 +134,7 @@ pub async fn login_page(
             }
             Err(r) => r,
         },
-    };
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+    }
 }
 
 /// `POST /app/login`.
@@ -187,7 +175,7 @@ pub async fn login(
     let store = portal.store();
     let right = match store.check_password(&email, &form.password).await {
         Ok(right) => right,
-        Err(_) => return unavailable(&portal, v.lang),
+        Err(_) => return web::unavailable(&portal, v.lang),
     };
     if !right {
         let _ = store
@@ -212,7 +200,7 @@ pub async fn login(
     }
     let account = match store.staff_account(&email).await {
         Ok(Some(a)) => a,
-        _ => return unavailable(&portal, v.lang),
+        _ => return web::unavailable(&portal, v.lang),
     };
     if account.role == Role::Admin && account.totp_secret.is_none() {
         let _ = store
@@ -243,7 +231,7 @@ pub async fn login(
         .await
         .is_err()
     {
-        return unavailable(&portal, v.lang);
+        return web::unavailable(&portal, v.lang);
     }
     let next = if account.totp_secret.is_some() {
         "/app/login/code"
@@ -253,7 +241,7 @@ pub async fn login(
             .await
             .is_err()
         {
-            return unavailable(&portal, v.lang);
+            return web::unavailable(&portal, v.lang);
         }
         let _ = store
             .audit("staff_signed_in", None, &email, "password")
@@ -266,20 +254,14 @@ pub async fn login(
 }
 
 /// `GET /app/login/code`.
-pub async fn code_page(
-    State(portal): State<Portal>,
-    v: Visitor,
-    Query(q): Query<LangQuery>,
-) -> Response {
-    let mut response = match &v.session {
+pub async fn code_page(State(portal): State<Portal>, v: Visitor) -> Response {
+    match &v.session {
         Some(s) if s.email_ok && !s.second_ok => {
             code_form(&portal, v.lang, &s.csrf, None, StatusCode::OK)
         }
         Some(s) if s.email_ok => web::see_other("/app"),
         _ => web::see_other("/app/login"),
-    };
-    web::remember_lang(&mut response, q.lang.as_deref());
-    response
+    }
 }
 
 /// `POST /app/login/code`.
@@ -310,7 +292,7 @@ pub async fn code(
     let account = match store.staff_account(&email).await {
         Ok(Some(a)) if !a.disabled => a,
         Ok(_) => return web::see_other("/app/login"),
-        Err(_) => return unavailable(&portal, v.lang),
+        Err(_) => return web::unavailable(&portal, v.lang),
     };
     let now = zegel_store::now().max(0) as u64;
     let step = account
@@ -349,7 +331,7 @@ pub async fn code(
         .await
         .is_err()
     {
-        return unavailable(&portal, v.lang);
+        return web::unavailable(&portal, v.lang);
     }
     let _ = store
         .audit("staff_signed_in", None, &email, "password and TOTP")
