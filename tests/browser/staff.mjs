@@ -186,7 +186,15 @@ async function adminFlow(browser) {
   check((await page.locator('svg.chart').count()) === 2, 'two charts');
   await scan(page, 'figures');
   await noSidewaysScroll(page, 'figures');
+  // The domain check of the organisation's domain (good.test here).
+  await submit(page, page.locator('nav a[href="/app/admin/domain"]'));
+  await expectHeading(page, 'Domeincontrole: good.test', 'domain page');
+  check((await page.locator('#score').textContent()) === '100', 'good.test scores 100');
+  await scan(page, 'domain check');
+  await noSidewaysScroll(page, 'domain check');
   // English.
+  await page.goto(url('/app/admin/domain?lang=en'));
+  await scan(page, 'domain check (en)');
   await page.goto(url('/app/admin/audit?lang=en'));
   await scan(page, 'audit trail (en)');
   await page.goto(url('/app/admin/figures?lang=en'));

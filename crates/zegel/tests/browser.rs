@@ -7,10 +7,14 @@
 //! violation). And the staff web through `tests/browser/staff.mjs`: sign-in
 //! with TOTP, sent items with withdraw, a sender refused administration,
 //! offboarding, the policy changed in the browser and applied by the
-//! gateway, axe-core on every staff page. `scripts/test` installs
+//! gateway, the domain check page (against zegel-domaincheck's test
+//! world), axe-core on every staff page. `scripts/test` installs
 //! chromium and the npm packages.
 
 mod common;
+
+#[path = "../../zegel-domaincheck/tests/world/mod.rs"]
+mod world;
 
 use common::staff_web::{add, user, PASSWORD};
 use common::*;
@@ -321,8 +325,28 @@ fn run_script(script: &str, input: &serde_json::Value) {
 #[test]
 fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibility() {
     prerequisites();
+    // The domain page checks good.test of zegel-domaincheck's test world
+    // (DNS, MX and MTA-STS hosts on 127.0.0.x), never the network.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let world = runtime.block_on(world::World::start());
     let sink = Sink::start();
-    let z = Zegel::start(&sink, &[]);
+    let (temp, port) = init(&sink, &[]);
+    let ca = temp.path().join("ca.pem");
+    std::fs::write(&ca, &world.ca_pem).unwrap();
+    let config = temp.path().join("zegel.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "[domain_check]",
+        &format!(
+            "[domain_check]\ndomain = \"good.test\"\nsmtp_port = {}\nhttps_port = {}\nca_file = \"{}\"\n",
+            world.smtp_port,
+            world.https_port,
+            ca.display()
+        ),
+        1,
+    ) + &format!("\n[dns]\nservers = [\"{}\"]\n", world.dns);
+    std::fs::write(&config, text).unwrap();
+    let mut z = Zegel::run(temp.path(), port);
+    z._temp = Some(temp);
     add(&z, "jan@zorg.nl", "sender");
     add(&z, "piet@zorg.nl", "sender");
     add(&z, "fg@zorg.nl", "admin");
