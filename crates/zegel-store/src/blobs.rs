@@ -1,15 +1,60 @@
-//! Sealed blobs, through object_store (a local folder by default; an
-//! S3-compatible store comes with multi-node). object_store's local backend
-//! writes a staging file and renames it but does not sync: `put` syncs the
-//! file and its folder afterwards, so a blob that was written survives a
-//! crash and `250` still means "on disk".
+//! Sealed blobs, through object_store: a local folder (the default) or an
+//! S3-compatible bucket (s3.rs). object_store's local backend writes a
+//! staging file and renames it but does not sync: `put` syncs the file and
+//! its folder afterwards, so a blob that was written survives a crash and
+//! `250` still means "on disk". An S3 `PUT` answers only once the object
+//! is stored, so nothing more is needed there.
 
+use crate::s3::S3Location;
 use crate::StoreError;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Where the large sealed blobs live (`[storage] blobs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlobLocation {
+    /// A folder on this machine (by default `<data_dir>/blobs`).
+    Local(PathBuf),
+    /// A bucket (and prefix) of an S3-compatible object store.
+    S3(S3Location),
+}
+
+impl BlobLocation {
+    /// Parses a `[storage] blobs` value: `s3://BUCKET[/PREFIX]` is a
+    /// bucket; any other URL is refused; anything else is a folder (taken
+    /// as it is: the caller resolves relative paths).
+    pub fn parse(value: &str) -> Result<BlobLocation, StoreError> {
+        if value.starts_with("s3://") {
+            return S3Location::parse(value).map(BlobLocation::S3);
+        }
+        if value.contains("://") {
+            return Err(StoreError::BadBlobLocation {
+                value: value.to_string(),
+                reason: "not s3://BUCKET[/PREFIX] and not a folder".into(),
+            });
+        }
+        if value.trim().is_empty() {
+            return Err(StoreError::BadBlobLocation {
+                value: value.to_string(),
+                reason: "empty".into(),
+            });
+        }
+        Ok(BlobLocation::Local(PathBuf::from(value)))
+    }
+}
+
+impl std::fmt::Display for BlobLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BlobLocation::Local(dir) => write!(f, "{}", dir.display()),
+            BlobLocation::S3(s3) => f.write_str(&s3.url()),
+        }
+    }
+}
 
 /// The blob store.
 #[derive(Clone, Debug)]
@@ -24,10 +69,7 @@ fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
 }
 
 fn blob(what: &'static str) -> impl FnOnce(object_store::Error) -> StoreError {
-    move |e| StoreError::Io {
-        what,
-        source: std::io::Error::other(e.to_string()),
-    }
+    move |source| StoreError::Blob { what, source }
 }
 
 /// `ab/abcdef…`: a shard folder per two first characters.
@@ -37,6 +79,37 @@ fn location(id: &str) -> ObjectPath {
 }
 
 impl BlobDir {
+    /// Opens the blob store at `location`. A folder is created when
+    /// missing; a bucket must exist, and is checked by writing and
+    /// deleting a small probe object, so that a wrong bucket, endpoint or
+    /// key shows at start rather than at the first large message.
+    pub async fn open_at(location: &BlobLocation) -> Result<BlobDir, StoreError> {
+        match location {
+            BlobLocation::Local(root) => BlobDir::open(root),
+            BlobLocation::S3(s3) => {
+                let client = s3.client()?;
+                let store: Arc<dyn ObjectStore> = match &s3.prefix {
+                    Some(prefix) => Arc::new(PrefixStore::new(client, prefix.as_str())),
+                    None => Arc::new(client),
+                };
+                let dir = BlobDir {
+                    store,
+                    local_root: None,
+                };
+                let probe = ObjectPath::from(format!("probe/{}", crate::random_id()));
+                dir.store
+                    .put(&probe, PutPayload::from_static(b"zegel"))
+                    .await
+                    .map_err(blob("write to the S3 bucket"))?;
+                dir.store
+                    .delete(&probe)
+                    .await
+                    .map_err(blob("delete from the S3 bucket"))?;
+                Ok(dir)
+            }
+        }
+    }
+
     /// Opens (creating) a local folder as the blob store.
     pub fn open(root: &Path) -> Result<BlobDir, StoreError> {
         std::fs::create_dir_all(root).map_err(io("create the blob folder"))?;

@@ -17,6 +17,22 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The blob store (a folder or an S3 bucket) refused or failed.
+    #[error("cannot {what}: {source}")]
+    Blob {
+        /// What was being done.
+        what: &'static str,
+        /// The cause.
+        source: object_store::Error,
+    },
+    /// A `[storage] blobs` value (or an S3 setting) is not usable.
+    #[error("blob location '{value}': {reason}")]
+    BadBlobLocation {
+        /// The value as given.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Sealed data did not open: wrong key, or changed bytes.
     #[error("sealed data could not be opened (wrong key or tampered)")]
     Unseal,

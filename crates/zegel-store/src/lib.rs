@@ -7,8 +7,10 @@
 //!   key-encryption key (XChaCha20-Poly1305, RustCrypto).
 //! - `blob_rows.rs`: where a sealed blob lives: small ones as database rows
 //!   committed with the rows that use them, large ones as files.
-//! - `blobs.rs`: sealed blobs through object_store (a local folder, synced
-//!   after each write).
+//! - `blobs.rs`: sealed blobs through object_store: a local folder (synced
+//!   after each write) or an S3-compatible bucket ([`BlobLocation`]).
+//! - `s3.rs`: the S3 location and object_store's S3 client over hyper and
+//!   rustls (ring).
 //! - `db.rs`: opening SQLite with its migrations.
 //! - `queue.rs`: accepting a message with its deliveries in one transaction;
 //!   claiming due deliveries with a lease; recording their outcome.
@@ -32,12 +34,14 @@ mod held;
 mod policy;
 mod portal;
 mod queue;
+mod s3;
 pub mod seal;
 mod staff;
 mod users;
 
 pub use audit::{AuditBreak, AuditEntry, AuditFilter, AuditHead, AuditProblem};
 pub use blob_rows::INLINE_LIMIT;
+pub use blobs::BlobLocation;
 pub use error::StoreError;
 pub use held::HeldMessage;
 pub use policy::StoredPolicy;
@@ -48,6 +52,7 @@ pub use portal::{
 pub use queue::{
     Content, DeliveryKind, Job, JobOutcome, NewDelivery, NewMessage, NewSecureMessage, Summary,
 };
+pub use s3::S3Location;
 pub use seal::Kek;
 pub use staff::{Handover, StaffAccount, STAFF_SESSION};
 pub use users::{Role, UserInfo};
@@ -76,12 +81,24 @@ impl Store {
         database_url: Option<&str>,
         kek: Kek,
     ) -> Result<Store, StoreError> {
+        let blobs = BlobLocation::Local(data_dir.join("blobs"));
+        Store::open_with_blobs(data_dir, database_url, &blobs, kek).await
+    }
+
+    /// [`Store::open`] with the large blobs at `blobs` (a folder or an
+    /// S3-compatible bucket; see [`BlobLocation`]).
+    pub async fn open_with_blobs(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        blobs: &BlobLocation,
+        kek: Kek,
+    ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
             what: "create the data folder",
             source,
         })?;
         let db = db::open(data_dir, database_url).await?;
-        let blobs = blobs::BlobDir::open(&data_dir.join("blobs"))?;
+        let blobs = blobs::BlobDir::open_at(blobs).await?;
         Ok(Store {
             pool: db.writer,
             reader: db.reader,

@@ -8,9 +8,12 @@
 //! - [`postfix`]: a private Postfix instance (milter tests).
 //! - [`dns`]: authoritative DNS on 127.0.0.1 (hickory-server) for the
 //!   mail-authentication, domain-check and MTA-STS tests.
+//! - [`s3`]: an S3-compatible object store on 127.0.0.1 (moto's server)
+//!   for the S3 blob tests.
 
 pub mod dns;
 pub mod postfix;
+pub mod s3;
 
 use serde::Deserialize;
 use std::io::{BufRead, BufReader};

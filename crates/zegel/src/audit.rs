@@ -135,7 +135,7 @@ pub(crate) async fn open(s: &ServeSettings) -> Result<Store, String> {
     } else {
         zegel_store::Kek::generate()
     };
-    Store::open(&s.data_dir, s.database_url.as_deref(), kek)
+    s.open_store(kek)
         .await
         .map_err(|e| format!("cannot open the store: {e}"))
 }

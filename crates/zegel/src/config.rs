@@ -172,6 +172,12 @@ pub(crate) struct RawStorage {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub key_file: Option<PathBuf>,
+    /// Where large sealed blobs go: a folder or `s3://BUCKET[/PREFIX]`.
+    pub blobs: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
 }
 
 /// `[dkim]`: signing outgoing mail.

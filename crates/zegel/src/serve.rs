@@ -8,7 +8,7 @@ use std::sync::Arc;
 use zegel_assess::Assessor;
 use zegel_outbound::{Outbound, Relay, SecureAction};
 use zegel_smtp::{ServerConfig, SessionConfig};
-use zegel_store::{Kek, Store};
+use zegel_store::Kek;
 
 /// Runs the server until a signal; returns a message for the user on failure.
 pub fn run(settings: ServeSettings) -> Result<(), String> {
@@ -23,7 +23,8 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     std::fs::create_dir_all(&s.data_dir)
         .map_err(|e| format!("cannot create data folder {}: {e}", s.data_dir.display()))?;
     let kek = load_or_create_kek(&s.key_file)?;
-    let store = Store::open(&s.data_dir, s.database_url.as_deref(), kek)
+    let store = s
+        .open_store(kek)
         .await
         .map_err(|e| format!("cannot open the store: {e}"))?;
     // One process per SQLite database: leases left by a killed run are free.

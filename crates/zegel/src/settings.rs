@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zegel_inbound::{Colleagues, InboundPolicy};
 use zegel_outbound::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
+use zegel_store::{BlobLocation, Kek, Store, StoreError};
 
 /// What the milter does with a secure verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub struct ServeSettings {
     pub database_url: Option<String>,
     /// The key-encryption key file.
     pub key_file: PathBuf,
+    /// Where the large sealed blobs live (`[storage] blobs`; by default
+    /// the folder `data_dir/blobs`).
+    pub blobs: BlobLocation,
     /// Where the SMTP server listens.
     pub smtp_listen: SocketAddr,
     /// Client networks that may relay without AUTH.
@@ -63,6 +67,58 @@ pub struct ServeSettings {
     pub portal: zegel_portal::PortalConfig,
     /// The SMS provider.
     pub sms: zegel_outbound::SmsConfig,
+}
+
+/// `[storage] blobs` and the `s3_*` keys: a folder (relative to the file)
+/// or an S3-compatible bucket.
+fn blob_location(
+    raw: &crate::config::RawStorage,
+    data_dir: &Path,
+    at: &dyn Fn(&Path) -> PathBuf,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<BlobLocation, ConfigError> {
+    let location = match &raw.blobs {
+        None => BlobLocation::Local(data_dir.join("blobs")),
+        Some(value) => {
+            BlobLocation::parse(value).map_err(|e| invalid(format!("[storage] blobs: {e}")))?
+        }
+    };
+    let s3_keys = [
+        ("s3_endpoint", &raw.s3_endpoint),
+        ("s3_region", &raw.s3_region),
+        ("s3_access_key_id", &raw.s3_access_key_id),
+        ("s3_secret_access_key", &raw.s3_secret_access_key),
+    ];
+    match location {
+        BlobLocation::Local(dir) => {
+            if let Some((key, _)) = s3_keys.iter().find(|(_, v)| v.is_some()) {
+                return Err(invalid(format!(
+                    "[storage] {key} needs blobs = \"s3://BUCKET[/PREFIX]\""
+                )));
+            }
+            Ok(BlobLocation::Local(at(&dir)))
+        }
+        BlobLocation::S3(mut s3) => {
+            if let Some(endpoint) = &raw.s3_endpoint {
+                let lower = endpoint.to_ascii_lowercase();
+                if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                    return Err(invalid(format!(
+                        "[storage] s3_endpoint: '{endpoint}' is not an http:// or https:// URL"
+                    )));
+                }
+            }
+            if raw.s3_access_key_id.is_some() != raw.s3_secret_access_key.is_some() {
+                return Err(invalid(
+                    "[storage] s3_access_key_id and s3_secret_access_key go together".into(),
+                ));
+            }
+            s3.endpoint = raw.s3_endpoint.clone();
+            s3.region = raw.s3_region.clone();
+            s3.access_key_id = raw.s3_access_key_id.clone();
+            s3.secret_access_key = raw.s3_secret_access_key.clone();
+            Ok(BlobLocation::S3(s3))
+        }
+    }
 }
 
 fn parse_addr(value: &str, key: &str, path: &Path) -> Result<SocketAddr, ConfigError> {
@@ -287,6 +343,7 @@ impl ServeSettings {
             .as_deref()
             .map(at)
             .unwrap_or_else(|| data_dir.join("kek.key"));
+        let blobs = blob_location(&raw.storage, &data_dir, &at, &invalid)?;
         let smtp = &raw.smtp;
         let smtp_listen = parse_addr(
             smtp.listen.as_deref().unwrap_or("127.0.0.1:2525"),
@@ -497,6 +554,7 @@ impl ServeSettings {
             data_dir,
             database_url: raw.storage.database_url.clone(),
             key_file,
+            blobs,
             smtp_listen,
             relay_networks,
             tls,
@@ -511,6 +569,20 @@ impl ServeSettings {
             dkim,
             outbound,
         })
+    }
+}
+
+impl ServeSettings {
+    /// Opens the store these settings describe: the database and the blob
+    /// location, sealed with `kek`.
+    pub async fn open_store(&self, kek: Kek) -> Result<Store, StoreError> {
+        Store::open_with_blobs(
+            &self.data_dir,
+            self.database_url.as_deref(),
+            &self.blobs,
+            kek,
+        )
+        .await
     }
 }
 
@@ -619,6 +691,58 @@ mod sms_tests {
         ] {
             let err = load(text).unwrap_err();
             assert!(err.contains(want), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn blob_locations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zegel.toml");
+        std::fs::write(&path, "[storage]\ndata_dir = \"data\"\n").unwrap();
+        let s = ServeSettings::load(Some(&path)).unwrap();
+        assert_eq!(s.blobs, BlobLocation::Local(dir.path().join("data/blobs")));
+        std::fs::write(&path, "[storage]\nblobs = \"big\"\n").unwrap();
+        let s = ServeSettings::load(Some(&path)).unwrap();
+        assert_eq!(s.blobs, BlobLocation::Local(dir.path().join("big")));
+
+        let s = load(
+            "[storage]\nblobs = \"s3://zegel-blobs/node-1\"\n\
+             s3_endpoint = \"http://127.0.0.1:9000\"\ns3_region = \"eu-west-1\"\n\
+             s3_access_key_id = \"AKIA1\"\ns3_secret_access_key = \"s3cr3t-value\"\n",
+        )
+        .unwrap();
+        let BlobLocation::S3(s3) = &s.blobs else {
+            panic!("{:?}", s.blobs)
+        };
+        assert_eq!(s3.bucket, "zegel-blobs");
+        assert_eq!(s3.prefix.as_deref(), Some("node-1"));
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(s3.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(s3.access_key_id.as_deref(), Some("AKIA1"));
+        assert_eq!(s3.secret_access_key.as_deref(), Some("s3cr3t-value"));
+        assert!(!format!("{s:?}").contains("s3cr3t"), "no secret in Debug");
+
+        for (text, says) in [
+            (
+                "[storage]\nblobs = \"s3://Not_A_Bucket\"\n",
+                "[storage] blobs",
+            ),
+            ("[storage]\nblobs = \"gs://zegel\"\n", "[storage] blobs"),
+            (
+                "[storage]\ns3_region = \"eu-west-1\"\n",
+                "s3_region needs blobs",
+            ),
+            (
+                "[storage]\nblobs = \"s3://zegel\"\ns3_endpoint = \"minio:9000\"\n",
+                "s3_endpoint",
+            ),
+            (
+                "[storage]\nblobs = \"s3://zegel\"\ns3_access_key_id = \"AKIA1\"\n",
+                "go together",
+            ),
+        ] {
+            let e = load(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
         }
     }
 

@@ -47,10 +47,10 @@ pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
     let runtime = crate::cli_runtime()?;
     runtime.block_on(async {
         let kek = crate::serve::load_or_create_kek(&settings.key_file)?;
-        let store =
-            zegel_store::Store::open(&settings.data_dir, settings.database_url.as_deref(), kek)
-                .await
-                .map_err(|e| e.to_string())?;
+        let store = settings
+            .open_store(kek)
+            .await
+            .map_err(|e| format!("cannot open the store: {e}"))?;
         match action {
             UserAction::Add { email, role } => {
                 let role = zegel_store::Role::parse(&role)
