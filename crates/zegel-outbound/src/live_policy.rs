@@ -208,10 +208,19 @@ impl crate::Outbound {
         }
     }
 
-    /// Puts `overrides` in force on this node (when `version` is newer than
-    /// what it has).
-    fn apply_policy(&self, overrides: PolicyOverrides, version: i64) -> Result<(), PolicyError> {
-        let (policy, action) = overrides.apply(&self.base.0, self.base.1)?;
+    /// The config file's policy and action with `overrides`.
+    fn applied(&self, overrides: &PolicyOverrides) -> Result<(Policy, SecureAction), PolicyError> {
+        overrides.apply(&self.base.0, self.base.1)
+    }
+
+    /// Puts an applied policy in force on this node (when `version` is
+    /// newer than what it has).
+    fn install(
+        &self,
+        (policy, action): (Policy, SecureAction),
+        overrides: PolicyOverrides,
+        version: i64,
+    ) {
         let assessor = Arc::new(self.assessor().with_policy(policy));
         let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
         if version > live.version {
@@ -222,22 +231,18 @@ impl crate::Outbound {
                 overrides,
             };
         }
-        Ok(())
     }
 
     /// Stores a new policy (checked first) and puts it in force here; other
     /// nodes follow at their next [`Outbound::refresh_policy`].
     pub async fn set_policy(&self, overrides: PolicyOverrides, by: &str) -> Result<i64, String> {
-        overrides
-            .apply(&self.base.0, self.base.1)
-            .map_err(|e| e.to_string())?;
+        let applied = self.applied(&overrides).map_err(|e| e.to_string())?;
         let version = self
             .store
             .set_stored_policy(&overrides.to_json(), by)
             .await
             .map_err(|e| e.to_string())?;
-        self.apply_policy(overrides, version)
-            .map_err(|e| e.to_string())?;
+        self.install(applied, overrides, version);
         tracing::info!(version, by, "policy changed");
         Ok(version)
     }
@@ -263,8 +268,8 @@ impl crate::Outbound {
             return Ok(false);
         };
         let overrides = PolicyOverrides::from_json(&stored.body).map_err(|e| e.to_string())?;
-        self.apply_policy(overrides, stored.version)
-            .map_err(|e| e.to_string())?;
+        let applied = self.applied(&overrides).map_err(|e| e.to_string())?;
+        self.install(applied, overrides, stored.version);
         tracing::info!(
             version = stored.version,
             "policy changed elsewhere, now in force here"

@@ -142,10 +142,10 @@ impl Store {
         by: &str,
     ) -> Result<Option<usize>, StoreError> {
         let email = email.to_lowercase();
-        if !self.disable_user(&email).await? && self.staff_account(&email).await?.is_none() {
+        // Disabling also ends the account's staff sessions.
+        if !self.disable_user(&email).await? {
             return Ok(None);
         }
-        self.end_staff_sessions(&email).await?;
         let now = now();
         let open: Vec<SecurePackage> = self
             .packages_by_sender(&email, i64::MAX)

@@ -99,6 +99,16 @@ fn code_form(
     (status, crate::pages::html(&page)).into_response()
 }
 
+/// Audits a failed sign-in step and counts it against the client's
+/// address; the answer to give instead of the form when over the limit.
+async fn failed_attempt(portal: &Portal, v: &Visitor, email: &str, why: &str) -> Option<Response> {
+    let _ = portal
+        .store()
+        .audit("staff_sign_in_failed", None, email, why)
+        .await;
+    (!portal.allow(v.ip)).then(|| crate::recipient::miss(portal, v.ip, v.lang))
+}
+
 /// Starts a staff session for `target` ("" before sign-in) and the cookie
 /// that carries it.
 async fn new_session(
@@ -178,16 +188,10 @@ pub async fn login(
         Err(_) => return web::unavailable(&portal, v.lang),
     };
     if !right {
-        let _ = store
-            .audit(
-                "staff_sign_in_failed",
-                None,
-                &email,
-                "wrong password or no active account",
-            )
-            .await;
-        if !portal.allow(v.ip) {
-            return crate::recipient::miss(&portal, v.ip, v.lang);
+        if let Some(refused) =
+            failed_attempt(&portal, &v, &email, "wrong password or no active account").await
+        {
+            return refused;
         }
         return login_form(
             &portal,
@@ -307,16 +311,10 @@ pub async fn code(
         None => false,
     };
     if !fresh {
-        let _ = store
-            .audit(
-                "staff_sign_in_failed",
-                None,
-                &email,
-                "wrong or reused TOTP code",
-            )
-            .await;
-        if !portal.allow(v.ip) {
-            return crate::recipient::miss(&portal, v.ip, v.lang);
+        if let Some(refused) =
+            failed_attempt(&portal, &v, &email, "wrong or reused TOTP code").await
+        {
+            return refused;
         }
         return code_form(
             &portal,
