@@ -106,6 +106,41 @@ pub(crate) fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreE
     })
 }
 
+/// An event to append: an [`AuditEntry`] before it has its place in the
+/// chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewEvent {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// What happened.
+    pub event: String,
+    /// The message concerned.
+    pub message_id: Option<String>,
+    /// Who or what it concerned.
+    pub subject: String,
+    /// A short description.
+    pub detail: String,
+}
+
+impl NewEvent {
+    /// An event from borrowed parts.
+    pub(crate) fn new(
+        at: i64,
+        event: &str,
+        message_id: Option<&str>,
+        subject: &str,
+        detail: &str,
+    ) -> NewEvent {
+        NewEvent {
+            at,
+            event: event.to_string(),
+            message_id: message_id.map(str::to_string),
+            subject: subject.to_string(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
 /// Appends one event inside `tx`.
 pub(crate) async fn append(
     tx: &mut sqlx::SqliteConnection,
@@ -115,40 +150,59 @@ pub(crate) async fn append(
     subject: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
+    append_all(tx, &[NewEvent::new(at, event, message_id, subject, detail)]).await
+}
+
+/// The audit row, as the multi-row statement writes it.
+static AUDIT_ROWS: crate::bulk::Shape = crate::bulk::Shape {
+    head:
+        "INSERT INTO audit (seq, at, event, message_id, subject, detail, prev_hash, hash) VALUES ",
+    tail: "",
+    width: 8,
+};
+
+/// Appends `events`, in order, inside `tx`: one read of the chain's head,
+/// the hashes chained in memory, and multi-row inserts (the group commit
+/// appends a whole batch's events this way).
+pub(crate) async fn append_all(
+    tx: &mut sqlx::SqliteConnection,
+    events: &[NewEvent],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *tx)
         .await?;
-    let (seq, prev) = match last {
-        Some(r) => (
-            r.try_get::<i64, _>("seq")? + 1,
-            r.try_get::<String, _>("hash")?,
-        ),
-        None => (1, GENESIS.to_string()),
+    let (mut seq, mut prev) = match last {
+        Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+        None => (0, GENESIS.to_string()),
     };
-    let entry = AuditEntry {
-        seq,
-        at,
-        event: event.to_string(),
-        message_id: message_id.map(str::to_string),
-        subject: subject.to_string(),
-        detail: detail.to_string(),
-    };
-    let hash = entry_hash(&prev, &entry);
-    sqlx::query(
-        "INSERT INTO audit (seq, at, event, message_id, subject, detail, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(event)
-    .bind(message_id)
-    .bind(subject)
-    .bind(detail)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    let mut rows = crate::bulk::Rows::new(&AUDIT_ROWS);
+    for e in events {
+        seq += 1;
+        let entry = AuditEntry {
+            seq,
+            at: e.at,
+            event: e.event.clone(),
+            message_id: e.message_id.clone(),
+            subject: e.subject.clone(),
+            detail: e.detail.clone(),
+        };
+        let hash = entry_hash(&prev, &entry);
+        let prev_hash = std::mem::replace(&mut prev, hash.clone());
+        rows.push([
+            entry.seq.into(),
+            entry.at.into(),
+            entry.event.into(),
+            entry.message_id.into(),
+            entry.subject.into(),
+            entry.detail.into(),
+            prev_hash.into(),
+            hash.into(),
+        ]);
+    }
+    rows.flush(tx).await
 }
 
 impl Store {
@@ -367,6 +421,32 @@ mod search_tests {
 #[cfg(test)]
 mod tests {
     use crate::{Kek, Store};
+
+    #[tokio::test]
+    async fn many_events_at_once_chain_like_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), None, Kek::generate())
+            .await
+            .unwrap();
+        s.audit("first", None, "a@zorg.nl", "alone").await.unwrap();
+        // 101 = 64 + 32 + 4 + 1: every chunk size on the way.
+        let events: Vec<_> = (0..101)
+            .map(|n| super::NewEvent::new(n, "bulk", Some("m1"), "b@zorg.nl", &format!("n{n}")))
+            .collect();
+        let mut tx = s.pool.begin().await.unwrap();
+        super::append_all(&mut tx, &events).await.unwrap();
+        tx.commit().await.unwrap();
+        s.audit("last", None, "c@zorg.nl", "alone").await.unwrap();
+        let entries = s.audit_entries(0).await.unwrap();
+        assert_eq!(entries.len(), 103);
+        assert!(entries
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.seq == i as i64 + 1));
+        assert_eq!(entries[1].detail, "n0");
+        assert_eq!(entries[101].detail, "n100");
+        assert!(s.verify_audit().await.unwrap().is_empty());
+    }
 
     #[tokio::test]
     async fn chain_detects_change_and_deletion() {

@@ -9,6 +9,7 @@
 //! row commit on every accept; in the row it shares the group commit's one
 //! WAL sync with every message accepted beside it (group.rs).
 
+use crate::bulk::{Cell, Rows, Shape};
 use crate::{Store, StoreError};
 use sqlx::Row;
 
@@ -35,19 +36,28 @@ impl BlobWrites {
     }
 }
 
+/// An inline blob's row ([`inline_blob_row`]).
+pub(crate) static INLINE_BLOBS: Shape = Shape {
+    head: "INSERT INTO inline_blobs (id, data) VALUES ",
+    tail: "",
+    width: 2,
+};
+
+/// The values of an inline blob, in the order of [`INLINE_BLOBS`].
+pub(crate) fn inline_blob_row(id: &str, sealed: &[u8]) -> [Cell; 2] {
+    [id.into(), sealed.into()]
+}
+
 /// Inserts the inline blobs in the caller's transaction.
 pub(crate) async fn insert_inline(
     conn: &mut sqlx::SqliteConnection,
     inline: &[(String, Vec<u8>)],
 ) -> Result<(), StoreError> {
+    let mut rows = Rows::new(&INLINE_BLOBS);
     for (id, data) in inline {
-        sqlx::query("INSERT INTO inline_blobs (id, data) VALUES (?, ?)")
-            .bind(id)
-            .bind(data)
-            .execute(&mut *conn)
-            .await?;
+        rows.push(inline_blob_row(id, data));
     }
-    Ok(())
+    rows.flush(conn).await
 }
 
 impl Store {

@@ -237,7 +237,7 @@ impl Store {
         phone: Option<&str>,
         access_code: Option<&str>,
     ) -> PackageRows {
-        let id = random_id();
+        let id = crate::ordered_id();
         let blob_id = format!("p{id}");
         let key = DataKey::generate();
         PackageRows {

@@ -3,9 +3,10 @@
 //! outcome. A delivery claimed by a process that died is taken again once
 //! its lease runs out, so nothing accepted is lost.
 
-use crate::blob_rows::{insert_inline, BlobWrites};
+use crate::blob_rows::{inline_blob_row, insert_inline, BlobWrites, INLINE_BLOBS};
+use crate::bulk::{Cell, Rows, Shape};
 use crate::seal::DataKey;
-use crate::{now, random_id, Store, StoreError};
+use crate::{now, ordered_id, Store, StoreError};
 use sqlx::Row;
 
 /// What a delivery sends.
@@ -178,7 +179,7 @@ impl Store {
     /// Stores a message, its blobs (sealed), its deliveries, portal packages
     /// and audit events; returns its id once everything is durable.
     pub async fn accept(&self, message: NewMessage) -> Result<String, StoreError> {
-        let id = random_id();
+        let id = ordered_id();
         let key = DataKey::generate();
         let wrapped = self.kek.wrap(&key, id.as_bytes());
         let sealed = key.seal(&message.raw, id.as_bytes());
@@ -188,7 +189,7 @@ impl Store {
         writes.push(id.clone(), sealed);
         for delivery in &message.deliveries {
             if let Content::Generated(bytes) = &delivery.content {
-                let blob_id = random_id();
+                let blob_id = ordered_id();
                 let dk = DataKey::generate();
                 generated.push((blob_id.clone(), self.kek.wrap(&dk, blob_id.as_bytes())));
                 writes.push(blob_id.clone(), dk.seal(bytes, blob_id.as_bytes()));
@@ -217,68 +218,56 @@ impl Store {
             wrapped,
             summary,
         ));
-        self.write_grouped(crate::group::write(move |conn| {
+        self.write_grouped(crate::group::write(move |batch| {
             let rows = rows.clone();
             Box::pin(async move {
                 let (id, message, generated, packages, inline, wrapped, summary) = &*rows;
-                insert_inline(&mut *conn, inline).await?;
-                sqlx::query(
-                    "INSERT INTO messages (id, received_at, mail_from, size, verdict, wrapped_key, summary)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(id)
-                .bind(now)
-                .bind(&message.mail_from)
-                .bind(message.raw.len() as i64)
-                .bind(&message.verdict)
-                .bind(wrapped)
-                .bind(summary)
-                .execute(&mut *conn)
-                .await?;
+                for (blob_id, data) in inline {
+                    batch
+                        .rows(&INLINE_BLOBS)
+                        .push(inline_blob_row(blob_id, data));
+                }
+                batch.rows(&MESSAGES).push([
+                    id.as_str().into(),
+                    now.into(),
+                    message.mail_from.as_str().into(),
+                    (message.raw.len() as i64).into(),
+                    message.verdict.as_str().into(),
+                    wrapped.as_slice().into(),
+                    summary.as_slice().into(),
+                ]);
                 let mut generated = generated.iter();
                 for d in &message.deliveries {
                     let (blob_id, wrapped_key) = match d.content {
-                        Content::Original => (id.clone(), wrapped.clone()),
-                        Content::Generated(_) => generated.next().cloned().ok_or(StoreError::NotFound("blob"))?,
+                        Content::Original => (id.as_str(), wrapped.as_slice()),
+                        Content::Generated(_) => generated
+                            .next()
+                            .map(|(b, k)| (b.as_str(), k.as_slice()))
+                            .ok_or(StoreError::NotFound("blob"))?,
                     };
-                    insert_delivery(
-                        &mut *conn,
-                        id,
-                        d,
-                        &blob_id,
-                        &wrapped_key,
-                        now,
-                        message.lifetime_secs,
-                    )
-                    .await?;
+                    let row = delivery_row(id, d, blob_id, wrapped_key, now, message.lifetime_secs);
+                    batch.rows(&DELIVERIES).push(row);
                 }
                 for (s, p) in message.secure.iter().zip(packages) {
-                    sqlx::query(
-                        "INSERT INTO secure_messages
-                           (id, message_id, recipient, token_hash, status_token_hash, created_at,
-                            expires_at, sender, blob_id, wrapped_key, second_factor, phone,
-                            access_code_hash, read_receipt)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(&p.id)
-                    .bind(id)
-                    .bind(&s.recipient)
-                    .bind(&s.token_hash)
-                    .bind(&s.status_token_hash)
-                    .bind(now)
-                    .bind(s.expires_at)
-                    .bind(&s.sender)
-                    .bind(&p.blob_id)
-                    .bind(&p.wrapped_key)
-                    .bind(s.second_factor.as_str())
-                    .bind(&p.phone)
-                    .bind(&p.access_code_hash)
-                    .bind(s.read_receipt)
-                    .execute(&mut *conn)
-                    .await?;
+                    batch.rows(&SECURE_MESSAGES).push([
+                        p.id.as_str().into(),
+                        id.as_str().into(),
+                        s.recipient.as_str().into(),
+                        s.token_hash.as_str().into(),
+                        s.status_token_hash.as_str().into(),
+                        now.into(),
+                        s.expires_at.into(),
+                        s.sender.as_str().into(),
+                        p.blob_id.as_str().into(),
+                        p.wrapped_key.as_slice().into(),
+                        s.second_factor.as_str().into(),
+                        p.phone.as_deref().into(),
+                        p.access_code_hash.as_deref().into(),
+                        s.read_receipt.into(),
+                    ]);
                 }
                 for (event, subject, detail) in &message.audit {
-                    crate::audit::append(&mut *conn, now, event, Some(id), subject, detail).await?;
+                    batch.audit(now, event, Some(id), subject, detail);
                 }
                 Ok(())
             })
@@ -297,7 +286,7 @@ impl Store {
         let Content::Generated(bytes) = &delivery.content else {
             return Err(StoreError::NotFound("generated content"));
         };
-        let blob_id = random_id();
+        let blob_id = ordered_id();
         let dk = DataKey::generate();
         let wrapped = self.kek.wrap(&dk, blob_id.as_bytes());
         let mut writes = BlobWrites::default();
@@ -305,16 +294,16 @@ impl Store {
         self.put_file_blobs(&mut writes).await?;
         let mut tx = self.pool.begin().await?;
         insert_inline(&mut tx, &writes.inline).await?;
-        insert_delivery(
-            &mut tx,
+        let mut row = Rows::new(&DELIVERIES);
+        row.push(delivery_row(
             message_id,
             &delivery,
             &blob_id,
             &wrapped,
             now(),
             lifetime_secs,
-        )
-        .await?;
+        ));
+        row.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -325,7 +314,7 @@ impl Store {
     pub async fn claim(&self, limit: i64, lease_secs: i64) -> Result<Vec<Job>, StoreError> {
         let claimed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let slot = claimed.clone();
-        self.write_grouped(crate::group::write(move |conn| {
+        self.write_grouped(crate::group::write(move |batch| {
             let slot = slot.clone();
             Box::pin(async move {
                 let now = now();
@@ -340,7 +329,7 @@ impl Store {
                 .bind(now)
                 .bind(lease_secs)
                 .bind(limit)
-                .fetch_all(&mut *conn)
+                .fetch_all(batch.conn())
                 .await?;
                 let jobs = rows.iter().map(job_of).collect::<Result<Vec<Job>, StoreError>>()?;
                 *slot.lock().unwrap_or_else(|e| e.into_inner()) = jobs;
@@ -389,26 +378,17 @@ impl Store {
         let (delivery, message_id, rcpt) = (job.id, job.message_id.clone(), job.rcpt.clone());
         // Committed together with the accepts and results queued beside it
         // (group.rs).
-        self.write_grouped(crate::group::write(move |conn| {
-            let (error, message_id, rcpt, detail) =
-                (error.clone(), message_id.clone(), rcpt.clone(), detail.clone());
-            Box::pin(async move {
-                sqlx::query(
-                    "UPDATE deliveries SET state = ?, next_attempt_at = ?, last_error = ?, lease_until = 0,
-                            done_at = CASE WHEN ? = 'queued' THEN NULL ELSE ? END
-                     WHERE id = ?",
-                )
-                .bind(state)
-                .bind(next)
-                .bind(&error)
-                .bind(state)
-                .bind(now)
-                .bind(delivery)
-                .execute(&mut *conn)
-                .await?;
-                crate::audit::append(&mut *conn, now, event, Some(&message_id), &rcpt, &detail)
-                    .await
-            })
+        let done_at = (state != "queued").then_some(now);
+        self.write_grouped(crate::group::write(move |batch| {
+            batch.rows(&RESULTS).push([
+                delivery.into(),
+                state.into(),
+                next.into(),
+                error.clone().into(),
+                done_at.into(),
+            ]);
+            batch.audit(now, event, Some(&message_id), &rcpt, &detail);
+            Box::pin(std::future::ready(Ok(())))
         }))
         .await
     }
@@ -453,37 +433,66 @@ fn job_of(r: &sqlx::sqlite::SqliteRow) -> Result<Job, StoreError> {
     })
 }
 
-async fn insert_delivery(
-    tx: &mut sqlx::SqliteConnection,
+/// A message row.
+static MESSAGES: Shape = Shape {
+    head: "INSERT INTO messages (id, received_at, mail_from, size, verdict, wrapped_key, summary) VALUES ",
+    tail: "",
+    width: 7,
+};
+
+/// A delivery row ([`delivery_row`]).
+static DELIVERIES: Shape = Shape {
+    head: "INSERT INTO deliveries (message_id, kind, mail_from, rcpt, blob_id, wrapped_key, dkim,
+            require_tls, notify_never, headers_only, state, next_attempt_at, expires_at, created_at) VALUES ",
+    tail: "",
+    width: 14,
+};
+
+/// A portal package's row.
+static SECURE_MESSAGES: Shape = Shape {
+    head: "INSERT INTO secure_messages
+           (id, message_id, recipient, token_hash, status_token_hash, created_at,
+            expires_at, sender, blob_id, wrapped_key, second_factor, phone,
+            access_code_hash, read_receipt) VALUES ",
+    tail: "",
+    width: 14,
+};
+
+/// How an attempt ended, by delivery id: state, next attempt, last error,
+/// done at. The lease ends with it.
+static RESULTS: Shape = Shape {
+    head: "UPDATE deliveries SET state = v.column2, next_attempt_at = v.column3,
+            last_error = v.column4, lease_until = 0, done_at = v.column5
+           FROM (VALUES ",
+    tail: ") AS v WHERE deliveries.id = v.column1",
+    width: 5,
+};
+
+/// The values of a new delivery, in the order of [`DELIVERIES`].
+fn delivery_row(
     message_id: &str,
     d: &NewDelivery,
     blob_id: &str,
     wrapped_key: &[u8],
     now: i64,
     lifetime_secs: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO deliveries (message_id, kind, mail_from, rcpt, blob_id, wrapped_key, dkim,
-            require_tls, notify_never, headers_only, state, next_attempt_at, expires_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(message_id)
-    .bind(d.kind.as_str())
-    .bind(&d.mail_from)
-    .bind(&d.rcpt)
-    .bind(blob_id)
-    .bind(wrapped_key)
-    .bind(d.dkim)
-    .bind(d.require_tls)
-    .bind(d.notify_never)
-    .bind(d.headers_only)
-    .bind(if d.held { "held" } else { "queued" })
-    .bind(now)
-    .bind(now + lifetime_secs)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+) -> [Cell; 14] {
+    [
+        message_id.into(),
+        d.kind.as_str().into(),
+        d.mail_from.as_str().into(),
+        d.rcpt.as_str().into(),
+        blob_id.into(),
+        wrapped_key.into(),
+        d.dkim.into(),
+        d.require_tls.into(),
+        d.notify_never.into(),
+        d.headers_only.into(),
+        (if d.held { "held" } else { "queued" }).into(),
+        now.into(),
+        (now + lifetime_secs).into(),
+        now.into(),
+    ]
 }
 
 #[cfg(test)]
