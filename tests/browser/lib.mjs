@@ -1,9 +1,11 @@
-// What the browser tests share (portal.mjs, staff.mjs): step logging and
-// checks, form submits, the axe-core scan and its table, heading and CSP
-// checks, launching Debian's chromium (after proving the scanner finds the
-// faults of a faulty page), and the final verdict line.
+// What the browser tests share (portal.mjs, staff.mjs, oidc.mjs): step
+// logging and checks, form submits, the axe-core scan and its table,
+// heading and CSP checks, TOTP codes as an authenticator app makes them,
+// launching Debian's chromium (after proving the scanner finds the faults
+// of a faulty page), and the final verdict line.
 
 import { chromium } from 'playwright-core';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -30,6 +32,34 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Clicks a form's button and waits for the page it leads to. */
 export async function submit(page, button) {
   await Promise.all([page.waitForEvent('load'), button.click()]);
+}
+
+// ---- TOTP (RFC 6238) ---------------------------------------------------------
+
+/** RFC 4648 base32 without padding to bytes. */
+export function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The six-digit TOTP code (SHA-1, 30 s) for `secret` at `seconds`. */
+export function totp(secret, seconds = Date.now() / 1000) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 // ---- axe-core ---------------------------------------------------------------

@@ -16,36 +16,9 @@
 // per step, the axe table, then "RESULT: PASS" (exit 0) or the failures
 // (exit 1).
 
-import { createHmac } from 'node:crypto';
-import { check, expectHeading, finish, launch, log, scan, steps, submit } from './lib.mjs';
+import { base32, check, expectHeading, finish, launch, log, scan, steps, submit, totp } from './lib.mjs';
 
 const input = JSON.parse(process.env.ZEGEL_BROWSER_INPUT || '{}');
-
-/** RFC 4648 base32 without padding to bytes. */
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text.replace(/=+$/, '')) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** The six-digit TOTP code (SHA-1, 30 s) for `secret` at `seconds`. */
-function totp(secret, seconds = Date.now() / 1000) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1] & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 function url(path) {
   return `${input.base}${path}`;

@@ -8,8 +8,8 @@
 //! - `recipient.rs`: `/m/{token}`: codes, reading, downloads, reply.
 //! - `status.rs`: `/status/{token}`: the sender's page.
 //! - `contact.rs`: `/contact`: the safe way back.
-//! - `staff/`: `/app`: staff sign-in (password, TOTP), sent items with
-//!   withdraw, administration (accounts, offboarding).
+//! - `staff/`: `/app`: staff sign-in (password or OpenID Connect, TOTP),
+//!   sent items with withdraw, administration (accounts, offboarding).
 //! - `codes.rs`: making, sending and limiting one-time codes.
 //! - `view.rs`: a stored message as shown: ammonia-sanitised HTML,
 //!   attachments, inline images.
@@ -50,6 +50,7 @@ use std::time::Duration;
 use zegel_outbound::Outbound;
 use zegel_store::Store;
 
+pub use staff::oidc::{OidcConfig, OidcError, Provider as OidcProvider};
 pub use zegel_outbound::SmsSender;
 
 /// What the staff web's domain page checks, and how.
@@ -129,6 +130,8 @@ pub struct Portal {
     misses: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     attempts: Arc<DefaultKeyedRateLimiter<String>>,
     views: Arc<view_cache::ViewCache>,
+    /// The organisation's OpenID Connect provider for staff sign-in.
+    oidc: Option<Arc<staff::oidc::Provider>>,
 }
 
 impl Portal {
@@ -146,7 +149,14 @@ impl Portal {
             outbound,
             sms,
             misses: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            oidc: None,
         }
+    }
+
+    /// Offers staff sign-in through this OpenID Connect provider.
+    pub fn with_oidc(mut self, provider: Arc<staff::oidc::Provider>) -> Portal {
+        self.oidc = Some(provider);
+        self
     }
 
     fn store(&self) -> &Store {

@@ -18,6 +18,10 @@
 //!   release, delete.
 //! - `audit.rs`: the hash-chained audit log.
 //! - `users.rs`: accounts (argon2 password hashes).
+//! - `staff.rs`: the staff web: TOTP secrets (sealed), staff sessions,
+//!   sent items, offboarding.
+//! - `oidc.rs`: the staff web's OpenID Connect sign-ins under way (sealed,
+//!   good once) and accounts made at a first sign-in.
 //! - `portal.rs`: secure messages (a sealed copy per recipient), one-time
 //!   codes (keyed hashes), portal sessions; revoke and expiry.
 //! - `error.rs`: [`StoreError`].
@@ -32,6 +36,7 @@ mod db;
 mod error;
 mod group;
 mod held;
+mod oidc;
 mod policy;
 mod portal;
 mod queue;

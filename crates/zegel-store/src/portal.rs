@@ -130,7 +130,9 @@ pub struct PortalSession {
     pub target: String,
     /// The form token (CSRF).
     pub csrf: String,
-    /// The verified address (contact sessions).
+    /// The verified address (contact sessions); for a staff session, how
+    /// its first step was passed when not by password
+    /// (`"openid-connect"`).
     pub address: Option<String>,
     /// The mail code was right.
     pub email_ok: bool,

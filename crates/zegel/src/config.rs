@@ -58,6 +58,22 @@ pub struct RawConfig {
     pub(crate) inbound: RawInbound,
     #[serde(default)]
     pub(crate) domain_check: RawDomainCheck,
+    #[serde(default)]
+    pub(crate) staff_oidc: RawStaffOidc,
+}
+
+/// `[staff_oidc]`: staff sign-in through the organisation's OpenID Connect
+/// provider (off without `issuer`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStaffOidc {
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub email_claim: Option<String>,
+    pub label: Option<String>,
+    pub refuse_unknown: Option<bool>,
 }
 
 /// `[domain_check]`: the staff web's check of the organisation's own mail

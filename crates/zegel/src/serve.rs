@@ -191,7 +191,34 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         http.local_addr().map_err(|e| e.to_string())?,
         s.outbound.public_url
     );
-    let portal = zegel_portal::Portal::new(s.portal.clone(), outbound.clone(), sms);
+    let mut portal = zegel_portal::Portal::new(s.portal.clone(), outbound.clone(), sms);
+    if let Some(config) = &s.staff_oidc {
+        let provider = zegel_portal::OidcProvider::new(config.clone(), &s.outbound.public_url)
+            .map(Arc::new)
+            .map_err(|e| format!("[staff_oidc]: {e}"))?;
+        println!(
+            "zegel: staff sign-in through OpenID Connect at {} (redirect URI {})",
+            config.issuer,
+            provider.callback_url()
+        );
+        // Discovery now, but without waiting for it: the gateway and the
+        // password sign-in do not depend on the provider. Until it answers,
+        // its button leads to a page that says it cannot be reached, and
+        // each sign-in tries again.
+        let first = provider.clone();
+        tokio::spawn(async move {
+            match first.discover(false).await {
+                Ok(_) => println!(
+                    "zegel: OpenID Connect provider {} reached",
+                    first.config().issuer
+                ),
+                Err(e) => eprintln!(
+                    "zegel: OpenID Connect: {e}; sign-in through it is tried again at each attempt"
+                ),
+            }
+        });
+        portal = portal.with_oidc(provider);
+    }
     tasks.spawn(zegel_portal::serve(
         http,
         portal.clone(),

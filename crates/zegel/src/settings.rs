@@ -67,6 +67,96 @@ pub struct ServeSettings {
     pub portal: zegel_portal::PortalConfig,
     /// The SMS provider.
     pub sms: zegel_outbound::SmsConfig,
+    /// Staff sign-in through the organisation's OpenID Connect provider.
+    pub staff_oidc: Option<zegel_portal::OidcConfig>,
+}
+
+/// `[staff_oidc]`: off without `issuer`; with it, `client_id` and
+/// `client_secret` are needed, the issuer is `https://` (plain `http://`
+/// only to this machine), and `refuse_unknown = false` needs the internal
+/// domains (only their addresses get an account at a first sign-in).
+fn staff_oidc(
+    raw: &crate::config::RawStaffOidc,
+    internal_domains: &[String],
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<Option<zegel_portal::OidcConfig>, ConfigError> {
+    let Some(issuer) = &raw.issuer else {
+        let set = [
+            ("client_id", raw.client_id.is_some()),
+            ("client_secret", raw.client_secret.is_some()),
+            ("scopes", raw.scopes.is_some()),
+            ("email_claim", raw.email_claim.is_some()),
+            ("label", raw.label.is_some()),
+            ("refuse_unknown", raw.refuse_unknown.is_some()),
+        ];
+        if let Some((key, _)) = set.iter().find(|(_, is_set)| *is_set) {
+            return Err(invalid(format!("[staff_oidc] {key} needs issuer")));
+        }
+        return Ok(None);
+    };
+    let text = |key: &str, value: &Option<String>| -> Result<String, ConfigError> {
+        match value.as_deref().map(str::trim) {
+            Some(v) if !v.is_empty() => Ok(v.to_string()),
+            _ => Err(invalid(format!(
+                "[staff_oidc] issuer needs {key} (as registered at the provider)"
+            ))),
+        }
+    };
+    let mut config = zegel_portal::OidcConfig::new(
+        issuer.trim(),
+        &text("client_id", &raw.client_id)?,
+        &text("client_secret", &raw.client_secret)?,
+    );
+    let lower = config.issuer.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || config.issuer_is_local_http()) {
+        return Err(invalid(format!(
+            "[staff_oidc] issuer: '{issuer}' must start with https:// (http:// only to this machine)"
+        )));
+    }
+    if config.issuer.contains(['?', '#']) {
+        return Err(invalid(format!(
+            "[staff_oidc] issuer: '{issuer}' has a query or fragment; give the issuer as the provider names it"
+        )));
+    }
+    if let Some(scopes) = &raw.scopes {
+        if let Some(bad) = scopes
+            .iter()
+            .find(|s| s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(invalid(format!(
+                "[staff_oidc] scopes: '{bad}' is not a scope (one word per entry)"
+            )));
+        }
+        config.scopes = scopes.iter().filter(|s| *s != "openid").cloned().collect();
+    }
+    if let Some(claim) = &raw.email_claim {
+        let claim = claim.trim();
+        if claim.is_empty() || claim.len() > 100 {
+            return Err(invalid(
+                "[staff_oidc] email_claim: the name of a claim, e.g. \"email\"".into(),
+            ));
+        }
+        config.email_claim = claim.to_string();
+    }
+    if let Some(label) = &raw.label {
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 60 {
+            return Err(invalid(
+                "[staff_oidc] label: the provider's name for the button, 1 to 60 characters".into(),
+            ));
+        }
+        config.label = label.to_string();
+    }
+    config.refuse_unknown = raw.refuse_unknown.unwrap_or(true);
+    if !config.refuse_unknown {
+        if internal_domains.is_empty() {
+            return Err(invalid(
+                "[staff_oidc] refuse_unknown = false needs [organization] internal_domains: only their addresses get an account".into(),
+            ));
+        }
+        config.account_domains = internal_domains.iter().map(|d| d.to_lowercase()).collect();
+    }
+    Ok(Some(config))
 }
 
 /// `[storage] blobs` and the `s3_*` keys: a folder (relative to the file)
@@ -547,9 +637,15 @@ impl ServeSettings {
             &invalid,
         )?);
         let sms = sms_config(&raw.sms, &data_dir, &at, &invalid)?;
+        let staff_oidc = staff_oidc(
+            &raw.staff_oidc,
+            &raw.organization.internal_domains,
+            &invalid,
+        )?;
         Ok(ServeSettings {
             portal,
             sms,
+            staff_oidc,
             assess,
             data_dir,
             database_url: raw.storage.database_url.clone(),
@@ -742,6 +838,69 @@ mod sms_tests {
             ),
         ] {
             let e = load(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn staff_oidc_settings() {
+        assert!(load("").unwrap().staff_oidc.is_none());
+        assert!(load(include_str!("../zegel.example.toml"))
+            .unwrap()
+            .staff_oidc
+            .is_none());
+        let s = load(
+            "[staff_oidc]\nissuer = \"https://login.zorg.nl/realms/zorg\"\n\
+             client_id = \"zegel\"\nclient_secret = \"oidc-s3cr3t\"\n",
+        )
+        .unwrap();
+        let c = s.staff_oidc.as_ref().unwrap();
+        assert_eq!(c.issuer, "https://login.zorg.nl/realms/zorg");
+        assert_eq!(
+            (c.client_id.as_str(), c.client_secret.as_str()),
+            ("zegel", "oidc-s3cr3t")
+        );
+        assert_eq!(c.scopes, ["email"]);
+        assert_eq!(c.email_claim, "email");
+        assert_eq!(c.label, "OpenID Connect");
+        assert!(c.refuse_unknown && c.account_domains.is_empty());
+        assert!(
+            !format!("{s:?}").contains("oidc-s3cr3t"),
+            "no secret in Debug"
+        );
+
+        let s = load(
+            "[organization]\ninternal_domains = [\"Zorg.nl\", \"zorg.be\"]\n\
+             [staff_oidc]\nissuer = \"http://127.0.0.1:9400\"\nclient_id = \"zegel\"\n\
+             client_secret = \"x\"\nscopes = [\"openid\", \"email\", \"profile\"]\n\
+             email_claim = \"upn\"\nlabel = \"Entra ID\"\nrefuse_unknown = false\n",
+        )
+        .unwrap();
+        let c = s.staff_oidc.unwrap();
+        assert_eq!(c.scopes, ["email", "profile"], "openid is always asked");
+        assert_eq!(c.email_claim, "upn");
+        assert_eq!(c.label, "Entra ID");
+        assert!(!c.refuse_unknown);
+        assert_eq!(c.account_domains, ["zorg.nl", "zorg.be"]);
+
+        let base =
+            "issuer = \"https://id.zorg.nl\"\nclient_id = \"zegel\"\nclient_secret = \"x\"\n";
+        for (text, says) in [
+            ("client_id = \"zegel\"\n".to_string(), "[staff_oidc] client_id needs issuer"),
+            ("refuse_unknown = false\n".to_string(), "refuse_unknown needs issuer"),
+            ("issuer = \"https://id.zorg.nl\"\nclient_secret = \"x\"\n".to_string(), "needs client_id"),
+            ("issuer = \"https://id.zorg.nl\"\nclient_id = \"zegel\"\nclient_secret = \" \"\n".to_string(), "needs client_secret"),
+            ("issuer = \"http://id.zorg.nl\"\nclient_id = \"z\"\nclient_secret = \"x\"\n".to_string(), "must start with https://"),
+            ("issuer = \"http://localhost.evil.example\"\nclient_id = \"z\"\nclient_secret = \"x\"\n".to_string(), "must start with https://"),
+            ("issuer = \"https://id.zorg.nl/?x=1\"\nclient_id = \"z\"\nclient_secret = \"x\"\n".to_string(), "query or fragment"),
+            (format!("{base}scopes = [\"email profile\"]\n"), "[staff_oidc] scopes"),
+            (format!("{base}email_claim = \"\"\n"), "[staff_oidc] email_claim"),
+            (format!("{base}label = \"\"\n"), "[staff_oidc] label"),
+            (format!("{base}label = \"{}\"\n", "x".repeat(61)), "[staff_oidc] label"),
+            (format!("{base}refuse_unknown = false\n"), "needs [organization] internal_domains"),
+            (format!("{base}client_secret_file = \"s\"\n"), "unknown field"),
+        ] {
+            let e = load(&format!("[staff_oidc]\n{text}")).unwrap_err();
             assert!(e.contains(says), "{text}: {e}");
         }
     }

@@ -8,14 +8,17 @@
 //! with TOTP, sent items with withdraw, a sender refused administration,
 //! offboarding, the policy changed in the browser and applied by the
 //! gateway, the domain check page (against zegel-domaincheck's test
-//! world), axe-core on every staff page. `scripts/test` installs
-//! chromium and the npm packages.
+//! world), axe-core on every staff page. And the OpenID Connect sign-in
+//! through `tests/browser/oidc.mjs` against panva's oidc-provider
+//! (`tests/browser/oidc_provider.mjs`). `scripts/test` installs chromium
+//! and the npm packages.
 
 mod common;
 
 #[path = "../../zegel-domaincheck/tests/world/mod.rs"]
 mod world;
 
+use common::oidc_provider::{staff_oidc_section, OidcProvider};
 use common::staff_web::{add, user, PASSWORD};
 use common::*;
 use std::path::Path;
@@ -386,4 +389,44 @@ fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibili
     );
     assert_eq!(status, "refused", "{reply}");
     assert!(reply.starts_with('5'), "{reply}");
+}
+
+#[test]
+fn the_staff_web_in_chromium_signs_in_through_openid_connect() {
+    prerequisites();
+    common::oidc_provider::prerequisites();
+    // The provider on 127.0.0.2: another site than zegel's 127.0.0.1, so
+    // chromium applies its cross-site cookie rules to the way back.
+    let sink = Sink::start();
+    let provider_port = zegel_testkit::free_port();
+    let issuer = format!("http://127.0.0.2:{provider_port}");
+    let section = staff_oidc_section(&issuer, "Zorg-ID");
+    let z = Zegel::start(&sink, &[("[staff_oidc]", &section)]);
+    let provider = OidcProvider::start(
+        "127.0.0.2",
+        provider_port,
+        &format!("http://127.0.0.1:{}/app/login/oidc/callback", z.http_port),
+    );
+    add(&z, "jan@zorg.nl", "sender");
+    add(&z, "fg@zorg.nl", "admin");
+    let enrolled = String::from_utf8(user(&z, &["totp", "fg@zorg.nl"], "").stdout).unwrap();
+    let secret = enrolled
+        .lines()
+        .find_map(|l| l.strip_prefix("secret: "))
+        .expect("the TOTP secret is printed");
+    run_script(
+        "oidc.mjs",
+        &serde_json::json!({
+            "base": format!("http://127.0.0.1:{}", z.http_port),
+            "issuer": provider.issuer,
+            "chromium": CHROMIUM,
+            "label": "Zorg-ID",
+            "sender": "jan@zorg.nl",
+            "senderLogin": "jan",
+            "unknownLogin": "onbekend",
+            "unverifiedLogin": "ongeverifieerd",
+            "adminLogin": "fg",
+            "adminSecret": secret,
+        }),
+    );
 }

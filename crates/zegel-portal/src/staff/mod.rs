@@ -1,5 +1,6 @@
 //! `/app`: the signed-in side of the web for staff. Local accounts sign in
-//! with their password and, when enrolled (always for administrators), a
+//! with their password (or through the organisation's OpenID Connect
+//! provider, oidc/) and, when enrolled (always for administrators), a
 //! TOTP code; a sender writes secure messages (with the assessment shown
 //! live) and sees and withdraws their own; an
 //! administrator also manages accounts, offboards people and sets the
@@ -19,6 +20,7 @@ mod contacts;
 mod domain;
 mod figures;
 mod history;
+pub mod oidc;
 mod pages;
 mod policy;
 mod sent;
@@ -54,6 +56,8 @@ pub fn routes() -> Router<Portal> {
         .route("/app", get(sent::page))
         .route("/app/login", get(signin::login_page).post(signin::login))
         .route("/app/login/code", get(signin::code_page).post(signin::code))
+        .route("/app/login/oidc", get(oidc::start))
+        .route(oidc::CALLBACK_PATH, get(oidc::callback))
         .route("/app/logout", post(signin::logout))
         .route("/app/sent/revoke", post(sent::revoke))
         .route("/app/compose", get(compose::page).post(compose::submit))

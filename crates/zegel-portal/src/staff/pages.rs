@@ -23,6 +23,22 @@ pub struct Login {
     pub csrf: String,
     pub email: String,
     pub error: Option<String>,
+    /// The OpenID Connect provider's name, when it is configured.
+    pub oidc: Option<String>,
+}
+
+/// After the OpenID Connect provider's answer: on to the next step by a
+/// page of zegel's own (a redirect would still count as the provider's
+/// navigation, and the browser would not send the `SameSite=Strict`
+/// session cookie with it).
+#[derive(Template)]
+#[template(path = "staff/oidc_done.html")]
+pub struct OidcDone {
+    pub f: Frame,
+    pub s: &'static StaffTexts,
+    pub text: &'static str,
+    /// `/app` or `/app/login/code`.
+    pub next: &'static str,
 }
 
 /// The TOTP step.

@@ -1,5 +1,6 @@
-//! Signing in and out: `/app/login` (address and password), `/app/login/code`
-//! (the TOTP code, when the account has one; administrators must), and
+//! Signing in and out: `/app/login` (address and password, or the
+//! organisation's OpenID Connect provider: oidc/), `/app/login/code` (the
+//! TOTP code, when the account has one; administrators must), and
 //! `/app/logout`.
 //!
 //! A visitor first gets an anonymous staff session (for the form token);
@@ -43,10 +44,15 @@ pub struct CodeForm {
 
 /// What a sign-in handler needs from the request.
 pub struct Visitor {
-    session: Option<PortalSession>,
-    lang: Lang,
-    ip: std::net::IpAddr,
+    pub(super) session: Option<PortalSession>,
+    pub(super) lang: Lang,
+    pub(super) ip: std::net::IpAddr,
 }
+
+/// What a staff session's `address` holds once its first step was passed
+/// through the OpenID Connect provider (`None` after a password): the TOTP
+/// step's audit record says which.
+pub(super) const VIA_OIDC: &str = "openid-connect";
 
 impl axum::extract::FromRequestParts<Portal> for Visitor {
     type Rejection = Response;
@@ -78,6 +84,7 @@ fn login_form(
         csrf: csrf.to_string(),
         email: email.to_string(),
         error: error.map(str::to_string),
+        oidc: portal.oidc.as_ref().map(|p| p.config().label.clone()),
     };
     (status, crate::pages::html(&page)).into_response()
 }
@@ -101,7 +108,12 @@ fn code_form(
 
 /// Audits a failed sign-in step and counts it against the client's
 /// address; the answer to give instead of the form when over the limit.
-async fn failed_attempt(portal: &Portal, v: &Visitor, email: &str, why: &str) -> Option<Response> {
+pub(super) async fn failed_attempt(
+    portal: &Portal,
+    v: &Visitor,
+    email: &str,
+    why: &str,
+) -> Option<Response> {
     let _ = portal
         .store()
         .audit("staff_sign_in_failed", None, email, why)
@@ -111,7 +123,7 @@ async fn failed_attempt(portal: &Portal, v: &Visitor, email: &str, why: &str) ->
 
 /// Starts a staff session for `target` ("" before sign-in) and the cookie
 /// that carries it.
-async fn new_session(
+pub(super) async fn new_session(
     portal: &Portal,
     target: &str,
 ) -> Result<(PortalSession, header::HeaderValue), Response> {
@@ -331,9 +343,12 @@ pub async fn code(
     {
         return web::unavailable(&portal, v.lang);
     }
-    let _ = store
-        .audit("staff_signed_in", None, &email, "password and TOTP")
-        .await;
+    let first = if session.address.as_deref() == Some(VIA_OIDC) {
+        "OpenID Connect and TOTP"
+    } else {
+        "password and TOTP"
+    };
+    let _ = store.audit("staff_signed_in", None, &email, first).await;
     web::see_other("/app")
 }
 

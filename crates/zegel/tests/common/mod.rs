@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use zegel_testkit::{free_port, Received, Sink};
 
+pub mod oidc_provider;
 pub mod staff_web;
 pub mod visitor;
 
