@@ -128,6 +128,17 @@ fn addresses(field: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// To and Cc as one list, each address once (the first spelling kept;
+/// addresses compared without case): one package per person, even when
+/// the sender named someone twice.
+fn unique_recipients(to: Vec<String>, cc: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    to.into_iter()
+        .chain(cc)
+        .filter(|a| seen.insert(a.to_lowercase()))
+        .collect()
+}
+
 /// What the form asks for, checked: the message's bytes, its recipients
 /// and the sender's choices.
 struct Composed {
@@ -177,9 +188,7 @@ fn compose(
         mail = mail.attachment(content_type.as_str(), name, bytes.as_slice());
     }
     let raw = mail.write_to_vec().map_err(|e| e.to_string())?;
-    let mut recipients = to;
-    recipients.extend(cc);
-    recipients.dedup();
+    let recipients = unique_recipients(to, cc);
     Ok(Composed {
         raw,
         recipients,
@@ -365,7 +374,17 @@ pub async fn assess(State(portal): State<Portal>, who: SignedIn, multipart: Mult
 
 #[cfg(test)]
 mod tests {
-    use super::addresses;
+    use super::{addresses, unique_recipients};
+
+    #[test]
+    fn a_person_named_twice_gets_one_package() {
+        let to = vec!["a@b.nl".to_string(), "c@d.nl".into(), "A@B.nl".into()];
+        let cc = vec!["e@f.nl".to_string(), "c@d.nl".into()];
+        assert_eq!(
+            unique_recipients(to, cc),
+            vec!["a@b.nl", "c@d.nl", "e@f.nl"]
+        );
+    }
 
     #[test]
     fn addresses_are_split_and_checked() {

@@ -17,7 +17,11 @@ const WEEKS: usize = 12;
 pub async fn page(State(portal): State<Portal>, AdminOnly(who): AdminOnly) -> Response {
     let now = zegel_store::now();
     let since = super::stats::week_start(now) - (WEEKS as i64 - 1) * 7 * 86_400;
-    let Ok(entries) = portal.store().audit_entries(since).await else {
+    let Ok(entries) = portal
+        .store()
+        .audit_events_since(since, super::stats::COUNTED_EVENTS)
+        .await
+    else {
         return web::unavailable(&portal, who.lang);
     };
     let f = figures(&entries, now, WEEKS);

@@ -36,6 +36,9 @@ pub fn week_start(at: i64) -> i64 {
     (days - (days + 3).rem_euclid(7)) * DAY
 }
 
+/// The audit events [`figures`] counts (the others it skips).
+pub const COUNTED_EVENTS: &[&str] = &["accepted", "opened", "revoked"];
+
 /// The last `n` weeks up to `now` from the audit trail: `accepted` events
 /// (`verdict Secure, 2 recipient(s), kinds: bsn,health`), first `opened`
 /// per message and recipient, and `revoked`.
