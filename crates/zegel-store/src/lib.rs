@@ -119,6 +119,17 @@ impl Store {
     }
 }
 
+/// A store in a fresh temporary folder with a new key, for tests (the
+/// folder goes when the returned guard is dropped).
+#[cfg(test)]
+pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let store = Store::open(dir.path(), None, Kek::generate())
+        .await
+        .expect("a store in a temporary folder");
+    (dir, store)
+}
+
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
     SystemTime::now()

@@ -102,15 +102,9 @@ fn pending_aad(id_hash: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Kek, Role, Store};
+    use crate::Role;
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
-        (dir, s)
-    }
+    use crate::test_store as store;
 
     #[tokio::test]
     async fn pending_sign_ins_are_sealed_good_once_and_run_out() {

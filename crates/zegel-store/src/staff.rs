@@ -206,15 +206,8 @@ fn totp_aad(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Kek;
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
-        (dir, s)
-    }
+    use crate::test_store as store;
 
     #[tokio::test]
     async fn totp_secrets_are_sealed_and_steps_used_once() {

@@ -3,13 +3,7 @@ use crate::{
     SecondFactor, Store, MAX_TRIES,
 };
 
-async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(dir.path(), None, Kek::generate())
-        .await
-        .unwrap();
-    (dir, s)
-}
+use crate::test_store as store;
 
 fn package(recipient: &str, token: &str, factor: SecondFactor) -> NewSecureMessage {
     NewSecureMessage {
