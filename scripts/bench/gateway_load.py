@@ -345,6 +345,26 @@ def smtp_source(port, sessions, count, msg_file):
     ]
 
 
+def split(total, parts):
+    """total as parts whole numbers that differ by at most one."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def smtp_sources(ports, sessions, count, msg_file):
+    """One smtp-source per port (node), sessions and messages shared out."""
+    return [
+        smtp_source(port, max(1, s), c, msg_file)
+        for port, s, c in zip(ports, split(sessions, len(ports)), split(count, len(ports)))
+        if c > 0
+    ]
+
+
+def cpu_ticks_all(pids):
+    """cpu_ticks_tree summed over pids (None when one is gone)."""
+    ticks = [cpu_ticks_tree(pid) for pid in pids]
+    return None if not ticks or None in ticks else sum(ticks)
+
+
 async def load(args, payload):
     """The measured load; returns (t0, t_end, source_count, txn, dot, errors, rc)."""
     stop = asyncio.Event()
@@ -355,16 +375,21 @@ async def load(args, payload):
     # is known afterwards.)
     src_count = max(src_sessions, round(args.messages * src_sessions / args.sessions))
     t0 = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(
-        *smtp_source(args.port, src_sessions, src_count, args.message),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    probes = [
-        asyncio.create_task(probe(args.port, payload, stop, txn, dot, errors))
-        for _ in range(args.probes)
+    procs = [
+        await asyncio.create_subprocess_exec(
+            *cmd,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for cmd in smtp_sources(args.ports, src_sessions, src_count, args.message)
     ]
-    _, stderr = await proc.communicate()
+    probes = [
+        asyncio.create_task(probe(args.ports[i % len(args.ports)], payload, stop, txn, dot, errors))
+        for i in range(args.probes)
+    ]
+    outs = [await proc.communicate() for proc in procs]
+    stderr = b"".join(err for _, err in outs)
+    returncode = next((proc.returncode for proc in procs if proc.returncode != 0), 0)
     t_src = time.perf_counter()
     stop.set()
     results = await asyncio.gather(*probes, return_exceptions=True)
@@ -372,9 +397,9 @@ async def load(args, payload):
     for r in results:
         if isinstance(r, Exception):
             errors.append(f"probe: {r!r}")
-    if proc.returncode != 0:
-        errors.append(f"smtp-source exit {proc.returncode}: {stderr.decode(errors='replace').strip()[:300]}")
-    return t0, t_src, t_end, src_count, txn, dot, errors, proc.returncode
+    if returncode != 0:
+        errors.append(f"smtp-source exit {returncode}: {stderr.decode(errors='replace').strip()[:300]}")
+    return t0, t_src, t_end, src_count, txn, dot, errors, returncode
 
 
 def cmd_run(args):
@@ -389,22 +414,23 @@ def cmd_run(args):
     try:
         per_msg = args.deliveries_per_message
         if args.warmup > 0:
-            rc = subprocess.run(
-                smtp_source(args.port, min(args.sessions, args.warmup), args.warmup, args.message),
-                stdout=subprocess.DEVNULL,
-            ).returncode
+            warm = [
+                subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+                for cmd in smtp_sources(args.ports, min(args.sessions, args.warmup), args.warmup, args.message)
+            ]
+            rc = max(w.wait() for w in warm)
             if rc != 0 or not sink.wait_for(args.warmup * per_msg, args.timeout):
                 raise SystemExit(f"{args.label}: warm-up failed (smtp-source {rc}, sink {sink.count})")
             time.sleep(1.0)
         base = sink.count
-        cpu0 = cpu_ticks_tree(args.server_pid)
+        cpu0 = cpu_ticks_all(args.server_pids)
         m0 = machine_ticks()
         t0, t_src, t_end, src_count, txn, dot, errors, rc = asyncio.run(load(args, payload))
         accepted = (src_count if rc == 0 else 0) + len(txn)
         want = base + accepted * per_msg
         ok = sink.wait_for(want, args.timeout)
         t_done = time.perf_counter()
-        cpu1 = cpu_ticks_tree(args.server_pid)
+        cpu1 = cpu_ticks_all(args.server_pids)
         m1 = machine_ticks()
         t_last = sink.time_of(want) if ok else None
         t_first = sink.time_of(base + 1)
@@ -517,7 +543,7 @@ def main():
     m.add_argument("--out", required=True)
     r = sub.add_parser("run")
     r.add_argument("--label", required=True)
-    r.add_argument("--port", type=int, required=True)
+    r.add_argument("--port", required=True, help="the server's SMTP port, or several: P1,P2 (nodes)")
     r.add_argument("--sink-port", type=int, required=True)
     r.add_argument("--message", required=True)
     r.add_argument("--messages", type=int, default=5000)
@@ -526,12 +552,15 @@ def main():
     r.add_argument("--warmup", type=int, default=200)
     r.add_argument("--deliveries-per-message", type=int, default=1)
     r.add_argument("--timeout", type=float, default=600)
-    r.add_argument("--server-pid", type=int)
+    r.add_argument("--server-pid", default="", help="pid(s) whose CPU (with their children) counts: P1,P2")
     r.add_argument("--pid-file", help="append the sink's pid here (for the caller's cleanup)")
     r.add_argument("--out")
     t = sub.add_parser("table")
     t.add_argument("file")
     args = p.parse_args()
+    if args.cmd == "run":
+        args.ports = [int(x) for x in args.port.split(",")]
+        args.server_pids = [int(x) for x in args.server_pid.split(",") if x]
     {"message": cmd_message, "run": cmd_run, "table": cmd_table}[args.cmd](args)
 
 

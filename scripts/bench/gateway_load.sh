@@ -19,6 +19,11 @@
 # - optional run "zegel-secure" (RUNS): the same message with the subject
 #   tag [veilig]: portal action, two deliveries per message (the
 #   recipient's notification and the sender's notice);
+# - optional runs "zegel-pg" and "zegel-pg2" (issue 8): zegel on PostgreSQL
+#   (PG_URL, a fresh schema per run, dropped afterwards) with one node, and
+#   with two nodes sharing the database, the key and the blob folder; the
+#   load is shared out over the nodes (one smtp-source each, as a load
+#   balancer would), and the server CPU includes PostgreSQL's backends;
 # - the load of each run: WARMUP messages first (not measured), then
 #   `smtp-source -d -s (SESSIONS-PROBES) -m ...` plus PROBES sessions of
 #   gateway_load.py that send the same message the same way and time every
@@ -49,6 +54,7 @@
 #   DELIVERY_CONCURRENCY: zegel's [delivery] concurrency (default: zegel's, 20)
 #   KEEP=1: keep the temp folder (configs, logs, databases) for a look
 #   RESULTS=FILE: also append each run's JSON line to FILE
+#   PG_URL=postgres://postgres@127.0.0.1:5432/test (the zegel-pg runs)
 #   PERF=FILE: `perf record` zegel serve (cpu-clock, call graphs) during the
 #   first measured zegel run into FILE (read it with `perf report -i FILE`)
 set -euo pipefail
@@ -93,12 +99,17 @@ fi
 WORK=$(mktemp -d /tmp/zegel-gateway-load.XXXXXX)
 chmod 755 "$WORK" # Postfix's daemons (user postfix) reach their queue below
 ZEGEL_PID=""
+ZEGEL_PIDS=""
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
+PG_SCHEMA=""
 PERF_PID=""
 POSTFIX_CONF=""
 cleanup() {
   set +e # a killed process's status must not stop the cleanup
   if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null; wait "$PERF_PID" 2>/dev/null; fi
   if [ -n "$ZEGEL_PID" ]; then kill "$ZEGEL_PID" 2>/dev/null; wait "$ZEGEL_PID" 2>/dev/null; fi
+  for pid in $ZEGEL_PIDS; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  if [ -n "$PG_SCHEMA" ]; then psql -q "$PG_URL" -c "DROP SCHEMA $PG_SCHEMA CASCADE" >/dev/null 2>&1; fi
   if [ -n "$POSTFIX_CONF" ]; then stop_postfix; fi
   # The sinks the driver started (normally stopped by the driver itself).
   if [ -f "$WORK/sink.pids" ]; then
@@ -147,15 +158,15 @@ python3 "$DRIVER" message --size "$SIZE" --secure --out "$WORK/secure.txt" >/dev
 
 # --- zegel -------------------------------------------------------------------
 
-start_zegel() { # dir sink_port -> ZEGEL_PID, SMTP_PORT
-  local dir=$1 sink=$2
+start_zegel() { # dir sink_port [database_url shared_dir] -> ZEGEL_PID, SMTP_PORT
+  local dir=$1 sink=$2 db=${3:-} shared=${4:-}
   "$ZEGEL_BIN" init --domain zorg.nl --dir "$dir" >/dev/null
   SMTP_PORT=$(free_port)
   local http
   http=$(free_port)
-  python3 - "$dir/zegel.toml" "$SMTP_PORT" "$http" "$sink" "${DELIVERY_CONCURRENCY:-}" <<'EOF'
+  python3 - "$dir/zegel.toml" "$SMTP_PORT" "$http" "$sink" "${DELIVERY_CONCURRENCY:-}" "$db" "$shared" <<'EOF'
 import sys
-path, smtp, http, sink, concurrency = sys.argv[1:]
+path, smtp, http, sink, concurrency, db, shared = sys.argv[1:]
 text = open(path).read()
 edits = [
     ('listen = "127.0.0.1:2525"', f'listen = "127.0.0.1:{smtp}"'),
@@ -164,6 +175,10 @@ edits = [
 ]
 if concurrency:
     edits.append(("concurrency = 20", f"concurrency = {int(concurrency)}"))
+if db:
+    edits.append(('# database_url = "sqlite://zegel-data/zegel.db"', f'database_url = "{db}"'))
+    edits.append(('key_file = "zegel-data/kek.key"', f'key_file = "{shared}/kek.key"'))
+    edits.append(('# blobs = "s3://zegel-blobs/node-1"', f'blobs = "{shared}/blobs"'))
 for old, new in edits:
     if old not in text:
         sys.exit(f"zegel.toml template lacks {old!r}")
@@ -208,6 +223,43 @@ run_zegel() { # label message-file deliveries-per-message
   fi
   stop_zegel
   [ -n "${KEEP:-}" ] || rm -rf "$dir" # the next run starts empty
+  return $rc
+}
+
+run_zegel_pg() { # label message-file nodes: zegel on PostgreSQL, NODES nodes
+  local label=$1 msg=$2 nodes=$3 dir="$WORK/$1" sink ports="" pids="" postmaster
+  sink=$(free_port)
+  PG_SCHEMA="zb_$(date +%s)_$$"
+  psql -q "$PG_URL" -c "CREATE SCHEMA $PG_SCHEMA" >/dev/null
+  local url="$PG_URL?options[search_path]=$PG_SCHEMA"
+  [[ $PG_URL == *\?* ]] && url="$PG_URL&options[search_path]=$PG_SCHEMA"
+  mkdir -p "$dir/shared"
+  for n in $(seq "$nodes"); do
+    start_zegel "$dir/node$n" "$sink" "$url" "$dir/shared"
+    ZEGEL_PIDS="$ZEGEL_PIDS $ZEGEL_PID"
+    ports="$ports${ports:+,}$SMTP_PORT"
+    pids="$pids${pids:+,}$ZEGEL_PID"
+    ZEGEL_PID=""
+  done
+  # PostgreSQL's work is the server's too: its postmaster and backends.
+  postmaster=$(head -1 "$(psql -qtA "$PG_URL" -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null || true)
+  [ -n "$postmaster" ] && pids="$pids,$postmaster"
+  echo "$label: $nodes node(s) on PostgreSQL, SMTP ports $ports"
+  local rc=0
+  python3 "$DRIVER" run --label "$label" --port "$ports" --sink-port "$sink" \
+    --message "$msg" --messages "$MESSAGES" --sessions "$SESSIONS" --probes "$PROBES" \
+    --warmup "$WARMUP" --deliveries-per-message 1 --timeout "$TIMEOUT" \
+    --server-pid "$pids" --pid-file "$WORK/sink.pids" --out "$WORK/results.jsonl" || rc=$?
+  for n in $(seq "$nodes"); do
+    if grep -qiE ' (ERROR|WARN) |panic' "$dir/node$n/serve.log"; then
+      echo "$label node $n: zegel log:"; grep -iE ' (ERROR|WARN) |panic' "$dir/node$n/serve.log" | head -10
+    fi
+  done
+  for pid in $ZEGEL_PIDS; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
+  ZEGEL_PIDS=""
+  psql -q "$PG_URL" -c "DROP SCHEMA $PG_SCHEMA CASCADE" >/dev/null
+  PG_SCHEMA=""
+  [ -n "${KEEP:-}" ] || rm -rf "$dir"
   return $rc
 }
 
@@ -319,7 +371,9 @@ for i in $(seq "$REPEAT"); do
       zegel) run_zegel "zegel$suffix" "$WORK/normal.txt" 1 || failed=1 ;;
       zegel-secure) run_zegel "zegel-secure$suffix" "$WORK/secure.txt" 2 || failed=1 ;;
       postfix) run_postfix "postfix$suffix" "$WORK/normal.txt" || failed=1 ;;
-      *) log "unknown run $run (zegel, zegel-secure, postfix)"; exit 2 ;;
+      zegel-pg) run_zegel_pg "zegel-pg$suffix" "$WORK/normal.txt" 1 || failed=1 ;;
+      zegel-pg2) run_zegel_pg "zegel-pg2$suffix" "$WORK/normal.txt" 2 || failed=1 ;;
+      *) log "unknown run $run (zegel, zegel-secure, postfix, zegel-pg, zegel-pg2)"; exit 2 ;;
     esac
     sleep 2 # let the disk settle between runs
   done

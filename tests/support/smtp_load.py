@@ -4,7 +4,11 @@ threads, and appends the unique token of every message answered 250 to
 ACCEPTED (one per line, flushed and synced at once). Connection errors are
 expected (the server may be killed mid-run) and only counted.
 
-Usage: smtp_load.py HOST PORT N ACCEPTED [THREADS]
+PORT may be a comma-separated list (several nodes, as behind a load
+balancer): each thread starts on one, in turn, and moves to the next when
+a connection fails.
+
+Usage: smtp_load.py HOST PORT[,PORT...] N ACCEPTED [THREADS]
 """
 import os
 import smtplib
@@ -13,7 +17,8 @@ import threading
 import time
 import uuid
 
-host, port, n, accepted_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+host, n, accepted_path = sys.argv[1], int(sys.argv[3]), sys.argv[4]
+ports = [int(p) for p in sys.argv[2].split(",")]
 threads = int(sys.argv[5]) if len(sys.argv) > 5 else 4
 lock = threading.Lock()
 counter = iter(range(n))
@@ -25,8 +30,9 @@ def next_index():
         return next(counter, None)
 
 
-def worker():
+def worker(first):
     global errors
+    at = first
     out = open(accepted_path, "a")
     while True:
         i = next_index()
@@ -41,7 +47,7 @@ def worker():
         # message for a while; an answer other than 250 counts as an error.
         for attempt in range(300):
             try:
-                with smtplib.SMTP(host, port, timeout=30) as s:
+                with smtplib.SMTP(host, ports[at % len(ports)], timeout=30) as s:
                     s.sendmail("a@zorg.nl", ["b@example.com"], msg)
                 with lock:
                     out.write(token + "\n")
@@ -51,6 +57,7 @@ def worker():
             except (ConnectionError, smtplib.SMTPServerDisconnected, OSError):
                 with lock:
                     errors += 1
+                at += 1
                 time.sleep(0.1)
             except smtplib.SMTPException:
                 with lock:
@@ -58,7 +65,7 @@ def worker():
                 break
 
 
-ts = [threading.Thread(target=worker) for _ in range(threads)]
+ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
 for t in ts:
     t.start()
 for t in ts:

@@ -143,6 +143,10 @@ pub struct OutboundConfig {
     pub smtp_timeout: Duration,
     /// Deliveries in flight at once.
     pub concurrency: usize,
+    /// How long a claimed delivery is this node's before another node (or
+    /// this one, after a restart on PostgreSQL) may take it: longer than
+    /// any one attempt takes (`[delivery] lease_secs`).
+    pub lease: Duration,
     /// Accept invalid certificates for opportunistic STARTTLS (normal for
     /// MX delivery; `require_tls` deliveries always verify).
     pub opportunistic_tls_unverified: bool,

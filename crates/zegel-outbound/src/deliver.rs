@@ -11,9 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use zegel_store::{Content, DeliveryKind, Job, JobOutcome, NewDelivery};
 
-/// How long a claimed delivery is ours before another worker may take it.
-const LEASE_SECS: i64 = 600;
-
 impl Outbound {
     /// Runs deliveries until `shutdown` resolves.
     pub async fn run_deliveries(
@@ -26,7 +23,10 @@ impl Outbound {
         loop {
             let jobs = match self
                 .store
-                .claim(self.config.concurrency as i64 * 2, LEASE_SECS)
+                .claim(
+                    self.config.concurrency as i64 * 2,
+                    self.config.lease.as_secs() as i64,
+                )
                 .await
             {
                 Ok(j) => j,

@@ -682,13 +682,17 @@ impl World {
             retry_max: Duration::from_secs(1),
             smtp_timeout: Duration::from_secs(5),
             concurrency: 4,
+            lease: Duration::from_secs(600),
             opportunistic_tls_unverified: true,
             archive_format: zegel_archive::Format::SevenZ,
             archive_body_as_document: true,
             archive_fallback: SecureAction::Portal,
             inbound_relay: None,
         };
-        let store = Store::open(dir, None, Kek::generate()).await.unwrap();
+        let url = zegel_store::test_database_url(dir).await.unwrap();
+        let store = Store::open(dir, url.as_deref(), Kek::generate())
+            .await
+            .unwrap();
         let assessor = Arc::new(Assessor::new(Policy {
             domains: Domains::new(&["zorg.test".into()], &[]),
             ..Policy::default()

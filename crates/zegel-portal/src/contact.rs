@@ -60,7 +60,7 @@ impl FromRequestParts<Portal> for Citizen {
             web::query_value(&parts.uri, "lang").as_deref(),
         );
         if portal.config.contact_address.is_none() {
-            return Err(miss(portal, ip, lang));
+            return Err(miss(portal, ip, lang).await);
         }
         Ok(Citizen {
             session: session(portal, &parts.headers).await,
@@ -166,10 +166,10 @@ pub async fn send_code(
 ) -> Response {
     let lang = c.lang;
     let Some(session) = c.session.clone() else {
-        return bad_form(&portal, c.ip, lang);
+        return bad_form(&portal, c.ip, lang).await;
     };
     if !web::csrf_ok(&session.csrf, &form.csrf) {
-        return bad_form(&portal, c.ip, lang);
+        return bad_form(&portal, c.ip, lang).await;
     }
     let email = form.email.trim().to_lowercase();
     if !plausible_address(&email) {
@@ -178,8 +178,8 @@ pub async fn send_code(
     }
     // Each code request counts against the client's budget too, so one
     // client cannot mail codes to many addresses.
-    if !portal.allow(c.ip) {
-        return miss(&portal, c.ip, lang);
+    if !portal.allow(c.ip).await {
+        return miss(&portal, c.ip, lang).await;
     }
     if portal
         .store()
@@ -260,13 +260,13 @@ pub async fn verify(
 ) -> Response {
     let lang = c.lang;
     let Some(session) = c.session.clone() else {
-        return bad_form(&portal, c.ip, lang);
+        return bad_form(&portal, c.ip, lang).await;
     };
     let Some(address) = session.address.clone() else {
         return web::see_other("/contact");
     };
     if !web::csrf_ok(&session.csrf, &form.csrf) {
-        return bad_form(&portal, c.ip, lang);
+        return bad_form(&portal, c.ip, lang).await;
     }
     let t = lang.texts();
     match portal
@@ -370,15 +370,15 @@ pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart
     let lang = c.lang;
     let to = portal.config.contact_address.clone().unwrap_or_default();
     let Some(session) = c.session.clone().filter(|s| s.email_ok) else {
-        return bad_form(&portal, c.ip, lang);
+        return bad_form(&portal, c.ip, lang).await;
     };
     let upload = match read_upload(multipart).await {
         Ok(upload) => upload,
-        Err(status) => return upload_refused(&portal, status, c.ip, lang),
+        Err(status) => return upload_refused(&portal, status, c.ip, lang).await,
     };
     let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
     if !web::csrf_ok(&session.csrf, csrf) {
-        return bad_form(&portal, c.ip, lang);
+        return bad_form(&portal, c.ip, lang).await;
     }
     let t = lang.texts();
     let text = upload.fields.get("text").map(String::as_str).unwrap_or("");

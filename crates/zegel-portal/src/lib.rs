@@ -164,9 +164,32 @@ impl Portal {
     }
 
     /// Counts a miss (unknown link, bad form, code request) for `ip`;
-    /// false when the client is over its limit.
-    fn allow(&self, ip: IpAddr) -> bool {
+    /// false when the client is over its limit: this node's own, and on a
+    /// shared database every node's together.
+    async fn allow(&self, ip: IpAddr) -> bool {
         self.misses.check_key(&ip).is_ok()
+            && self
+                .shared_allows(&format!("miss:{ip}"), 60, self.config.misses_per_ip_minute)
+                .await
+    }
+
+    /// On PostgreSQL (several nodes): counts a hit for `key` and says
+    /// whether it is still within `limit` per `window_secs`, counted by
+    /// every node. On SQLite (one node) this node's in-memory limit is the
+    /// whole limit. When the count cannot be made, the request goes on
+    /// under this node's own limit (logged): the database being slow must
+    /// not lock every client out.
+    async fn shared_allows(&self, key: &str, window_secs: i64, limit: u32) -> bool {
+        if self.store().engine() != zegel_store::Engine::Postgres {
+            return true;
+        }
+        match self.store().count_hit(key, window_secs).await {
+            Ok(hits) => hits <= i64::from(limit.max(1)),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared rate limit not counted; this node's own applies");
+                true
+            }
+        }
     }
 
     /// How many days a secure message stays readable by default.
@@ -175,9 +198,17 @@ impl Portal {
     }
 
     /// Counts a sign-in attempt for a staff account; false when the
-    /// account is over its limit.
-    fn account_attempt(&self, email: &str) -> bool {
+    /// account is over its limit (this node's: a burst, then one a minute;
+    /// on a shared database also every node's together, per 10 minutes).
+    async fn account_attempt(&self, email: &str) -> bool {
         self.attempts.check_key(&email.to_string()).is_ok()
+            && self
+                .shared_allows(
+                    &format!("staff:{}", email.to_lowercase()),
+                    600,
+                    self.config.attempts_per_account,
+                )
+                .await
     }
 
     /// The router with every page and the security headers.
@@ -290,7 +321,7 @@ async fn not_found(
     axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    recipient::miss(&portal, addr.ip(), web::lang(&headers, None))
+    recipient::miss(&portal, addr.ip(), web::lang(&headers, None)).await
 }
 
 /// Why a request could not be answered normally.

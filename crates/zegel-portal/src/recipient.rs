@@ -94,8 +94,8 @@ impl Visit {
 }
 
 /// An unknown link: 404, or 429 once a client guesses too often.
-pub fn miss(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
-    if portal.allow(ip) {
+pub async fn miss(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
+    if portal.allow(ip).await {
         web::notice(portal, lang, StatusCode::NOT_FOUND, |t| {
             (t.not_found_title, t.not_found)
         })
@@ -106,9 +106,9 @@ pub fn miss(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
     }
 }
 
-pub(crate) fn bad_form(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
-    if !portal.allow(ip) {
-        return miss(portal, ip, lang);
+pub(crate) async fn bad_form(portal: &Portal, ip: IpAddr, lang: Lang) -> Response {
+    if !portal.allow(ip).await {
+        return miss(portal, ip, lang).await;
     }
     web::notice(portal, lang, StatusCode::FORBIDDEN, |t| {
         (t.bad_form_title, t.bad_form)
@@ -134,7 +134,7 @@ async fn visit(
         .await;
     let (package, session) = match lookup {
         Ok(Some(found)) => found,
-        Ok(None) => return Err(miss(portal, ip, lang)),
+        Ok(None) => return Err(miss(portal, ip, lang).await),
         Err(e) => {
             tracing::error!(error = %e, "looking up a package failed");
             return Err(web::unavailable(portal, lang));
@@ -217,7 +217,7 @@ pub async fn send_code(
     Form(form): Form<TokenForm>,
 ) -> Response {
     if !v.csrf_ok(&form.csrf) {
-        return bad_form(&portal, v.ip, v.lang);
+        return bad_form(&portal, v.ip, v.lang).await;
     }
     let sent = portal
         .send_code(CodeRequest {
@@ -355,7 +355,7 @@ pub async fn verify(
     Form(form): Form<CodeForm>,
 ) -> Response {
     if !v.csrf_ok(&form.csrf) {
-        return bad_form(&portal, v.ip, v.lang);
+        return bad_form(&portal, v.ip, v.lang).await;
     }
     let store = portal.store();
     let check = store.check_code("email", &v.package.id, &form.code).await;
@@ -482,7 +482,7 @@ pub async fn send_second(
     Form(form): Form<TokenForm>,
 ) -> Response {
     if !v.csrf_ok(&form.csrf) || !v.email_ok() || v.package.second_factor != SecondFactor::Sms {
-        return bad_form(&portal, v.ip, v.lang);
+        return bad_form(&portal, v.ip, v.lang).await;
     }
     match send_sms(&portal, &v).await {
         Ok(()) => web::see_other(&format!("{}/second", v.base)),
@@ -504,7 +504,7 @@ pub async fn second(
     Form(form): Form<CodeForm>,
 ) -> Response {
     if !v.csrf_ok(&form.csrf) || !v.email_ok() {
-        return bad_form(&portal, v.ip, v.lang);
+        return bad_form(&portal, v.ip, v.lang).await;
     }
     let kind = second_kind(&v.package);
     let right = match kind {
@@ -676,7 +676,7 @@ pub async fn download(
         return web::unavailable(&portal, v.lang);
     };
     let Some(part) = n.parse().ok().and_then(|n| view::attachment(&raw, n)) else {
-        return miss(&portal, v.ip, v.lang);
+        return miss(&portal, v.ip, v.lang).await;
     };
     let _ = portal
         .store()
@@ -782,7 +782,7 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Upload, Stat
 
 /// The answer to an upload that could not be read: too large (413, with
 /// what to do), or a broken form.
-pub(crate) fn upload_refused(
+pub(crate) async fn upload_refused(
     portal: &Portal,
     status: StatusCode,
     ip: IpAddr,
@@ -791,7 +791,7 @@ pub(crate) fn upload_refused(
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         web::notice(portal, lang, status, |t| (t.too_large_title, t.too_large))
     } else {
-        bad_form(portal, ip, lang)
+        bad_form(portal, ip, lang).await
     }
 }
 
@@ -858,11 +858,11 @@ pub(crate) async fn submit(
 pub async fn reply(State(portal): State<Portal>, v: Visit, multipart: Multipart) -> Response {
     let upload = match read_upload(multipart).await {
         Ok(upload) => upload,
-        Err(status) => return upload_refused(&portal, status, v.ip, v.lang),
+        Err(status) => return upload_refused(&portal, status, v.ip, v.lang).await,
     };
     let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
     if !v.signed_in() || !v.csrf_ok(csrf) {
-        return bad_form(&portal, v.ip, v.lang);
+        return bad_form(&portal, v.ip, v.lang).await;
     }
     let text = upload.fields.get("text").map(String::as_str).unwrap_or("");
     let t = v.lang.texts();
@@ -923,7 +923,7 @@ pub async fn logout(
     Form(form): Form<TokenForm>,
 ) -> Response {
     if !v.csrf_ok(&form.csrf) {
-        return bad_form(&portal, v.ip, v.lang);
+        return bad_form(&portal, v.ip, v.lang).await;
     }
     let _ = portal.store().end_session(v.session_hash()).await;
     portal.views.forget(&v.package.id);

@@ -67,7 +67,7 @@ async fn sender(
     let hash = token_hash(token);
     let packages = match portal.store().packages_by_status_token(&hash).await {
         Ok(p) if !p.is_empty() => p,
-        Ok(_) => return Err(miss(portal, ip, lang)),
+        Ok(_) => return Err(miss(portal, ip, lang).await),
         Err(_) => return Err(web::unavailable(portal, lang)),
     };
     let session = match web::cookie(headers, SENDER_COOKIE) {
@@ -184,7 +184,11 @@ async fn render(
 }
 
 /// The packages a form names (one id, or `all`), after the form check.
-fn chosen(portal: &Portal, s: &Sender, form: &PackageForm) -> Result<Vec<SecurePackage>, Response> {
+async fn chosen(
+    portal: &Portal,
+    s: &Sender,
+    form: &PackageForm,
+) -> Result<Vec<SecurePackage>, Response> {
     let ip = s.ip;
     let csrf_ok = s
         .session
@@ -197,8 +201,8 @@ fn chosen(portal: &Portal, s: &Sender, form: &PackageForm) -> Result<Vec<SecureP
         .cloned()
         .collect();
     if !csrf_ok || chosen.is_empty() {
-        if !portal.allow(ip) {
-            return Err(miss(portal, ip, s.lang));
+        if !portal.allow(ip).await {
+            return Err(miss(portal, ip, s.lang).await);
         }
         return Err(web::notice(portal, s.lang, StatusCode::FORBIDDEN, |t| {
             (t.bad_form_title, t.bad_form)
@@ -217,7 +221,7 @@ pub async fn revoke(
     s: Sender,
     Form(form): Form<PackageForm>,
 ) -> Response {
-    let chosen = match chosen(&portal, &s, &form) {
+    let chosen = match chosen(&portal, &s, &form).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -241,7 +245,7 @@ pub async fn expiry(
     s: Sender,
     Form(form): Form<PackageForm>,
 ) -> Response {
-    let chosen = match chosen(&portal, &s, &form) {
+    let chosen = match chosen(&portal, &s, &form).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -274,7 +278,7 @@ pub async fn unlock(
     s: Sender,
     Form(form): Form<PackageForm>,
 ) -> Response {
-    let chosen = match chosen(&portal, &s, &form) {
+    let chosen = match chosen(&portal, &s, &form).await {
         Ok(c) => c,
         Err(r) => return r,
     };

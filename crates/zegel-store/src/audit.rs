@@ -95,7 +95,7 @@ fn entry_hash(prev: &str, e: &AuditEntry) -> String {
 }
 
 /// An entry from its database row.
-pub(crate) fn entry_of(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
+pub(crate) fn entry_of(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: r.try_get("seq")?,
         at: r.try_get("at")?,
@@ -143,7 +143,7 @@ impl NewEvent {
 
 /// Appends one event inside `tx`.
 pub(crate) async fn append(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     at: i64,
     event: &str,
     message_id: Option<&str>,
@@ -152,6 +152,10 @@ pub(crate) async fn append(
 ) -> Result<(), StoreError> {
     append_all(tx, &[NewEvent::new(at, event, message_id, subject, detail)]).await
 }
+
+/// The PostgreSQL advisory lock that orders appends to the chain (any
+/// number unused elsewhere; "zegel-au" in ASCII).
+const AUDIT_LOCK: i64 = 0x7a65_6765_6c2d_6175;
 
 /// The audit row, as the multi-row statement writes it.
 static AUDIT_ROWS: crate::bulk::Shape = crate::bulk::Shape {
@@ -165,11 +169,19 @@ static AUDIT_ROWS: crate::bulk::Shape = crate::bulk::Shape {
 /// the hashes chained in memory, and multi-row inserts (the group commit
 /// appends a whole batch's events this way).
 pub(crate) async fn append_all(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     events: &[NewEvent],
 ) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());
+    }
+    if crate::db::engine_of(tx) == crate::Engine::Postgres {
+        // Several connections and nodes append: one at a time, until this
+        // transaction ends (SQLite's single writer orders them by itself).
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut *tx)
+            .await?;
     }
     let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *tx)
@@ -223,7 +235,7 @@ impl Store {
     /// The events, oldest first, from `since` (Unix seconds).
     pub async fn audit_entries(&self, since: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT seq, at, event, message_id, subject, detail FROM audit WHERE at >= ? ORDER BY seq",
+            "SELECT seq, at, event, message_id, subject, detail FROM audit WHERE at >= $1 ORDER BY seq",
         )
         .bind(since)
         .fetch_all(&self.pool)
@@ -244,8 +256,11 @@ impl Store {
         }
         let sql = format!(
             "SELECT seq, at, event, message_id, subject, detail FROM audit
-             WHERE at >= ? AND event IN ({}) ORDER BY seq",
-            vec!["?"; events.len()].join(", ")
+             WHERE at >= $1 AND event IN ({}) ORDER BY seq",
+            (2..events.len() + 2)
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let mut query = sqlx::query(&sql).bind(since);
         for event in events {
@@ -272,13 +287,13 @@ impl Store {
         });
         let rows = sqlx::query(
             "SELECT seq, at, event, message_id, subject, detail FROM audit
-             WHERE (?1 IS NULL OR lower(event) LIKE ?1 ESCAPE '\\'
-                    OR lower(subject) LIKE ?1 ESCAPE '\\'
-                    OR lower(detail) LIKE ?1 ESCAPE '\\'
-                    OR lower(COALESCE(message_id, '')) LIKE ?1 ESCAPE '\\')
-               AND (?2 IS NULL OR event = ?2)
-               AND at >= ?3 AND at < ?4
-             ORDER BY seq DESC LIMIT ?5",
+             WHERE ($1 IS NULL OR lower(event) LIKE $1 ESCAPE '\\'
+                    OR lower(subject) LIKE $1 ESCAPE '\\'
+                    OR lower(detail) LIKE $1 ESCAPE '\\'
+                    OR lower(COALESCE(message_id, '')) LIKE $1 ESCAPE '\\')
+               AND ($2 IS NULL OR event = $2)
+               AND at >= $3 AND at < $4
+             ORDER BY seq DESC LIMIT $5",
         )
         .bind(pattern)
         .bind(filter.event.as_deref())
@@ -298,8 +313,8 @@ impl Store {
             "SELECT seq, at, event, message_id, subject, detail FROM audit
              WHERE message_id IN (
                  SELECT message_id FROM audit
-                 WHERE subject = ? COLLATE NOCASE AND event = 'accepted'
-                 ORDER BY seq DESC LIMIT ?)
+                 WHERE lower(subject) = lower($1) AND event = 'accepted'
+                 ORDER BY seq DESC LIMIT $2)
              ORDER BY seq",
         )
         .bind(sender)
@@ -394,9 +409,16 @@ mod search_tests {
     #[tokio::test]
     async fn events_since_are_those_named_in_order() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         for (event, detail) in [
             ("accepted", "1"),
             ("delivered", "2"),
@@ -424,9 +446,16 @@ mod search_tests {
     #[tokio::test]
     async fn search_by_text_event_and_time_newest_first() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         s.audit("opened", Some("m1"), "a@ext.nl", "first open")
             .await
             .unwrap();
@@ -479,9 +508,16 @@ mod tests {
     #[tokio::test]
     async fn many_events_at_once_chain_like_one_by_one() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         s.audit("first", None, "a@zorg.nl", "alone").await.unwrap();
         // 101 = 64 + 32 + 4 + 1: every chunk size on the way.
         let events: Vec<_> = (0..101)
@@ -505,9 +541,16 @@ mod tests {
     #[tokio::test]
     async fn chain_detects_change_and_deletion() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         for i in 0..5 {
             s.audit("opened", Some("m1"), "x@example.com", &format!("n{i}"))
                 .await
@@ -533,9 +576,16 @@ mod tests {
     async fn head_and_kinds_of_breaks() {
         use crate::{AuditBreak, AuditHead};
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         assert_eq!(s.audit_head().await.unwrap(), None);
         for i in 0..4 {
             s.audit("opened", None, "x@example.com", &format!("n{i}"))

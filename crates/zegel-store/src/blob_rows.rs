@@ -50,7 +50,7 @@ pub(crate) fn inline_blob_row(id: &str, sealed: &[u8]) -> [Cell; 2] {
 
 /// Inserts the inline blobs in the caller's transaction.
 pub(crate) async fn insert_inline(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     inline: &[(String, Vec<u8>)],
 ) -> Result<(), StoreError> {
     let mut rows = Rows::new(&INLINE_BLOBS);
@@ -72,7 +72,7 @@ impl Store {
 
     /// Reads a sealed blob, wherever it lives.
     pub(crate) async fn read_blob(&self, id: &str) -> Result<Vec<u8>, StoreError> {
-        let row = sqlx::query("SELECT data FROM inline_blobs WHERE id = ?")
+        let row = sqlx::query("SELECT data FROM inline_blobs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.reader)
             .await?;
@@ -84,7 +84,7 @@ impl Store {
 
     /// Deletes a sealed blob, wherever it lives (gone already is fine).
     pub(crate) async fn delete_blob(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM inline_blobs WHERE id = ?")
+        sqlx::query("DELETE FROM inline_blobs WHERE id = $1")
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -100,9 +100,16 @@ mod tests {
     #[tokio::test]
     async fn small_blobs_are_rows_large_ones_files_and_both_read_and_delete() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let store = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         let mut writes = BlobWrites::default();
         writes.push("aa-small".into(), vec![1; 1000]);
         writes.push("bb-large".into(), vec![2; INLINE_LIMIT + 1]);

@@ -1,12 +1,14 @@
 //! Multi-row statements: rows gathered in memory and written with a few
 //! statements instead of one each.
 //!
-//! The group commit (group.rs) runs on SQLite's single writer connection,
-//! and every statement through sqlx is a round trip to that connection's
-//! thread; under load those round trips, not SQLite's work, bound the
-//! gateway (docs/performance.md). Writes in a batch therefore hand their
+//! The group commit (group.rs) runs on one writer connection, and every
+//! statement is a round trip: to sqlx's connection thread for SQLite, over
+//! the network for PostgreSQL; under load those round trips, not the
+//! database's work, bound the gateway (docs/performance.md). Writes in a batch therefore hand their
 //! rows to the batch, which writes each kind of row with multi-row
-//! `INSERT … VALUES (…), (…)` (or `UPDATE … FROM (VALUES …)`) statements.
+//! `INSERT … VALUES (…), (…)` (or `UPDATE … FROM (VALUES …)`) statements,
+//! which both engines read alike (`$n` placeholders; the columns of a
+//! `VALUES` list are `column1`, `column2`, … in both).
 //!
 //! Chunks are powers of two up to [`MAX_ROWS`], so any number of rows is
 //! written by at most a handful of statement shapes, each prepared once
@@ -14,8 +16,8 @@
 //! statements prepared (its `QueryBuilder` makes a new text each time),
 //! hence this small module.
 
+use crate::db::Conn;
 use crate::StoreError;
-use sqlx::SqliteConnection;
 
 /// Most rows in one statement (a power of two; times the widest row, far
 /// below SQLite's limit of 32,766 bound values).
@@ -36,14 +38,19 @@ pub(crate) struct Shape {
 /// One value to bind.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Cell {
-    /// An integer (also booleans, as SQLite stores them).
+    /// An integer (also booleans: both schemas keep flags as integers).
     Int(i64),
     /// Text.
     Text(String),
     /// Bytes.
     Blob(Vec<u8>),
-    /// NULL.
-    Null,
+    /// NULL of an integer column.
+    NullInt,
+    /// NULL of a text column (PostgreSQL types every parameter, and a
+    /// `VALUES` list cannot mix an integer NULL into a text column).
+    NullText,
+    /// NULL of a bytes column.
+    NullBlob,
 }
 
 impl From<i64> for Cell {
@@ -76,9 +83,33 @@ impl From<&[u8]> for Cell {
     }
 }
 
-impl<T: Into<Cell>> From<Option<T>> for Cell {
-    fn from(v: Option<T>) -> Cell {
-        v.map_or(Cell::Null, Into::into)
+impl From<Option<i64>> for Cell {
+    fn from(v: Option<i64>) -> Cell {
+        v.map_or(Cell::NullInt, Into::into)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(v: Option<String>) -> Cell {
+        v.map_or(Cell::NullText, Into::into)
+    }
+}
+
+impl From<Option<&str>> for Cell {
+    fn from(v: Option<&str>) -> Cell {
+        v.map_or(Cell::NullText, Into::into)
+    }
+}
+
+impl From<Option<&[u8]>> for Cell {
+    fn from(v: Option<&[u8]>) -> Cell {
+        v.map_or(Cell::NullBlob, Into::into)
+    }
+}
+
+impl From<Option<Vec<u8>>> for Cell {
+    fn from(v: Option<Vec<u8>>) -> Cell {
+        v.map_or(Cell::NullBlob, Cell::Blob)
     }
 }
 
@@ -110,7 +141,7 @@ impl Rows {
     }
 
     /// Writes every row, in order, and forgets them.
-    pub(crate) async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    pub(crate) async fn flush(&mut self, conn: &mut Conn) -> Result<(), StoreError> {
         let width = self.shape.width;
         let mut rest = &self.cells[..];
         while !rest.is_empty() {
@@ -125,7 +156,9 @@ impl Rows {
                     Cell::Int(v) => query.bind(*v),
                     Cell::Text(v) => query.bind(v.as_str()),
                     Cell::Blob(v) => query.bind(v.as_slice()),
-                    Cell::Null => query.bind(None::<i64>),
+                    Cell::NullInt => query.bind(None::<i64>),
+                    Cell::NullText => query.bind(None::<&str>),
+                    Cell::NullBlob => query.bind(None::<&[u8]>),
                 };
             }
             query.execute(&mut *conn).await?;
@@ -138,15 +171,25 @@ impl Rows {
 
 /// The statement text for `rows` rows of `shape`.
 fn statement(shape: &Shape, rows: usize) -> String {
-    let row = format!("({})", vec!["?"; shape.width].join(", "));
+    use std::fmt::Write;
     let mut sql =
-        String::with_capacity(shape.head.len() + rows * (row.len() + 2) + shape.tail.len());
+        String::with_capacity(shape.head.len() + rows * shape.width * 5 + shape.tail.len());
     sql.push_str(shape.head);
+    let mut value = 0;
     for n in 0..rows {
         if n > 0 {
             sql.push_str(", ");
         }
-        sql.push_str(&row);
+        sql.push('(');
+        for column in 0..shape.width {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            value += 1;
+            // Writing to a String cannot fail.
+            let _ = write!(sql, "${value}");
+        }
+        sql.push(')');
     }
     sql.push_str(shape.tail);
     sql
@@ -155,6 +198,7 @@ fn statement(shape: &Shape, rows: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sqlx::AnyConnection;
     use sqlx::{Connection, Row};
 
     static PAIRS: Shape = Shape {
@@ -173,17 +217,18 @@ mod tests {
     fn statements_have_one_group_of_placeholders_per_row() {
         assert_eq!(
             statement(&PAIRS, 2),
-            "INSERT INTO t (n, label, data) VALUES (?, ?, ?), (?, ?, ?)"
+            "INSERT INTO t (n, label, data) VALUES ($1, $2, $3), ($4, $5, $6)"
         );
         assert_eq!(
             statement(&RELABEL, 1),
-            "UPDATE t SET label = v.column2 FROM (VALUES (?, ?)) AS v WHERE t.n = v.column1"
+            "UPDATE t SET label = v.column2 FROM (VALUES ($1, $2)) AS v WHERE t.n = v.column1"
         );
     }
 
     #[tokio::test]
     async fn any_number_of_rows_is_written_in_order_and_updated_by_key() {
-        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        crate::db::install_drivers();
+        let mut conn = AnyConnection::connect("sqlite::memory:").await.unwrap();
         sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY, label TEXT, data BLOB)")
             .execute(&mut conn)
             .await

@@ -59,7 +59,7 @@ impl Store {
             let key = DataKey::generate();
             let aad = aad(&address);
             sqlx::query(
-                "INSERT INTO contacts (address, phone_key, phone, updated_at) VALUES (?, ?, ?, ?)
+                "INSERT INTO contacts (address, phone_key, phone, updated_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT(address) DO UPDATE SET phone_key = excluded.phone_key,
                      phone = excluded.phone, updated_at = excluded.updated_at",
             )
@@ -92,7 +92,7 @@ impl Store {
     /// Removes a contact; false when there was none.
     pub async fn delete_contact(&self, address: &str, by: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("DELETE FROM contacts WHERE address = ?")
+        let done = sqlx::query("DELETE FROM contacts WHERE address = $1")
             .bind(address.to_lowercase())
             .execute(&mut *tx)
             .await?;
@@ -114,10 +114,10 @@ impl Store {
     }
 }
 
-async fn bump(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<(), StoreError> {
+async fn bump(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO contacts_version (id, version) VALUES (1, 1)
-         ON CONFLICT(id) DO UPDATE SET version = version + 1",
+         ON CONFLICT(id) DO UPDATE SET version = contacts_version.version + 1",
     )
     .execute(&mut **tx)
     .await?;
@@ -131,9 +131,16 @@ mod tests {
     #[tokio::test]
     async fn contacts_are_sealed_versioned_replaced_and_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         assert_eq!(s.contacts_version().await.unwrap(), 0);
         let list = vec![
             (

@@ -1,29 +1,65 @@
-//! Opening the database with its migrations.
+//! Opening the database with its migrations: SQLite in the data folder
+//! (the default, one node) or PostgreSQL (`database_url = "postgres://…"`,
+//! shared by several nodes).
+//!
+//! Both are reached through sqlx's `Any` driver, so the store's SQL is
+//! written once, in the dialect both engines read alike (`$n`
+//! placeholders, flags kept as integers, `lower()` instead of collations);
+//! the few statements that must differ (claims with `SKIP LOCKED`, the
+//! audit chain's lock) ask [`Engine`].
 
 use crate::StoreError;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::ConnectOptions;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Executor};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// The store's connections (sqlx's `Any`: SQLite or PostgreSQL).
+pub(crate) type Conn = sqlx::AnyConnection;
+/// A pool of [`Conn`].
+pub(crate) type Pool = sqlx::AnyPool;
 
-/// The database: one writer, and a few connections that only read.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// SQLite in one file: one node.
+    Sqlite,
+    /// PostgreSQL: one or several nodes.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a `database_url` names (SQLite when none is given).
+    pub fn of_url(url: Option<&str>) -> Engine {
+        match url {
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Engine::Postgres
+            }
+            _ => Engine::Sqlite,
+        }
+    }
+}
+
+/// The database: the connections that write, and those that only read.
 pub struct Db {
-    /// One connection (SQLite has one writer; this also orders the audit
-    /// chain). Everything that writes, and reads inside a transaction.
-    pub writer: sqlx::SqlitePool,
-    /// Read-only connections (WAL lets them read beside the writer; each
-    /// sees everything committed before its query began) for the portal's
-    /// lookups on every page, so one slow or descheduled query does not
-    /// hold up every other page. The writer itself for an in-memory
-    /// database.
-    pub reader: sqlx::SqlitePool,
-    /// A connection of its own for [`run_checkpoints`] (none for an
-    /// in-memory database).
+    /// The engine.
+    pub engine: Engine,
+    /// Everything that writes, and reads inside a transaction. SQLite: one
+    /// connection (SQLite has one writer; this also orders the audit
+    /// chain). PostgreSQL: a few (the audit chain is ordered by a lock).
+    pub writer: Pool,
+    /// Read-only connections for lookups outside transactions (the portal's
+    /// on every page), so one slow or descheduled query does not hold up
+    /// every other page. SQLite: WAL lets them read beside the writer; the
+    /// writer itself for an in-memory database.
+    pub reader: Pool,
+    /// A connection of its own for [`run_checkpoints`] (SQLite on disk
+    /// only).
     pub checkpointer: Option<SqliteConnection>,
 }
 
@@ -38,61 +74,159 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// How many read-only connections.
 const READERS: u32 = 4;
 
+/// How many writing connections on PostgreSQL (the group commit uses one
+/// at a time; the rest serve writes outside it).
+const POSTGRES_WRITERS: u32 = 4;
+
+/// Makes sqlx's `Any` driver know SQLite and PostgreSQL (once per process).
+pub(crate) fn install_drivers() {
+    sqlx::any::install_default_drivers();
+}
+
+/// Opens the database `url` names (SQLite in `data_dir` when none) and
+/// applies its migrations.
+pub async fn open(data_dir: &Path, url: Option<&str>) -> Result<Db, StoreError> {
+    install_drivers();
+    match (Engine::of_url(url), url) {
+        (Engine::Postgres, Some(url)) => open_postgres(url).await,
+        _ => open_sqlite(data_dir, url).await,
+    }
+}
+
+/// Opens PostgreSQL and applies the migrations. sqlx's migrator holds an
+/// advisory lock while it works, so nodes starting at once apply each
+/// migration once.
+async fn open_postgres(url: &str) -> Result<Db, StoreError> {
+    let options = AnyConnectOptions::from_str(url)?;
+    let writer = AnyPoolOptions::new()
+        .max_connections(POSTGRES_WRITERS)
+        .acquire_timeout(Duration::from_secs(60))
+        .connect_with(options.clone())
+        .await?;
+    POSTGRES_MIGRATIONS.run(&writer).await?;
+    let reader = AnyPoolOptions::new()
+        .max_connections(READERS)
+        .acquire_timeout(Duration::from_secs(60))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("SET default_transaction_read_only = on")
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok(Db {
+        engine: Engine::Postgres,
+        writer,
+        reader,
+        checkpointer: None,
+    })
+}
+
 /// Opens SQLite: WAL with full sync (a committed row survives power loss),
 /// the single writer with the migrations, then the readers and the
 /// checkpointer.
-pub async fn open(data_dir: &Path, url: Option<&str>) -> Result<Db, StoreError> {
-    let options = match url {
+async fn open_sqlite(data_dir: &Path, url: Option<&str>) -> Result<Db, StoreError> {
+    let sqlite = match url {
         Some(url) => SqliteConnectOptions::from_str(url)?,
         None => SqliteConnectOptions::new().filename(data_dir.join("zegel.db")),
     }
-    .create_if_missing(true)
-    .journal_mode(SqliteJournalMode::Wal)
-    .synchronous(SqliteSynchronous::Full)
-    .foreign_keys(true)
-    .busy_timeout(Duration::from_secs(30));
+    .create_if_missing(true);
     let in_memory = url.is_some_and(|u| u.contains(":memory:") || u.contains("mode=memory"));
+    let options = match url {
+        // sqlx cannot turn the options of an in-memory database back into
+        // a URL; the URL given says it all.
+        Some(url) if in_memory => AnyConnectOptions::from_str(url)?,
+        _ => AnyConnectOptions::from_url(&sqlite.to_url_lossy())?,
+    };
     // No ping before each use: the connection is an open file in this
     // process, not a network peer that may have gone away, and the ping was
     // a round trip to sqlx's connection thread before every query (a third
     // of the message page's database time under load; docs/performance.md).
-    let writer = SqlitePoolOptions::new()
+    let writer = AnyPoolOptions::new()
         .max_connections(1)
         .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(60))
-        .connect_with(if in_memory {
-            options.clone()
-        } else {
-            options
-                .clone()
-                .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                sqlite_pragmas(conn).await?;
+                if !in_memory {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute(
+                        format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}").as_str(),
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
         })
+        .connect_with(options.clone())
         .await?;
-    MIGRATIONS.run(&writer).await?;
+    SQLITE_MIGRATIONS.run(&writer).await?;
     if in_memory {
         return Ok(Db {
+            engine: Engine::Sqlite,
             writer: writer.clone(),
             reader: writer,
             checkpointer: None,
         });
     }
-    let reader = SqlitePoolOptions::new()
+    let reader = AnyPoolOptions::new()
         .max_connections(READERS)
         .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(60))
-        .connect_with(
-            options
-                .clone()
-                .create_if_missing(false)
-                .pragma("query_only", "ON"),
-        )
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlite_pragmas(conn).await?;
+                conn.execute("PRAGMA query_only = ON").await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
         .await?;
-    let checkpointer = options.create_if_missing(false).connect().await?;
+    let checkpointer = sqlite
+        .create_if_missing(false)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(30))
+        .connect()
+        .await?;
     Ok(Db {
+        engine: Engine::Sqlite,
         writer,
         reader,
         checkpointer: Some(checkpointer),
     })
+}
+
+/// The engine a connection belongs to.
+pub(crate) fn engine_of(conn: &Conn) -> Engine {
+    if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+        Engine::Postgres
+    } else {
+        Engine::Sqlite
+    }
+}
+
+/// A flag column (both schemas keep flags as integers, 0 or 1, so one
+/// statement binds and reads them alike on both engines), or a computed
+/// one.
+pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    use sqlx::Row;
+    // A computed flag (`x IS NOT NULL AS f`) is a boolean on PostgreSQL.
+    match row.try_get::<i64, _>(column) {
+        Ok(n) => Ok(n != 0),
+        Err(_) => row.try_get::<bool, _>(column),
+    }
+}
+
+/// What every SQLite connection is set to: full sync, foreign keys, and
+/// waiting up to 30 s for a lock instead of failing at once.
+async fn sqlite_pragmas(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    conn.execute("PRAGMA busy_timeout = 30000").await?;
+    Ok(())
 }
 
 /// Copies the WAL into the database every [`CHECKPOINT_EVERY`], beside

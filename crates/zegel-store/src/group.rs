@@ -30,8 +30,9 @@
 
 use crate::audit::NewEvent;
 use crate::bulk::{Rows, Shape};
+use crate::db::Conn;
 use crate::{Store, StoreError};
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::{Any, Transaction};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -52,7 +53,7 @@ pub(crate) type Write = Box<
 /// What a write works on: the batch's transaction, and the rows and
 /// audit events the batch will write once its writes have run.
 pub(crate) struct Batch {
-    tx: Transaction<'static, Sqlite>,
+    tx: Transaction<'static, Any>,
     /// Rows by shape, in the order the shapes were first used (so rows
     /// that others refer to, pushed first, are written first).
     rows: Vec<Rows>,
@@ -61,7 +62,7 @@ pub(crate) struct Batch {
 
 impl Batch {
     /// The connection, inside the batch's transaction.
-    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
+    pub(crate) fn conn(&mut self) -> &mut Conn {
         &mut self.tx
     }
 
@@ -303,16 +304,23 @@ mod tests {
     /// A user row, the way the batch writes rows.
     static USERS: Shape = Shape {
         head: "INSERT INTO users (email, password_hash, created_at) SELECT column1, 'x', 1 FROM (VALUES ",
-        tail: ")",
+        tail: ") AS v",
         width: 1,
     };
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_writes_commit_together_and_a_failing_one_alone_is_undone() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path(), None, Kek::from_bytes([7; 32]))
-            .await
-            .unwrap();
+        let store = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::from_bytes([7; 32]),
+        )
+        .await
+        .unwrap();
         let mut tasks = tokio::task::JoinSet::new();
         for n in 0..200 {
             let store = store.clone();
@@ -323,7 +331,7 @@ mod tests {
                             batch.audit(1, "test", None, &format!("w{n}"), "");
                             let email = format!("w{n}@zorg.nl");
                             if n % 2 == 0 {
-                                sqlx::query("INSERT INTO users (email, password_hash, created_at) VALUES (?, 'x', 1)")
+                                sqlx::query("INSERT INTO users (email, password_hash, created_at) VALUES ($1, 'x', 1)")
                                     .bind(&email)
                                     .execute(batch.conn())
                                     .await?;
@@ -394,9 +402,16 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn batches_without_a_failure_take_the_fast_path() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path(), None, Kek::from_bytes([7; 32]))
-            .await
-            .unwrap();
+        let store = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::from_bytes([7; 32]),
+        )
+        .await
+        .unwrap();
         let mut tasks = tokio::task::JoinSet::new();
         for n in 0..100 {
             let store = store.clone();

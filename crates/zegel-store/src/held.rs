@@ -54,9 +54,9 @@ impl Store {
         self.end_hold(
             message_id,
             by,
-            "UPDATE deliveries SET state = 'queued', next_attempt_at = ?1,
-                    expires_at = ?1 + (expires_at - created_at)
-             WHERE message_id = ?2 AND state = 'held'",
+            "UPDATE deliveries SET state = 'queued', next_attempt_at = $1,
+                    expires_at = $1 + (expires_at - created_at)
+             WHERE message_id = $2 AND state = 'held'",
             "held_released",
         )
         .await
@@ -68,8 +68,8 @@ impl Store {
         self.end_hold(
             message_id,
             by,
-            "UPDATE deliveries SET state = 'deleted', done_at = ?1
-             WHERE message_id = ?2 AND state = 'held'",
+            "UPDATE deliveries SET state = 'deleted', done_at = $1
+             WHERE message_id = $2 AND state = 'held'",
             "held_deleted",
         )
         .await
@@ -138,9 +138,16 @@ mod tests {
     #[tokio::test]
     async fn held_messages_are_listed_released_and_deleted() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let store = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         let one = store.accept(message(true)).await.unwrap();
         let two = store.accept(message(true)).await.unwrap();
         store.accept(message(false)).await.unwrap();

@@ -11,7 +11,10 @@
 //!   after each write) or an S3-compatible bucket ([`BlobLocation`]).
 //! - `s3.rs`: the S3 location and object_store's S3 client over hyper and
 //!   rustls (ring).
-//! - `db.rs`: opening SQLite with its migrations.
+//! - `db.rs`: opening the database (SQLite, or PostgreSQL for several
+//!   nodes) with its migrations; [`Engine`].
+//! - `bulk.rs`: multi-row statements for the group commit.
+//! - `group.rs`: group commit: concurrent writes in one transaction.
 //! - `queue.rs`: accepting a message with its deliveries in one transaction;
 //!   claiming due deliveries with a lease; recording their outcome.
 //! - `held.rs`: held messages (policy `hold`, DMARC quarantine): list,
@@ -40,6 +43,7 @@ mod oidc;
 mod policy;
 mod portal;
 mod queue;
+mod rate_limits;
 mod s3;
 pub mod seal;
 mod staff;
@@ -48,6 +52,7 @@ mod users;
 pub use audit::{AuditBreak, AuditEntry, AuditFilter, AuditHead, AuditProblem};
 pub use blob_rows::INLINE_LIMIT;
 pub use blobs::BlobLocation;
+pub use db::Engine;
 pub use error::StoreError;
 pub use held::HeldMessage;
 pub use policy::StoredPolicy;
@@ -69,9 +74,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The store: a database and a blob folder, sealed with one key-encryption key.
 #[derive(Clone)]
 pub struct Store {
-    pool: sqlx::SqlitePool,
+    engine: Engine,
+    pool: db::Pool,
     /// Read-only connections for lookups outside transactions (db.rs).
-    reader: sqlx::SqlitePool,
+    reader: db::Pool,
     blobs: blobs::BlobDir,
     kek: std::sync::Arc<Kek>,
     /// Writes committed together (group.rs).
@@ -110,6 +116,7 @@ impl Store {
             tokio::spawn(db::run_checkpoints(conn, std::sync::Arc::downgrade(&group)));
         }
         Ok(Store {
+            engine: db.engine,
             pool: db.writer,
             reader: db.reader,
             blobs,
@@ -119,12 +126,66 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The database engine this store runs on.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+}
+
+/// The environment variable that points the tests at PostgreSQL: a
+/// `postgres://` URL of a database they may create schemas in (the README
+/// says how; `scripts/test` sets it when PostgreSQL answers).
+pub const TEST_POSTGRES_ENV: &str = "ZEGEL_TEST_POSTGRES";
+
+/// For tests: the `database_url` for a store in `data_dir`: with
+/// [`TEST_POSTGRES_ENV`] set, [`test_schema_url`] on that server; else
+/// `None`, the default SQLite in the folder.
+pub async fn test_database_url(data_dir: &Path) -> Result<Option<String>, StoreError> {
+    match std::env::var(TEST_POSTGRES_ENV) {
+        Ok(server) => test_schema_url(&server, data_dir).await.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// For tests: a `database_url` on the PostgreSQL `server` whose schema is
+/// `data_dir`'s own (`zt_` and a random id, made at the first call and
+/// remembered in the folder, so a test reopening its store finds its data,
+/// nodes of one test share it, and tests running at once do not meet).
+pub async fn test_schema_url(server: &str, data_dir: &Path) -> Result<String, StoreError> {
+    let remembered = data_dir.join("postgres-test-url");
+    if let Ok(url) = std::fs::read_to_string(&remembered) {
+        return Ok(url);
+    }
+    use sqlx::Connection;
+    db::install_drivers();
+    let schema = format!("zt_{}", &random_id()[..16]);
+    let mut conn = sqlx::AnyConnection::connect(server).await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let joiner = if server.contains('?') { '&' } else { '?' };
+    let url = format!("{server}{joiner}options[search_path]={schema}");
+    std::fs::create_dir_all(data_dir)
+        .and_then(|()| std::fs::write(&remembered, &url))
+        .map_err(|source| StoreError::Io {
+            what: "remember the test schema",
+            source,
+        })?;
+    Ok(url)
+}
+
 /// A store in a fresh temporary folder with a new key, for tests (the
-/// folder goes when the returned guard is dropped).
+/// folder goes when the returned guard is dropped); on PostgreSQL in a
+/// schema of its own when [`TEST_POSTGRES_ENV`] is set.
 #[cfg(test)]
 pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let store = Store::open(dir.path(), None, Kek::generate())
+    let url = test_database_url(dir.path())
+        .await
+        .expect("a PostgreSQL schema");
+    let store = Store::open(dir.path(), url.as_deref(), Kek::generate())
         .await
         .expect("a store in a temporary folder");
     (dir, store)

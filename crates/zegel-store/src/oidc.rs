@@ -23,7 +23,7 @@ impl Store {
         lifetime_secs: i64,
     ) -> Result<(), StoreError> {
         let now = now();
-        sqlx::query("DELETE FROM staff_oidc_pending WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM staff_oidc_pending WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
             .await?;
@@ -31,7 +31,7 @@ impl Store {
         let aad = pending_aad(id_hash);
         sqlx::query(
             "INSERT INTO staff_oidc_pending (id_hash, wrapped_key, sealed, expires_at)
-             VALUES (?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(id_hash)
         .bind(self.kek.wrap(&key, aad.as_bytes()))
@@ -46,7 +46,7 @@ impl Store {
     /// and has not run out. Either way it is gone afterwards (good once).
     pub async fn take_oidc_pending(&self, id_hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let row = sqlx::query(
-            "DELETE FROM staff_oidc_pending WHERE id_hash = ?
+            "DELETE FROM staff_oidc_pending WHERE id_hash = $1
              RETURNING wrapped_key, sealed, expires_at",
         )
         .bind(id_hash)
@@ -74,7 +74,7 @@ impl Store {
     pub async fn add_oidc_user(&self, email: &str, issuer: &str) -> Result<bool, StoreError> {
         let email = email.to_lowercase();
         let done = sqlx::query(
-            "INSERT INTO users (email, password_hash, created_at, role) VALUES (?, ?, ?, 'sender')
+            "INSERT INTO users (email, password_hash, created_at, role) VALUES ($1, $2, $3, 'sender')
              ON CONFLICT(email) DO NOTHING",
         )
         .bind(&email)

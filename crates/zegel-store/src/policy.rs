@@ -54,8 +54,8 @@ impl Store {
         let at = now();
         let version: i64 = sqlx::query_scalar(
             "INSERT INTO policy_overrides (id, body, version, updated_at, updated_by)
-             VALUES (1, ?, 1, ?, ?)
-             ON CONFLICT(id) DO UPDATE SET body = excluded.body, version = version + 1,
+             VALUES (1, $1, 1, $2, $3)
+             ON CONFLICT(id) DO UPDATE SET body = excluded.body, version = policy_overrides.version + 1,
                  updated_at = excluded.updated_at, updated_by = excluded.updated_by
              RETURNING version",
         )
@@ -85,9 +85,16 @@ mod tests {
     #[tokio::test]
     async fn versions_rise_and_changes_are_audited() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         assert_eq!(s.stored_policy().await.unwrap(), None);
         assert_eq!(s.stored_policy_version().await.unwrap(), 0);
         assert_eq!(

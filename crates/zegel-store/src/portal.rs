@@ -175,14 +175,14 @@ pub(crate) const PACKAGE_COLUMNS: &str =
     created_at, expires_at, revoked_at, expired_at, locked_at, first_opened_at, wrong_tries,
     blob_id, wrapped_key, phone, access_code_hash";
 
-pub(crate) fn package_of(r: &sqlx::sqlite::SqliteRow) -> Result<SecurePackage, StoreError> {
+pub(crate) fn package_of(r: &sqlx::any::AnyRow) -> Result<SecurePackage, StoreError> {
     Ok(SecurePackage {
         id: r.try_get("id")?,
         message_id: r.try_get("message_id")?,
         recipient: r.try_get("recipient")?,
         sender: r.try_get("sender")?,
         second_factor: SecondFactor::parse(r.try_get("second_factor")?),
-        read_receipt: r.try_get("read_receipt")?,
+        read_receipt: crate::db::flag(r, "read_receipt")?,
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,
         revoked_at: r.try_get("revoked_at")?,
@@ -197,23 +197,23 @@ pub(crate) fn package_of(r: &sqlx::sqlite::SqliteRow) -> Result<SecurePackage, S
     })
 }
 
-fn session_of(r: &sqlx::sqlite::SqliteRow) -> Result<PortalSession, StoreError> {
+fn session_of(r: &sqlx::any::AnyRow) -> Result<PortalSession, StoreError> {
     Ok(PortalSession {
         id_hash: r.try_get("id_hash")?,
         kind: r.try_get("kind")?,
         target: r.try_get("target")?,
         csrf: r.try_get("csrf")?,
         address: r.try_get("address")?,
-        email_ok: r.try_get("email_ok")?,
-        second_ok: r.try_get("second_ok")?,
-        opened: r.try_get("opened")?,
+        email_ok: crate::db::flag(r, "email_ok")?,
+        second_ok: crate::db::flag(r, "second_ok")?,
+        opened: crate::db::flag(r, "opened")?,
         expires_at: r.try_get("expires_at")?,
     })
 }
 
 /// The session columns of [`Store::package_with_session`]'s join, `s_…`;
 /// `None` when no session matched.
-fn joined_session_of(r: &sqlx::sqlite::SqliteRow) -> Result<Option<PortalSession>, StoreError> {
+fn joined_session_of(r: &sqlx::any::AnyRow) -> Result<Option<PortalSession>, StoreError> {
     let Some(id_hash) = r.try_get::<Option<String>, _>("s_id_hash")? else {
         return Ok(None);
     };
@@ -223,9 +223,9 @@ fn joined_session_of(r: &sqlx::sqlite::SqliteRow) -> Result<Option<PortalSession
         target: r.try_get("s_target")?,
         csrf: r.try_get("s_csrf")?,
         address: r.try_get("s_address")?,
-        email_ok: r.try_get("s_email_ok")?,
-        second_ok: r.try_get("s_second_ok")?,
-        opened: r.try_get("s_opened")?,
+        email_ok: crate::db::flag(r, "s_email_ok")?,
+        second_ok: crate::db::flag(r, "s_second_ok")?,
+        opened: crate::db::flag(r, "s_opened")?,
         expires_at: r.try_get("s_expires_at")?,
     }))
 }
@@ -263,7 +263,7 @@ impl Store {
         token_hash: &str,
     ) -> Result<Option<SecurePackage>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE token_hash = ?"
+            "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE token_hash = $1"
         ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -292,9 +292,9 @@ impl Store {
                     s.expires_at AS s_expires_at
              FROM secure_messages m
              LEFT JOIN portal_sessions s
-               ON s.id_hash = ?2 AND s.kind = 'recipient' AND s.target = m.id
-                  AND s.expires_at > ?3
-             WHERE m.token_hash = ?1",
+               ON s.id_hash = $2 AND s.kind = 'recipient' AND s.target = m.id
+                  AND s.expires_at > $3
+             WHERE m.token_hash = $1",
             columns.join(", ")
         ))
         .bind(token_hash)
@@ -311,7 +311,7 @@ impl Store {
     /// A package by id.
     pub async fn package(&self, id: &str) -> Result<Option<SecurePackage>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE id = ?"
+            "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -325,7 +325,7 @@ impl Store {
         status_token_hash: &str,
     ) -> Result<Vec<SecurePackage>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE status_token_hash = ?
+            "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE status_token_hash = $1
              ORDER BY recipient"
         ))
         .bind(status_token_hash)
@@ -378,7 +378,7 @@ impl Store {
         let now = now();
         let mut tx = self.pool.begin().await?;
         let tries: i64 = sqlx::query_scalar(
-            "UPDATE secure_messages SET wrong_tries = wrong_tries + 1 WHERE id = ?
+            "UPDATE secure_messages SET wrong_tries = wrong_tries + 1 WHERE id = $1
              RETURNING wrong_tries",
         )
         .bind(&p.id)
@@ -394,7 +394,7 @@ impl Store {
         )
         .await?;
         let result = if tries >= MAX_TRIES {
-            sqlx::query("UPDATE secure_messages SET locked_at = ? WHERE id = ?")
+            sqlx::query("UPDATE secure_messages SET locked_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(&p.id)
                 .execute(&mut *tx)
@@ -428,7 +428,7 @@ impl Store {
         let now = now();
         let mut tx = self.pool.begin().await?;
         let first = sqlx::query(
-            "UPDATE secure_messages SET first_opened_at = ? WHERE id = ? AND first_opened_at IS NULL",
+            "UPDATE secure_messages SET first_opened_at = $1 WHERE id = $2 AND first_opened_at IS NULL",
         )
         .bind(now)
         .bind(&p.id)
@@ -436,7 +436,7 @@ impl Store {
         .await?
         .rows_affected()
             == 1;
-        sqlx::query("UPDATE portal_sessions SET opened = 1 WHERE id_hash = ?")
+        sqlx::query("UPDATE portal_sessions SET opened = 1 WHERE id_hash = $1")
             .bind(session_id_hash)
             .execute(&mut *tx)
             .await?;
@@ -469,8 +469,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE secure_messages SET expires_at = ?
-             WHERE id = ? AND revoked_at IS NULL AND expired_at IS NULL",
+            "UPDATE secure_messages SET expires_at = $1
+             WHERE id = $2 AND revoked_at IS NULL AND expired_at IS NULL",
         )
         .bind(expires_at)
         .bind(&p.id)
@@ -492,7 +492,7 @@ impl Store {
     /// Lifts a lock after too many wrong codes.
     pub async fn unlock_package(&self, p: &SecurePackage, by: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE secure_messages SET locked_at = NULL, wrong_tries = 0 WHERE id = ?")
+        sqlx::query("UPDATE secure_messages SET locked_at = NULL, wrong_tries = 0 WHERE id = $1")
             .bind(&p.id)
             .execute(&mut *tx)
             .await?;
@@ -513,7 +513,7 @@ impl Store {
     pub async fn expire_packages(&self) -> Result<usize, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PACKAGE_COLUMNS} FROM secure_messages
-             WHERE expired_at IS NULL AND revoked_at IS NULL AND expires_at <= ?"
+             WHERE expired_at IS NULL AND revoked_at IS NULL AND expires_at <= $1"
         ))
         .bind(now())
         .fetch_all(&self.pool)
@@ -540,15 +540,15 @@ impl Store {
         };
         let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
-            "UPDATE secure_messages SET {column} = ?, wrapped_key = NULL, phone = NULL,
+            "UPDATE secure_messages SET {column} = $1, wrapped_key = NULL, phone = NULL,
                     access_code_hash = NULL
-             WHERE id = ?"
+             WHERE id = $2"
         ))
         .bind(now)
         .bind(&p.id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM portal_sessions WHERE kind = 'recipient' AND target = ?")
+        sqlx::query("DELETE FROM portal_sessions WHERE kind = 'recipient' AND target = $1")
             .bind(&p.id)
             .execute(&mut *tx)
             .await?;
@@ -577,7 +577,7 @@ impl Store {
         let hash = self.code_mac(code.purpose, code.target, code.code);
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE portal_codes SET used_at = ? WHERE purpose = ? AND target = ? AND used_at IS NULL",
+            "UPDATE portal_codes SET used_at = $1 WHERE purpose = $2 AND target = $3 AND used_at IS NULL",
         )
         .bind(now)
         .bind(code.purpose)
@@ -586,7 +586,7 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO portal_codes (purpose, target, address, code_hash, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(code.purpose)
         .bind(code.target)
@@ -616,7 +616,7 @@ impl Store {
         since: i64,
     ) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM portal_codes WHERE (address = ?1 OR target = ?1) AND created_at >= ?2",
+            "SELECT COUNT(*) FROM portal_codes WHERE (address = $1 OR target = $1) AND created_at >= $2",
         )
         .bind(address_or_target)
         .bind(since)
@@ -636,7 +636,7 @@ impl Store {
         let now = now();
         let row = sqlx::query(
             "SELECT id, code_hash, tries FROM portal_codes
-             WHERE purpose = ? AND target = ? AND used_at IS NULL AND expires_at > ?
+             WHERE purpose = $1 AND target = $2 AND used_at IS NULL AND expires_at > $3
              ORDER BY id DESC LIMIT 1",
         )
         .bind(purpose)
@@ -652,7 +652,7 @@ impl Store {
         let given: String = given.chars().filter(|c| c.is_ascii_digit()).collect();
         let hash = self.code_mac(purpose, target, &given);
         if bool::from(hash.as_bytes().ct_eq(stored.as_bytes())) {
-            sqlx::query("UPDATE portal_codes SET used_at = ? WHERE id = ?")
+            sqlx::query("UPDATE portal_codes SET used_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(id)
                 .execute(&self.pool)
@@ -661,8 +661,8 @@ impl Store {
         }
         let tries: i64 = sqlx::query_scalar(
             "UPDATE portal_codes SET tries = tries + 1,
-                    used_at = CASE WHEN tries + 1 >= ?1 THEN ?2 ELSE used_at END
-             WHERE id = ?3 RETURNING tries",
+                    used_at = CASE WHEN tries + 1 >= $1 THEN $2 ELSE used_at END
+             WHERE id = $3 RETURNING tries",
         )
         .bind(MAX_TRIES)
         .bind(now)
@@ -695,13 +695,13 @@ impl Store {
     ) -> Result<PortalSession, StoreError> {
         let now = now();
         let csrf = random_id();
-        sqlx::query("DELETE FROM portal_sessions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM portal_sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
             .await?;
         sqlx::query(
             "INSERT INTO portal_sessions (id_hash, kind, target, csrf, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id_hash)
         .bind(kind)
@@ -728,7 +728,7 @@ impl Store {
     pub async fn session(&self, id_hash: &str) -> Result<Option<PortalSession>, StoreError> {
         let row = sqlx::query(
             "SELECT id_hash, kind, target, csrf, address, email_ok, second_ok, opened, expires_at
-             FROM portal_sessions WHERE id_hash = ? AND expires_at > ?",
+             FROM portal_sessions WHERE id_hash = $1 AND expires_at > $2",
         )
         .bind(id_hash)
         .bind(now())
@@ -750,7 +750,7 @@ impl Store {
             Factor::Second => "second_ok",
         };
         sqlx::query(&format!(
-            "UPDATE portal_sessions SET {column} = 1, address = COALESCE(?, address) WHERE id_hash = ?"
+            "UPDATE portal_sessions SET {column} = 1, address = COALESCE($1, address) WHERE id_hash = $2"
         ))
         .bind(address)
         .bind(id_hash)
@@ -761,7 +761,7 @@ impl Store {
 
     /// Records the address a contact session claims (not yet verified).
     pub async fn session_claim(&self, id_hash: &str, address: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE portal_sessions SET address = ?, email_ok = 0 WHERE id_hash = ?")
+        sqlx::query("UPDATE portal_sessions SET address = $1, email_ok = 0 WHERE id_hash = $2")
             .bind(address)
             .bind(id_hash)
             .execute(&self.pool)
@@ -771,7 +771,7 @@ impl Store {
 
     /// Ends a session.
     pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM portal_sessions WHERE id_hash = ?")
+        sqlx::query("DELETE FROM portal_sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(&self.pool)
             .await?;
@@ -786,7 +786,7 @@ impl Store {
     ) -> Result<Vec<crate::AuditEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, event, message_id, subject, detail FROM audit
-             WHERE message_id = ? ORDER BY seq",
+             WHERE message_id = $1 ORDER BY seq",
         )
         .bind(message_id)
         .fetch_all(&self.pool)

@@ -318,20 +318,20 @@ impl Store {
             let slot = slot.clone();
             Box::pin(async move {
                 let now = now();
-                let rows = sqlx::query(
-                    "UPDATE deliveries SET lease_until = ?1 + ?2, attempts = attempts + 1
-                     WHERE id IN (SELECT id FROM deliveries
-                                  WHERE state = 'queued' AND next_attempt_at <= ?1 AND lease_until <= ?1
-                                  ORDER BY next_attempt_at, id LIMIT ?3)
-                     RETURNING id, message_id, kind, mail_from, rcpt, dkim, require_tls, notify_never,
-                               headers_only, attempts, expires_at, blob_id, wrapped_key",
-                )
-                .bind(now)
-                .bind(lease_secs)
-                .bind(limit)
-                .fetch_all(batch.conn())
-                .await?;
-                let jobs = rows.iter().map(job_of).collect::<Result<Vec<Job>, StoreError>>()?;
+                let sql = match crate::db::engine_of(batch.conn()) {
+                    crate::Engine::Sqlite => CLAIM,
+                    crate::Engine::Postgres => CLAIM_SKIP_LOCKED,
+                };
+                let rows = sqlx::query(sql)
+                    .bind(now)
+                    .bind(lease_secs)
+                    .bind(limit)
+                    .fetch_all(batch.conn())
+                    .await?;
+                let jobs = rows
+                    .iter()
+                    .map(job_of)
+                    .collect::<Result<Vec<Job>, StoreError>>()?;
                 *slot.lock().unwrap_or_else(|e| e.into_inner()) = jobs;
                 Ok(())
             })
@@ -406,7 +406,8 @@ impl Store {
     /// The earliest moment a queued delivery is due, if any.
     pub async fn next_due(&self) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(
-            "SELECT MIN(MAX(next_attempt_at, lease_until)) AS due FROM deliveries WHERE state = 'queued'",
+            "SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END)
+                 AS due FROM deliveries WHERE state = 'queued'",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -414,18 +415,39 @@ impl Store {
     }
 }
 
+/// Claims due deliveries: a lease of `$2` seconds from `$1` for at most
+/// `$3` of them. On SQLite the single writer makes a claim atomic.
+const CLAIM: &str = "UPDATE deliveries SET lease_until = $1 + $2, attempts = attempts + 1
+     WHERE id IN (SELECT id FROM deliveries
+                  WHERE state = 'queued' AND next_attempt_at <= $1 AND lease_until <= $1
+                  ORDER BY next_attempt_at, id LIMIT $3)
+     RETURNING id, message_id, kind, mail_from, rcpt, dkim, require_tls, notify_never,
+               headers_only, attempts, expires_at, blob_id, wrapped_key";
+
+/// [`CLAIM`] for PostgreSQL, where nodes claim at once: rows another
+/// node's claim has locked are skipped, not waited for and then taken
+/// twice.
+const CLAIM_SKIP_LOCKED: &str =
+    "UPDATE deliveries SET lease_until = $1 + $2, attempts = attempts + 1
+     WHERE id IN (SELECT id FROM deliveries
+                  WHERE state = 'queued' AND next_attempt_at <= $1 AND lease_until <= $1
+                  ORDER BY next_attempt_at, id LIMIT $3
+                  FOR UPDATE SKIP LOCKED)
+     RETURNING id, message_id, kind, mail_from, rcpt, dkim, require_tls, notify_never,
+               headers_only, attempts, expires_at, blob_id, wrapped_key";
+
 /// A claimed delivery from its row.
-fn job_of(r: &sqlx::sqlite::SqliteRow) -> Result<Job, StoreError> {
+fn job_of(r: &sqlx::any::AnyRow) -> Result<Job, StoreError> {
     Ok(Job {
         id: r.try_get("id")?,
         message_id: r.try_get("message_id")?,
         kind: DeliveryKind::parse(r.try_get("kind")?),
         mail_from: r.try_get("mail_from")?,
         rcpt: r.try_get("rcpt")?,
-        dkim: r.try_get("dkim")?,
-        require_tls: r.try_get("require_tls")?,
-        notify_never: r.try_get("notify_never")?,
-        headers_only: r.try_get("headers_only")?,
+        dkim: crate::db::flag(r, "dkim")?,
+        require_tls: crate::db::flag(r, "require_tls")?,
+        notify_never: crate::db::flag(r, "notify_never")?,
+        headers_only: crate::db::flag(r, "headers_only")?,
         attempts: r.try_get("attempts")?,
         expires_at: r.try_get("expires_at")?,
         blob_id: r.try_get("blob_id")?,
@@ -515,9 +537,13 @@ mod tests {
     }
 
     async fn store(dir: &std::path::Path) -> Store {
-        Store::open(dir, None, Kek::from_bytes([7; 32]))
-            .await
-            .unwrap()
+        Store::open(
+            dir,
+            crate::test_database_url(dir).await.unwrap().as_deref(),
+            Kek::from_bytes([7; 32]),
+        )
+        .await
+        .unwrap()
     }
 
     fn message() -> NewMessage {
@@ -605,9 +631,16 @@ mod tests {
             2,
             "free again after release"
         );
-        let wrong = Store::open(dir.path(), None, Kek::from_bytes([8; 32]))
-            .await
-            .unwrap();
+        let wrong = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::from_bytes([8; 32]),
+        )
+        .await
+        .unwrap();
         let jobs = wrong.claim(10, 0).await.unwrap();
         assert_eq!(jobs.len(), 0, "still leased");
     }

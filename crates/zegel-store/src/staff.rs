@@ -42,8 +42,8 @@ impl Store {
         let key = DataKey::generate();
         let aad = totp_aad(&email);
         let done = sqlx::query(
-            "UPDATE users SET totp_key = ?, totp_secret = ?, totp_last_step = NULL
-             WHERE email = ?",
+            "UPDATE users SET totp_key = $1, totp_secret = $2, totp_last_step = NULL
+             WHERE email = $3",
         )
         .bind(self.kek.wrap(&key, aad.as_bytes()))
         .bind(key.seal(&secret, aad.as_bytes()))
@@ -62,7 +62,7 @@ impl Store {
     pub async fn staff_account(&self, email: &str) -> Result<Option<StaffAccount>, StoreError> {
         let email = email.to_lowercase();
         let row = sqlx::query(
-            "SELECT email, role, disabled, totp_key, totp_secret FROM users WHERE email = ?",
+            "SELECT email, role, disabled, totp_key, totp_secret FROM users WHERE email = $1",
         )
         .bind(&email)
         .fetch_optional(&self.reader)
@@ -83,7 +83,7 @@ impl Store {
         let role: String = row.try_get("role")?;
         Ok(Some(StaffAccount {
             role: Role::parse(&role).unwrap_or(Role::Sender),
-            disabled: row.try_get("disabled")?,
+            disabled: crate::db::flag(&row, "disabled")?,
             email,
             totp_secret,
         }))
@@ -93,8 +93,8 @@ impl Store {
     /// step (or a later one) was used before, so a code is good only once.
     pub async fn use_totp_step(&self, email: &str, step: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE users SET totp_last_step = ?
-             WHERE email = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+            "UPDATE users SET totp_last_step = $1
+             WHERE email = $2 AND (totp_last_step IS NULL OR totp_last_step < $3)",
         )
         .bind(step)
         .bind(email.to_lowercase())
@@ -106,7 +106,7 @@ impl Store {
 
     /// Ends every staff session of an account; how many there were.
     pub async fn end_staff_sessions(&self, email: &str) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM portal_sessions WHERE kind = ? AND target = ?")
+        let done = sqlx::query("DELETE FROM portal_sessions WHERE kind = $1 AND target = $2")
             .bind(STAFF_SESSION)
             .bind(email.to_lowercase())
             .execute(&self.pool)
@@ -121,8 +121,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<SecurePackage>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE sender = ? COLLATE NOCASE
-             ORDER BY created_at DESC, message_id, recipient LIMIT ?"
+            "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE lower(sender) = lower($1)
+             ORDER BY created_at DESC, message_id, recipient LIMIT $2"
         ))
         .bind(email)
         .bind(limit)
@@ -163,7 +163,7 @@ impl Store {
                 let colleague = colleague.to_lowercase();
                 let mut tx = self.pool.begin().await?;
                 for p in &open {
-                    sqlx::query("UPDATE secure_messages SET sender = ? WHERE id = ?")
+                    sqlx::query("UPDATE secure_messages SET sender = $1 WHERE id = $2")
                         .bind(&colleague)
                         .bind(&p.id)
                         .execute(&mut *tx)

@@ -68,7 +68,7 @@ impl Store {
         .await
         .map_err(|_| StoreError::PasswordHash)??;
         sqlx::query(
-            "INSERT INTO users (email, password_hash, created_at, role) VALUES (?, ?, ?, ?)
+            "INSERT INTO users (email, password_hash, created_at, role) VALUES ($1, $2, $3, $4)
              ON CONFLICT(email) DO UPDATE SET password_hash = excluded.password_hash,
                  role = excluded.role, disabled = 0",
         )
@@ -91,7 +91,7 @@ impl Store {
 
     /// Disables an account and ends its staff sessions.
     pub async fn disable_user(&self, email: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE users SET disabled = 1 WHERE email = ?")
+        let done = sqlx::query("UPDATE users SET disabled = 1 WHERE email = $1")
             .bind(email.to_lowercase())
             .execute(&self.pool)
             .await?;
@@ -120,8 +120,8 @@ impl Store {
                     email: r.try_get("email")?,
                     // The column's CHECK admits only the two names.
                     role: Role::parse(&role).unwrap_or(Role::Sender),
-                    disabled: r.try_get("disabled")?,
-                    totp: r.try_get("totp")?,
+                    disabled: crate::db::flag(r, "disabled")?,
+                    totp: crate::db::flag(r, "totp")?,
                 })
             })
             .collect()
@@ -130,14 +130,14 @@ impl Store {
     /// Whether the password is right for an enabled account. Unknown users
     /// cost the same hashing work as known ones.
     pub async fn check_password(&self, email: &str, password: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT password_hash, disabled FROM users WHERE email = ?")
+        let row = sqlx::query("SELECT password_hash, disabled FROM users WHERE email = $1")
             .bind(email.to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
         let (hash, enabled) = match row {
             Some(r) => (
                 r.try_get::<String, _>("password_hash")?,
-                !r.try_get::<bool, _>("disabled")?,
+                !crate::db::flag(&r, "disabled")?,
             ),
             // A fixed hash of a random password: same cost, never matches.
             None => (DUMMY_HASH.to_string(), false),
@@ -168,9 +168,16 @@ mod tests {
     #[tokio::test]
     async fn passwords_check_and_disable() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         s.set_user("Jan@Org.nl", "geheim-wachtwoord", Role::Sender)
             .await
             .unwrap();
@@ -199,9 +206,16 @@ mod tests {
     #[tokio::test]
     async fn roles_are_stored_and_changed() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path(), None, Kek::generate())
-            .await
-            .unwrap();
+        let s = Store::open(
+            dir.path(),
+            crate::test_database_url(dir.path())
+                .await
+                .unwrap()
+                .as_deref(),
+            Kek::generate(),
+        )
+        .await
+        .unwrap();
         s.set_user("fg@org.nl", "geheim-wachtwoord", Role::Admin)
             .await
             .unwrap();

@@ -76,9 +76,17 @@ async fn large_blobs_live_in_the_bucket_sealed_and_go_when_withdrawn() {
     moto.create_bucket("zegel-blobs");
     let dir = tempfile::tempdir().unwrap();
     let blobs = location(&moto, "s3://zegel-blobs/node-1/blobs");
-    let store = Store::open_with_blobs(dir.path(), None, &blobs, Kek::generate())
-        .await
-        .unwrap();
+    let store = Store::open_with_blobs(
+        dir.path(),
+        zegel_store::test_database_url(dir.path())
+            .await
+            .unwrap()
+            .as_deref(),
+        &blobs,
+        Kek::generate(),
+    )
+    .await
+    .unwrap();
     assert!(
         moto.keys("zegel-blobs").is_empty(),
         "the start-up probe is deleted"
@@ -154,7 +162,17 @@ async fn a_missing_bucket_fails_at_open_with_a_readable_error() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let blobs = location(&moto, "s3://no-such-bucket");
-    let err = match Store::open_with_blobs(dir.path(), None, &blobs, Kek::generate()).await {
+    let err = match Store::open_with_blobs(
+        dir.path(),
+        zegel_store::test_database_url(dir.path())
+            .await
+            .unwrap()
+            .as_deref(),
+        &blobs,
+        Kek::generate(),
+    )
+    .await
+    {
         Ok(_) => panic!("opened a store on a bucket that does not exist"),
         Err(e) => e,
     };
@@ -179,7 +197,16 @@ async fn plain_http_only_for_an_http_endpoint() {
     };
     s3.endpoint = Some(moto.endpoint().replace("http://", "https://"));
     let blobs = BlobLocation::S3(s3);
-    let opened = Store::open_with_blobs(dir.path(), None, &blobs, Kek::generate()).await;
+    let opened = Store::open_with_blobs(
+        dir.path(),
+        zegel_store::test_database_url(dir.path())
+            .await
+            .unwrap()
+            .as_deref(),
+        &blobs,
+        Kek::generate(),
+    )
+    .await;
     assert!(opened.is_err(), "spoke plain http to an https:// endpoint");
     assert!(moto.keys("zegel-blobs").is_empty());
 }

@@ -213,6 +213,7 @@ pub(crate) struct RawDelivery {
     pub retry_base_secs: Option<u64>,
     pub retry_max_secs: Option<u64>,
     pub concurrency: Option<usize>,
+    pub lease_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

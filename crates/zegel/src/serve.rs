@@ -27,11 +27,16 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         .open_store(kek)
         .await
         .map_err(|e| format!("cannot open the store: {e}"))?;
-    // One process per SQLite database: leases left by a killed run are free.
-    let released = store
-        .release_leases()
-        .await
-        .map_err(|e| format!("cannot open the queue: {e}"))?;
+    // One process per SQLite database: leases left by a killed run are
+    // free. On PostgreSQL other nodes may hold leases: a dead node's are
+    // taken over when they run out (`[delivery] lease_secs`).
+    let released = match store.engine() {
+        zegel_store::Engine::Sqlite => store
+            .release_leases()
+            .await
+            .map_err(|e| format!("cannot open the queue: {e}"))?,
+        zegel_store::Engine::Postgres => 0,
+    };
     if released > 0 {
         println!("zegel: {released} delivery(ies) interrupted by the last stop are due again");
     }

@@ -543,6 +543,15 @@ impl ServeSettings {
             Some(file) => read_contacts(&at(file)).map_err(invalid)?,
             None => Default::default(),
         };
+        let lease_secs = match raw.delivery.lease_secs {
+            None => 600,
+            Some(n) if n >= 10 => n,
+            Some(_) => {
+                return Err(invalid(
+                    "[delivery] lease_secs must be at least 10: an attempt must fit in it".into(),
+                ))
+            }
+        };
         let archive_format = match &raw.archive.format {
             None => zegel_archive::Format::SevenZ,
             Some(f) => f
@@ -584,6 +593,7 @@ impl ServeSettings {
             retry_max: Duration::from_secs(delivery.retry_max_secs.unwrap_or(3600)),
             smtp_timeout: Duration::from_secs(60),
             concurrency: delivery.concurrency.unwrap_or(20),
+            lease: Duration::from_secs(lease_secs),
             opportunistic_tls_unverified: true,
             archive_format,
             archive_body_as_document: raw.archive.body_as_document.unwrap_or(true),

@@ -77,7 +77,7 @@ pub async fn offboard(
     Form(form): Form<OffboardForm>,
 ) -> Response {
     if !who.form_ok(&form.csrf) {
-        return crate::recipient::bad_form(&portal, who.ip, who.lang);
+        return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
     let s = who.lang.staff();
     let email = form.email.trim().to_lowercase();
@@ -127,7 +127,7 @@ pub async fn offboard(
             )
             .await
         }
-        Ok(None) => crate::recipient::miss(&portal, who.ip, who.lang),
+        Ok(None) => crate::recipient::miss(&portal, who.ip, who.lang).await,
         Err(e) => {
             tracing::error!(error = %e, "offboarding failed");
             web::unavailable(&portal, who.lang)

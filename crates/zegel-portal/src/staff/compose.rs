@@ -241,11 +241,11 @@ async fn assessment(
 pub async fn submit(State(portal): State<Portal>, who: SignedIn, multipart: Multipart) -> Response {
     let upload = match read_upload(multipart).await {
         Ok(u) => u,
-        Err(status) => return upload_refused(&portal, status, who.ip, who.lang),
+        Err(status) => return upload_refused(&portal, status, who.ip, who.lang).await,
     };
     let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
     if !who.form_ok(csrf) {
-        return crate::recipient::bad_form(&portal, who.ip, who.lang);
+        return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
     let form = form_of(&upload, &portal);
     let files_again = !upload.files.is_empty();

@@ -60,11 +60,11 @@ pub async fn import(
 ) -> Response {
     let upload = match read_upload(multipart).await {
         Ok(u) => u,
-        Err(status) => return upload_refused(&portal, status, who.ip, who.lang),
+        Err(status) => return upload_refused(&portal, status, who.ip, who.lang).await,
     };
     let csrf = upload.fields.get("csrf").map(String::as_str).unwrap_or("");
     if !who.form_ok(csrf) {
-        return crate::recipient::bad_form(&portal, who.ip, who.lang);
+        return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
     let s = who.lang.staff();
     let text = upload
@@ -103,7 +103,7 @@ pub async fn remove(
     Form(form): Form<RemoveForm>,
 ) -> Response {
     if !who.form_ok(&form.csrf) {
-        return crate::recipient::bad_form(&portal, who.ip, who.lang);
+        return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
     match portal
         .store()
@@ -116,7 +116,7 @@ pub async fn remove(
             }
             web::see_other("/app/admin/contacts")
         }
-        Ok(false) => crate::recipient::miss(&portal, who.ip, who.lang),
+        Ok(false) => crate::recipient::miss(&portal, who.ip, who.lang).await,
         Err(_) => web::unavailable(&portal, who.lang),
     }
 }

@@ -145,7 +145,7 @@ pub async fn save(
         .map(|(_, v)| v.as_str())
         .unwrap_or_default();
     if !who.form_ok(csrf) {
-        return crate::recipient::bad_form(&portal, who.ip, who.lang);
+        return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
     let s = who.lang.staff();
     let result = match overrides_of(&fields) {

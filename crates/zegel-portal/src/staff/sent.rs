@@ -111,7 +111,7 @@ pub async fn revoke(
     Form(form): Form<PackageForm>,
 ) -> Response {
     if !who.form_ok(&form.csrf) {
-        return crate::recipient::bad_form(&portal, who.ip, who.lang);
+        return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
     let package = portal
         .store()
@@ -121,7 +121,7 @@ pub async fn revoke(
         .flatten()
         .filter(|p| p.sender.eq_ignore_ascii_case(&who.account.email));
     let Some(p) = package else {
-        return crate::recipient::miss(&portal, who.ip, who.lang);
+        return crate::recipient::miss(&portal, who.ip, who.lang).await;
     };
     if p.revoked_at.is_none() && p.expired_at.is_none() {
         if let Err(e) = portal.store().revoke_package(&p, &who.account.email).await {

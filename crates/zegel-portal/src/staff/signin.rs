@@ -118,7 +118,11 @@ pub(super) async fn failed_attempt(
         .store()
         .audit("staff_sign_in_failed", None, email, why)
         .await;
-    (!portal.allow(v.ip)).then(|| crate::recipient::miss(portal, v.ip, v.lang))
+    if portal.allow(v.ip).await {
+        None
+    } else {
+        Some(crate::recipient::miss(portal, v.ip, v.lang).await)
+    }
 }
 
 /// Starts a staff session for `target` ("" before sign-in) and the cookie
@@ -170,7 +174,7 @@ pub async fn login(
         .as_ref()
         .filter(|s| !s.email_ok && web::csrf_ok(&s.csrf, &form.csrf))
     else {
-        return crate::recipient::bad_form(&portal, v.ip, v.lang);
+        return crate::recipient::bad_form(&portal, v.ip, v.lang).await;
     };
     let s = v.lang.staff();
     let email = form.email.trim().to_lowercase();
@@ -184,7 +188,7 @@ pub async fn login(
             StatusCode::UNAUTHORIZED,
         );
     }
-    if !portal.account_attempt(&email) {
+    if !portal.account_attempt(&email).await {
         return login_form(
             &portal,
             v.lang,
@@ -291,11 +295,11 @@ pub async fn code(
         .as_ref()
         .filter(|s| s.email_ok && !s.second_ok && web::csrf_ok(&s.csrf, &form.csrf))
     else {
-        return crate::recipient::bad_form(&portal, v.ip, v.lang);
+        return crate::recipient::bad_form(&portal, v.ip, v.lang).await;
     };
     let s = v.lang.staff();
     let email = session.target.clone();
-    if !portal.account_attempt(&email) {
+    if !portal.account_attempt(&email).await {
         return code_form(
             &portal,
             v.lang,
@@ -359,7 +363,7 @@ pub async fn logout(
     Form(form): Form<CodeForm>,
 ) -> Response {
     if !who.form_ok(&form.csrf) {
-        return crate::recipient::bad_form(&portal, who.ip, who.lang);
+        return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
     let _ = portal.store().end_session(&who.session.id_hash).await;
     let _ = portal

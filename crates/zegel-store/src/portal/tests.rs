@@ -107,12 +107,15 @@ async fn each_recipient_gets_an_own_sealed_copy() {
             .len(),
         2
     );
-    // Nothing of the content or the phone number is in the database file.
-    let db = std::fs::read(dir.path().join("zegel.db")).unwrap();
-    let wal = std::fs::read(dir.path().join("zegel.db-wal")).unwrap_or_default();
-    for needle in [&b"111222333"[..], b"+31612345678", b"K7Q-22"] {
-        assert!(!db.windows(needle.len()).any(|w| w == needle));
-        assert!(!wal.windows(needle.len()).any(|w| w == needle));
+    // Nothing of the content or the phone number is in the database file
+    // (SQLite's; the sealing does not depend on the engine).
+    if s.engine() == crate::Engine::Sqlite {
+        let db = std::fs::read(dir.path().join("zegel.db")).unwrap();
+        let wal = std::fs::read(dir.path().join("zegel.db-wal")).unwrap_or_default();
+        for needle in [&b"111222333"[..], b"+31612345678", b"K7Q-22"] {
+            assert!(!db.windows(needle.len()).any(|w| w == needle));
+            assert!(!wal.windows(needle.len()).any(|w| w == needle));
+        }
     }
 }
 

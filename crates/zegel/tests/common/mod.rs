@@ -44,6 +44,34 @@ pub struct Zegel {
     pub _temp: Option<tempfile::TempDir>,
 }
 
+/// The PostgreSQL schema for a test's zegel in `dir`, when the tests run
+/// against PostgreSQL (`ZEGEL_TEST_POSTGRES`); `None` for SQLite.
+pub fn test_database_url(dir: &Path) -> Option<String> {
+    block_on_own_thread(zegel_store::test_database_url(dir))
+        .expect("a PostgreSQL schema for the test")
+}
+
+/// Runs `future` to its end on a runtime of a thread of its own (callers
+/// may be async tests, inside a runtime already).
+pub fn block_on_own_thread<F>(future: F) -> F::Output
+where
+    F: std::future::Future + Send,
+    F::Output: Send,
+{
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(future)
+            })
+            .join()
+            .unwrap()
+    })
+}
+
 pub fn zegel() -> Command {
     Command::new(env!("CARGO_BIN_EXE_zegel"))
 }
@@ -84,6 +112,15 @@ pub fn init(sink: &Sink, edits: &[(&str, &str)]) -> (tempfile::TempDir, u16) {
     );
     for (from, to) in edits {
         replace(from, to);
+    }
+    // With ZEGEL_TEST_POSTGRES set, every test's zegel runs on a
+    // PostgreSQL schema of its own (README, "Tests"), unless the test chose
+    // its database itself.
+    let sqlite = "# database_url = \"sqlite://zegel-data/zegel.db\"";
+    if text.contains(sqlite) {
+        if let Some(url) = test_database_url(temp.path()) {
+            text = text.replacen(sqlite, &format!("database_url = \"{url}\""), 1);
+        }
     }
     std::fs::write(&path, text).unwrap();
     (temp, port)

@@ -99,7 +99,7 @@ fn refused(portal: &Portal, lang: Lang, status: StatusCode, text: String) -> Res
 /// `GET /app/login/oidc`: sends the browser to the provider.
 pub async fn start(State(portal): State<Portal>, v: Visitor) -> Response {
     let Some(provider) = portal.oidc.clone() else {
-        return crate::recipient::miss(&portal, v.ip, v.lang);
+        return crate::recipient::miss(&portal, v.ip, v.lang).await;
     };
     match &v.session {
         Some(s) if s.email_ok && s.second_ok => return web::see_other("/app"),
@@ -164,7 +164,7 @@ pub async fn callback(
 
 async fn answer_flow(portal: &Portal, v: Visitor, headers: &HeaderMap, answer: Answer) -> Response {
     let Some(provider) = portal.oidc.clone() else {
-        return crate::recipient::miss(portal, v.ip, v.lang);
+        return crate::recipient::miss(portal, v.ip, v.lang).await;
     };
     let store = portal.store();
     let pending = match web::cookie(headers, FLOW_COOKIE) {
@@ -298,7 +298,7 @@ async fn signed_in(
 ) -> Response {
     let s = v.lang.staff();
     let store = portal.store();
-    if !portal.account_attempt(email) {
+    if !portal.account_attempt(email).await {
         return refused(
             portal,
             v.lang,
