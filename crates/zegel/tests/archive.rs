@@ -275,7 +275,12 @@ fn archive_action_mails_an_encrypted_archive_and_sends_the_password_by_sms() {
     // not in the database, its WAL, the blobs or anywhere in the data folder.
     let mut files = Vec::new();
     files_below(&z.dir.join("zegel-data"), &mut files);
-    assert!(files.iter().any(|f| f.ends_with("zegel.db")));
+    assert!(common::on_postgres(&z.dir) || files.iter().any(|f| f.ends_with("zegel.db")));
+    let database = common::database_bytes(&z.dir);
+    assert!(
+        !contains(&database, password.as_bytes())
+            && !contains(&database, &common::hex_of(password.as_bytes()))
+    );
     for file in files {
         let bytes = std::fs::read(&file).unwrap_or_default();
         assert!(

@@ -160,22 +160,10 @@ fn send(z: &Zegel, to: &[&str], message: &str) {
     assert_eq!(status, "ok", "{reply}");
 }
 
-fn sql(db: &Path, statement: &str) {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); \
-             n=c.execute(sys.argv[2]).rowcount; c.commit(); assert n > 0, n",
-        ])
-        .arg(db)
-        .arg(statement)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// Runs an UPDATE on the zegel in `dir`'s database; it must change rows.
+fn sql(dir: &Path, update: &str) {
+    let changed = common::sql_at(dir, &format!("{update} RETURNING 1"));
+    assert!(!changed.is_empty(), "{update}: no row changed");
 }
 
 fn prerequisites() {
@@ -252,7 +240,7 @@ fn the_portal_in_chromium_flows_hostile_html_and_accessibility() {
     );
     notice(&sink, 3);
     sql(
-        &z.dir.join("zegel-data/zegel.db"),
+        &z.dir,
         "UPDATE secure_messages SET expires_at = 1 WHERE recipient = 's.verloop@example.com'",
     );
 

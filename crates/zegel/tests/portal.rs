@@ -524,17 +524,7 @@ async fn expiry_destroys_the_copy_and_keeps_the_trail() {
     let blobs = |dir: &Path| stored_blobs(dir);
     let before = blobs(&data_dir(&z));
     // Age every package past its expiry, then restart: the sweep runs at start.
-    let db = data_dir(&z).join("zegel.db");
-    let out = std::process::Command::new("python3")
-        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE secure_messages SET expires_at = 1'); c.commit()"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::sql_at(&z.dir, "UPDATE secure_messages SET expires_at = 1");
     let _ = z.child.kill();
     let _ = z.child.wait();
     let port = z.port;
@@ -588,20 +578,7 @@ async fn a_kept_view_is_never_shown_past_expiry_logout_or_session_end() {
         }
     };
     let sql = |statement: &str| {
-        let out = std::process::Command::new("python3")
-            .args([
-                "-c",
-                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
-            ])
-            .arg(data_dir(&z).join("zegel.db"))
-            .arg(statement)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::sql_at(&z.dir, statement);
     };
 
     // A reads twice (the second time from memory), logs out: gone.
@@ -646,18 +623,10 @@ async fn a_kept_view_is_never_shown_past_expiry_logout_or_session_end() {
 /// Sealed blobs stored: files under blobs/ and rows of inline_blobs (small
 /// blobs live in the database; zegel-store's blob_rows.rs).
 fn stored_blobs(data_dir: &Path) -> usize {
-    let out = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM inline_blobs').fetchone()[0])",
-        ])
-        .arg(data_dir.join("zegel.db"))
-        .output()
-        .unwrap();
-    let rows: usize = String::from_utf8_lossy(&out.stdout)
-        .trim()
+    let zegel_dir = data_dir.parent().expect("zegel-data in the zegel folder");
+    let rows: usize = common::sql_at(zegel_dir, "SELECT COUNT(*) FROM inline_blobs")
         .parse()
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        .expect("a count");
     walk(&data_dir.join("blobs")) + rows
 }
 

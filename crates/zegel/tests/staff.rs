@@ -700,18 +700,14 @@ async fn administrators_search_and_export_the_audit_trail_and_see_the_figures() 
 /// The second factor of the secure message for `recipient` (read from the
 /// database file, as an outside tool would).
 fn second_factor_of(z: &Zegel, recipient: &str) -> String {
-    let out = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); \
-             r=c.execute('SELECT second_factor FROM secure_messages WHERE recipient=? ORDER BY rowid DESC LIMIT 1', (sys.argv[2],)).fetchone(); \
-             print(r[0] if r else '')",
-        ])
-        .arg(z.dir.join("zegel-data/zegel.db"))
-        .arg(recipient)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let recipient = recipient.replace('\'', "''");
+    common::sql_at(
+        &z.dir,
+        &format!(
+            "SELECT second_factor FROM secure_messages WHERE recipient = '{recipient}' \
+             ORDER BY id DESC LIMIT 1"
+        ),
+    )
 }
 
 async fn import_contacts(v: &mut Visitor, csv: &str, replace: bool) -> Page {

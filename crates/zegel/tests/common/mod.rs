@@ -72,6 +72,89 @@ where
     })
 }
 
+/// The PostgreSQL server and schema the zegel in `dir` runs on (the
+/// `database_url` `test_database_url` remembered there), if any.
+fn postgres_of(dir: &Path) -> Option<(String, String)> {
+    let url = std::fs::read_to_string(dir.join("postgres-test-url")).ok()?;
+    let (server, schema) = url.split_once("options[search_path]=")?;
+    Some((
+        server.trim_end_matches(['?', '&']).to_string(),
+        schema.to_string(),
+    ))
+}
+
+/// Runs one SQL statement on the database of the zegel in `dir` as an
+/// outside tool would (python3's sqlite3 on `zegel-data/zegel.db`, or psql
+/// on the test's PostgreSQL schema); returns the first column of the rows
+/// it gives, one per line. Panics when the statement fails.
+pub fn sql_at(dir: &Path, statement: &str) -> String {
+    let out = match postgres_of(dir) {
+        Some((server, schema)) => Command::new("psql")
+            .args(["-qtA", "-v", "ON_ERROR_STOP=1", &server])
+            .args(["-c", &format!("SET search_path TO {schema}")])
+            .args(["-c", statement])
+            .output()
+            .expect("psql (PostgreSQL's client)"),
+        None => Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); \
+                 rows=c.execute(sys.argv[2]).fetchall(); c.commit(); \
+                 [print(r[0]) for r in rows]",
+            ])
+            .arg(dir.join("zegel-data/zegel.db"))
+            .arg(statement)
+            .output()
+            .unwrap(),
+    };
+    assert!(
+        out.status.success(),
+        "{statement}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Everything the database of the zegel in `dir` holds, as bytes, for
+/// checks that nothing is readable at rest: SQLite's file and WAL, or a
+/// `pg_dump` of the test's schema (bytes columns come out as hex there:
+/// look for a needle's hex as well, see [`hex_of`]).
+pub fn database_bytes(dir: &Path) -> Vec<u8> {
+    match postgres_of(dir) {
+        Some((server, schema)) => {
+            let out = Command::new("pg_dump")
+                .args(["-n", &schema, "-d", &server])
+                .output()
+                .expect("pg_dump (PostgreSQL's client)");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        }
+        None => {
+            let db = dir.join("zegel-data/zegel.db");
+            let mut bytes = std::fs::read(&db).unwrap();
+            bytes.extend(std::fs::read(db.with_extension("db-wal")).unwrap_or_default());
+            bytes
+        }
+    }
+}
+
+/// `needle` as lower-case hex (how pg_dump writes bytes columns).
+pub fn hex_of(needle: &[u8]) -> Vec<u8> {
+    needle
+        .iter()
+        .flat_map(|b| format!("{b:02x}").into_bytes())
+        .collect()
+}
+
+/// Whether the zegel in `dir` runs on PostgreSQL.
+pub fn on_postgres(dir: &Path) -> bool {
+    postgres_of(dir).is_some()
+}
+
 pub fn zegel() -> Command {
     Command::new(env!("CARGO_BIN_EXE_zegel"))
 }
