@@ -5,7 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use zegel_smtp::data::DataReader;
-use zegel_smtp::session::{Action, Session, SessionConfig};
+use std::sync::Arc;
+use zegel_smtp::session::{Action, DomainList, Session, SessionConfig};
 
 fuzz_target!(|input: &[u8]| {
     let config = SessionConfig {
@@ -15,7 +16,7 @@ fuzz_target!(|input: &[u8]| {
         max_commands: 200,
         max_errors: 50,
         tls_available: true,
-        inbound_domains: vec!["zorg.nl".into()],
+        inbound: Some(Arc::new(DomainList::new(["zorg.nl"]))),
     };
     let trusted = input.first().is_some_and(|b| b & 1 == 1);
     let mut session = Session::new(config, "127.0.0.1".parse().unwrap(), trusted);

@@ -7,7 +7,9 @@
 // code (computed here as an authenticator app does, RFC 6238), is turned
 // back on a wrong one, and offboards the sender, handing the open message
 // to a colleague; the sender's session is gone; the administrator sets the
-// policy to refuse secure mail (browser.rs sees the gateway refuse it). A
+// policy to refuse secure mail and adds an internal domain, after a bad one
+// is refused (browser.rs sees the gateway refuse secure mail to outside and
+// deliver to the new internal domain). A
 // third person writes a secure message and sees the assessment appear as
 // they type and attach, then finds it in sent items. axe-core scans every staff
 // page, in Dutch and English; at a phone's width no page scrolls sideways.
@@ -126,13 +128,25 @@ async function adminFlow(browser) {
   await expectHeading(page, 'Beleid', 'policy page');
   check((await page.locator('#action').inputValue()) === 'portal', 'the config file\'s action is shown');
   check(await page.locator('input[name=kind][value=bsn]').isChecked(), 'BSN makes mail secure');
+  check((await page.locator('#internal').inputValue()) === 'zorg.nl', 'the config file\'s internal domains are shown');
   await scan(page, 'policy');
+  // A domain that is none is refused, said in Dutch, and what was typed stays.
+  await page.fill('#internal', 'zorg.nl\ngeen domein');
+  await submit(page, page.locator('form[action="/app/admin/policy"] button[type=submit]'));
+  const refused = (await page.locator('[role=alert]').textContent()) || '';
+  check(refused.includes('Geen domeinnaam (zoals zorg.nl): geen'), `a bad internal domain is refused (${refused})`);
+  check((await page.locator('#internal').inputValue()) === 'zorg.nl\ngeen domein', 'the typed domains stay');
+  await scan(page, 'policy refused');
+  // Refuse secure mail, and wijkzorg.nl becomes internal (browser.rs
+  // then sees the gateway deliver a BSN to it as internal mail).
+  await page.fill('#internal', 'zorg.nl\nWijkzorg.nl');
   await page.selectOption('#action', 'reject');
   await page.fill('#tags', '[veilig], [geheim]');
   await submit(page, page.locator('form[action="/app/admin/policy"] button[type=submit]'));
   const saved = (await page.locator('[role=status]').textContent()) || '';
   check(saved.includes('Beleid opgeslagen'), `policy saved (${saved})`);
   check((await page.locator('#action').inputValue()) === 'reject', 'the page shows the new action');
+  check((await page.locator('#internal').inputValue()) === 'zorg.nl\nwijkzorg.nl', 'the page shows the new internal domains');
   await scan(page, 'policy saved');
   await noSidewaysScroll(page, 'policy');
   // Contacts: import a CSV file.

@@ -6,6 +6,7 @@
 
 use crate::{impersonation, Colleagues};
 use std::net::IpAddr;
+use zegel_assess::Domains;
 use zegel_mailauth::{DmarcPolicy, DnsResolver, Outcome};
 
 /// What the organisation wants done with inbound mail.
@@ -17,8 +18,6 @@ pub struct InboundPolicy {
     pub dmarc_reject: bool,
     /// Hold DMARC failures of domains that publish `p=quarantine`.
     pub dmarc_quarantine: bool,
-    /// The organisation's internal and partner domains.
-    pub domains: zegel_assess::Domains,
     /// The organisation's people by name.
     pub colleagues: Colleagues,
     /// The subject tag for suspected impersonation (e.g. `[EXTERN]`).
@@ -78,11 +77,14 @@ impl Decision {
 }
 
 /// Checks one message from `client_ip` (`None`: unknown, nothing is
-/// checked) under `policy`. A message whose headers cannot be read, or a
-/// failing resolver, gets `<authserv-id>; none` and is not refused: DMARC
-/// failure is the only ground for refusing.
+/// checked) under `policy`, with the organisation's internal and partner
+/// domains as they are in force now (`domains`: they may change while the
+/// server runs, so the caller asks for them per message). A message whose
+/// headers cannot be read, or a failing resolver, gets `<authserv-id>;
+/// none` and is not refused: DMARC failure is the only ground for refusing.
 pub async fn check(
     policy: &InboundPolicy,
+    domains: &Domains,
     resolver: &DnsResolver,
     raw: &[u8],
     client_ip: Option<IpAddr>,
@@ -96,7 +98,7 @@ pub async fn check(
         None => None,
     };
     let Some(report) = report else {
-        let (why, subject) = impersonation(raw, &policy.domains, &policy.colleagues, false);
+        let (why, subject) = impersonation(raw, domains, &policy.colleagues, false);
         return Decision::Accept(finish(
             policy,
             format!("{}; none", policy.authserv_id),
@@ -126,7 +128,7 @@ pub async fn check(
     });
     let (why, subject) = impersonation(
         raw,
-        &policy.domains,
+        domains,
         &policy.colleagues,
         dmarc.outcome == Outcome::Pass,
     );

@@ -126,6 +126,7 @@ impl Outbound {
     ) -> Outbound {
         let base = Arc::new((assessor.policy().clone(), config.secure_action));
         let live = crate::live_policy::Live {
+            domains: Arc::new(assessor.policy().domains.clone()),
             assessor,
             action: config.secure_action,
             version: 0,

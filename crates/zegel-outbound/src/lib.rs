@@ -34,7 +34,7 @@ pub use accept::{
 };
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use contacts::{parse_contacts, ContactsError};
-pub use live_policy::{PolicyError, PolicyInForce, PolicyOverrides};
+pub use live_policy::{PolicyError, PolicyInForce, PolicyOverrides, SetPolicyError};
 pub use route::{plan, Disposition, Plan};
 pub use sms::{
     sms_sender, InvalidPhoneNumber, OutboxSms, PhoneNumber, SmsConfig, SmsError, SmsProvider,

@@ -1,16 +1,23 @@
 //! The policy an administrator changes at runtime (the staff web), over
 //! the config file's: the action for secure mail, which finding kinds make
 //! mail secure, the confidence threshold, the visible-recipients warning
-//! threshold and the subject tags. Stored as JSON with a version; every
-//! node applies a newer version when it sees one, so the gateway on any
-//! node follows the last change. The contact list (mobile numbers for SMS
-//! codes) is kept the same way.
+//! threshold, the subject tags, and the internal and partner domains.
+//! Stored as JSON with a version; every node applies a newer version when
+//! it sees one, so the gateway on any node follows the last change. The
+//! contact list (mobile numbers for SMS codes) is kept the same way.
+//!
+//! The domains in force ([`crate::Outbound::domains`]) are the one live
+//! source for everything that asks whether a domain is the organisation's:
+//! the assessment, the SMTP server's inbound mode (per `RCPT`), the inbound
+//! checks of the SMTP server and the milter (per message), and the staff
+//! web's OpenID Connect sign-in (per sign-in).
 
 use crate::config::SecureAction;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use zegel_assess::{Assessor, FindingKind, Policy};
+use zegel_assess::recipients::domain::is_same_or_subdomain;
+use zegel_assess::{Assessor, Domains, FindingKind, Policy};
 
 /// What the administrator set; `None` keeps the config file's value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -32,10 +39,14 @@ pub struct PolicyOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secure_tags: Option<Vec<String>>,
     /// Partner domains: external, but known (look-alikes of them are
-    /// flagged). The internal domains stay the config file's: they also
-    /// decide what the SMTP server's inbound mode takes in.
+    /// flagged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_domains: Option<Vec<String>>,
+    /// Internal domains (with their subdomains): mail to them stays inside
+    /// the organisation, the inbound mode takes mail in for them, and
+    /// look-alikes of them are flagged. At least one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_domains: Option<Vec<String>>,
 }
 
 /// Why a policy cannot be used.
@@ -59,15 +70,50 @@ pub enum PolicyError {
     /// Something that is not a domain name.
     #[error("'{0}' is not a domain name")]
     Domain(String),
+    /// An empty list of internal domains.
+    #[error("there must be at least one internal domain")]
+    NoInternalDomain,
+    /// A partner domain that is an internal domain (or a subdomain of one).
+    #[error("'{0}' cannot be both an internal and a partner domain")]
+    InternalAndPartner(String),
     /// A stored document that is not a policy.
     #[error("the stored policy cannot be read: {0}")]
     Json(String),
+}
+
+/// Why [`crate::Outbound::set_policy`] changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetPolicyError {
+    /// The policy cannot be used; nothing was stored.
+    #[error(transparent)]
+    Invalid(#[from] PolicyError),
+    /// Storing it failed; the policy in force stays.
+    #[error("the policy could not be stored: {0}")]
+    Store(String),
 }
 
 impl PolicyOverrides {
     /// Reads a stored document.
     pub fn from_json(body: &str) -> Result<PolicyOverrides, PolicyError> {
         serde_json::from_str(body).map_err(|e| PolicyError::Json(e.to_string()))
+    }
+
+    /// The same changes with the domain lists as they are used: trimmed,
+    /// without a trailing dot, lower case, each domain once (the first
+    /// place kept). Other values are left as they are.
+    pub fn normalized(mut self) -> PolicyOverrides {
+        for list in [&mut self.internal_domains, &mut self.partner_domains]
+            .into_iter()
+            .flatten()
+        {
+            let mut seen = BTreeSet::new();
+            *list = list
+                .iter()
+                .map(|d| normal_domain(d))
+                .filter(|d| seen.insert(d.clone()))
+                .collect();
+        }
+        self
     }
 
     /// The document to store.
@@ -116,14 +162,54 @@ impl PolicyOverrides {
             }
             policy.secure_tags = tags.iter().map(|t| t.trim().to_string()).collect();
         }
-        if let Some(partners) = &self.partner_domains {
-            if let Some(bad) = partners.iter().find(|d| !is_domain_name(d)) {
-                return Err(PolicyError::Domain(bad.chars().take(80).collect()));
+        if self.internal_domains.is_some() || self.partner_domains.is_some() {
+            let internal = match &self.internal_domains {
+                Some(list) => {
+                    let list = domain_list(list)?;
+                    if list.is_empty() {
+                        return Err(PolicyError::NoInternalDomain);
+                    }
+                    list
+                }
+                None => base.domains.internal().to_vec(),
+            };
+            let partners = match &self.partner_domains {
+                Some(list) => domain_list(list)?,
+                None => base.domains.partner().to_vec(),
+            };
+            // Internal wins in the assessment, so such a partner entry
+            // would silently mean nothing: refuse it instead.
+            if let Some(both) = partners
+                .iter()
+                .find(|p| internal.iter().any(|i| is_same_or_subdomain(p, i)))
+            {
+                return Err(PolicyError::InternalAndPartner(both.clone()));
             }
-            policy.domains = zegel_assess::Domains::new(base.domains.internal(), partners);
+            policy.domains = zegel_assess::Domains::new(&internal, &partners);
         }
         Ok((policy, action))
     }
+}
+
+/// A domain as it is compared: trimmed, without a trailing dot, lower case.
+fn normal_domain(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_lowercase()
+}
+
+/// A list of domains checked and made normal, each once.
+fn domain_list(list: &[String]) -> Result<Vec<String>, PolicyError> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(list.len());
+    for name in list {
+        if !is_domain_name(name) {
+            return Err(PolicyError::Domain(name.trim().chars().take(80).collect()));
+        }
+        let name = normal_domain(name);
+        if seen.insert(name.clone()) {
+            out.push(name);
+        }
+    }
+    Ok(out)
 }
 
 /// A plausible DNS name: labels of letters, digits and hyphens (not at
@@ -145,6 +231,9 @@ fn is_domain_name(name: &str) -> bool {
 pub(crate) struct Live {
     /// The assessor with the policy in force.
     pub(crate) assessor: Arc<Assessor>,
+    /// The internal and partner domains of that policy, to hand out
+    /// without copying.
+    pub(crate) domains: Arc<Domains>,
     /// The action for secure mail in force.
     pub(crate) action: SecureAction,
     /// The stored version applied (0: the config file's alone).
@@ -186,6 +275,13 @@ impl crate::Outbound {
         self.live().assessor.clone()
     }
 
+    /// The internal and partner domains in force, as the next message,
+    /// `RCPT` or sign-in must see them: ask again each time rather than
+    /// keep them, as an administrator may change them at any moment.
+    pub fn domains(&self) -> Arc<Domains> {
+        self.live().domains.clone()
+    }
+
     /// The action for secure mail in force.
     pub(crate) fn secure_action(&self) -> SecureAction {
         self.live().action
@@ -221,11 +317,13 @@ impl crate::Outbound {
         overrides: PolicyOverrides,
         version: i64,
     ) {
+        let domains = Arc::new(policy.domains.clone());
         let assessor = Arc::new(self.assessor().with_policy(policy));
         let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
         if version > live.version {
             *live = Live {
                 assessor,
+                domains,
                 action,
                 version,
                 overrides,
@@ -235,13 +333,20 @@ impl crate::Outbound {
 
     /// Stores a new policy (checked first) and puts it in force here; other
     /// nodes follow at their next [`Outbound::refresh_policy`].
-    pub async fn set_policy(&self, overrides: PolicyOverrides, by: &str) -> Result<i64, String> {
-        let applied = self.applied(&overrides).map_err(|e| e.to_string())?;
+    /// The domain lists are stored as they are used
+    /// ([`PolicyOverrides::normalized`]).
+    pub async fn set_policy(
+        &self,
+        overrides: PolicyOverrides,
+        by: &str,
+    ) -> Result<i64, SetPolicyError> {
+        let overrides = overrides.normalized();
+        let applied = self.applied(&overrides)?;
         let version = self
             .store
             .set_stored_policy(&overrides.to_json(), by)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| SetPolicyError::Store(e.to_string()))?;
         self.install(applied, overrides, version);
         tracing::info!(version, by, "policy changed");
         Ok(version)
@@ -367,6 +472,7 @@ mod tests {
             visible_external_threshold: Some(3),
             secure_tags: Some(vec![" [vertrouwelijk] ".into()]),
             partner_domains: Some(vec!["Zorggroep-Horizon.nl".into()]),
+            internal_domains: None,
         };
         let (p, a) = o.apply(&base, SecureAction::Portal).unwrap();
         assert_eq!(a, SecureAction::Reject);
@@ -439,5 +545,215 @@ mod tests {
             PolicyOverrides::from_json("{\"evil\":1}"),
             Err(PolicyError::Json(_))
         ));
+    }
+
+    fn base() -> Policy {
+        Policy {
+            domains: Domains::new(&["zorg.nl".to_string()], &["ggd.nl".to_string()]),
+            ..Policy::default()
+        }
+    }
+
+    fn domains(internal: Option<&[&str]>, partner: Option<&[&str]>) -> PolicyOverrides {
+        let list = |l: &[&str]| l.iter().map(|d| d.to_string()).collect();
+        PolicyOverrides {
+            internal_domains: internal.map(list),
+            partner_domains: partner.map(list),
+            ..PolicyOverrides::default()
+        }
+    }
+
+    #[test]
+    fn internal_domains_replace_the_config_files_and_decide_what_is_internal() {
+        let base = base();
+        let o = domains(Some(&[" Wijkzorg.NL. ", "zorg.nl", "wijkzorg.nl"]), None);
+        let (p, _) = o.apply(&base, SecureAction::Portal).unwrap();
+        assert_eq!(
+            p.domains.internal(),
+            ["wijkzorg.nl", "zorg.nl"],
+            "cleaned, each once"
+        );
+        assert_eq!(
+            p.domains.partner(),
+            ["ggd.nl"],
+            "the config file's partners stay"
+        );
+        use zegel_assess::recipients::domain::DomainClass;
+        assert_eq!(
+            p.domains.classify("team.wijkzorg.nl"),
+            DomainClass::Internal
+        );
+        // A removed domain is external from now on.
+        let (p, _) = domains(Some(&["wijkzorg.nl"]), Some(&[]))
+            .apply(&base, SecureAction::Portal)
+            .unwrap();
+        assert_eq!(p.domains.classify("zorg.nl"), DomainClass::External);
+        assert!(p.domains.partner().is_empty());
+        // Stored as used: lower case, no dot, each once.
+        let stored = o.normalized();
+        assert_eq!(
+            stored.internal_domains.as_deref(),
+            Some(&["wijkzorg.nl".to_string(), "zorg.nl".to_string()][..])
+        );
+        assert_eq!(
+            PolicyOverrides::from_json(&stored.to_json()).unwrap(),
+            stored
+        );
+        assert!(stored
+            .to_json()
+            .contains("\"internal_domains\":[\"wijkzorg.nl\",\"zorg.nl\"]"));
+        // A document without the field (written before it existed) keeps
+        // the config file's internal domains.
+        let old = PolicyOverrides::from_json("{\"partner_domains\":[\"horizon.nl\"]}").unwrap();
+        let (p, _) = old.apply(&base, SecureAction::Portal).unwrap();
+        assert_eq!(p.domains.internal(), ["zorg.nl"]);
+        assert_eq!(p.domains.partner(), ["horizon.nl"]);
+    }
+
+    #[test]
+    fn bad_internal_domains_are_refused_with_their_own_error() {
+        let base = base();
+        for (bad, error) in [
+            (domains(Some(&[]), None), PolicyError::NoInternalDomain),
+            (
+                domains(Some(&["zorg.nl", "geen domein"]), None),
+                PolicyError::Domain("geen domein".into()),
+            ),
+            (
+                domains(Some(&["localhost"]), None),
+                PolicyError::Domain("localhost".into()),
+            ),
+            (
+                domains(Some(&["zorg.nl", "a..nl"]), None),
+                PolicyError::Domain("a..nl".into()),
+            ),
+            // The config file's partner made internal.
+            (
+                domains(Some(&["zorg.nl", "GGD.nl"]), None),
+                PolicyError::InternalAndPartner("ggd.nl".into()),
+            ),
+            // A new partner that is internal, or under an internal domain.
+            (
+                domains(None, Some(&["Zorg.nl"])),
+                PolicyError::InternalAndPartner("zorg.nl".into()),
+            ),
+            (
+                domains(Some(&["wijkzorg.nl"]), Some(&["lab.wijkzorg.nl"])),
+                PolicyError::InternalAndPartner("lab.wijkzorg.nl".into()),
+            ),
+        ] {
+            assert_eq!(bad.apply(&base, SecureAction::Portal).unwrap_err(), error);
+        }
+        // An internal domain under a partner's is fine: it is internal,
+        // the rest of the partner's domain stays a partner.
+        let (p, _) = domains(Some(&["zorg.ggd.nl"]), None)
+            .apply(&base, SecureAction::Portal)
+            .unwrap();
+        use zegel_assess::recipients::domain::DomainClass;
+        assert_eq!(p.domains.classify("zorg.ggd.nl"), DomainClass::Internal);
+        assert_eq!(p.domains.classify("ggd.nl"), DomainClass::Partner);
+        // An overlong entry is named, shortened.
+        let long = format!("{}.nl", "a".repeat(300));
+        let Err(PolicyError::Domain(named)) =
+            domains(Some(&[long.as_str()]), None).apply(&base, SecureAction::Portal)
+        else {
+            panic!("an overlong name is no domain")
+        };
+        assert_eq!(named.chars().count(), 80);
+    }
+
+    /// Two nodes over one store, each with the config file's zorg.nl.
+    async fn two_nodes(dir: &std::path::Path) -> (crate::Outbound, crate::Outbound) {
+        let config = crate::OutboundConfig {
+            hostname: "gw.zorg.nl".into(),
+            organization: "Zorg".into(),
+            public_url: "https://portal.zorg.nl".into(),
+            notices_from: "zegel@zorg.nl".into(),
+            secure_action: SecureAction::Portal,
+            reject_mode: crate::RejectMode::Inline,
+            sender_notice: true,
+            hide_subject: true,
+            portal_expiry: std::time::Duration::from_secs(86_400),
+            second_factor: crate::SecondFactorPolicy::None,
+            contact_phones: Default::default(),
+            read_receipts: false,
+            relay: crate::Relay::Mx { port: 25 },
+            dns_servers: Vec::new(),
+            lifetime: std::time::Duration::from_secs(60),
+            retry_base: std::time::Duration::from_secs(1),
+            retry_max: std::time::Duration::from_secs(1),
+            smtp_timeout: std::time::Duration::from_secs(5),
+            concurrency: 1,
+            opportunistic_tls_unverified: false,
+            archive_format: zegel_archive::Format::SevenZ,
+            archive_body_as_document: true,
+            archive_fallback: SecureAction::Portal,
+            inbound_relay: None,
+        };
+        let store = zegel_store::Store::open(dir, None, zegel_store::Kek::generate())
+            .await
+            .unwrap();
+        let node = || {
+            crate::Outbound::new(
+                config.clone(),
+                store.clone(),
+                Arc::new(Assessor::new(base())),
+                None,
+            )
+            .with_mta_sts(None)
+        };
+        (node(), node())
+    }
+
+    #[tokio::test]
+    async fn the_domains_in_force_follow_a_change_here_at_once_and_elsewhere_at_refresh() {
+        use zegel_assess::recipients::domain::DomainClass;
+        let dir = tempfile::tempdir().unwrap();
+        let (here, there) = two_nodes(dir.path()).await;
+        let held = here.domains();
+        assert_eq!(held.internal(), ["zorg.nl"]);
+        // Refused: nothing stored, nothing changed.
+        let refused = here
+            .set_policy(domains(Some(&[]), None), "fg@zorg.nl")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            SetPolicyError::Invalid(PolicyError::NoInternalDomain)
+        );
+        assert_eq!(here.store.stored_policy_version().await.unwrap(), 0);
+        let version = here
+            .set_policy(
+                domains(Some(&["Wijkzorg.nl", "wijkzorg.nl"]), None),
+                "fg@zorg.nl",
+            )
+            .await
+            .unwrap();
+        // This node: the next question gets the new answer, the assessor too.
+        let now = here.domains();
+        assert_eq!(now.internal(), ["wijkzorg.nl"]);
+        assert_eq!(now.classify("zorg.nl"), DomainClass::External);
+        assert_eq!(here.assessor().policy().domains.internal(), ["wijkzorg.nl"]);
+        assert_eq!(
+            held.internal(),
+            ["zorg.nl"],
+            "a snapshot taken before stays as it was"
+        );
+        // Stored as used.
+        let stored = here.store.stored_policy().await.unwrap().unwrap();
+        assert_eq!(stored.version, version);
+        assert!(stored.body.contains("[\"wijkzorg.nl\"]"), "{}", stored.body);
+        // The other node: the same after its refresh, not before.
+        assert_eq!(there.domains().internal(), ["zorg.nl"]);
+        assert!(there.refresh_policy().await.unwrap());
+        assert_eq!(
+            there.domains().classify("a.wijkzorg.nl"),
+            DomainClass::Internal
+        );
+        assert_eq!(
+            there.assessor().policy().domains.internal(),
+            ["wijkzorg.nl"]
+        );
+        assert!(!there.refresh_policy().await.unwrap(), "nothing newer");
     }
 }

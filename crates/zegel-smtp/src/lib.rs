@@ -22,4 +22,4 @@ mod text;
 
 pub use reply::Reply;
 pub use server::{serve, Backend, ServerConfig};
-pub use session::{Envelope, Recipient, SessionConfig};
+pub use session::{DomainList, Envelope, InboundDomains, Recipient, SessionConfig};

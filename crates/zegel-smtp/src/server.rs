@@ -337,7 +337,7 @@ mod tests {
                 max_commands: 1,
                 max_errors: 1,
                 tls_available: false,
-                inbound_domains: Vec::new(),
+                inbound: None,
             },
             relay_networks: vec!["10.0.0.0/8".parse().unwrap()],
             tls: None,

@@ -10,6 +10,45 @@ use crate::reply::Reply;
 use base64::Engine;
 use smtp_proto::{Request, AUTH_LOGIN, AUTH_PLAIN, RCPT_NOTIFY_NEVER, RCPT_NOTIFY_SUCCESS};
 use std::net::IpAddr;
+use std::sync::Arc;
+
+/// The domains the inbound mode takes mail in for, asked at every `RCPT`
+/// from a client that may not relay: what it answers may change while
+/// the server runs (an administrator changes the internal domains).
+pub trait InboundDomains: Send + Sync + std::fmt::Debug {
+    /// Whether anyone may hand in mail for `domain` (as the client wrote
+    /// it: any case, perhaps with a trailing dot).
+    fn takes_mail_for(&self, domain: &str) -> bool;
+}
+
+/// A fixed list of domains, each with its subdomains (tests, fuzzing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainList(Vec<String>);
+
+impl DomainList {
+    /// The list; entries are trimmed and lower-cased, a trailing dot dropped.
+    pub fn new<S: AsRef<str>>(domains: impl IntoIterator<Item = S>) -> DomainList {
+        DomainList(
+            domains
+                .into_iter()
+                .map(|d| d.as_ref().trim().trim_end_matches('.').to_ascii_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect(),
+        )
+    }
+}
+
+impl InboundDomains for DomainList {
+    fn takes_mail_for(&self, domain: &str) -> bool {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        self.0.iter().any(|d| {
+            domain == *d
+                || domain
+                    .strip_suffix(d.as_str())
+                    .is_some_and(|s| s.ends_with('.'))
+        })
+    }
+}
 
 /// Limits and facts fixed for a session.
 #[derive(Debug, Clone)]
@@ -26,11 +65,10 @@ pub struct SessionConfig {
     pub max_errors: usize,
     /// Whether STARTTLS can be offered (a certificate is loaded).
     pub tls_available: bool,
-    /// Inbound mode: domains (lower case) for which, with their
-    /// subdomains, anyone may hand in mail without AUTH or a relay network
-    /// (mail from outside for the organisation). Empty: only relaying
-    /// clients may send.
-    pub inbound_domains: Vec<String>,
+    /// Inbound mode: the domains for which anyone may hand in mail without
+    /// AUTH or a relay network (mail from outside for the organisation),
+    /// asked at each `RCPT`. `None`: only relaying clients may send.
+    pub inbound: Option<Arc<dyn InboundDomains>>,
 }
 
 /// One envelope recipient with its DSN request.
@@ -478,7 +516,7 @@ impl Session {
                 "Message size exceeds fixed maximum message size",
             ));
         }
-        if !self.relay_allowed() && self.config.inbound_domains.is_empty() {
+        if !self.relay_allowed() && self.config.inbound.is_none() {
             return self.error(Reply::new(
                 530,
                 "5.7.0",
@@ -544,20 +582,15 @@ impl Session {
         self.trusted_network || self.user.is_some()
     }
 
-    /// Whether `address` is at one of the inbound domains or a subdomain
-    /// of one (as `[organization] internal_domains` counts them).
+    /// Whether the inbound mode takes mail in for `address` now.
     fn is_inbound_domain(&self, address: &str) -> bool {
         let Some((_, domain)) = address.rsplit_once('@') else {
             return false;
         };
-        let domain = domain.trim_end_matches('.');
-        self.config.inbound_domains.iter().any(|d| {
-            let domain = domain.to_ascii_lowercase();
-            domain == *d
-                || domain
-                    .strip_suffix(d.as_str())
-                    .is_some_and(|s| s.ends_with('.'))
-        })
+        self.config
+            .inbound
+            .as_ref()
+            .is_some_and(|inbound| inbound.takes_mail_for(domain))
     }
 
     fn reset_transaction(&mut self) {
@@ -640,7 +673,7 @@ mod tests {
             max_commands: 50,
             max_errors: 5,
             tls_available: true,
-            inbound_domains: Vec::new(),
+            inbound: None,
         }
     }
 
@@ -687,10 +720,59 @@ mod tests {
         assert_eq!(run(&mut s, "DATA"), 503);
     }
 
+    /// Domains that change while a session runs, as the staff web changes
+    /// the internal domains.
+    #[derive(Debug)]
+    struct Changing(std::sync::Mutex<DomainList>);
+
+    impl InboundDomains for Changing {
+        fn takes_mail_for(&self, domain: &str) -> bool {
+            self.0.lock().unwrap().takes_mail_for(domain)
+        }
+    }
+
+    #[test]
+    fn inbound_mode_asks_for_the_domains_at_every_rcpt() {
+        let domains = Arc::new(Changing(std::sync::Mutex::new(DomainList::new([
+            "zorg.nl",
+        ]))));
+        let config = SessionConfig {
+            inbound: Some(domains.clone()),
+            ..config()
+        };
+        let mut s = Session::new(config, "192.0.2.9".parse().unwrap(), false);
+        assert_eq!(run(&mut s, "EHLO mx.example.com"), 250);
+        assert_eq!(run(&mut s, "MAIL FROM:<jan@example.com>"), 250);
+        assert_eq!(run(&mut s, "RCPT TO:<a@wijkzorg.nl>"), 550);
+        assert_eq!(run(&mut s, "RCPT TO:<a@zorg.nl>"), 250);
+        // Changed in the same session: wijkzorg.nl in, zorg.nl out.
+        *domains.0.lock().unwrap() = DomainList::new(["WijkZorg.nl."]);
+        assert_eq!(run(&mut s, "RCPT TO:<b@wijkzorg.nl>"), 250);
+        assert_eq!(run(&mut s, "RCPT TO:<b@zorg.nl>"), 550);
+        // Even an empty list keeps the inbound mode on: MAIL is taken,
+        // every RCPT refused.
+        *domains.0.lock().unwrap() = DomainList::new(Vec::<String>::new());
+        assert_eq!(run(&mut s, "RSET"), 250);
+        assert_eq!(run(&mut s, "MAIL FROM:<jan@example.com>"), 250);
+        assert_eq!(run(&mut s, "RCPT TO:<b@wijkzorg.nl>"), 550);
+    }
+
+    #[test]
+    fn a_domain_list_is_cleaned_and_counts_subdomains() {
+        let list = DomainList::new([" Zorg.NL. ", "", "wijk.nl"]);
+        assert_eq!(list, DomainList(vec!["zorg.nl".into(), "wijk.nl".into()]));
+        assert!(list.takes_mail_for("ZORG.nl."));
+        assert!(list.takes_mail_for("a.b.zorg.nl"));
+        assert!(!list.takes_mail_for("notzorg.nl"));
+        assert!(!list.takes_mail_for("zorg.nl.example.com"));
+        assert!(!list.takes_mail_for(""));
+        assert!(!list.takes_mail_for("[192.0.2.1]"));
+    }
+
     #[test]
     fn inbound_mode_takes_mail_for_its_domains_only() {
         let config = SessionConfig {
-            inbound_domains: vec!["zorg.nl".into()],
+            inbound: Some(Arc::new(DomainList::new(["Zorg.nl"]))),
             ..config()
         };
         let mut s = Session::new(config.clone(), "192.0.2.9".parse().unwrap(), false);

@@ -60,6 +60,7 @@ impl Handler {
     ) -> Result<Checked, MilterDecision> {
         let decision = self.runtime.block_on(zegel_inbound::check(
             &inbound.policy,
+            &self.outbound.domains(),
             &inbound.resolver,
             &message.raw,
             message.client_ip,

@@ -75,17 +75,11 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             max_commands: 1000,
             max_errors: 20,
             tls_available: true,
-            inbound_domains: match &s.relay_inbound {
-                Some(_) => s
-                    .assess
-                    .policy
-                    .domains
-                    .internal()
-                    .iter()
-                    .map(|d| d.to_lowercase())
-                    .collect(),
-                None => Vec::new(),
-            },
+            // The internal domains in force, asked at each RCPT.
+            inbound: s.relay_inbound.as_ref().map(|_| {
+                Arc::new(crate::smtp_backend::InternalDomains(outbound.clone()))
+                    as Arc<dyn zegel_smtp::InboundDomains>
+            }),
         },
         relay_networks: s.relay_networks.clone(),
         tls: Some(tls),
@@ -118,8 +112,8 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         Some(policy) => {
             let resolver = resolver().map_err(|e| format!("inbound: {e}"))?;
             println!(
-                "zegel: SMTP takes mail for {} from anyone: checks SPF, DKIM, DMARC and ARC{}, then delivers to {:?}",
-                policy.domains.internal().join(", "),
+                "zegel: SMTP takes mail for the internal domains (now {}) from anyone: checks SPF, DKIM, DMARC and ARC{}, then delivers to {:?}",
+                outbound.domains().internal().join(", "),
                 dmarc_actions(policy),
                 s.outbound.inbound_relay
             );

@@ -148,13 +148,12 @@ fn staff_oidc(
         config.label = label.to_string();
     }
     config.refuse_unknown = raw.refuse_unknown.unwrap_or(true);
-    if !config.refuse_unknown {
-        if internal_domains.is_empty() {
-            return Err(invalid(
-                "[staff_oidc] refuse_unknown = false needs [organization] internal_domains: only their addresses get an account".into(),
-            ));
-        }
-        config.account_domains = internal_domains.iter().map(|d| d.to_lowercase()).collect();
+    // The staff web may change the internal domains later (never to none);
+    // each sign-in asks for the ones in force then.
+    if !config.refuse_unknown && internal_domains.is_empty() {
+        return Err(invalid(
+            "[staff_oidc] refuse_unknown = false needs [organization] internal_domains: only their addresses get an account".into(),
+        ));
     }
     Ok(Some(config))
 }
@@ -612,7 +611,6 @@ impl ServeSettings {
                 authserv_id: hostname.clone(),
                 dmarc_reject: dmarc_reject.unwrap_or(true),
                 dmarc_quarantine: dmarc_quarantine.unwrap_or(true),
-                domains: assess.policy.domains.clone(),
                 colleagues: colleagues.clone(),
                 extern_tag: extern_tag.clone().filter(|t| !t.trim().is_empty()),
             };
@@ -873,7 +871,7 @@ mod sms_tests {
         assert_eq!(c.scopes, ["email"]);
         assert_eq!(c.email_claim, "email");
         assert_eq!(c.label, "OpenID Connect");
-        assert!(c.refuse_unknown && c.account_domains.is_empty());
+        assert!(c.refuse_unknown);
         assert!(
             !format!("{s:?}").contains("oidc-s3cr3t"),
             "no secret in Debug"
@@ -891,7 +889,6 @@ mod sms_tests {
         assert_eq!(c.email_claim, "upn");
         assert_eq!(c.label, "Entra ID");
         assert!(!c.refuse_unknown);
-        assert_eq!(c.account_domains, ["zorg.nl", "zorg.be"]);
 
         let base =
             "issuer = \"https://id.zorg.nl\"\nclient_id = \"zegel\"\nclient_secret = \"x\"\n";

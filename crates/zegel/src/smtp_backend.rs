@@ -7,6 +7,7 @@
 //! suspected impersonation, `X-Zegel-Impersonation` and the subject tag)
 //! for the organisation's own mail server. `250` only once it is stored.
 
+use zegel_assess::recipients::domain::DomainClass;
 use zegel_inbound::{Decision, InboundPolicy};
 use zegel_mailauth::DnsResolver;
 use zegel_outbound::{InboundMail, Outbound, Submission, SubmitOutcome};
@@ -38,6 +39,7 @@ impl SmtpBackend {
         let policy = &inbound.policy;
         let decision = zegel_inbound::check(
             policy,
+            &self.outbound.domains(),
             &inbound.resolver,
             &submission.raw,
             submission.client_ip,
@@ -73,6 +75,25 @@ impl SmtpBackend {
             summary: checked.summary,
         };
         reply(self.outbound.accept_inbound(mail).await)
+    }
+}
+
+/// The inbound mode's domains: the internal domains in force, asked at
+/// every `RCPT`, so a change on the staff web (here or on another node)
+/// holds for the next recipient without a restart.
+pub struct InternalDomains(pub Outbound);
+
+impl std::fmt::Debug for InternalDomains {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("InternalDomains")
+            .field(&self.0.domains().internal())
+            .finish()
+    }
+}
+
+impl zegel_smtp::InboundDomains for InternalDomains {
+    fn takes_mail_for(&self, domain: &str) -> bool {
+        self.0.domains().classify(domain) == DomainClass::Internal
     }
 }
 

@@ -377,6 +377,16 @@ fn the_staff_web_in_chromium_sign_in_with_totp_withdraw_offboard_and_accessibili
     );
     assert_eq!(status, "refused", "{reply}");
     assert!(reply.starts_with('5'), "{reply}");
+    // wijkzorg.nl, made internal in the browser, is internal for the
+    // gateway: a BSN to it is not refused, the original arrives.
+    let (status, reply) = smtplib(
+        z.port,
+        "fg@zorg.nl",
+        &["c.dekker@wijkzorg.nl"],
+        "From: fg@zorg.nl\r\nTo: c.dekker@wijkzorg.nl\r\nSubject: Overdracht\r\n\r\nBSN 111222333.\r\n",
+    );
+    assert_eq!(status, "ok", "{reply}");
+    mail_to(&sink, "c.dekker@wijkzorg.nl", "BSN 111222333");
 }
 
 #[test]

@@ -12,12 +12,18 @@
 //! - mail that passes arrives with our Authentication-Results on top, and a
 //!   forged one claiming our name is removed;
 //! - an outside sender using a colleague's name, a look-alike domain:
-//!   `X-Zegel-Impersonation` and the `[EXTERN]` subject tag.
+//!   `X-Zegel-Impersonation` and the `[EXTERN]` subject tag;
+//! - internal domains changed by an administrator on the staff web hold
+//!   for the next `RCPT` and message, without a restart: mail for an added
+//!   domain is taken in, for a removed one refused, and an outsider using
+//!   the added domain is suspected of impersonation.
 
 mod common;
 #[path = "../../zegel-domaincheck/tests/world/mod.rs"]
 mod world;
 
+use common::staff_web::{add, admin, enroll};
+use common::visitor::Visitor;
 use common::AUTH_ZONE as ZONE;
 use common::*;
 use std::time::Duration;
@@ -223,4 +229,122 @@ fn inbound_mode_checks_outside_mail_before_250_and_passes_it_on() {
         assert!(trail.contains(event), "{event} missing: {trail}");
     }
     assert!(!trail.contains("Tot donderdag"), "{trail}");
+}
+
+/// Whether the inbound mode takes a message from jan@pass.test (SPF and
+/// DMARC pass) for `rcpt`; the SMTP answer when it does not.
+fn hand_in(z: &Zegel, rcpt: &str, subject: &str) -> (String, String) {
+    let message = format!(
+        "From: Jan <jan@pass.test>\r\nTo: {rcpt}\r\nSubject: {subject}\r\n\
+         Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nMessage-ID: <{subject}@zegel.test>\r\n\r\n\
+         Tot donderdag.\r\n"
+    );
+    smtplib(z.port, "jan@pass.test", &[rcpt], &message)
+}
+
+#[test]
+fn internal_domains_changed_on_the_web_decide_what_the_inbound_mode_takes_in() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dns = runtime.block_on(world::Dns::start(ZONE));
+    let sink = Sink::start();
+    let servers = format!("dns_servers = [\"{}\"]", dns.relay);
+    let deliver_to = format!("deliver_to = \"127.0.0.1:{}\"", sink.port());
+    let z = Zegel::start(
+        &sink,
+        &[
+            (
+                "relay_networks = [\"127.0.0.0/8\", \"::1/128\"]",
+                "relay_networks = [\"192.0.2.0/24\"]",
+            ),
+            ("# dns_servers = [\"127.0.0.1:53\"]", servers.as_str()),
+            ("# deliver_to = \"mail.zorg.nl:25\"", deliver_to.as_str()),
+            (
+                "# extern_tag = \"[EXTERN]\"                     # subject tag for suspected impersonation",
+                "extern_tag = \"[EXTERN]\"",
+            ),
+        ],
+    );
+    add(&z, "fg@zorg.nl", "admin");
+    let secret = enroll(&z, "fg@zorg.nl");
+
+    // The config file's zorg.nl is taken in, wijkteam.test is not.
+    let (status, reply) = hand_in(&z, "a.jansen@wijkteam.test", "before-new");
+    assert_eq!(status, "refused", "{reply}");
+    assert!(reply.contains("Relay access denied"), "{reply}");
+    let (status, reply) = hand_in(&z, "p.bakker@zorg.nl", "before-old");
+    assert_eq!(status, "ok", "{reply}");
+    assert_eq!(sink.wait_for(1, WAIT).len(), 1);
+
+    // The administrator makes wijkteam.test the internal domain instead of
+    // zorg.nl, on the web, with the session's form token.
+    runtime.block_on(async {
+        let mut fg = Visitor::new(z.http_port);
+        admin(&mut fg, "fg@zorg.nl", &secret).await;
+        let form = fg.get("/app/admin/policy").await;
+        assert!(form.body.contains(">zorg.nl</textarea>"), "{}", form.body);
+        let csrf = form.csrf();
+        let r = fg
+            .post(
+                "/app/admin/policy",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("action", "portal"),
+                    ("kind", "bsn"),
+                    ("min_confidence", "0.5"),
+                    ("visible_external_threshold", "10"),
+                    ("internal_domains", "Wijkteam.test"),
+                    ("partner_domains", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, reqwest::StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Beleid opgeslagen"), "{}", r.body);
+    });
+
+    // No restart: the next RCPT sees the change.
+    let (status, reply) = hand_in(&z, "a.jansen@wijkteam.test", "after-new");
+    assert_eq!(status, "ok", "{reply}");
+    let (status, reply) = hand_in(&z, "p.bakker@zorg.nl", "after-old");
+    assert_eq!(status, "refused", "{reply}");
+    assert!(
+        reply.contains("550") && reply.contains("Relay access denied"),
+        "{reply}"
+    );
+    let got = sink.wait_for(2, WAIT);
+    let new = find(&got, "a.jansen@wijkteam.test", "Subject: after-new")
+        .expect("mail for the added domain delivered");
+    assert!(new.text().contains("dmarc=pass"), "{}", new.text());
+    assert!(
+        !new.text().contains("X-Zegel-Impersonation"),
+        "{}",
+        new.text()
+    );
+
+    // An outsider writing as the added internal domain (no DMARC pass) is
+    // suspected now: the inbound checks see the same domains.
+    let spoof = "From: Directie <directie@wijkteam.test>\r\nTo: a.jansen@wijkteam.test\r\n\
+                 Subject: spoofed\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n\
+                 Message-ID: <spoofed@zegel.test>\r\n\r\nBetaal deze factuur.\r\n";
+    let (status, reply) = smtplib(
+        z.port,
+        "directie@wijkteam.test",
+        &["a.jansen@wijkteam.test"],
+        spoof,
+    );
+    assert_eq!(status, "ok", "{reply}");
+    let got = sink.wait_for(3, WAIT);
+    let m = find(&got, "a.jansen@wijkteam.test", "Subject: [EXTERN] spoofed")
+        .unwrap_or_else(|| panic!("no tagged message in {got:?}"));
+    assert!(
+        m.text().replace("\r\n ", " ").contains(
+            "From directie@wijkteam.test uses an internal domain but is not authenticated (DMARC)"
+        ),
+        "{}",
+        m.text()
+    );
+    assert_eq!(
+        sink.messages().len(),
+        3,
+        "nothing for zorg.nl after the change"
+    );
 }

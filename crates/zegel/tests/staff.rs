@@ -4,7 +4,9 @@
 //! and ownership checks (a sender cannot reach administration nor another
 //! sender's messages), form tokens, a new session id at sign-in, the
 //! per-account attempt limit, and offboarding that ends sessions and hands
-//! open messages to a colleague.
+//! open messages to a colleague. The policy page: what it sets holds for
+//! the gateway at once (and after a restart), partner and internal domains
+//! included.
 
 mod common;
 
@@ -819,7 +821,7 @@ async fn partner_domains_set_on_the_web_make_their_look_alikes_flagged() {
     let page = fg.get("/app/admin/policy").await;
     assert!(
         page.body
-            .contains("Interne domeinen: <strong>zorg.nl</strong>"),
+            .contains("name=\"internal_domains\" rows=\"3\" required aria-describedby=\"internal-hint\" autocapitalize=\"none\" spellcheck=\"false\">zorg.nl</textarea>"),
         "{}",
         page.body
     );
@@ -901,5 +903,180 @@ async fn sent_items_list_every_message_from_the_gateway_with_each_recipients_sta
     assert!(
         !history.contains("jan@zorg.nl:"),
         "the sender's own notice is no recipient"
+    );
+}
+
+/// The policy form with these domains and otherwise the defaults.
+fn with_domains<'a>(internal: &'a str, partners: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("action", "portal"),
+        ("kind", "bsn"),
+        ("min_confidence", "0.5"),
+        ("visible_external_threshold", "10"),
+        ("internal_domains", internal),
+        ("partner_domains", partners),
+    ]
+}
+
+/// Waits for a mail to `rcpt` holding `needle`.
+fn arrives(sink: &Sink, rcpt: &str, needle: &str) -> zegel_testkit::Received {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(m) = find(&sink.messages(), rcpt, needle) {
+            return m.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail to {rcpt} with {needle:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_domains_set_on_the_web_are_internal_for_the_gateway_at_once() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "fg@zorg.nl", "admin");
+    let secret = enroll(&z, "fg@zorg.nl");
+    let mut fg = Visitor::new(z.http_port);
+    admin(&mut fg, "fg@zorg.nl", &secret).await;
+    let bsn_to = |rcpt: &str, subject: &str| {
+        format!("From: jan@zorg.nl\r\nTo: {rcpt}\r\nSubject: {subject}\r\n\r\nBSN 111222333.\r\n")
+    };
+
+    // wijkzorg.nl is external: BSN mail to it goes through the portal.
+    let (status, reply) = smtplib(
+        z.port,
+        "jan@zorg.nl",
+        &["c.dekker@wijkzorg.nl"],
+        &bsn_to("c.dekker@wijkzorg.nl", "Voor"),
+    );
+    assert_eq!(status, "ok", "{reply}");
+    arrives(&sink, "c.dekker@wijkzorg.nl", "/m/");
+    assert!(find(&sink.messages(), "c.dekker@wijkzorg.nl", "111222333").is_none());
+
+    // Refused, saying why in Dutch, what was typed kept, nothing stored.
+    for (internal, partners, says) in [
+        (" \r\n", "", "Geef minstens één intern domein op."),
+        (
+            "zorg.nl\r\ngeen_domein",
+            "",
+            "Geen domeinnaam (zoals zorg.nl): geen_domein",
+        ),
+        (
+            "zorg.nl\r\nggd.nl",
+            "GGD.nl",
+            "Een domein is intern of partner, niet allebei (ook niet als subdomein van een intern domein): ggd.nl",
+        ),
+        (
+            "zorg.nl",
+            "lab.zorg.nl",
+            "niet allebei (ook niet als subdomein van een intern domein): lab.zorg.nl",
+        ),
+    ] {
+        let r = set_policy(&mut fg, &with_domains(internal, partners)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("role=\"alert\""), "{}", r.body);
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+        assert!(
+            r.body.contains(&format!("{}</textarea>", internal.trim())),
+            "what was typed stays: {}",
+            r.body
+        );
+    }
+    // In English too.
+    assert_eq!(
+        fg.get("/app/admin/policy?lang=en").await.status,
+        StatusCode::OK
+    );
+    let r = set_policy(&mut fg, &with_domains("", "")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body
+            .contains("This policy cannot be used: Give at least one internal domain."),
+        "{}",
+        r.body
+    );
+    let r = set_policy(&mut fg, &with_domains("zorg.nl wijk zorg.nl", "")).await;
+    assert!(
+        r.body.contains("Not a domain name (such as zorg.nl): wijk"),
+        "{}",
+        r.body
+    );
+    let page = fg.get("/app/admin/policy?lang=nl").await;
+    assert!(
+        page.body
+            .contains("Nu geldt het beleid uit het configuratiebestand."),
+        "nothing was stored: {}",
+        page.body
+    );
+    // A form without the session's token changes nothing.
+    let mut forged = vec![("csrf", "0123456789abcdef0123456789abcdef")];
+    forged.extend(with_domains("wijkzorg.nl", ""));
+    let r = fg.post("/app/admin/policy", &forged).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // wijkzorg.nl added: stored as used, shown one per line.
+    let r = set_policy(
+        &mut fg,
+        &with_domains("zorg.nl\r\nWijkzorg.nl\r\nwijkzorg.nl.", "ggd.nl"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Beleid opgeslagen"), "{}", r.body);
+    assert!(
+        r.body.contains(">zorg.nl\nwijkzorg.nl</textarea>"),
+        "{}",
+        r.body
+    );
+    // The next mail to it is internal mail: the original, no portal, no
+    // notice to the sender.
+    let (status, reply) = smtplib(
+        z.port,
+        "jan@zorg.nl",
+        &["c.dekker@wijkzorg.nl", "team@afdeling.wijkzorg.nl"],
+        &bsn_to("c.dekker@wijkzorg.nl, team@afdeling.wijkzorg.nl", "Na"),
+    );
+    assert_eq!(status, "ok", "{reply}");
+    let original = arrives(&sink, "c.dekker@wijkzorg.nl", "BSN 111222333");
+    assert!(
+        original.text().contains("Subject: Na"),
+        "{}",
+        original.text()
+    );
+    arrives(&sink, "team@afdeling.wijkzorg.nl", "BSN 111222333");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let got = sink.messages();
+    assert_eq!(
+        got.iter()
+            .filter(|m| m.is_for("c.dekker@wijkzorg.nl") && m.text().contains("/m/"))
+            .count(),
+        1,
+        "only the first mail went through the portal"
+    );
+    assert_eq!(
+        got.iter().filter(|m| m.is_for("jan@zorg.nl")).count(),
+        1,
+        "a sender's notice for the first mail only"
+    );
+
+    // The change is in the audit trail with its content.
+    let out = zegel()
+        .args(["audit", "export", "--config"])
+        .arg(z.dir.join("zegel.toml"))
+        .output()
+        .unwrap();
+    let trail = String::from_utf8_lossy(&out.stdout);
+    let changed: Vec<&str> = trail
+        .lines()
+        .filter(|l| l.contains("policy_changed"))
+        .collect();
+    assert_eq!(changed.len(), 1, "{trail}");
+    assert!(changed[0].contains("fg@zorg.nl"), "{}", changed[0]);
+    assert!(
+        changed[0].contains("internal_domains") && changed[0].contains("wijkzorg.nl"),
+        "{}",
+        changed[0]
     );
 }

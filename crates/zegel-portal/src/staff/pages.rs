@@ -127,7 +127,7 @@ pub struct PolicyPage {
     pub min_confidence: String,
     pub threshold: usize,
     pub tags: String,
-    /// The config file's internal domains (shown, not edited here).
+    /// One per line.
     pub internal_domains: String,
     /// One per line.
     pub partner_domains: String,

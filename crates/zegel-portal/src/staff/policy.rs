@@ -1,8 +1,10 @@
 //! `/app/admin/policy`: administrators set what makes mail secure and what
-//! happens to it then. The change is stored (audited, versioned) and in
-//! force for the next message at once; other nodes follow within seconds.
+//! happens to it then, and which domains are internal and which partners.
+//! The change is stored (audited, versioned) and in force for the next
+//! message at once; other nodes follow within seconds.
 
 use super::pages::{Choice, PolicyPage};
+use super::texts::StaffTexts;
 use super::{AdminOnly, SignedIn};
 use crate::texts::Lang;
 use crate::web;
@@ -12,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use zegel_assess::FindingKind;
-use zegel_outbound::{PolicyOverrides, SecureAction};
+use zegel_outbound::{PolicyError, PolicyOverrides, SecureAction, SetPolicyError};
 
 /// The actions in the order the page offers them (and their texts).
 const ACTIONS: [(&str, SecureAction); 6] = [
@@ -33,15 +35,18 @@ pub(super) fn assess_lang(lang: Lang) -> zegel_assess::Lang {
 
 /// `GET /app/admin/policy`.
 pub async fn page(State(portal): State<Portal>, AdminOnly(who): AdminOnly) -> Response {
-    render(&portal, &who, None, None, StatusCode::OK).await
+    render(&portal, &who, None, None, StatusCode::OK, None).await
 }
 
+/// The page with the policy in force; with `typed`, a refused form, whose
+/// free-text fields (tags, domains) are shown as they were typed.
 async fn render(
     portal: &Portal,
     who: &SignedIn,
     error: Option<String>,
     done: Option<String>,
     status: StatusCode,
+    typed: Option<&[(String, String)]>,
 ) -> Response {
     let s = who.lang.staff();
     let now = portal.outbound.policy_in_force();
@@ -54,6 +59,14 @@ async fn render(
             stored.updated_by
         ),
         _ => s.policy_from_file.to_string(),
+    };
+    let as_typed = |name: &str| {
+        typed.and_then(|fields| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_string())
+        })
     };
     let page = PolicyPage {
         f: web::frame(portal, who.lang, s.policy_title, "/app/admin/policy"),
@@ -79,9 +92,11 @@ async fn render(
             .collect(),
         min_confidence: format!("{}", now.policy.min_confidence),
         threshold: now.policy.visible_external_threshold,
-        tags: now.policy.secure_tags.join(", "),
-        internal_domains: now.policy.domains.internal().join(", "),
-        partner_domains: now.policy.domains.partner().join("\n"),
+        tags: as_typed("secure_tags").unwrap_or_else(|| now.policy.secure_tags.join(", ")),
+        internal_domains: as_typed("internal_domains")
+            .unwrap_or_else(|| now.policy.domains.internal().join("\n")),
+        partner_domains: as_typed("partner_domains")
+            .unwrap_or_else(|| now.policy.domains.partner().join("\n")),
         provenance,
         error,
         done,
@@ -89,21 +104,41 @@ async fn render(
     (status, crate::pages::html(&page)).into_response()
 }
 
-/// The form as posted: repeated `kind` fields, so a list of pairs.
-fn overrides_of(fields: &[(String, String)]) -> Result<PolicyOverrides, String> {
-    let one = |name: &str| {
+/// A number field of the form that holds no number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BadNumber {
+    /// `min_confidence`.
+    Confidence,
+    /// `visible_external_threshold`.
+    Threshold,
+}
+
+/// A list of domains as typed: one per line (commas and spaces separate
+/// too), lower case.
+fn domains_of(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|d| !d.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The form as posted: repeated `kind` fields, so a list of pairs. A form
+/// without the `internal_domains` field leaves them as they are (`None`
+/// here; the caller keeps the ones in force).
+fn overrides_of(fields: &[(String, String)]) -> Result<PolicyOverrides, BadNumber> {
+    let field = |name: &str| {
         fields
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
     };
+    let one = |name: &str| field(name).unwrap_or_default();
     let min_confidence = one("min_confidence")
         .parse::<f32>()
-        .map_err(|_| "min_confidence".to_string())?;
+        .map_err(|_| BadNumber::Confidence)?;
     let threshold = one("visible_external_threshold")
         .parse::<usize>()
-        .map_err(|_| "visible_external_threshold".to_string())?;
+        .map_err(|_| BadNumber::Threshold)?;
     Ok(PolicyOverrides {
         action: Some(one("action")),
         secure_kinds: Some(
@@ -123,14 +158,27 @@ fn overrides_of(fields: &[(String, String)]) -> Result<PolicyOverrides, String> 
                 .map(str::to_string)
                 .collect(),
         ),
-        partner_domains: Some(
-            one("partner_domains")
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|d| !d.is_empty())
-                .map(str::to_lowercase)
-                .collect(),
-        ),
+        partner_domains: Some(domains_of(&one("partner_domains"))),
+        internal_domains: field("internal_domains").map(|text| domains_of(&text)),
     })
+}
+
+/// Why the policy was refused, in the page's language.
+fn policy_error_text(s: &StaffTexts, error: &PolicyError) -> String {
+    match error {
+        PolicyError::Action(name) => format!("{}: {name}", s.err_action),
+        PolicyError::Kind(name) => format!("{}: {name}", s.err_kind),
+        PolicyError::Confidence => s.err_confidence.to_string(),
+        PolicyError::Threshold => s.err_threshold.to_string(),
+        PolicyError::Tag => s.err_tag.to_string(),
+        PolicyError::Domain(name) => format!("{}: {name}", s.err_domain),
+        PolicyError::NoInternalDomain => s.err_no_internal.to_string(),
+        PolicyError::InternalAndPartner(name) => {
+            format!("{}: {name}", s.err_internal_and_partner)
+        }
+        // Never from this form (a stored document only).
+        PolicyError::Json(_) => error.to_string(),
+    }
 }
 
 /// `POST /app/admin/policy`.
@@ -148,25 +196,41 @@ pub async fn save(
         return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
     let s = who.lang.staff();
-    let result = match overrides_of(&fields) {
-        Ok(overrides) => {
-            portal
+    let error = match overrides_of(&fields) {
+        Ok(mut overrides) => {
+            if overrides.internal_domains.is_none() {
+                overrides.internal_domains =
+                    portal.outbound.policy_in_force().overrides.internal_domains;
+            }
+            match portal
                 .outbound
                 .set_policy(overrides, &who.account.email)
                 .await
+            {
+                Ok(version) => {
+                    let done = format!("{} ({} {version})", s.policy_saved, s.policy_changed_by);
+                    return render(&portal, &who, None, Some(done), StatusCode::OK, None).await;
+                }
+                Err(SetPolicyError::Invalid(e)) => policy_error_text(s, &e),
+                Err(e @ SetPolicyError::Store(_)) => {
+                    tracing::warn!(error = %e, "storing the policy failed");
+                    return web::unavailable(&portal, who.lang);
+                }
+            }
         }
-        Err(field) => Err(format!("{field}?")),
+        Err(BadNumber::Confidence) => format!("{} {}", s.err_number, s.confidence_label),
+        Err(BadNumber::Threshold) => format!("{} {}", s.err_number, s.threshold_label),
     };
-    match result {
-        Ok(version) => {
-            let done = format!("{} ({} {version})", s.policy_saved, s.policy_changed_by);
-            render(&portal, &who, None, Some(done), StatusCode::OK).await
-        }
-        Err(e) => {
-            let error = format!("{}: {e}", s.bad_policy);
-            render(&portal, &who, Some(error), None, StatusCode::BAD_REQUEST).await
-        }
-    }
+    let error = format!("{}: {error}", s.bad_policy);
+    render(
+        &portal,
+        &who,
+        Some(error),
+        None,
+        StatusCode::BAD_REQUEST,
+        Some(&fields),
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -190,6 +254,7 @@ mod tests {
             ("visible_external_threshold", "4"),
             ("secure_tags", " [veilig], ,[geheim] "),
             ("partner_domains", "Horizon.nl\r\nwijkteam.example, ggd.nl"),
+            ("internal_domains", " Zorg.nl\r\n\r\nwijkzorg.nl "),
         ]))
         .unwrap();
         assert_eq!(o.action.as_deref(), Some("reject"));
@@ -201,6 +266,7 @@ mod tests {
             o.partner_domains.unwrap(),
             vec!["horizon.nl", "wijkteam.example", "ggd.nl"]
         );
+        assert_eq!(o.internal_domains.unwrap(), vec!["zorg.nl", "wijkzorg.nl"]);
         // No kinds ticked: nothing makes mail secure by content.
         let none = overrides_of(&form(&[
             ("action", "portal"),
@@ -209,6 +275,71 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(none.secure_kinds, Some(vec![]));
-        assert!(overrides_of(&form(&[("min_confidence", "veel")])).is_err());
+        // No internal domains field: they stay as they are; an empty one
+        // is an empty list (refused when applied).
+        assert_eq!(none.internal_domains, None);
+        let empty = overrides_of(&form(&[
+            ("min_confidence", "0.5"),
+            ("visible_external_threshold", "10"),
+            ("internal_domains", " \r\n "),
+        ]))
+        .unwrap();
+        assert_eq!(empty.internal_domains, Some(vec![]));
+        assert_eq!(
+            overrides_of(&form(&[("min_confidence", "veel")])),
+            Err(BadNumber::Confidence)
+        );
+        assert_eq!(
+            overrides_of(&form(&[
+                ("min_confidence", "0.5"),
+                ("visible_external_threshold", "-1")
+            ])),
+            Err(BadNumber::Threshold)
+        );
+    }
+
+    #[test]
+    fn refusals_are_told_in_the_pages_language() {
+        let nl = Lang::Nl.staff();
+        let en = Lang::En.staff();
+        let both = PolicyError::InternalAndPartner("ggd.nl".into());
+        assert_eq!(
+            policy_error_text(nl, &both),
+            "Een domein is intern of partner, niet allebei (ook niet als subdomein van een intern domein): ggd.nl"
+        );
+        assert_eq!(
+            policy_error_text(en, &both),
+            "A domain is internal or partner, not both (nor a subdomain of an internal domain): ggd.nl"
+        );
+        assert_eq!(
+            policy_error_text(nl, &PolicyError::NoInternalDomain),
+            "Geef minstens één intern domein op."
+        );
+        assert_eq!(
+            policy_error_text(en, &PolicyError::Domain("geen domein".into())),
+            "Not a domain name (such as zorg.nl): geen domein"
+        );
+        assert_eq!(
+            policy_error_text(nl, &PolicyError::Action("shred".into())),
+            "Onbekende actie: shred"
+        );
+        // Every refusal of the form has its own words in both languages.
+        for e in [
+            PolicyError::Action("x".into()),
+            PolicyError::Kind("x".into()),
+            PolicyError::Confidence,
+            PolicyError::Threshold,
+            PolicyError::Tag,
+            PolicyError::Domain("x".into()),
+            PolicyError::NoInternalDomain,
+            PolicyError::InternalAndPartner("x".into()),
+        ] {
+            assert_ne!(
+                policy_error_text(nl, &e),
+                policy_error_text(en, &e),
+                "{e:?}"
+            );
+            assert_ne!(policy_error_text(en, &e), e.to_string(), "{e:?}");
+        }
     }
 }

@@ -311,7 +311,10 @@ async fn signed_in(
         Err(_) => return web::unavailable(portal, v.lang),
     };
     let config = provider.config();
-    if account.is_none() && !config.refuse_unknown && may_get_account(config, email) {
+    if account.is_none()
+        && !config.refuse_unknown
+        && may_get_account(portal.outbound.domains().internal(), email)
+    {
         match store.add_oidc_user(email, &config.issuer).await {
             Ok(_) => {}
             Err(_) => return web::unavailable(portal, v.lang),
@@ -392,14 +395,12 @@ async fn signed_in(
 }
 
 /// With `refuse_unknown` off: whether an address without an account gets
-/// one (its domain is one of the configured domains).
-fn may_get_account(config: &OidcConfig, email: &str) -> bool {
-    email.rsplit_once('@').is_some_and(|(_, domain)| {
-        config
-            .account_domains
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(domain))
-    })
+/// one (its domain is one of `internal`, the internal domains in force at
+/// this sign-in; not a subdomain of one).
+fn may_get_account(internal: &[String], email: &str) -> bool {
+    email
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| internal.iter().any(|d| d.eq_ignore_ascii_case(domain)))
 }
 
 #[cfg(test)]
@@ -427,13 +428,14 @@ mod tests {
     }
 
     #[test]
-    fn only_configured_domains_get_accounts() {
-        let mut c = OidcConfig::new("https://id.zorg.nl", "zegel", "s");
-        c.account_domains = vec!["zorg.nl".into()];
-        assert!(may_get_account(&c, "nieuw@zorg.nl"));
-        assert!(may_get_account(&c, "nieuw@ZORG.nl"));
-        assert!(!may_get_account(&c, "gast@partner.nl"));
-        assert!(!may_get_account(&c, "nieuw@sub.zorg.nl"));
-        assert!(!may_get_account(&c, "geen-adres"));
+    fn only_internal_domains_get_accounts() {
+        let internal = ["zorg.nl".to_string(), "wijkzorg.nl".to_string()];
+        assert!(may_get_account(&internal, "nieuw@zorg.nl"));
+        assert!(may_get_account(&internal, "nieuw@ZORG.nl"));
+        assert!(may_get_account(&internal, "nieuw@wijkzorg.nl"));
+        assert!(!may_get_account(&internal, "gast@partner.nl"));
+        assert!(!may_get_account(&internal, "nieuw@sub.zorg.nl"));
+        assert!(!may_get_account(&internal, "geen-adres"));
+        assert!(!may_get_account(&[], "nieuw@zorg.nl"));
     }
 }

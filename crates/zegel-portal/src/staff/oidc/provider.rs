@@ -49,11 +49,9 @@ pub struct OidcConfig {
     pub label: String,
     /// Only addresses with an enabled account may sign in (the default);
     /// false: an address of an internal domain without an account gets a
-    /// sender account at its first sign-in.
+    /// sender account at its first sign-in (the internal domains in force
+    /// then, as the staff web may change them).
     pub refuse_unknown: bool,
-    /// With `refuse_unknown` false: the domains whose addresses get an
-    /// account.
-    pub account_domains: Vec<String>,
 }
 
 impl fmt::Debug for OidcConfig {
@@ -66,7 +64,6 @@ impl fmt::Debug for OidcConfig {
             .field("email_claim", &self.email_claim)
             .field("label", &self.label)
             .field("refuse_unknown", &self.refuse_unknown)
-            .field("account_domains", &self.account_domains)
             .finish()
     }
 }
@@ -83,7 +80,6 @@ impl OidcConfig {
             email_claim: "email".into(),
             label: "OpenID Connect".into(),
             refuse_unknown: true,
-            account_domains: Vec::new(),
         }
     }
 
