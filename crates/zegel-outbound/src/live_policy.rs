@@ -684,13 +684,15 @@ mod tests {
             retry_max: std::time::Duration::from_secs(1),
             smtp_timeout: std::time::Duration::from_secs(5),
             concurrency: 1,
+            lease: std::time::Duration::from_secs(600),
             opportunistic_tls_unverified: false,
             archive_format: zegel_archive::Format::SevenZ,
             archive_body_as_document: true,
             archive_fallback: SecureAction::Portal,
             inbound_relay: None,
         };
-        let store = zegel_store::Store::open(dir, None, zegel_store::Kek::generate())
+        let url = zegel_store::test_database_url(dir).await.unwrap();
+        let store = zegel_store::Store::open(dir, url.as_deref(), zegel_store::Kek::generate())
             .await
             .unwrap();
         let node = || {
