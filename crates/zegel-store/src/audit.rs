@@ -404,21 +404,11 @@ impl Store {
 
 #[cfg(test)]
 mod search_tests {
-    use crate::{AuditFilter, Kek, Store};
+    use crate::AuditFilter;
 
     #[tokio::test]
     async fn events_since_are_those_named_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         for (event, detail) in [
             ("accepted", "1"),
             ("delivered", "2"),
@@ -445,17 +435,7 @@ mod search_tests {
 
     #[tokio::test]
     async fn search_by_text_event_and_time_newest_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         s.audit("opened", Some("m1"), "a@ext.nl", "first open")
             .await
             .unwrap();
@@ -503,21 +483,10 @@ mod search_tests {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Kek, Store};
 
     #[tokio::test]
     async fn many_events_at_once_chain_like_one_by_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         s.audit("first", None, "a@zorg.nl", "alone").await.unwrap();
         // 101 = 64 + 32 + 4 + 1: every chunk size on the way.
         let events: Vec<_> = (0..101)
@@ -540,17 +509,7 @@ mod tests {
 
     #[tokio::test]
     async fn chain_detects_change_and_deletion() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         for i in 0..5 {
             s.audit("opened", Some("m1"), "x@example.com", &format!("n{i}"))
                 .await
@@ -575,17 +534,7 @@ mod tests {
     #[tokio::test]
     async fn head_and_kinds_of_breaks() {
         use crate::{AuditBreak, AuditHead};
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         assert_eq!(s.audit_head().await.unwrap(), None);
         for i in 0..4 {
             s.audit("opened", None, "x@example.com", &format!("n{i}"))

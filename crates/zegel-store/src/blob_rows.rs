@@ -95,21 +95,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Kek;
 
     #[tokio::test]
     async fn small_blobs_are_rows_large_ones_files_and_both_read_and_delete() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (dir, store) = crate::test_store().await;
         let mut writes = BlobWrites::default();
         writes.push("aa-small".into(), vec![1; 1000]);
         writes.push("bb-large".into(), vec![2; INLINE_LIMIT + 1]);

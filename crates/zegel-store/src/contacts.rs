@@ -126,21 +126,10 @@ async fn bump(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreErro
 
 #[cfg(test)]
 mod tests {
-    use crate::{Kek, Store};
 
     #[tokio::test]
     async fn contacts_are_sealed_versioned_replaced_and_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         assert_eq!(s.contacts_version().await.unwrap(), 0);
         let list = vec![
             (

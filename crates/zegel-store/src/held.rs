@@ -109,7 +109,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Content, DeliveryKind, Kek, NewDelivery, NewMessage, Store};
+    use crate::{Content, DeliveryKind, NewDelivery, NewMessage};
 
     fn message(held: bool) -> NewMessage {
         let delivery = |rcpt: &str| NewDelivery {
@@ -137,17 +137,7 @@ mod tests {
 
     #[tokio::test]
     async fn held_messages_are_listed_released_and_deleted() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, store) = crate::test_store().await;
         let one = store.accept(message(true)).await.unwrap();
         let two = store.accept(message(true)).await.unwrap();
         store.accept(message(false)).await.unwrap();

@@ -80,21 +80,10 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Kek, Store};
 
     #[tokio::test]
     async fn versions_rise_and_changes_are_audited() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         assert_eq!(s.stored_policy().await.unwrap(), None);
         assert_eq!(s.stored_policy_version().await.unwrap(), 0);
         assert_eq!(

@@ -163,21 +163,11 @@ const DUMMY_HASH: &str =
 
 #[cfg(test)]
 mod tests {
-    use crate::{Kek, Role, Store, UserInfo};
+    use crate::{Role, UserInfo};
 
     #[tokio::test]
     async fn passwords_check_and_disable() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         s.set_user("Jan@Org.nl", "geheim-wachtwoord", Role::Sender)
             .await
             .unwrap();
@@ -205,17 +195,7 @@ mod tests {
 
     #[tokio::test]
     async fn roles_are_stored_and_changed() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(
-            dir.path(),
-            crate::test_database_url(dir.path())
-                .await
-                .unwrap()
-                .as_deref(),
-            Kek::generate(),
-        )
-        .await
-        .unwrap();
+        let (_dir, s) = crate::test_store().await;
         s.set_user("fg@org.nl", "geheim-wachtwoord", Role::Admin)
             .await
             .unwrap();
