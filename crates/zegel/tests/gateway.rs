@@ -5,7 +5,6 @@ mod common;
 
 use common::*;
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use zegel_testkit::{free_port, repo_root, Received, Sink};
@@ -397,21 +396,15 @@ fn sigkill_under_load_loses_nothing() {
         "load ran: {}",
         String::from_utf8_lossy(&load_out.stdout)
     );
-    let arrived = |sink: &Sink| -> std::collections::HashMap<String, usize> {
-        let mut seen = std::collections::HashMap::new();
-        for m in sink.messages() {
-            let text = m.text();
-            if let Some(t) = text.lines().find_map(|l| l.strip_prefix("Subject: ")) {
-                *seen.entry(t.trim().to_string()).or_insert(0) += 1;
-            }
-        }
-        seen
-    };
     wait_until(
-        || tokens.iter().all(|t| arrived(&sink).contains_key(t)),
+        || {
+            tokens
+                .iter()
+                .all(|t| arrived_by_subject(&sink).contains_key(t))
+        },
         Duration::from_secs(120),
     );
-    let seen = arrived(&sink);
+    let seen = arrived_by_subject(&sink);
     let lost: Vec<&String> = tokens.iter().filter(|t| !seen.contains_key(*t)).collect();
     let duplicates = seen.values().filter(|&&n| n > 1).count();
     eprintln!(
@@ -423,19 +416,6 @@ fn sigkill_under_load_loses_nothing() {
     );
     assert!(lost.is_empty(), "lost after SIGKILL: {lost:?}");
     drop(z);
-}
-
-fn count_lines(path: &Path) -> usize {
-    std::fs::read_to_string(path)
-        .map(|t| t.lines().count())
-        .unwrap_or(0)
-}
-
-fn wait_until(mut done: impl FnMut() -> bool, timeout: Duration) {
-    let start = std::time::Instant::now();
-    while !done() && start.elapsed() < timeout {
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// zegel as Postfix's milter: Postfix asks zegel about every message.

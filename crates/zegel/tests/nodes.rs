@@ -9,11 +9,10 @@
 
 mod common;
 
-use common::{init, Zegel};
-use std::collections::HashMap;
+use common::{arrived_by_subject, count_lines, init, wait_until, Zegel};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zegel_testkit::{free_port, repo_root, Sink};
 
 /// A schema of `dir`'s own on the PostgreSQL server the tests use, when
@@ -134,22 +133,16 @@ fn two_nodes_share_the_queue_and_a_killed_nodes_mail_is_delivered() {
         tokens.len(),
         String::from_utf8_lossy(&load_out.stdout)
     );
-    let arrived = |sink: &Sink| -> HashMap<String, usize> {
-        let mut seen = HashMap::new();
-        for m in sink.messages() {
-            let text = m.text();
-            if let Some(t) = text.lines().find_map(|l| l.strip_prefix("Subject: ")) {
-                *seen.entry(t.trim().to_string()).or_insert(0) += 1;
-            }
-        }
-        seen
-    };
     // A's leases (10 s) run out, then B takes its deliveries over.
     wait_until(
-        || tokens.iter().all(|t| arrived(&sink).contains_key(t)),
+        || {
+            tokens
+                .iter()
+                .all(|t| arrived_by_subject(&sink).contains_key(t))
+        },
         Duration::from_secs(180),
     );
-    let seen = arrived(&sink);
+    let seen = arrived_by_subject(&sink);
     let lost: Vec<&String> = tokens.iter().filter(|t| !seen.contains_key(*t)).collect();
     let duplicated = seen.values().filter(|&&n| n > 1).count();
     eprintln!(
@@ -248,17 +241,4 @@ fn the_portals_limit_on_guessed_links_counts_every_nodes_misses() {
         statuses[20..].iter().all(|&s| s == 429),
         "from the 21st on, on node B, the shared limit answers 429: {statuses:?}"
     );
-}
-
-fn count_lines(path: &Path) -> usize {
-    std::fs::read_to_string(path)
-        .map(|t| t.lines().count())
-        .unwrap_or(0)
-}
-
-fn wait_until(mut done: impl FnMut() -> bool, timeout: Duration) {
-    let start = Instant::now();
-    while !done() && start.elapsed() < timeout {
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }

@@ -315,3 +315,31 @@ pub fn find<'a>(got: &'a [Received], rcpt: &str, needle: &str) -> Option<&'a Rec
     got.iter()
         .find(|m| m.is_for(rcpt) && m.text().contains(needle))
 }
+
+/// Lines in the file at `path` (0 while it does not exist).
+pub fn count_lines(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+/// Polls `done` every 100 ms until it holds or `timeout` has passed.
+pub fn wait_until(mut done: impl FnMut() -> bool, timeout: Duration) {
+    let start = std::time::Instant::now();
+    while !done() && start.elapsed() < timeout {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// How many times each subject has arrived at `sink` (the load tests put
+/// a unique token in each message's subject).
+pub fn arrived_by_subject(sink: &Sink) -> std::collections::HashMap<String, usize> {
+    let mut seen = std::collections::HashMap::new();
+    for m in sink.messages() {
+        let text = m.text();
+        if let Some(t) = text.lines().find_map(|l| l.strip_prefix("Subject: ")) {
+            *seen.entry(t.trim().to_string()).or_insert(0) += 1;
+        }
+    }
+    seen
+}
