@@ -6,7 +6,7 @@ use crate::seal::DataKey;
 use crate::{now, Store, StoreError};
 use sqlx::Row;
 
-fn aad(address: &str) -> String {
+pub(crate) fn aad(address: &str) -> String {
     format!("contact/{address}")
 }
 

@@ -36,9 +36,12 @@ pub enum StoreError {
     /// Sealed data did not open: wrong key, or changed bytes.
     #[error("sealed data could not be opened (wrong key or tampered)")]
     Unseal,
-    /// The key file is not a key.
-    #[error("key file {0} is not a 32-byte key in hex")]
+    /// The key file is not a key file.
+    #[error("key file {0} is not a key file (one 64-hex-digit key, or current/next/previous lines of them)")]
     BadKey(String),
+    /// A change to the key ring that cannot be made.
+    #[error("key ring: {0}")]
+    KeyRing(&'static str),
     /// A record that should exist does not.
     #[error("{0} not found")]
     NotFound(&'static str),

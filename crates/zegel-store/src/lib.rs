@@ -39,11 +39,14 @@ mod db;
 mod error;
 mod group;
 mod held;
+mod kek;
+mod node_keys;
 mod oidc;
 mod policy;
 mod portal;
 mod queue;
 mod rate_limits;
+mod rekey;
 mod s3;
 pub mod seal;
 mod staff;
@@ -55,6 +58,8 @@ pub use blobs::BlobLocation;
 pub use db::Engine;
 pub use error::StoreError;
 pub use held::HeldMessage;
+pub use kek::{Kek, KeyRingInfo};
+pub use node_keys::{NodeKeys, NODE_KEYS_EVERY_SECS, NODE_LIVE_SECS};
 pub use policy::StoredPolicy;
 pub use portal::{
     token_hash, CodeCheck, Factor, NewCode, PackageState, PortalSession, SecondFactor,
@@ -63,8 +68,8 @@ pub use portal::{
 pub use queue::{
     Content, DeliveryKind, Job, JobOutcome, NewDelivery, NewMessage, NewSecureMessage, Summary,
 };
+pub use rekey::{CodesOnOtherKeys, WrappedCount};
 pub use s3::S3Location;
-pub use seal::Kek;
 pub use staff::{Handover, StaffAccount, STAFF_SESSION};
 pub use users::{Role, UserInfo};
 
@@ -182,13 +187,18 @@ pub async fn test_schema_url(server: &str, data_dir: &Path) -> Result<String, St
 #[cfg(test)]
 pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let url = test_database_url(dir.path())
-        .await
-        .expect("a PostgreSQL schema");
-    let store = Store::open(dir.path(), url.as_deref(), Kek::generate())
-        .await
-        .expect("a store in a temporary folder");
+    let store = test_store_in(dir.path(), Kek::generate()).await;
     (dir, store)
+}
+
+/// The store of tests in `dir` with `kek` (the same database each time
+/// for one folder, as [`test_database_url`] remembers its schema).
+#[cfg(test)]
+pub(crate) async fn test_store_in(dir: &Path, kek: Kek) -> Store {
+    let url = test_database_url(dir).await.expect("a PostgreSQL schema");
+    Store::open(dir, url.as_deref(), kek)
+        .await
+        .expect("a store in a temporary folder")
 }
 
 /// Seconds since the Unix epoch.

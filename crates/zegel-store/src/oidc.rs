@@ -96,7 +96,7 @@ impl Store {
     }
 }
 
-fn pending_aad(id_hash: &str) -> String {
+pub(crate) fn pending_aad(id_hash: &str) -> String {
     format!("oidc-pending/{id_hash}")
 }
 

@@ -7,7 +7,6 @@ use crate::seal::DataKey;
 use crate::{now, random_id, Store, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use subtle::ConstantTimeEq;
 
 /// The second factor a recipient must show after the mail code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -362,11 +361,11 @@ impl Store {
         let Some(stored) = &p.access_code_hash else {
             return false;
         };
-        let given = self.kek.mac(
+        self.kek.mac_matches(
             "access code",
             format!("{}/{}", p.id, normalize_code(code)).as_bytes(),
-        );
-        given.as_bytes().ct_eq(stored.as_bytes()).into()
+            stored,
+        )
     }
 
     /// Counts a wrong code against a package; locks it at [`MAX_TRIES`].
@@ -650,8 +649,11 @@ impl Store {
         let id: i64 = row.try_get("id")?;
         let stored: String = row.try_get("code_hash")?;
         let given: String = given.chars().filter(|c| c.is_ascii_digit()).collect();
-        let hash = self.code_mac(purpose, target, &given);
-        if bool::from(hash.as_bytes().ct_eq(stored.as_bytes())) {
+        if self.kek.mac_matches(
+            ONE_TIME_CODE,
+            &code_mac_data(purpose, target, &given),
+            &stored,
+        ) {
             sqlx::query("UPDATE portal_codes SET used_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(id)
@@ -679,10 +681,8 @@ impl Store {
     }
 
     fn code_mac(&self, purpose: &str, target: &str, code: &str) -> String {
-        self.kek.mac(
-            "one-time code",
-            format!("{purpose}/{target}/{code}").as_bytes(),
-        )
+        self.kek
+            .mac(ONE_TIME_CODE, &code_mac_data(purpose, target, code))
     }
 
     /// Starts a session; returns it. `id_hash` is the SHA-256 of the cookie.
@@ -821,6 +821,14 @@ pub struct NewCode<'a> {
     pub message_id: Option<&'a str>,
     /// Who it concerns, for the audit trail (never the code).
     pub audit_subject: &'a str,
+}
+
+/// The purpose of one-time codes' keyed hashes.
+const ONE_TIME_CODE: &str = "one-time code";
+
+/// What a one-time code's keyed hash is made of.
+fn code_mac_data(purpose: &str, target: &str, code: &str) -> Vec<u8> {
+    format!("{purpose}/{target}/{code}").into_bytes()
 }
 
 #[cfg(test)]

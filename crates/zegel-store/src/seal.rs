@@ -1,5 +1,5 @@
 //! Envelope encryption: every blob gets its own random data key; the data
-//! key is stored only wrapped by the key-encryption key (KEK). Both layers
+//! key is stored only wrapped by the key-encryption key (KEK, kek.rs). Both layers
 //! use XChaCha20-Poly1305 (RustCrypto `chacha20poly1305`, audited) with
 //! random 192-bit nonces; the blob id is bound in as associated data so a
 //! blob cannot be swapped for another.
@@ -7,101 +7,9 @@
 use crate::StoreError;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use std::path::Path;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 const NONCE: usize = 24;
-
-/// The key-encryption key. Never logged (no `Debug` of its bytes).
-pub struct Kek(Zeroizing<[u8; 32]>);
-
-impl std::fmt::Debug for Kek {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Kek(..)")
-    }
-}
-
-impl Kek {
-    /// A key from 32 bytes.
-    pub fn from_bytes(bytes: [u8; 32]) -> Kek {
-        Kek(Zeroizing::new(bytes))
-    }
-
-    /// A fresh random key.
-    pub fn generate() -> Kek {
-        Kek::from_bytes(rand::random())
-    }
-
-    /// Reads a key file (64 hex digits).
-    pub fn load(path: &Path) -> Result<Kek, StoreError> {
-        let text =
-            Zeroizing::new(
-                std::fs::read_to_string(path).map_err(|source| StoreError::Io {
-                    what: "read the key file",
-                    source,
-                })?,
-            );
-        let mut bytes = [0u8; 32];
-        hex::decode_to_slice(text.trim(), &mut bytes)
-            .map_err(|_| StoreError::BadKey(path.display().to_string()))?;
-        let kek = Kek::from_bytes(bytes);
-        bytes.zeroize();
-        Ok(kek)
-    }
-
-    /// Writes this key as a new file readable only by its owner; refuses to
-    /// overwrite.
-    pub fn save_new(&self, path: &Path) -> Result<(), StoreError> {
-        use std::io::Write;
-        #[cfg(unix)]
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        let io = |source| StoreError::Io {
-            what: "write the key file",
-            source,
-        };
-        let mut file = options.open(path).map_err(io)?;
-        let text = Zeroizing::new(hex::encode(*self.0));
-        file.write_all(text.as_bytes()).map_err(io)?;
-        file.write_all(b"\n").map_err(io)?;
-        file.sync_all().map_err(io)
-    }
-
-    /// Wraps a data key.
-    pub fn wrap(&self, key: &DataKey, aad: &[u8]) -> Vec<u8> {
-        encrypt(&self.0, &key.0[..], aad)
-    }
-
-    /// A keyed hash (HMAC-SHA256) of `data` under a key derived from the
-    /// KEK for `purpose`: how codes are stored, so that reading the database
-    /// alone does not let anyone try all six-digit codes offline.
-    pub fn mac(&self, purpose: &str, data: &[u8]) -> String {
-        use hmac::{Hmac, Mac};
-        type HmacSha256 = Hmac<sha2::Sha256>;
-        let mut derive = <HmacSha256 as Mac>::new_from_slice(&self.0[..])
-            .expect("HMAC takes keys of any length");
-        derive.update(b"zegel mac key v1: ");
-        derive.update(purpose.as_bytes());
-        let subkey: Zeroizing<[u8; 32]> = Zeroizing::new(derive.finalize().into_bytes().into());
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&subkey[..])
-            .expect("HMAC takes keys of any length");
-        mac.update(data);
-        hex::encode(mac.finalize().into_bytes())
-    }
-
-    /// Unwraps a data key.
-    pub fn unwrap(&self, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, StoreError> {
-        let bytes = Zeroizing::new(decrypt(&self.0, wrapped, aad)?);
-        let key: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| StoreError::Unseal)?;
-        Ok(DataKey(Zeroizing::new(key)))
-    }
-}
 
 /// A data key for one blob.
 pub struct DataKey(Zeroizing<[u8; 32]>);
@@ -110,6 +18,16 @@ impl DataKey {
     /// A fresh random data key.
     pub fn generate() -> DataKey {
         DataKey(Zeroizing::new(rand::random()))
+    }
+
+    /// A data key from its bytes (unwrapped by the KEK).
+    pub(crate) fn from_bytes(bytes: [u8; 32]) -> DataKey {
+        DataKey(Zeroizing::new(bytes))
+    }
+
+    /// The key's bytes (to wrap it).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0[..]
     }
 
     /// Encrypts `plaintext`; `aad` binds it to its id.
@@ -123,7 +41,7 @@ impl DataKey {
     }
 }
 
-fn encrypt(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
+pub(crate) fn encrypt(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
     let cipher = XChaCha20Poly1305::new(key.into());
     let nonce_bytes: [u8; NONCE] = rand::random();
     let nonce = XNonce::from(nonce_bytes);
@@ -143,7 +61,7 @@ fn encrypt(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
     out
 }
 
-fn decrypt(key: &[u8; 32], sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreError> {
+pub(crate) fn decrypt(key: &[u8; 32], sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreError> {
     if sealed.len() < NONCE {
         return Err(StoreError::Unseal);
     }
@@ -157,6 +75,7 @@ fn decrypt(key: &[u8; 32], sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Kek;
 
     #[test]
     fn round_trip_and_tamper_detection() {
@@ -173,19 +92,5 @@ mod tests {
         assert!(dk2.open(&bad, b"id1").is_err());
         assert!(Kek::generate().unwrap(&wrapped, b"id1").is_err());
         assert!(dk2.open(b"short", b"id1").is_err());
-    }
-
-    #[test]
-    fn key_file_round_trip() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("kek");
-        let kek = Kek::generate();
-        kek.save_new(&path).unwrap();
-        assert!(kek.save_new(&path).is_err(), "never overwrites");
-        let again = Kek::load(&path).unwrap();
-        let dk = DataKey::generate();
-        assert!(again.unwrap(&kek.wrap(&dk, b"x"), b"x").is_ok());
-        std::fs::write(&path, "nonsense").unwrap();
-        assert!(matches!(Kek::load(&path), Err(StoreError::BadKey(_))));
     }
 }

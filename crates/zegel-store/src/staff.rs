@@ -199,7 +199,7 @@ impl Store {
     }
 }
 
-fn totp_aad(email: &str) -> String {
+pub(crate) fn totp_aad(email: &str) -> String {
     format!("totp/{email}")
 }
 

@@ -17,6 +17,7 @@
 //! - `user.rs`: `zegel user`.
 //! - `held.rs`: `zegel held list|release|delete`.
 //! - `audit.rs`: `zegel audit verify|export`.
+//! - `key.rs`: `zegel key status|stage|rotate|retire` (the KEK ring).
 //! - `check_domain.rs`: `zegel check-domain`.
 //! - `seal.rs`: `zegel seal` (files into an encrypted archive).
 //! - `verify.rs`: `zegel verify` (SPF, DKIM, DMARC, ARC of one message).
@@ -29,6 +30,7 @@ mod config;
 mod dkim;
 mod held;
 mod init;
+mod key;
 mod milter;
 mod seal;
 mod serve;
@@ -119,6 +121,16 @@ enum Command {
         #[command(subcommand)]
         action: audit::AuditAction,
     },
+    /// The key-encryption key: show, stage, rotate and retire keys, and
+    /// re-wrap the stored data keys (docs/deployment.md, "Key rotation").
+    Key {
+        /// The configuration file (zegel.toml), for the key file and the
+        /// store.
+        #[arg(long, value_name = "FILE", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: key::KeyAction,
+    },
     /// Check how well a mail domain is set up, like internet.nl's mail test.
     ///
     /// SPF, DMARC, DKIM; per MX host STARTTLS, TLS versions, cipher suites
@@ -182,6 +194,7 @@ fn main() -> ExitCode {
         Command::Init { dir, domain } => init::run(&dir, &domain),
         Command::User { config, action } => user::run(config.as_deref(), action),
         Command::Held { config, action } => held::run(config.as_deref(), action),
+        Command::Key { config, action } => key::run(config.as_deref(), action),
         Command::Seal(options) => seal::run(options),
         Command::Verify(options) => verify::run(options),
         Command::Dkim {

@@ -23,6 +23,9 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     std::fs::create_dir_all(&s.data_dir)
         .map_err(|e| format!("cannot create data folder {}: {e}", s.data_dir.display()))?;
     let kek = load_or_create_kek(&s.key_file)?;
+    // The key ids (never the keys), so an operator can see that every node
+    // runs the same key file (docs/deployment.md, "Key rotation").
+    let ring = kek.info();
     let store = s
         .open_store(kek)
         .await
@@ -54,7 +57,8 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         s.assess.limits.clone(),
     ));
     let sms = zegel_outbound::sms_sender(&s.sms).map_err(|e| format!("SMS provider: {e}"))?;
-    let outbound = Outbound::new(s.outbound.clone(), store, assessor, dkim).with_sms(sms.clone());
+    let outbound =
+        Outbound::new(s.outbound.clone(), store.clone(), assessor, dkim).with_sms(sms.clone());
     // The policy as last set on the staff web, over the config file's.
     match outbound.refresh_policy().await {
         Ok(true) => println!("zegel: policy as changed on the staff web is in force"),
@@ -98,6 +102,17 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     };
 
     println!("zegel: data in {}", s.data_dir.display());
+    println!(
+        "zegel: key-encryption key {}{}{}",
+        ring.current,
+        ring.next
+            .map(|id| format!(", next {id}"))
+            .unwrap_or_default(),
+        ring.previous
+            .iter()
+            .map(|id| format!(", previous {id}"))
+            .collect::<String>()
+    );
     println!(
         "zegel: SMTP listening on {}",
         listener.local_addr().map_err(|e| e.to_string())?
@@ -243,6 +258,29 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             .map_err(std::io::Error::other)
     });
 
+    // This node's key ids, for `zegel key rotate` and `retire`.
+    let node = node_name();
+    store
+        .report_node_keys(&node)
+        .await
+        .map_err(|e| format!("cannot record this node's keys: {e}"))?;
+    let reporter = store.clone();
+    let reporter_node = node.clone();
+    let mut report_stop = stop_rx.clone();
+    tasks.spawn(async move {
+        let every = std::time::Duration::from_secs(zegel_store::NODE_KEYS_EVERY_SECS);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = report_stop.changed() => break,
+            }
+            if let Err(e) = reporter.report_node_keys(&reporter_node).await {
+                tracing::warn!(error = %e, "cannot record this node's keys");
+            }
+        }
+        Ok(())
+    });
+
     shutdown_signal().await;
     println!("zegel: stopping");
     let _ = stop_tx.send(true);
@@ -251,7 +289,18 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             tracing::warn!(error = %e, "a task ended with an error");
         }
     }
+    if let Err(e) = store.forget_node_keys(&node).await {
+        tracing::warn!(error = %e, "cannot remove this node's keys");
+    }
     Ok(())
+}
+
+/// This node's name in the key report: the host name and process id.
+fn node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "node".into());
+    format!("{}/{}", host.trim(), std::process::id())
 }
 
 async fn shutdown_signal() {

@@ -19,12 +19,13 @@ mod common;
 mod world;
 
 use common::oidc_provider::{staff_oidc_section, OidcProvider};
+use common::portal_mail::mail_to;
 use common::staff_web::{add, user, PASSWORD};
 use common::*;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use zegel_testkit::{repo_root, Received, Sink};
+use zegel_testkit::{repo_root, Sink};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -106,26 +107,6 @@ fn mail(to: &[&str], subject: &str, html: &str, id: &str) -> String {
         base64(html.as_bytes()),
         base64(PDF)
     )
-}
-
-/// Waits for a mail to `rcpt` whose decoded text has `needle`.
-fn mail_to(sink: &Sink, rcpt: &str, needle: &str) -> Received {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(m) = sink
-            .messages()
-            .into_iter()
-            .rev()
-            .find(|m| m.is_for(rcpt) && m.decoded().contains(needle))
-        {
-            return m;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no mail to {rcpt} with {needle:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// The `n`th (from 1) sender's notice with a status link.

@@ -5,13 +5,14 @@
 
 mod common;
 
+use common::portal_mail::{access_code, link, mail_code, mail_to};
 use common::visitor::Visitor;
 use common::*;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE};
 use reqwest::StatusCode;
 use std::path::Path;
 use std::time::Duration;
-use zegel_testkit::{Received, Sink};
+use zegel_testkit::Sink;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
@@ -53,59 +54,6 @@ mod base64_engine {
             }
         }
         out
-    }
-}
-
-/// The first `http…` link in a mail that contains `marker`.
-fn link(mail: &Received, marker: &str) -> String {
-    let text = mail.decoded();
-    let at = text
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker} in {text}"));
-    let start = text[..at].rfind("http").unwrap();
-    text[start..].split_whitespace().next().unwrap().to_string()
-}
-
-/// Waits for a mail to `rcpt` whose text has `needle`, beyond `seen` mails.
-fn mail_to(sink: &Sink, rcpt: &str, needle: &str) -> Received {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        if let Some(m) = sink
-            .messages()
-            .into_iter()
-            .rev()
-            .find(|m| m.is_for(rcpt) && m.decoded().contains(needle))
-        {
-            return m;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no mail to {rcpt} with {needle:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// The six-digit code in the newest code mail to `rcpt` (waits for the
-/// `n`th code mail).
-fn mail_code(sink: &Sink, rcpt: &str, n: usize) -> String {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let codes: Vec<Received> = sink
-            .messages()
-            .into_iter()
-            .filter(|m| m.is_for(rcpt) && m.decoded().contains("Your code: "))
-            .collect();
-        if codes.len() >= n {
-            let text = codes[n - 1].decoded();
-            let at = text.find("Your code: ").unwrap() + 11;
-            return text[at..at + 6].to_string();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no code mail {n} to {rcpt}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -438,12 +386,7 @@ async fn five_wrong_codes_lock_and_the_sender_unlocks() {
     );
     let (link_a, _, status) = send_secure(&sink, &z, "Dossier");
     // The sender's notice carries the access codes to pass on.
-    let notice = mail_to(&sink, "jan@zorg.nl", "/status/").decoded();
-    let at = notice
-        .find("p.bakker@example.com: ")
-        .expect("access code in notice")
-        + 22;
-    let access = notice[at..at + 9].to_string();
+    let access = access_code(&sink, "jan@zorg.nl", "p.bakker@example.com");
 
     let mut a = Visitor::new(z.http_port);
     let csrf = a.get(&link_a).await.csrf();

@@ -10,6 +10,7 @@ use std::time::Duration;
 use zegel_testkit::{free_port, Received, Sink};
 
 pub mod oidc_provider;
+pub mod portal_mail;
 pub mod staff_web;
 pub mod visitor;
 
@@ -249,6 +250,23 @@ impl Zegel {
             http_port,
             dir: dir.to_path_buf(),
             _temp: None,
+        }
+    }
+}
+
+impl Zegel {
+    /// Stops zegel cleanly (SIGTERM, as a service manager does) and waits
+    /// for it to exit; panics when it does not within [`WAIT`].
+    pub fn stop(mut self) {
+        let term = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(term.success());
+        let deadline = std::time::Instant::now() + WAIT;
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(std::time::Instant::now() < deadline, "zegel did not stop");
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 }
