@@ -194,7 +194,9 @@ async fn audit(store: &Store, event: &str, detail: &str) -> Result<(), String> {
     store
         .audit(event, None, "key-encryption key", detail)
         .await
-        .map_err(|e| format!("cannot record the change in the audit trail: {e}"))
+        .map_err(|e| {
+            format!("the key file is changed, but the audit trail could not record it: {e}")
+        })
 }
 
 fn print_ring(ring: &Kek) {

@@ -70,6 +70,18 @@ fn roles(file: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Waits until `n` mails to `rcpt` with `needle` have arrived.
+fn wait_for_mails(sink: &Sink, rcpt: &str, needle: &str, n: usize) {
+    let arrived = || {
+        sink.messages()
+            .iter()
+            .filter(|m| m.is_for(rcpt) && m.decoded().contains(needle))
+            .count()
+    };
+    wait_until(|| arrived() >= n, WAIT);
+    assert_eq!(arrived(), n, "mails to {rcpt} with {needle:?}");
+}
+
 /// The data keys of messages, deliveries and portal copies a `retire`
 /// says it re-wrapped.
 fn rewrapped(report: &str) -> u64 {
@@ -210,26 +222,9 @@ async fn the_key_is_rotated_and_retired_while_mail_waits_and_nothing_is_lost() {
         &secure_mail("tweede overdracht"),
     );
     assert_eq!(status, "ok", "{reply}");
-    wait_until(
-        || {
-            sink.messages()
-                .iter()
-                .filter(|m| m.is_for("p.bakker@example.com") && m.decoded().contains("/m/"))
-                .count()
-                == 2
-        },
-        WAIT,
-    );
-    wait_until(
-        || {
-            sink.messages()
-                .iter()
-                .filter(|m| m.is_for("jan@zorg.nl") && m.decoded().contains("/status/"))
-                .count()
-                == 2
-        },
-        WAIT,
-    );
+    // Both mails' notification and notice are there.
+    wait_for_mails(&sink, "p.bakker@example.com", "/m/", 2);
+    wait_for_mails(&sink, "jan@zorg.nl", "/status/", 2);
     let second_link = link(&mail_to(&sink, "p.bakker@example.com", "/m/"), "/m/");
     assert_ne!(second_link, first_link);
     let second_access = access_code(&sink, "jan@zorg.nl", "p.bakker@example.com");
