@@ -130,7 +130,7 @@ impl Kek {
         }
     }
 
-    /// Whether the ring holds keys besides the current one.
+    /// Whether the ring holds previous keys (to retire).
     pub fn has_previous(&self) -> bool {
         !self.previous.is_empty()
     }
