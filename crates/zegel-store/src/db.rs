@@ -257,6 +257,35 @@ pub(crate) async fn run_checkpoints<T>(mut conn: SqliteConnection, alive: std::s
 mod tests {
     use crate::{Kek, Store};
 
+    /// Nodes starting at once on a new PostgreSQL database: every one
+    /// opens, each migration is applied once (sqlx's migrator takes an
+    /// advisory lock). PostgreSQL only: one SQLite file has one process.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn nodes_starting_at_once_apply_each_migration_once() {
+        let Ok(server) = std::env::var(crate::TEST_POSTGRES_ENV) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::test_schema_url(&server, dir.path()).await.unwrap();
+        let mut nodes = tokio::task::JoinSet::new();
+        for n in 0..4 {
+            let (url, dir) = (url.clone(), dir.path().join(format!("node{n}")));
+            nodes.spawn(async move { Store::open(&dir, Some(&url), Kek::generate()).await });
+        }
+        let mut stores = Vec::new();
+        while let Some(opened) = nodes.join_next().await {
+            stores.push(opened.unwrap().expect("every node opens"));
+        }
+        let applied: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT version, COUNT(*) FROM _sqlx_migrations GROUP BY version ORDER BY version",
+        )
+        .fetch_all(&stores[0].pool)
+        .await
+        .unwrap();
+        assert_eq!(applied.len(), super::POSTGRES_MIGRATIONS.iter().count());
+        assert!(applied.iter().all(|(_, times)| *times == 1), "{applied:?}");
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_is_copied_into_the_database_beside_the_writer() {
         let dir = tempfile::tempdir().unwrap();
