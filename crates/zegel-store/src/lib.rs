@@ -87,6 +87,9 @@ pub struct Store {
     kek: std::sync::Arc<Kek>,
     /// Writes committed together (group.rs).
     group: std::sync::Arc<group::GroupCommit>,
+    /// The node named as holder of the leases this store claims ("" for
+    /// none; queue.rs).
+    lease_owner: std::sync::Arc<str>,
 }
 
 impl Store {
@@ -127,6 +130,7 @@ impl Store {
             blobs,
             kek: std::sync::Arc::new(kek),
             group,
+            lease_owner: "".into(),
         })
     }
 }

@@ -314,8 +314,10 @@ impl Store {
     pub async fn claim(&self, limit: i64, lease_secs: i64) -> Result<Vec<Job>, StoreError> {
         let claimed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let slot = claimed.clone();
+        let owner = self.lease_owner.clone();
         self.write_grouped(crate::group::write(move |batch| {
             let slot = slot.clone();
+            let owner = owner.clone();
             Box::pin(async move {
                 let now = now();
                 let sql = match crate::db::engine_of(batch.conn()) {
@@ -326,6 +328,7 @@ impl Store {
                     .bind(now)
                     .bind(lease_secs)
                     .bind(limit)
+                    .bind(owner.to_string())
                     .fetch_all(batch.conn())
                     .await?;
                 let jobs = rows
@@ -348,6 +351,33 @@ impl Store {
         let done = sqlx::query(
             "UPDATE deliveries SET lease_until = 0 WHERE state = 'queued' AND lease_until > 0",
         )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// This store with `node` as the holder of the leases it claims: a
+    /// node restarted with the same name takes them back at once
+    /// ([`Store::release_own_leases`]) instead of waiting for them to run
+    /// out as another node must.
+    pub fn with_lease_owner(mut self, node: &str) -> Store {
+        self.lease_owner = node.into();
+        self
+    }
+
+    /// Releases the leases this store's lease owner holds (see
+    /// [`Store::with_lease_owner`]); call at start, before claiming: they
+    /// belong to this node's previous run, which stopped or died. Other
+    /// nodes' leases are left alone.
+    pub async fn release_own_leases(&self) -> Result<u64, StoreError> {
+        if self.lease_owner.is_empty() {
+            return Ok(0);
+        }
+        let done = sqlx::query(
+            "UPDATE deliveries SET lease_until = 0
+             WHERE state = 'queued' AND lease_until > 0 AND lease_owner = $1",
+        )
+        .bind(self.lease_owner.to_string())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
@@ -415,9 +445,11 @@ impl Store {
     }
 }
 
-/// Claims due deliveries: a lease of `$2` seconds from `$1` for at most
-/// `$3` of them. On SQLite the single writer makes a claim atomic.
-const CLAIM: &str = "UPDATE deliveries SET lease_until = $1 + $2, attempts = attempts + 1
+/// Claims due deliveries: a lease of `$2` seconds from `$1` held by node
+/// `$4` for at most `$3` of them. On SQLite the single writer makes a
+/// claim atomic.
+const CLAIM: &str = "UPDATE deliveries SET lease_until = $1 + $2, attempts = attempts + 1,
+         lease_owner = $4
      WHERE id IN (SELECT id FROM deliveries
                   WHERE state = 'queued' AND next_attempt_at <= $1 AND lease_until <= $1
                   ORDER BY next_attempt_at, id LIMIT $3)
@@ -428,7 +460,8 @@ const CLAIM: &str = "UPDATE deliveries SET lease_until = $1 + $2, attempts = att
 /// node's claim has locked are skipped, not waited for and then taken
 /// twice.
 const CLAIM_SKIP_LOCKED: &str =
-    "UPDATE deliveries SET lease_until = $1 + $2, attempts = attempts + 1
+    "UPDATE deliveries SET lease_until = $1 + $2, attempts = attempts + 1,
+         lease_owner = $4
      WHERE id IN (SELECT id FROM deliveries
                   WHERE state = 'queued' AND next_attempt_at <= $1 AND lease_until <= $1
                   ORDER BY next_attempt_at, id LIMIT $3
@@ -614,6 +647,29 @@ mod tests {
         assert_eq!(s.claim(10, 0).await.unwrap().len(), 2);
         // A lease of 0 s has run out at once: the work is claimable again.
         assert_eq!(s.claim(10, 60).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_restarted_node_takes_back_its_own_leases_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = store(dir.path()).await.with_lease_owner("node-a");
+        let b = store(dir.path()).await.with_lease_owner("node-b");
+        a.accept(message()).await.unwrap();
+        a.accept(message()).await.unwrap();
+        assert_eq!(a.claim(3, 600).await.unwrap().len(), 3);
+        assert_eq!(b.claim(10, 600).await.unwrap().len(), 1);
+        assert!(b.claim(10, 600).await.unwrap().is_empty(), "all leased");
+        // Node a restarts: its three are due again, b's one is not.
+        let again = store(dir.path()).await.with_lease_owner("node-a");
+        assert_eq!(again.release_own_leases().await.unwrap(), 3);
+        assert_eq!(again.claim(10, 600).await.unwrap().len(), 3);
+        assert_eq!(again.release_own_leases().await.unwrap(), 3);
+        assert_eq!(b.release_own_leases().await.unwrap(), 1);
+        // Without a name nothing is released.
+        assert_eq!(
+            store(dir.path()).await.release_own_leases().await.unwrap(),
+            0
+        );
     }
 
     #[tokio::test]

@@ -26,20 +26,21 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     // The key ids (never the keys), so an operator can see that every node
     // runs the same key file (docs/deployment.md, "Key rotation").
     let ring = kek.info();
+    let lease_owner = lease_owner(&s.data_dir)?;
     let store = s
         .open_store(kek)
         .await
-        .map_err(|e| format!("cannot open the store: {e}"))?;
+        .map_err(|e| format!("cannot open the store: {e}"))?
+        .with_lease_owner(&lease_owner);
     // One process per SQLite database: leases left by a killed run are
-    // free. On PostgreSQL other nodes may hold leases: a dead node's are
-    // taken over when they run out (`[delivery] lease_secs`).
+    // free. On PostgreSQL other nodes may hold leases: this node's own
+    // (from its previous run) are free at once, a dead node's are taken
+    // over when they run out (`[delivery] lease_secs`).
     let released = match store.engine() {
-        zegel_store::Engine::Sqlite => store
-            .release_leases()
-            .await
-            .map_err(|e| format!("cannot open the queue: {e}"))?,
-        zegel_store::Engine::Postgres => 0,
-    };
+        zegel_store::Engine::Sqlite => store.release_leases().await,
+        zegel_store::Engine::Postgres => store.release_own_leases().await,
+    }
+    .map_err(|e| format!("cannot open the queue: {e}"))?;
     if released > 0 {
         println!("zegel: {released} delivery(ies) interrupted by the last stop are due again");
     }
@@ -293,6 +294,22 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         tracing::warn!(error = %e, "cannot remove this node's keys");
     }
     Ok(())
+}
+
+/// This node's name as the holder of delivery leases: a random id kept in
+/// `data_dir/node-id`, made at the first start, so the node is the same
+/// one after a restart (each node has a data folder of its own).
+fn lease_owner(data_dir: &Path) -> Result<String, String> {
+    let path = data_dir.join("node-id");
+    if let Ok(id) = std::fs::read_to_string(&path) {
+        if !id.trim().is_empty() {
+            return Ok(id.trim().to_string());
+        }
+    }
+    let id = zegel_store::random_id();
+    std::fs::write(&path, format!("{id}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(id)
 }
 
 /// This node's name in the key report: the host name and process id.
