@@ -19,7 +19,7 @@ const KEEP_SECS: i64 = 86_400;
 /// One running node's keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeKeys {
-    /// The node (host name and process id).
+    /// The node (host name and the start of its `data_dir/node-id`).
     pub node: String,
     /// The id of the key it wraps with.
     pub current: String,

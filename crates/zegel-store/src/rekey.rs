@@ -213,43 +213,44 @@ impl Store {
     /// The access codes and one-time codes still in use whose hashes were
     /// not made by the current key.
     pub async fn codes_on_other_keys(&self) -> Result<CodesOnOtherKeys, StoreError> {
-        let mut codes = CodesOnOtherKeys::default();
-        let note = |expires_at: i64, codes: &mut CodesOnOtherKeys| {
-            codes.last_expiry = Some(codes.last_expiry.map_or(expires_at, |e| e.max(expires_at)));
-        };
         // Revoking or expiring a secure message clears its access code hash.
-        let rows = sqlx::query(
-            "SELECT access_code_hash, expires_at FROM secure_messages
+        let access = sqlx::query(
+            "SELECT access_code_hash AS hash, expires_at FROM secure_messages
              WHERE access_code_hash IS NOT NULL",
         )
         .fetch_all(&self.reader)
         .await?;
-        for row in rows {
-            if !self
-                .kek
-                .mac_is_current(&row.try_get::<String, _>("access_code_hash")?)
-            {
-                codes.access_codes += 1;
-                note(row.try_get("expires_at")?, &mut codes);
-            }
-        }
-        let rows = sqlx::query(
-            "SELECT code_hash, expires_at FROM portal_codes
+        let one_time = sqlx::query(
+            "SELECT code_hash AS hash, expires_at FROM portal_codes
              WHERE used_at IS NULL AND expires_at > $1",
         )
         .bind(now())
         .fetch_all(&self.reader)
         .await?;
+        let (access_codes, access_expiry) = self.hashes_on_other_keys(&access)?;
+        let (one_time_codes, one_time_expiry) = self.hashes_on_other_keys(&one_time)?;
+        Ok(CodesOnOtherKeys {
+            access_codes,
+            one_time_codes,
+            last_expiry: access_expiry.max(one_time_expiry),
+        })
+    }
+
+    /// Of rows of (`hash`, `expires_at`): how many hashes were not made by
+    /// the current key, and the last of their expiries.
+    fn hashes_on_other_keys(
+        &self,
+        rows: &[sqlx::any::AnyRow],
+    ) -> Result<(u64, Option<i64>), StoreError> {
+        let mut count = 0;
+        let mut last = None;
         for row in rows {
-            if !self
-                .kek
-                .mac_is_current(&row.try_get::<String, _>("code_hash")?)
-            {
-                codes.one_time_codes += 1;
-                note(row.try_get("expires_at")?, &mut codes);
+            if !self.kek.mac_is_current(&row.try_get::<String, _>("hash")?) {
+                count += 1;
+                last = last.max(Some(row.try_get::<i64, _>("expires_at")?));
             }
         }
-        Ok(codes)
+        Ok((count, last))
     }
 }
 

@@ -53,20 +53,14 @@ pub fn run(config: Option<&Path>, action: KeyAction) -> Result<(), String> {
     let mut ring = Kek::load(&path).map_err(|e| e.to_string())?;
     let runtime = crate::cli_runtime()?;
     runtime.block_on(async {
-        let open = |ring: &Kek| {
-            let ring = ring.duplicate();
-            let settings = &settings;
-            async move {
-                settings
-                    .open_store(ring)
-                    .await
-                    .map_err(|e| format!("cannot open the store: {e}"))
-            }
-        };
+        // Opened with the ring as it was before this command changes it.
+        let store = settings
+            .open_store(ring.duplicate())
+            .await
+            .map_err(|e| format!("cannot open the store: {e}"))?;
         match action {
             KeyAction::Status => {
                 print_ring(&ring);
-                let store = open(&ring).await?;
                 print_scan(&store, false).await?;
                 print_codes(&store).await?;
                 for node in live_nodes(&store).await? {
@@ -80,7 +74,6 @@ pub fn run(config: Option<&Path>, action: KeyAction) -> Result<(), String> {
                 }
             }
             KeyAction::Stage => {
-                let store = open(&ring).await?;
                 ring.stage_next().map_err(|e| e.to_string())?;
                 save(&ring, &path)?;
                 let next = ring.info().next.unwrap_or_default();
@@ -90,7 +83,6 @@ pub fn run(config: Option<&Path>, action: KeyAction) -> Result<(), String> {
             }
             KeyAction::Rotate => {
                 let staged = ring.info().next;
-                let store = open(&ring).await?;
                 // A running node must hold the key that becomes current, or
                 // it could not open what nodes restarted on the new file wrap.
                 for node in live_nodes(&store).await? {
@@ -127,7 +119,6 @@ pub fn run(config: Option<&Path>, action: KeyAction) -> Result<(), String> {
                     println!("no previous keys to retire");
                     return Ok(());
                 }
-                let store = open(&ring).await?;
                 let current = ring.info().current;
                 // A running node still wrapping with an older key would
                 // write what nothing can open once that key is gone.

@@ -260,7 +260,7 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     });
 
     // This node's key ids, for `zegel key rotate` and `retire`.
-    let node = node_name();
+    let node = node_name(&lease_owner);
     store
         .report_node_keys(&node)
         .await
@@ -312,12 +312,15 @@ fn lease_owner(data_dir: &Path) -> Result<String, String> {
     Ok(id)
 }
 
-/// This node's name in the key report: the host name and process id.
-fn node_name() -> String {
+/// This node's name in the key report: the host name and the start of
+/// its lease-owner id, so a node restarted after a crash replaces its own
+/// report instead of leaving a stale one beside it.
+fn node_name(lease_owner: &str) -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| std::env::var("HOSTNAME"))
         .unwrap_or_else(|_| "node".into());
-    format!("{}/{}", host.trim(), std::process::id())
+    let id: String = lease_owner.chars().take(8).collect();
+    format!("{}/{id}", host.trim())
 }
 
 async fn shutdown_signal() {

@@ -382,34 +382,13 @@ fn sigkill_under_load_loses_nothing() {
         z = Zegel::run(&dir, port);
     }
     let load_out = load.wait_with_output().unwrap();
-    let tokens: Vec<String> = std::fs::read_to_string(&accepted)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let tokens = accepted_tokens(&accepted);
     assert!(
         tokens.len() >= 120,
         "load ran: {}",
         String::from_utf8_lossy(&load_out.stdout)
     );
-    wait_until(
-        || {
-            tokens
-                .iter()
-                .all(|t| arrived_by_subject(&sink).contains_key(t))
-        },
-        Duration::from_secs(120),
-    );
-    let seen = arrived_by_subject(&sink);
-    let lost: Vec<&String> = tokens.iter().filter(|t| !seen.contains_key(*t)).collect();
-    let duplicates = seen.values().filter(|&&n| n > 1).count();
-    eprintln!(
-        "sigkill test: {} accepted (250), {} arrived, {} lost, {} duplicated",
-        tokens.len(),
-        seen.len(),
-        lost.len(),
-        duplicates
-    );
+    let (lost, _) = await_arrivals(&sink, &tokens, Duration::from_secs(120), "sigkill test");
     assert!(lost.is_empty(), "lost after SIGKILL: {lost:?}");
     drop(z);
 }

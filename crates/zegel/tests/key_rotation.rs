@@ -53,6 +53,17 @@ fn key_ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `zegel key` expecting a refusal (exit status 2); returns its
+/// standard error (the reason) and standard output.
+fn key_refused(dir: &Path, args: &[&str]) -> (String, String) {
+    let out = key(dir, args);
+    assert_eq!(out.status.code(), Some(2), "zegel key {args:?} refused");
+    (
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 fn secure_mail(subject: &str) -> String {
     format!(
         "From: Jan Jansen <jan@zorg.nl>\r\nTo: p.bakker@example.com\r\nSubject: {subject}\r\n\
@@ -165,9 +176,7 @@ async fn the_key_is_rotated_and_retired_while_mail_waits_and_nothing_is_lost() {
     let staged = key_ok(dir, &["stage"]);
     assert!(staged.contains("restart"), "{staged}");
     assert_eq!(roles(&key_file), ["current", "next"]);
-    let early = key(dir, &["rotate"]);
-    assert_eq!(early.status.code(), Some(2));
-    let why = String::from_utf8_lossy(&early.stderr);
+    let (why, _) = key_refused(dir, &["rotate"]);
     assert!(why.contains("runs without the staged key"), "{why}");
     assert_eq!(roles(&key_file), ["current", "next"], "unchanged");
     z.stop();
@@ -196,9 +205,7 @@ async fn the_key_is_rotated_and_retired_while_mail_waits_and_nothing_is_lost() {
     let status = key_ok(dir, &["status"]);
     let old_id = first_id.split_whitespace().nth(1).unwrap().to_string();
     assert!(status.contains(&format!("previous  {old_id}")), "{status}");
-    let early = key(dir, &["retire"]);
-    assert_eq!(early.status.code(), Some(2));
-    let why = String::from_utf8_lossy(&early.stderr);
+    let (why, _) = key_refused(dir, &["retire"]);
     assert!(
         why.contains(&format!("still wraps with key {old_id}")),
         "{why}"
@@ -231,14 +238,11 @@ async fn the_key_is_rotated_and_retired_while_mail_waits_and_nothing_is_lost() {
 
     // Retire while zegel serves: the stored keys are re-wrapped, then the
     // retirement is refused for the first access code.
-    let refused = key(dir, &["retire"]);
-    assert_eq!(refused.status.code(), Some(2));
-    let why = String::from_utf8_lossy(&refused.stderr);
+    let (why, report) = key_refused(dir, &["retire"]);
     assert!(
         why.contains("1 access codes") && why.contains("--force"),
         "{why}"
     );
-    let report = String::from_utf8_lossy(&refused.stdout);
     assert!(
         rewrapped(&report) >= 5,
         "the first key's data keys: {report}"
@@ -264,9 +268,7 @@ async fn the_key_is_rotated_and_retired_while_mail_waits_and_nothing_is_lost() {
     let stale = open_with_codes(&mut late, &sink, &first_link, 3, &first_access).await;
     assert_eq!(stale.status, StatusCode::BAD_REQUEST, "{}", stale.body);
 
-    let unstaged = key(dir, &["rotate"]);
-    assert_eq!(unstaged.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unstaged.stderr).contains("no key is staged"));
+    assert!(key_refused(dir, &["rotate"]).0.contains("no key is staged"));
     let status = key_ok(dir, &["status"]);
     assert!(!status.contains("previous"), "{status}");
     for line in status.lines().skip(2).take(6) {
@@ -309,15 +311,11 @@ fn key_commands_refuse_what_they_cannot_do() {
     // No key file yet (zegel serve makes it): refused, nothing made.
     let key_file = dir.join("zegel-data/kek.key");
     std::fs::remove_file(&key_file).ok();
-    let none = key(dir, &["status"]);
-    assert_eq!(none.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&none.stderr).contains("no key file"));
+    assert!(key_refused(dir, &["status"]).0.contains("no key file"));
     assert!(!key_file.exists());
     // A key file that is not one.
     std::fs::write(&key_file, "current nonsense\n").unwrap();
-    let bad = key(dir, &["rotate"]);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not"));
+    assert!(key_refused(dir, &["rotate"]).0.contains("is not"));
     assert_eq!(
         std::fs::read_to_string(&key_file).unwrap(),
         "current nonsense\n"
@@ -326,9 +324,7 @@ fn key_commands_refuse_what_they_cannot_do() {
     std::fs::remove_file(&key_file).unwrap();
     std::fs::write(&key_file, format!("{}\n", "ab".repeat(32))).unwrap();
     key_ok(dir, &["stage"]);
-    let twice = key(dir, &["stage"]);
-    assert_eq!(twice.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&twice.stderr).contains("staged already"));
+    assert!(key_refused(dir, &["stage"]).0.contains("staged already"));
     assert!(key_ok(dir, &["retire"]).contains("no previous keys"));
     // With no node running, rotating without a staged key makes a new one.
     key_ok(dir, &["rotate"]);

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{arrived_by_subject, count_lines, init, wait_until, Zegel};
+use common::{accepted_tokens, await_arrivals, count_lines, init, wait_until, Zegel};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -122,11 +122,7 @@ fn two_nodes_share_the_queue_and_a_killed_nodes_mail_is_delivered() {
     let _ = a.child.kill();
     let _ = a.child.wait();
     let load_out = load.wait_with_output().unwrap();
-    let tokens: Vec<String> = std::fs::read_to_string(&accepted)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let tokens = accepted_tokens(&accepted);
     assert!(
         tokens.len() >= total * 9 / 10,
         "load ran: {} accepted; {}",
@@ -134,23 +130,11 @@ fn two_nodes_share_the_queue_and_a_killed_nodes_mail_is_delivered() {
         String::from_utf8_lossy(&load_out.stdout)
     );
     // A's leases (10 s) run out, then B takes its deliveries over.
-    wait_until(
-        || {
-            tokens
-                .iter()
-                .all(|t| arrived_by_subject(&sink).contains_key(t))
-        },
+    let (lost, duplicated) = await_arrivals(
+        &sink,
+        &tokens,
         Duration::from_secs(180),
-    );
-    let seen = arrived_by_subject(&sink);
-    let lost: Vec<&String> = tokens.iter().filter(|t| !seen.contains_key(*t)).collect();
-    let duplicated = seen.values().filter(|&&n| n > 1).count();
-    eprintln!(
-        "two-node sigkill test: {} accepted (250), {} arrived, {} lost, {} duplicated",
-        tokens.len(),
-        seen.len(),
-        lost.len(),
-        duplicated
+        "two-node sigkill test",
     );
     assert!(
         lost.is_empty(),

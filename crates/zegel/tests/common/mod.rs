@@ -361,3 +361,45 @@ pub fn arrived_by_subject(sink: &Sink) -> std::collections::HashMap<String, usiz
     }
     seen
 }
+
+/// The tokens tests/support/smtp_load.py wrote to `accepted`: one per
+/// message answered with 250.
+pub fn accepted_tokens(accepted: &Path) -> Vec<String> {
+    std::fs::read_to_string(accepted)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Waits up to `wait` until every token has arrived at `sink`, prints the
+/// count under `label`, and returns the tokens that did not arrive and
+/// how many arrived more than once.
+pub fn await_arrivals(
+    sink: &Sink,
+    tokens: &[String],
+    wait: Duration,
+    label: &str,
+) -> (Vec<String>, usize) {
+    wait_until(
+        || {
+            let seen = arrived_by_subject(sink);
+            tokens.iter().all(|t| seen.contains_key(t))
+        },
+        wait,
+    );
+    let seen = arrived_by_subject(sink);
+    let lost: Vec<String> = tokens
+        .iter()
+        .filter(|t| !seen.contains_key(*t))
+        .cloned()
+        .collect();
+    let duplicated = seen.values().filter(|&&n| n > 1).count();
+    eprintln!(
+        "{label}: {} accepted (250), {} arrived, {} lost, {duplicated} duplicated",
+        tokens.len(),
+        seen.len(),
+        lost.len()
+    );
+    (lost, duplicated)
+}
