@@ -5,9 +5,11 @@ use crate::assessment::{Assessment, Reason, Verdict, Warning};
 use crate::body::split_body;
 use crate::detect::windowed::detect_windowed;
 use crate::detect::{all_detectors, Detector};
-use crate::extract::{extract_message, ExtractIssue, Limits};
+use crate::extract::{extract_message_with, ExtractIssue, Limits};
 use crate::finding::{Finding, FindingKind, Location};
+use crate::ocr::Ocr;
 use crate::policy::Policy;
+use crate::policy::UnreadablePolicy;
 use crate::recipients::{review, Field, Recipient};
 use crate::segment::{Segment, SegmentRole};
 use mail_parser::{Address, Message, MessageParser};
@@ -44,6 +46,7 @@ pub struct Assessor {
     detectors: Vec<Box<dyn Detector>>,
     policy: Policy,
     limits: Limits,
+    ocr: Option<std::sync::Arc<dyn Ocr>>,
 }
 
 impl Assessor {
@@ -58,12 +61,19 @@ impl Assessor {
             detectors: all_detectors(),
             policy,
             limits,
+            ocr: None,
         }
     }
 
-    /// An assessor like this one (same limits) for another policy.
+    /// This assessor with an OCR engine for scans and photos.
+    pub fn with_ocr(mut self, ocr: Option<std::sync::Arc<dyn Ocr>>) -> Assessor {
+        self.ocr = ocr;
+        self
+    }
+
+    /// An assessor like this one (same limits and OCR) for another policy.
     pub fn with_policy(&self, policy: Policy) -> Assessor {
-        Assessor::with_limits(policy, self.limits.clone())
+        Assessor::with_limits(policy, self.limits.clone()).with_ocr(self.ocr.clone())
     }
 
     /// The policy in force.
@@ -95,9 +105,14 @@ impl Assessor {
     /// Assesses a parsed message.
     pub fn assess(&self, message: &Message<'_>, envelope: Option<&Envelope>) -> Assessment {
         let people = People::of(message, envelope);
-        let extracted = extract_message(message, &self.limits);
+        let extracted = extract_message_with(message, &self.limits, self.ocr.as_deref());
         let segments = split_bodies(extracted.segments);
         let findings = self.find(&segments, &people);
+        let unreadable: Vec<(Location, String)> = extracted
+            .issues
+            .iter()
+            .filter_map(unreadable_place)
+            .collect();
         let mut warnings: Vec<Warning> = extracted.issues.into_iter().map(issue_warning).collect();
 
         let report = review(&people.recipients, &self.policy.domains);
@@ -123,15 +138,18 @@ impl Assessor {
         }
 
         let subject = message.subject().unwrap_or("");
-        let reasons = self.decide(subject, &findings, &segments, &people, &report.external);
-        let secure = reasons.iter().any(|r| {
-            matches!(
-                r,
-                Reason::ForcedByTag { .. }
-                    | Reason::Sensitive { .. }
-                    | Reason::NameWithIdentifier { .. }
-            )
-        });
+        let mut reasons = self.decide(subject, &findings, &segments, &people, &report.external);
+        if !unreadable.is_empty()
+            && !report.external.is_empty()
+            && self.policy.unreadable != UnreadablePolicy::Warn
+        {
+            reasons.retain(|r| *r != Reason::NothingSensitive);
+            reasons.push(Reason::Unreadable {
+                places: unreadable,
+                external: report.external.clone(),
+            });
+        }
+        let secure = reasons.iter().any(Reason::makes_secure);
         Assessment {
             verdict: if secure {
                 Verdict::Secure
@@ -339,6 +357,21 @@ fn dedupe(findings: &[Finding]) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Where and why content could not be read (not: encrypted, which is
+/// already protected).
+fn unreadable_place(issue: &ExtractIssue) -> Option<(Location, String)> {
+    match issue {
+        ExtractIssue::Encrypted { .. } => None,
+        ExtractIssue::Unreadable { location, reason } => Some((location.clone(), reason.clone())),
+        ExtractIssue::ZipBomb { location } => {
+            Some((location.clone(), "expands like a zip bomb".to_string()))
+        }
+        ExtractIssue::LimitExceeded { location, limit } => {
+            Some((location.clone(), format!("limit {limit} reached")))
+        }
+    }
 }
 
 fn issue_warning(issue: ExtractIssue) -> Warning {

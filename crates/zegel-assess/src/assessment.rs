@@ -224,6 +224,14 @@ pub enum Reason {
         location: Location,
         external: Vec<String>,
     },
+    /// Content that could not be read goes to external recipients
+    /// (`[policy] unreadable` is `secure` or `hold`): what zegel cannot
+    /// read, it does not pass as normal mail.
+    Unreadable {
+        /// Where, and why it could not be read.
+        places: Vec<(Location, String)>,
+        external: Vec<String>,
+    },
     /// All recipients are internal: the mail stays inside the organisation.
     InternalOnly { sensitive: bool },
     /// External recipients, but nothing that must be protected.
@@ -231,6 +239,18 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Whether this reason makes the mail secure.
+    pub fn makes_secure(&self) -> bool {
+        matches!(
+            self,
+            Reason::ForcedByTag { .. }
+                | Reason::SentSecure
+                | Reason::Sensitive { .. }
+                | Reason::NameWithIdentifier { .. }
+                | Reason::Unreadable { .. }
+        )
+    }
+
     /// The reason in words.
     pub fn message(&self, lang: Lang) -> String {
         match self {
@@ -286,6 +306,24 @@ impl Reason {
                     external_en(external)
                 ),
             },
+            Reason::Unreadable { places, external } => {
+                let what: Vec<String> = places
+                    .iter()
+                    .map(|(l, why)| format!("{} ({why})", location_label(l, lang)))
+                    .collect();
+                match lang {
+                    Lang::Nl => format!(
+                        "niet te lezen, dus niet als gewone mail: {}; {}",
+                        list(&what, 3, lang),
+                        external_nl(external)
+                    ),
+                    Lang::En => format!(
+                        "could not be read, so not sent as normal mail: {}; {}",
+                        list(&what, 3, lang),
+                        external_en(external)
+                    ),
+                }
+            }
             Reason::InternalOnly { sensitive } => match (lang, sensitive) {
                 (Lang::Nl, true) => {
                     "alle ontvangers zijn intern: gevoelige gegevens blijven binnen de organisatie"

@@ -8,6 +8,7 @@
 //! - [`extract`]: the text of every MIME part and attachment, bounded.
 //! - [`body`]: body text split into own text, quoted history and signature.
 //! - [`detect`]: one detector per finding kind.
+//! - [`ocr`]: the seam to an OCR engine the caller provides.
 //! - [`recipients`]: internal/external, look-alike domains, visible recipients.
 //! - [`finding`], [`segment`]: the data passed between them.
 //! - [`i18n`]: Dutch and English words for people.
@@ -19,6 +20,7 @@ pub mod detect;
 pub mod extract;
 pub mod finding;
 pub mod i18n;
+pub mod ocr;
 pub mod policy;
 pub mod recipients;
 pub mod segment;
@@ -27,6 +29,7 @@ pub use assess::{AssessError, Assessor, Envelope};
 pub use assessment::{Assessment, Reason, Verdict, Warning, WarningKind};
 pub use finding::{Finding, FindingKind, Location, Match};
 pub use i18n::{kind_label, Lang};
-pub use policy::Policy;
+pub use ocr::Ocr;
+pub use policy::{Policy, UnreadablePolicy};
 pub use recipients::Domains;
 pub use segment::{Segment, SegmentRole};

@@ -29,6 +29,23 @@ pub const DEFAULT_IDENTIFIER_KINDS: [FindingKind; 6] = [
     FindingKind::Bsn,
 ];
 
+/// What happens to a mail for external recipients with content zegel could
+/// not read (an unknown file, a scan without OCR, a damaged document, an
+/// archive past the limits, MIME that mail programs read differently).
+/// Encrypted attachments are not "unreadable": they are already protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnreadablePolicy {
+    /// The mail goes securely, as if something sensitive had been found.
+    #[default]
+    Secure,
+    /// The mail goes securely and the gateway holds it for the sender or
+    /// an administrator to look at.
+    Hold,
+    /// Only a warning: the mail may leave as normal mail.
+    Warn,
+}
+
 /// Everything the assessment needs to know about the organisation and its rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -51,6 +68,8 @@ pub struct Policy {
     pub visible_external_threshold: usize,
     /// Subject tags that force secure (matched case-insensitively).
     pub secure_tags: Vec<String>,
+    /// What content zegel could not read does to the verdict.
+    pub unreadable: UnreadablePolicy,
 }
 
 impl Default for Policy {
@@ -65,6 +84,7 @@ impl Default for Policy {
             min_confidence: 0.5,
             visible_external_threshold: 10,
             secure_tags: vec!["[veilig]".to_string(), "[secure]".to_string()],
+            unreadable: UnreadablePolicy::Secure,
         }
     }
 }

@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use zegel_assess::{Assessment, Assessor, Lang, Verdict};
+use zegel_assess::{Assessment, Lang, Verdict};
 
 /// Where a message comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,7 @@ fn has_eml_extension(path: &Path) -> bool {
 
 /// Runs the command; returns whether every input could be assessed.
 pub fn run(config: AssessConfig, paths: &[PathBuf], options: OutputOptions) -> bool {
-    let assessor = Assessor::with_limits(config.policy, config.limits);
+    let assessor = config.assessor();
     let inputs = expand_paths(paths);
     let progress = progress_bar(inputs.len());
     let stdout = std::io::stdout();

@@ -35,6 +35,8 @@ pub struct RawConfig {
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]
+    ocr: zegel_ocr::OcrSettings,
+    #[serde(default)]
     pub(crate) smtp: RawSmtp,
     #[serde(default)]
     pub(crate) milter: RawMilter,
@@ -239,6 +241,7 @@ pub(crate) struct RawPolicy {
     min_confidence: Option<f32>,
     visible_external_threshold: Option<usize>,
     secure_tags: Option<Vec<String>>,
+    unreadable: Option<zegel_assess::UnreadablePolicy>,
     pub(crate) action: Option<String>,
     pub(crate) reject_mode: Option<String>,
     pub(crate) sender_notice: Option<bool>,
@@ -264,9 +267,19 @@ pub struct AssessConfig {
     pub policy: Policy,
     /// Extraction limits.
     pub limits: Limits,
+    /// OCR of scans and photos (`[ocr]`).
+    pub ocr: zegel_ocr::OcrSettings,
 }
 
 impl AssessConfig {
+    /// The assessor this configuration describes, with Tesseract when OCR
+    /// is enabled and the program runs (else pictures that may hold text
+    /// are unreadable, and fail closed).
+    pub fn assessor(&self) -> zegel_assess::Assessor {
+        let ocr = zegel_ocr::Tesseract::detect(&self.ocr)
+            .map(|t| std::sync::Arc::new(t) as std::sync::Arc<dyn zegel_assess::Ocr>);
+        zegel_assess::Assessor::with_limits(self.policy.clone(), self.limits.clone()).with_ocr(ocr)
+    }
     /// Reads `path`, or the defaults when there is none; `extra_internal`
     /// (from the command line) is added to the internal domains.
     pub fn load(
@@ -406,6 +419,9 @@ impl RawConfig {
         if let Some(v) = p.secure_tags.clone() {
             policy.secure_tags = v;
         }
+        if let Some(v) = p.unreadable {
+            policy.unreadable = v;
+        }
         let mut limits = Limits::default();
         let l = &self.limits;
         const MB: usize = 1024 * 1024;
@@ -427,7 +443,11 @@ impl RawConfig {
         if let Some(v) = l.max_text_mb {
             limits.max_text_bytes = v.saturating_mul(MB);
         }
-        Ok(AssessConfig { policy, limits })
+        Ok(AssessConfig {
+            policy,
+            limits,
+            ocr: self.ocr.clone(),
+        })
     }
 }
 

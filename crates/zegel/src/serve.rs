@@ -5,7 +5,6 @@
 use crate::settings::{MilterMode, ServeSettings};
 use std::path::Path;
 use std::sync::Arc;
-use zegel_assess::Assessor;
 use zegel_outbound::{Outbound, Relay, SecureAction};
 use zegel_smtp::{ServerConfig, SessionConfig};
 use zegel_store::Kek;
@@ -53,10 +52,7 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         }
         None => None,
     };
-    let assessor = Arc::new(Assessor::with_limits(
-        s.assess.policy.clone(),
-        s.assess.limits.clone(),
-    ));
+    let assessor = Arc::new(s.assess.assessor());
     let sms = zegel_outbound::sms_sender(&s.sms).map_err(|e| format!("SMS provider: {e}"))?;
     let outbound =
         Outbound::new(s.outbound.clone(), store.clone(), assessor, dkim).with_sms(sms.clone());

@@ -1,10 +1,14 @@
 //! One attachment (or archive member): record it, detect its format and
 //! hand it to the reader for that format.
 
+use super::compressed::{self, Stream};
 use super::format::{self, Format};
 use super::office::{self, Container};
 use super::sheet::{self, Sheet};
-use super::{archive, html, pdf, text, walk, AttachmentInfo, Ctx, ExtractIssue};
+use super::{
+    archive, html, image, ole, pdf, rtf, text, tnef, uuencode, walk, AttachmentInfo, Ctx,
+    ExtractIssue,
+};
 use crate::finding::Location;
 use crate::segment::SegmentRole;
 use aho_corasick::AhoCorasick;
@@ -77,10 +81,45 @@ pub(crate) fn extract_attachment(
         }
         Format::Text => {
             let text = text::decode(bytes, max);
+            uuencoded(ctx, location, &text);
             ctx.push_text(location, SegmentRole::Attachment, text);
         }
         Format::Message => walk::walk_message_bytes(ctx, location, bytes),
-        Format::Binary => {}
+        Format::Gzip => compressed::extract_stream(ctx, location, name, bytes, Stream::Gzip),
+        Format::Bzip2 => compressed::extract_stream(ctx, location, name, bytes, Stream::Bzip2),
+        Format::Xz => compressed::extract_stream(ctx, location, name, bytes, Stream::Xz),
+        Format::Tar => compressed::extract_tar(ctx, location, bytes),
+        Format::SevenZip => compressed::extract_7z(ctx, location, bytes),
+        Format::Rtf => {
+            let text = rtf::to_text(bytes, max);
+            ctx.push_text(location, SegmentRole::Attachment, text);
+        }
+        Format::Tnef => tnef::extract(ctx, location, bytes),
+        Format::Image => {
+            let inline = std::mem::take(&mut ctx.inline);
+            image::extract(ctx, location, bytes, inline);
+        }
+        Format::Signature => {}
+        Format::Encrypted => ctx.issue(ExtractIssue::Encrypted {
+            location: location.clone(),
+        }),
+        Format::Binary => ctx.unreadable(location, "zegel cannot read this kind of file"),
+    }
+}
+
+/// Reads what is encoded inside `text` (found at `location`) as
+/// attachments below it: uuencoded files, and a text that is one base64
+/// block (sent under a `7bit` label).
+pub(crate) fn uuencoded(ctx: &mut Ctx<'_>, location: &Location, text: &str) {
+    for (name, bytes) in uuencode::files(text, ctx.limits.max_attachment_bytes) {
+        let child = location.child(&name);
+        extract_attachment(ctx, &child, Some(&name), None, &bytes);
+    }
+    if depth(location) < ctx.limits.max_depth {
+        if let Some(bytes) = text::hidden_base64(text) {
+            let child = location.child("base64");
+            extract_attachment(ctx, &child, None, None, &bytes);
+        }
     }
 }
 
@@ -105,6 +144,9 @@ pub(crate) fn extract_text_attachment(
     } else {
         text::bounded_copy(source, max)
     };
+    if !is_html {
+        uuencoded(ctx, location, &text);
+    }
     ctx.push_text(location, SegmentRole::Attachment, text);
 }
 
@@ -141,9 +183,46 @@ const CFB_STREAMS: [&str; 5] = [
 ];
 
 /// An OLE compound file: an encrypted OOXML document (it then holds an
-/// `EncryptionInfo` stream), an XLS workbook, or a legacy format we cannot
-/// read.
+/// `EncryptionInfo` stream), an XLS workbook, a Word or PowerPoint 97-2003
+/// file, an Outlook item, or something we cannot read. Decided by the
+/// names in its root storage; where the directory cannot be listed, by the
+/// stream names found in its bytes (as before the directory was read).
 fn compound_file(ctx: &mut Ctx<'_>, location: &Location, bytes: &[u8]) {
+    let seen = match ole::root_names(bytes) {
+        Some(names) => {
+            let has = |n: &str| names.iter().any(|x| x == n);
+            if names.iter().any(|n| n.starts_with("__substg1.0_")) {
+                return ole::extract_msg(ctx, location, bytes);
+            }
+            [
+                has("EncryptionInfo"),
+                has("EncryptedPackage"),
+                has("Workbook") || has("Book"),
+                has("WordDocument"),
+                has("PowerPoint Document"),
+            ]
+        }
+        None => scan_stream_names(bytes),
+    };
+    if seen[0] || seen[1] {
+        ctx.issue(ExtractIssue::Encrypted {
+            location: location.clone(),
+        });
+    } else if seen[2] {
+        sheet::extract(ctx, location, bytes, Sheet::Xls, false);
+    } else if seen[3] {
+        ole::extract_doc(ctx, location, bytes);
+    } else if seen[4] {
+        ole::extract_ppt(ctx, location, bytes);
+    } else if ole::is_msg(bytes) {
+        ole::extract_msg(ctx, location, bytes);
+    } else {
+        ctx.unreadable(location, "unsupported OLE document");
+    }
+}
+
+/// Which of [`CFB_STREAMS`] occur (as UTF-16LE names) in the bytes.
+fn scan_stream_names(bytes: &[u8]) -> [bool; 5] {
     let patterns: Vec<Vec<u8>> = CFB_STREAMS
         .iter()
         .map(|s| s.encode_utf16().flat_map(u16::to_le_bytes).collect())
@@ -154,19 +233,8 @@ fn compound_file(ctx: &mut Ctx<'_>, location: &Location, bytes: &[u8]) {
             seen[m.pattern().as_usize()] = true;
         }
     }
-    if seen[0] || seen[1] {
-        ctx.issue(ExtractIssue::Encrypted {
-            location: location.clone(),
-        });
-    } else if seen[2] || has_old_book(bytes) {
-        sheet::extract(ctx, location, bytes, Sheet::Xls, false);
-    } else if seen[3] {
-        ctx.unreadable(location, "legacy Word (.doc) documents are not supported");
-    } else if seen[4] {
-        ctx.unreadable(location, "legacy PowerPoint (.ppt) files are not supported");
-    } else {
-        ctx.unreadable(location, "unsupported OLE document (e.g. Outlook .msg)");
-    }
+    seen[2] |= has_old_book(bytes);
+    seen
 }
 
 /// Excel 5/95 workbooks call their stream `Book`.

@@ -7,10 +7,27 @@
 //! other non-content elements are dropped, comments too; block elements
 //! become line breaks; entities are decoded by `html-escape` (all HTML5
 //! named entities and numeric references).
+//!
+//! What a mail client shows is read, also where it hides: the text of
+//! `<noscript>` (shown, since mail clients run no scripts) and of SVG
+//! `<text>`, and the attributes a reader sees (`alt`, `title`, form
+//! `value`s, `placeholder`, `aria-label`). Inline elements (`span`, `b`,
+//! `a`, ...) add no space, as in rendering: `<span>12</span><span>34</span>`
+//! reads `1234`.
 
 /// Elements whose content is never text for a reader.
-const SKIPPED: &[&str] = &[
-    "script", "style", "head", "template", "noscript", "svg", "object",
+const SKIPPED: &[&str] = &["script", "style", "head", "template", "object"];
+
+/// Attributes whose value a reader sees (as a tooltip, in place of an
+/// image, or in a form field).
+const SHOWN_ATTRIBUTES: &[&str] = &[
+    "alt",
+    "title",
+    "value",
+    "placeholder",
+    "aria-label",
+    "label",
+    "summary",
 ];
 
 /// Elements that end a line (so words of two cells or paragraphs do not run
@@ -76,6 +93,9 @@ pub fn html_to_text(html: &str, max_bytes: usize) -> String {
                 text_start = i;
                 continue;
             }
+            if !closing {
+                push_shown_attributes(&mut raw, &bytes[i..end]);
+            }
             i = end;
             if !closing && SKIPPED.contains(&name.as_str()) && name != "head" {
                 i = skip_element(bytes, i, &name);
@@ -91,7 +111,7 @@ pub fn html_to_text(html: &str, max_bytes: usize) -> String {
                     raw.push('\n');
                 }
                 i = head_end;
-            } else if matches!(name.as_str(), "td" | "th" | "span" | "a" | "img") {
+            } else if matches!(name.as_str(), "td" | "th" | "textarea" | "input" | "select") {
                 raw.push(' ');
             }
         }
@@ -109,6 +129,68 @@ pub fn html_to_text(html: &str, max_bytes: usize) -> String {
 /// Appends a run of text.
 fn flush(out: &mut String, text: &str) {
     out.push_str(text);
+}
+
+/// Appends, space-separated, the values of the attributes in
+/// [`SHOWN_ATTRIBUTES`] of one start tag (`tag` from `<` to after `>`).
+fn push_shown_attributes(out: &mut String, tag: &[u8]) {
+    let mut i = 1;
+    // Skip the element name.
+    while i < tag.len() && !tag[i].is_ascii_whitespace() && tag[i] != b'>' && tag[i] != b'/' {
+        i += 1;
+    }
+    while i < tag.len() {
+        while i < tag.len() && (tag[i].is_ascii_whitespace() || tag[i] == b'/') {
+            i += 1;
+        }
+        let name_start = i;
+        while i < tag.len()
+            && !tag[i].is_ascii_whitespace()
+            && !matches!(tag[i], b'=' | b'>' | b'/')
+        {
+            i += 1;
+        }
+        let name = &tag[name_start..i];
+        while i < tag.len() && tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if tag.get(i) != Some(&b'=') {
+            if i == name_start {
+                i += 1;
+            }
+            continue;
+        }
+        i += 1;
+        while i < tag.len() && tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let value = match tag.get(i) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let start = i + 1;
+                let end = tag[start..]
+                    .iter()
+                    .position(|&c| c == q)
+                    .map_or(tag.len(), |p| start + p);
+                i = end + 1;
+                &tag[start..end]
+            }
+            _ => {
+                let start = i;
+                while i < tag.len() && !tag[i].is_ascii_whitespace() && tag[i] != b'>' {
+                    i += 1;
+                }
+                &tag[start..i]
+            }
+        };
+        let shown = SHOWN_ATTRIBUTES
+            .iter()
+            .any(|a| a.as_bytes().eq_ignore_ascii_case(name));
+        if shown && !value.is_empty() {
+            out.push(' ');
+            out.push_str(&String::from_utf8_lossy(value));
+            out.push(' ');
+        }
+    }
 }
 
 /// Collapses white space: spaces and tabs to one space, at most two line

@@ -14,28 +14,45 @@
 //! - `archive`: ZIP members through a bounded reader (bomb and password checks).
 //! - `office`: DOCX, PPTX and ODT text from their XML parts.
 //! - `sheet`: XLSX, XLS and ODS cells (calamine).
-//! - `pdf`: PDF text (lopdf).
+//! - `pdf`: PDF text (lopdf); pages without a text layer through OCR.
+//! - `compressed`: gzip, bzip2, xz, tar and 7-Zip, bounded like ZIP.
+//! - `ole`: Word, PowerPoint 97-2003 and Outlook `.msg` (compound files).
+//! - `tnef`: Outlook's `winmail.dat`; `rtf`: RTF and compressed RTF.
+//! - `uuencode`: uuencoded files inside text.
+//! - `image`: pictures, through the caller's [`Ocr`] when worth it.
+//! - `structure`: MIME that two parsers may read differently.
+//! - `normalize`: text as a reader sees it (NFKC, no invisible characters).
 //! - `guard`: turns a panic in a third-party parser into a reason.
 
 mod archive;
 mod cfb_check;
+mod compressed;
 mod file;
 mod format;
 mod guard;
 mod html;
+mod image;
+mod normalize;
 mod office;
+mod ole;
 mod pdf;
+mod rtf;
 mod sheet;
+mod structure;
 mod text;
+mod tnef;
+mod uuencode;
 mod walk;
 mod xls_grid;
 
 use crate::finding::Location;
+use crate::ocr::Ocr;
 use crate::segment::Segment;
 use mail_parser::Message;
 
 pub use format::Format;
 pub use html::html_to_text;
+pub use normalize::normalize;
 
 /// Bounds on the work extraction may do for one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +101,7 @@ pub enum ExtractIssue {
 }
 
 /// An attachment seen while walking the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AttachmentInfo {
     /// Where it stands (nested path for archive members).
     pub location: Location,
@@ -105,13 +122,57 @@ pub struct Extracted {
     pub issues: Vec<ExtractIssue>,
 }
 
+impl Extracted {
+    /// Drops repeated segments, attachments and issues (the same part seen
+    /// by two readings of the message), keeping the first.
+    fn dedupe(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        self.segments
+            .retain(|s| seen.insert((s.location.clone(), s.role, s.text.clone())));
+        let mut kept = std::collections::HashSet::new();
+        self.attachments.retain(|a| kept.insert(a.clone()));
+        let mut issues: Vec<ExtractIssue> = Vec::new();
+        self.issues.retain(|i| {
+            let new = !issues.contains(i);
+            if new {
+                issues.push(i.clone());
+            }
+            new
+        });
+    }
+}
+
 /// Extracts the text of every part of `message`.
 ///
 /// Never panics on bad input: what cannot be read is reported in
 /// [`Extracted::issues`].
 pub fn extract_message(message: &Message<'_>, limits: &Limits) -> Extracted {
+    extract_message_with(message, limits, None)
+}
+
+/// [`extract_message`] with an OCR engine for scans and photos (without
+/// one they are unreadable). MIME structure that parsers may read
+/// differently is reported as unreadable too (see `structure`).
+pub fn extract_message_with(
+    message: &Message<'_>,
+    limits: &Limits,
+    ocr: Option<&dyn Ocr>,
+) -> Extracted {
     let mut ctx = Ctx::new(limits);
+    ctx.ocr = ocr;
     walk::walk_message(&mut ctx, message, None);
+    // MIME that parsers read differently: every other reading too.
+    let readings = structure::readings(message);
+    for reading in &readings {
+        if let Ok(Some(other)) = guard::isolate("e-mail", || {
+            mail_parser::MessageParser::default().parse(reading.as_slice())
+        }) {
+            walk::walk_message(&mut ctx, &other, None);
+        }
+    }
+    if !readings.is_empty() {
+        ctx.out.dedupe();
+    }
     ctx.out
 }
 
@@ -138,6 +199,10 @@ pub(crate) struct Ctx<'l> {
     pub(crate) out: Extracted,
     /// Bytes decompressed from archives so far (against `max_expanded_bytes`).
     pub(crate) expanded: usize,
+    /// The OCR engine, if the caller has one.
+    pub(crate) ocr: Option<&'l dyn Ocr>,
+    /// Whether the attachment being read is a picture the HTML shows inline.
+    pub(crate) inline: bool,
 }
 
 impl<'l> Ctx<'l> {
@@ -146,6 +211,8 @@ impl<'l> Ctx<'l> {
             limits,
             out: Extracted::default(),
             expanded: 0,
+            ocr: None,
+            inline: false,
         }
     }
 
@@ -170,14 +237,15 @@ impl<'l> Ctx<'l> {
         });
     }
 
-    /// Adds a text segment, truncated to `max_text_bytes` (with an issue),
-    /// skipped when it is only white space.
+    /// Adds a text segment, normalised as a reader sees it, truncated to
+    /// `max_text_bytes` (with an issue), skipped when it is only white space.
     pub(crate) fn push_text(
         &mut self,
         location: &Location,
         role: crate::segment::SegmentRole,
-        mut text: String,
+        text: String,
     ) {
+        let mut text = normalize::normalize(text);
         if text.trim().is_empty() {
             return;
         }

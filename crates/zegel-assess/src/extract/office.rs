@@ -191,7 +191,8 @@ pub(crate) fn xml_text(
         let piece: std::borrow::Cow<'_, str> = match &event {
             Event::Eof => return Ok(()),
             Event::Start(e) => match e.local_name().as_ref() {
-                "t" if ooxml => {
+                // Deleted text of tracked changes shows in Word's review view.
+                "t" | "delText" if ooxml => {
                     in_text += 1;
                     continue;
                 }
@@ -214,7 +215,7 @@ pub(crate) fn xml_text(
                 _ => continue,
             },
             Event::End(e) => match e.local_name().as_ref() {
-                "t" if ooxml => {
+                "t" | "delText" if ooxml => {
                     in_text = in_text.saturating_sub(1);
                     continue;
                 }

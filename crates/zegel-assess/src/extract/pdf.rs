@@ -14,21 +14,50 @@ use lopdf::{Document, Error};
 
 /// How reading a PDF went.
 enum Outcome {
-    Text(String),
+    /// The text layer, and how many pages have (almost) none of it.
+    Text(String, usize),
     Encrypted,
     Failed(String),
 }
 
-/// Extracts the text of a PDF into one attachment segment.
+/// A page with less text than this (non-space characters) is a scan, if
+/// the document holds pictures.
+const SCANNED_PAGE_CHARS: usize = 16;
+
+/// Extracts the text of a PDF into one attachment segment. Pages without
+/// a text layer in a PDF with pictures (a scanned letter) are read by the
+/// caller's OCR, or make the PDF unreadable without one.
 pub(crate) fn extract(ctx: &mut Ctx<'_>, location: &Location, bytes: &[u8]) {
     let max_text = ctx.limits.max_text_bytes;
     let max_stream = ctx.limits.max_attachment_bytes;
     match isolate("PDF", || read(bytes, max_text, max_stream)) {
-        Ok(Outcome::Text(text)) => ctx.push_text(location, SegmentRole::Attachment, text),
+        Ok(Outcome::Text(text, scanned)) => {
+            ctx.push_text(location, SegmentRole::Attachment, text);
+            if scanned > 0 && super::format::contains(bytes, b"/Image") {
+                scanned_pages(ctx, location, bytes, scanned);
+            }
+        }
         Ok(Outcome::Encrypted) => ctx.issue(ExtractIssue::Encrypted {
             location: location.clone(),
         }),
         Ok(Outcome::Failed(reason)) | Err(reason) => ctx.unreadable(location, reason),
+    }
+}
+
+/// OCR of a PDF with `pages` pages without a text layer.
+fn scanned_pages(ctx: &mut Ctx<'_>, location: &Location, bytes: &[u8], pages: usize) {
+    match ctx.ocr {
+        Some(ocr) => match ocr.pdf_text(bytes) {
+            Ok(text) => ctx.push_text(location, SegmentRole::Attachment, text),
+            Err(reason) => ctx.unreadable(
+                location,
+                format!("scanned PDF could not be read by OCR: {reason}"),
+            ),
+        },
+        None => ctx.unreadable(
+            location,
+            format!("{pages} scanned page(s) without a text layer and OCR is not available"),
+        ),
     }
 }
 
@@ -50,6 +79,7 @@ fn read(bytes: &[u8], max_text: usize, max_stream: usize) -> Outcome {
     }
     let mut out = String::new();
     let mut failed = 0usize;
+    let mut scanned = 0usize;
     let mut first_error = None;
     for (page, id) in &page_map {
         // A truncated file still has its page tree but lost the content.
@@ -64,6 +94,10 @@ fn read(bytes: &[u8], max_text: usize, max_stream: usize) -> Outcome {
         }
         match doc.extract_text_with_limit(&[*page], max_stream) {
             Ok(page_text) => {
+                let chars = page_text.chars().filter(|c| !c.is_whitespace()).count();
+                if chars < SCANNED_PAGE_CHARS {
+                    scanned += 1;
+                }
                 if !text::push_bounded(&mut out, &page_text, max_text) {
                     break;
                 }
@@ -83,7 +117,7 @@ fn read(bytes: &[u8], max_text: usize, max_stream: usize) -> Outcome {
         // No text and no end marker: a cut-off file, not an image-only PDF.
         return Outcome::Failed("PDF is truncated".into());
     }
-    Outcome::Text(out)
+    Outcome::Text(out, scanned)
 }
 
 /// Whether `%%EOF` stands in the last KiB (every complete PDF ends so).

@@ -628,13 +628,37 @@ fn size_and_text_limits() {
     assert!(ex.segments.iter().any(|s| s.role == SegmentRole::FileName));
 }
 
+/// A PNG of `w` × `h` pixels (header only: enough for its size).
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+    b.extend_from_slice(&w.to_be_bytes());
+    b.extend_from_slice(&h.to_be_bytes());
+    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    b
+}
+
 #[test]
-fn images_give_no_text_and_no_issue() {
-    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01";
-    let ex = extract_raw(&mail_with("foto.png", "image/png", png), &Limits::default());
-    assert!(ex.issues.is_empty());
+fn tiny_images_give_no_text_and_no_issue() {
+    let ex = extract_raw(
+        &mail_with("foto.png", "image/png", &png(1, 1)),
+        &Limits::default(),
+    );
+    assert!(ex.issues.is_empty(), "{:?}", ex.issues);
     assert_eq!(text_at(&ex, &loc(&["foto.png"])), "");
     assert_eq!(ex.attachments[0].content_type.as_deref(), Some("image/png"));
+}
+
+#[test]
+fn a_picture_that_may_hold_text_is_unreadable_without_ocr() {
+    let ex = extract_raw(
+        &mail_with("scan.png", "image/png", &png(1200, 1600)),
+        &Limits::default(),
+    );
+    assert!(
+        matches!(&ex.issues[..], [ExtractIssue::Unreadable { reason, .. }] if reason.contains("OCR")),
+        "{:?}",
+        ex.issues
+    );
 }
 
 #[test]

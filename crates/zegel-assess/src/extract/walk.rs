@@ -2,15 +2,21 @@
 //! recursively into forwarded messages.
 //!
 //! mail-parser already decodes RFC 2047 subjects, quoted-printable and
-//! base64, and charsets of text parts; it also chooses the body parts:
-//! `text_body` holds the plain version of each `multipart/alternative`
-//! (the HTML one only where there is no plain one), so text is not counted
-//! twice. Every other part is in `attachments`.
+//! base64, and charsets of text parts. It chooses body parts for display
+//! (`text_body` the plain version of each `multipart/alternative`,
+//! `html_body` the HTML one), but a recipient's client may show either, so
+//! EVERY alternative is read: the plain and the HTML one of each, and any
+//! text part the parser placed in neither list nor among the attachments
+//! (a third alternative, a part in a structure it did not expect). A part
+//! declared as text whose bytes are a file (a ZIP sent as `text/plain`) is
+//! read as that file.
 
 use super::{file, html, text, Ctx};
 use crate::finding::Location;
 use crate::segment::SegmentRole;
-use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 /// Walks `message`. `at` is `None` for the message being assessed, or the
 /// location of a forwarded message, whose subject then becomes
@@ -36,27 +42,113 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
         ctx.push_text(&subject_location, subject_role, subject.to_string());
     }
     let max = ctx.limits.max_text_bytes;
-    let mut bodies = 0;
-    for ids in [&message.text_body, &message.html_body] {
-        for &id in ids {
-            let text = match message.part(id).map(|p| &p.body) {
-                Some(PartType::Text(text)) => text::bounded_copy(text, max),
-                Some(PartType::Html(source)) => html::html_to_text(source, max),
-                _ => continue,
-            };
-            bodies += 1;
+    let mut seen = vec![false; message.parts.len()];
+    let mut read_alternatives: Vec<String> = Vec::new();
+    let bodies = message.text_body.iter().chain(message.html_body.iter());
+    for &id in bodies {
+        if std::mem::replace(seen.get_mut(id as usize).unwrap_or(&mut true), true) {
+            continue;
+        }
+        let Some(part) = message.part(id) else {
+            continue;
+        };
+        if let Some(bytes) = disguised_file(message, part) {
+            let location = body_location.child(&format!("part-{}", id + 1));
+            file::extract_attachment(ctx, &location, None, None, &bytes);
+            continue;
+        }
+        let text = match &part.body {
+            PartType::Text(text) => {
+                let text = text::bounded_copy(text, max);
+                file::uuencoded(ctx, &body_location, &text);
+                text
+            }
+            PartType::Html(source) => html::html_to_text(source, max),
+            _ => continue,
+        };
+        // Alternatives that say the same thing are read once.
+        let words: String = text.split_whitespace().collect();
+        if !read_alternatives.contains(&words) {
+            read_alternatives.push(words);
             ctx.push_text(&body_location, body_role, text);
         }
-        // The HTML bodies only when there was no plain (or converted) one.
-        if bodies > 0 {
-            break;
-        }
     }
+    let shown_inline = inline_ids(message);
     for (n, &id) in message.attachments.iter().enumerate() {
+        if let Some(seen) = seen.get_mut(id as usize) {
+            *seen = true;
+        }
         if let Some(part) = message.part(id) {
-            attachment(ctx, at, part, n + 1);
+            ctx.inline = part
+                .content_id()
+                .is_some_and(|cid| shown_inline.iter().any(|s| s.eq_ignore_ascii_case(cid)));
+            attachment(ctx, message, at, part, n + 1);
+            ctx.inline = false;
         }
     }
+    // Leaf parts in neither list: read them as attachments too.
+    let extra = message.attachments.len();
+    for (id, part) in message.parts.iter().enumerate() {
+        if seen[id] || matches!(part.body, PartType::Multipart(_)) {
+            continue;
+        }
+        attachment(ctx, message, at, part, extra + id + 1);
+    }
+}
+
+/// The Content-IDs the message's HTML shows (`src="cid:…"`).
+fn inline_ids(message: &Message<'_>) -> Vec<String> {
+    let mut ids = Vec::new();
+    for &id in &message.html_body {
+        let Some(PartType::Html(source)) = message.part(id).map(|p| &p.body) else {
+            continue;
+        };
+        let lower = source.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(p) = lower[from..].find("cid:") {
+            let start = from + p + 4;
+            let end = lower[start..]
+                .find(|c: char| matches!(c, '"' | '\'' | ')' | ' ' | '>'))
+                .map_or(lower.len(), |e| start + e);
+            ids.push(source[start..end].trim_matches(['<', '>']).to_string());
+            from = end;
+        }
+    }
+    ids
+}
+
+/// The transfer-decoded bytes of a part declared as text when they are
+/// really a file of another kind (magic bytes of a ZIP, PDF, OLE file,
+/// archive or image) or text in an undeclared wide encoding (NUL bytes:
+/// UTF-16 or UTF-32 without a byte order mark): what a client that trusts
+/// the bytes would show. Only a prefix is decoded to decide.
+fn disguised_file(message: &Message<'_>, part: &MessagePart<'_>) -> Option<Vec<u8>> {
+    let decoded_text = match &part.body {
+        PartType::Text(t) | PartType::Html(t) => t,
+        _ => return None,
+    };
+    let raw = message
+        .raw_message()
+        .get(part.offset_body as usize..part.offset_end as usize)?;
+    let decode = |raw: &[u8]| match part.encoding {
+        Encoding::Base64 => base64_decode(raw),
+        Encoding::QuotedPrintable => quoted_printable_decode(raw),
+        Encoding::None => Some(raw.to_vec()),
+    };
+    // A prefix cut at a line end decodes on its own.
+    let mut cut = raw.len().min(4096);
+    if cut < raw.len() {
+        cut = raw[..cut]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(cut, |p| p + 1);
+    }
+    let head = decode(&raw[..cut])?;
+    let wide = decoded_text.contains('\0') || super::text::wide_encoding(&head).is_some();
+    if super::format::by_magic(&head).is_none() && !wide {
+        return None;
+    }
+    decode(raw)
 }
 
 /// Parses bytes as a message (an `.eml` in an archive) and walks it at
@@ -71,7 +163,13 @@ pub(crate) fn walk_message_bytes(ctx: &mut Ctx<'_>, location: &Location, bytes: 
 }
 
 /// One attachment part of a message.
-fn attachment(ctx: &mut Ctx<'_>, parent: Option<&Location>, part: &MessagePart<'_>, n: usize) {
+fn attachment(
+    ctx: &mut Ctx<'_>,
+    message: &Message<'_>,
+    parent: Option<&Location>,
+    part: &MessagePart<'_>,
+    n: usize,
+) {
     let name = part.attachment_name().filter(|n| !n.trim().is_empty());
     let label = match (name, &part.body) {
         (Some(name), _) => name.to_string(),
@@ -87,6 +185,9 @@ fn attachment(ctx: &mut Ctx<'_>, parent: Option<&Location>, part: &MessagePart<'
         None => ct.ctype().to_string(),
     });
     let ct = content_type.as_deref();
+    if let Some(bytes) = disguised_file(message, part) {
+        return file::extract_attachment(ctx, &location, name, ct, &bytes);
+    }
     match &part.body {
         PartType::Text(text) => {
             file::extract_text_attachment(ctx, &location, name, ct, text, false)
