@@ -5,7 +5,7 @@ use crate::assessment::{Assessment, Reason, Verdict, Warning};
 use crate::body::split_body;
 use crate::detect::windowed::detect_windowed;
 use crate::detect::{all_detectors, Detector};
-use crate::extract::{extract_message_with, ExtractIssue, Limits};
+use crate::extract::{extract_message_with, ExtractIssue, Extracted, Limits};
 use crate::finding::{Finding, FindingKind, Location};
 use crate::ocr::Ocr;
 use crate::policy::Policy;
@@ -87,19 +87,20 @@ impl Assessor {
         raw: &[u8],
         envelope: Option<&Envelope>,
     ) -> Result<Assessment, AssessError> {
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            return Err(AssessError::Empty);
-        }
-        // mail-parser has internal consistency checks (debug assertions) that
-        // hostile input can trip; a broken message is an error, not a crash.
-        let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
-        let message = parsed
-            .map_err(|_| AssessError::Malformed)?
-            .ok_or(AssessError::NotAMessage)?;
-        if message.headers().is_empty() {
-            return Err(AssessError::NotAMessage);
-        }
+        let message = parse(raw)?;
         Ok(self.assess(&message, envelope))
+    }
+
+    /// What the assessment reads from raw message bytes: every text with
+    /// where it stood, and what could not be read (for checking extraction
+    /// against another parser; the texts hold the message's content).
+    pub fn read_texts(&self, raw: &[u8]) -> Result<Extracted, AssessError> {
+        let message = parse(raw)?;
+        Ok(extract_message_with(
+            &message,
+            &self.limits,
+            self.ocr.as_deref(),
+        ))
     }
 
     /// Assesses a parsed message.
@@ -279,6 +280,23 @@ impl Assessor {
         }
         None
     }
+}
+
+/// Parses raw bytes as a message: empty input and input without headers
+/// are errors, and so is a parser panic on hostile input (mail-parser has
+/// internal consistency checks that such input can trip).
+fn parse(raw: &[u8]) -> Result<Message<'_>, AssessError> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(AssessError::Empty);
+    }
+    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+    let message = parsed
+        .map_err(|_| AssessError::Malformed)?
+        .ok_or(AssessError::NotAMessage)?;
+    if message.headers().is_empty() {
+        return Err(AssessError::NotAMessage);
+    }
+    Ok(message)
 }
 
 /// Whether the identifier `f` is the reader's own: introduced as such, or

@@ -44,6 +44,8 @@ pub struct OutputOptions {
     pub json: bool,
     /// Language of reasons and warnings.
     pub lang: Lang,
+    /// Print the texts read from each message instead of the assessment.
+    pub texts: bool,
 }
 
 /// Expands the command-line paths: `-`, files, and every `.eml` below a directory
@@ -109,6 +111,21 @@ pub fn run(config: AssessConfig, paths: &[PathBuf], options: OutputOptions) -> b
                 continue;
             }
         };
+        if options.texts {
+            let written = match assessor.read_texts(&raw) {
+                Ok(extracted) => write_texts(&mut out, &name, &extracted),
+                Err(e) => {
+                    progress.suspend(|| eprintln!("zegel: cannot read {name}: {e}"));
+                    all_ok = false;
+                    continue;
+                }
+            };
+            if let Err(e) = written {
+                eprintln!("zegel: cannot write output: {e}");
+                return false;
+            }
+            continue;
+        }
         match assessor.assess_bytes(&raw, None) {
             Ok(assessment) => {
                 let written = if options.json {
@@ -132,6 +149,36 @@ pub fn run(config: AssessConfig, paths: &[PathBuf], options: OutputOptions) -> b
     }
     progress.finish_and_clear();
     all_ok
+}
+
+/// One JSON line with the texts read from a message (where each stood,
+/// its role and the text) and where something could not be read.
+fn write_texts(
+    out: &mut impl Write,
+    name: &str,
+    extracted: &zegel_assess::extract::Extracted,
+) -> std::io::Result<()> {
+    let unreadable: Vec<String> = extracted
+        .issues
+        .iter()
+        .filter_map(|i| match i {
+            zegel_assess::extract::ExtractIssue::Encrypted { .. } => None,
+            other => Some(format!("{other:?}")),
+        })
+        .collect();
+    let texts: Vec<serde_json::Value> = extracted
+        .segments
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "location": zegel_assess::i18n::location_label(&s.location, Lang::En),
+                "role": format!("{:?}", s.role),
+                "text": s.text,
+            })
+        })
+        .collect();
+    let line = serde_json::json!({ "file": name, "texts": texts, "unreadable": unreadable });
+    writeln!(out, "{line}")
 }
 
 fn progress_bar(count: usize) -> ProgressBar {

@@ -74,6 +74,11 @@ enum Command {
         /// Language of reasons and warnings: nl (default) or en.
         #[arg(long, default_value = "nl", value_name = "nl|en")]
         lang: Lang,
+        /// Print the texts zegel reads from each message (one JSON object
+        /// per message: where each text stood and the text) instead of the
+        /// assessment; for checking extraction. The output holds the content.
+        #[arg(long)]
+        texts: bool,
         /// .eml files, directories, or - for standard input.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -216,6 +221,7 @@ fn main() -> ExitCode {
             internal_domains,
             json,
             lang,
+            texts,
             paths,
         } => {
             let config = match config::AssessConfig::load(config.as_deref(), &internal_domains) {
@@ -225,7 +231,11 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            return if classify::run(config, &paths, classify::OutputOptions { json, lang }) {
+            return if classify::run(
+                config,
+                &paths,
+                classify::OutputOptions { json, lang, texts },
+            ) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(2)

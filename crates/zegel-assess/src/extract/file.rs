@@ -138,7 +138,11 @@ pub(crate) fn extract_text_attachment(
         return;
     }
     let max = ctx.limits.max_text_bytes;
-    let is_html = is_html || format::detect(source.as_bytes(), name, content_type) == Format::Html;
+    let format = format::detect(source.as_bytes(), name, content_type);
+    if !is_html && format == Format::Message {
+        return walk::walk_message_bytes(ctx, location, source.as_bytes());
+    }
+    let is_html = is_html || format == Format::Html;
     let text = if is_html {
         html::html_to_text(source, max)
     } else {

@@ -16,7 +16,10 @@ use crate::finding::Location;
 use crate::segment::SegmentRole;
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
-use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{
+    Address, Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
+    PartType,
+};
 
 /// Walks `message`. `at` is `None` for the message being assessed, or the
 /// location of a forwarded message, whose subject then becomes
@@ -38,8 +41,25 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
             SegmentRole::Forwarded,
         ),
     };
-    if let Some(subject) = message.subject() {
+    // Every Subject header: with two, clients differ in which they show.
+    let mut subjects: Vec<&str> = message
+        .header_values(HeaderName::Subject)
+        .filter_map(HeaderValue::as_text)
+        .collect();
+    subjects.dedup();
+    for subject in subjects {
         ctx.push_text(&subject_location, subject_role, subject.to_string());
+    }
+    // A forwarded message's header block names its correspondents: that
+    // is content (unlike the outgoing message's own To and Cc).
+    if at.is_some() {
+        ctx.push_text(
+            &body_location,
+            SegmentRole::Attachment,
+            header_block(message),
+        );
+        let raw = raw_header_lines(message);
+        ctx.push_text(&body_location, SegmentRole::Attachment, raw);
     }
     let max = ctx.limits.max_text_bytes;
     let mut seen = vec![false; message.parts.len()];
@@ -96,6 +116,74 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
     }
 }
 
+/// "From: Name <address>" lines of a forwarded message's correspondents.
+fn header_block(message: &Message<'_>) -> String {
+    let mut out = String::new();
+    let fields: [(&str, Option<&Address<'_>>); 4] = [
+        ("From", message.from()),
+        ("To", message.to()),
+        ("Cc", message.cc()),
+        ("Reply-To", message.reply_to()),
+    ];
+    for (label, value) in fields {
+        for a in value.into_iter().flat_map(|a| a.iter()) {
+            out.push_str(label);
+            out.push_str(": ");
+            if let Some(name) = a.name() {
+                out.push_str(name);
+                out.push(' ');
+            }
+            if let Some(address) = a.address() {
+                out.push('<');
+                out.push_str(address);
+                out.push('>');
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The correspondent and subject lines of a forwarded message's header as
+/// written (up to its first blank line), and any line there that is no
+/// header field: a client that ends the header elsewhere than mail-parser
+/// does (a header cut short by an outer boundary, a "message" that is
+/// plain text) shows these.
+fn raw_header_lines(message: &Message<'_>) -> String {
+    let raw = message.raw_message();
+    let head = &raw[..raw.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(head);
+    let mut out = String::new();
+    let mut keep = false;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if keep {
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        let Some((name, _)) = line.split_once(':') else {
+            // Not a header field: text a client shows as the body.
+            out.push_str(line);
+            out.push('\n');
+            keep = false;
+            continue;
+        };
+        let name = name.to_ascii_lowercase();
+        keep = matches!(name.as_str(), "from" | "to" | "cc" | "reply-to" | "subject")
+            || name.contains(' ');
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The Content-IDs the message's HTML shows (`src="cid:…"`).
 fn inline_ids(message: &Message<'_>) -> Vec<String> {
     let mut ids = Vec::new();
@@ -144,7 +232,7 @@ fn disguised_file(message: &Message<'_>, part: &MessagePart<'_>) -> Option<Vec<u
             .map_or(cut, |p| p + 1);
     }
     let head = decode(&raw[..cut])?;
-    let wide = decoded_text.contains('\0') || super::text::wide_encoding(&head).is_some();
+    let wide = decoded_text.contains('\0') && super::text::wide_encoding(&head).is_some();
     if super::format::by_magic(&head).is_none() && !wide {
         return None;
     }
