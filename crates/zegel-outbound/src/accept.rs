@@ -212,7 +212,11 @@ impl Outbound {
         };
         let (assessment, secure_action) = match &submission.sent_secure {
             Some(_) => (sent_secure(assessment), SecureAction::Portal),
-            None => (assessment, secure_action),
+            None => {
+                let unreadable = assessor.policy().unreadable;
+                let action = crate::route::action_for(&assessment, unreadable, secure_action);
+                (assessment, action)
+            }
         };
         let reasons_nl = reasons(&assessment, Lang::Nl);
         let reasons_en = reasons(&assessment, Lang::En);

@@ -5,7 +5,26 @@
 use crate::config::{RejectMode, SecureAction};
 use std::collections::HashSet;
 use zegel_assess::recipients::DomainClass;
-use zegel_assess::{Domains, Verdict};
+use zegel_assess::{Assessment, Domains, Reason, UnreadablePolicy, Verdict};
+
+/// The action for a message's secure recipients: the configured one, or
+/// `Hold` when content could not be read and `[policy] unreadable` says
+/// `hold` (someone looks before it goes, by the portal or otherwise).
+pub fn action_for(
+    assessment: &Assessment,
+    unreadable: UnreadablePolicy,
+    configured: SecureAction,
+) -> SecureAction {
+    let cannot_read = assessment
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::Unreadable { .. }));
+    if cannot_read && unreadable == UnreadablePolicy::Hold {
+        SecureAction::Hold
+    } else {
+        configured
+    }
+}
 
 /// What one recipient gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +158,37 @@ mod tests {
                 "{action:?}"
             );
         }
+    }
+
+    #[test]
+    fn unreadable_content_is_held_only_when_the_policy_says_hold() {
+        let place = (zegel_assess::Location::Body, "unknown file".to_string());
+        let unreadable = Assessment {
+            verdict: Verdict::Secure,
+            findings: vec![],
+            warnings: vec![],
+            reasons: vec![Reason::Unreadable {
+                places: vec![place],
+                external: vec!["p@example.com".into()],
+            }],
+        };
+        let portal = SecureAction::Portal;
+        assert_eq!(
+            action_for(&unreadable, UnreadablePolicy::Hold, portal),
+            SecureAction::Hold
+        );
+        assert_eq!(
+            action_for(&unreadable, UnreadablePolicy::Secure, portal),
+            portal
+        );
+        let sensitive = Assessment {
+            reasons: vec![Reason::NothingSensitive],
+            ..unreadable
+        };
+        assert_eq!(
+            action_for(&sensitive, UnreadablePolicy::Hold, portal),
+            portal
+        );
     }
 
     #[test]

@@ -232,3 +232,48 @@ fn serve_never_delivers_a_probe_as_the_original_and_delivers_every_twin() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// `[policy] unreadable = "hold"`: a message with a file zegel cannot read
+/// is held (`zegel held list`), nothing reaches the external recipient;
+/// with `warn` it leaves as the original (the administrator's choice).
+#[test]
+fn unreadable_hold_keeps_the_message_back_and_warn_lets_it_go() {
+    let raw = std::fs::read_to_string(dir().join("091_unreadable_random_bytes.eml")).unwrap();
+    let raw = raw.replace("\r\n", "\n").replace('\n', "\r\n");
+    let to = to_addresses(&raw);
+    let rcpts: Vec<&str> = to.iter().map(String::as_str).collect();
+    let id = message_id(&raw);
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[("unreadable = \"secure\"", "unreadable = \"hold\"")],
+    );
+    let (status, reply) = smtplib(z.port, "anne@zorg.nl", &rcpts, &raw);
+    assert_eq!(status, "ok", "{reply}");
+    let held = zegel()
+        .args(["held", "list", "--config"])
+        .arg(z.dir.join("zegel.toml"))
+        .output()
+        .unwrap();
+    let held = String::from_utf8_lossy(&held.stdout).to_string();
+    assert!(held.contains(&to[0]), "not held: {held}");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        sink.messages().iter().all(|m| !m.is_for(&to[0])),
+        "held mail reached the recipient"
+    );
+
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[("unreadable = \"secure\"", "unreadable = \"warn\"")],
+    );
+    let (status, reply) = smtplib(z.port, "anne@zorg.nl", &rcpts, &raw);
+    assert_eq!(status, "ok", "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    assert!(
+        got.iter()
+            .any(|m| m.is_for(&to[0]) && m.text().contains(&id)),
+        "with warn the original goes"
+    );
+}

@@ -706,3 +706,25 @@ fn mime_corpus_never_panics_and_yields_subject_or_body() {
     }
     println!("{} corpus messages extracted", files.len());
 }
+
+#[test]
+fn what_only_the_html_alternative_says_is_read() {
+    let raw = "From: a@example.nl\r\nSubject: Overdracht\r\nMIME-Version: 1.0\r\n\
+               Content-Type: multipart/alternative; boundary=\"B\"\r\n\r\n--B\r\n\
+               Content-Type: text/plain; charset=utf-8\r\n\r\n\
+               Beste collega,\r\nZie hieronder.\r\nGroet, Anne\r\n--B\r\n\
+               Content-Type: text/html; charset=utf-8\r\n\r\n\
+               <p>Beste collega,</p><p>Zie hieronder.</p><table><tr><td>J. Jansen</td>\
+               <td>BSN <span>1112</span><span>22333</span></td></tr></table><p>Groet, Anne</p>\r\n--B--\r\n";
+    let ex = extract_raw(raw.as_bytes(), &Limits::default());
+    let bodies: Vec<&str> = ex
+        .segments
+        .iter()
+        .filter(|s| s.role == SegmentRole::Body)
+        .map(|s| s.text.as_str())
+        .collect();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    assert!(bodies[1].contains("111222333"), "{bodies:?}");
+    // What both say is read once.
+    assert!(!bodies[1].contains("Zie hieronder"), "{bodies:?}");
+}

@@ -63,7 +63,7 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
     }
     let max = ctx.limits.max_text_bytes;
     let mut seen = vec![false; message.parts.len()];
-    let mut read_alternatives: Vec<String> = Vec::new();
+    let mut read_words = String::new();
     let bodies = message.text_body.iter().chain(message.html_body.iter());
     for &id in bodies {
         if std::mem::replace(seen.get_mut(id as usize).unwrap_or(&mut true), true) {
@@ -86,12 +86,12 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
             PartType::Html(source) => html::html_to_text(source, max),
             _ => continue,
         };
-        // Alternatives that say the same thing are read once.
-        let words: String = text.split_whitespace().collect();
-        if !read_alternatives.contains(&words) {
-            read_alternatives.push(words);
-            ctx.push_text(&body_location, body_role, text);
-        }
+        // What an alternative says that the ones before did not: the
+        // whole of the first, of the others what is new (the BSN only the
+        // HTML version shows), so the same words are not read twice.
+        let new = unread_lines(&text, &read_words);
+        read_words.push_str(&word_stream(&text));
+        ctx.push_text(&body_location, body_role, new);
     }
     let shown_inline = inline_ids(message);
     for (n, &id) in message.attachments.iter().enumerate() {
@@ -114,6 +114,43 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
         }
         attachment(ctx, message, at, part, extra + id + 1);
     }
+}
+
+/// The words of `text`, lower case, separated by single spaces and
+/// surrounded by them (so a whole-word search is a substring search).
+fn word_stream(text: &str) -> String {
+    let mut out = String::from(" ");
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        out.extend(word.chars().flat_map(char::to_lowercase));
+        out.push(' ');
+    }
+    out
+}
+
+/// Beyond this much text already read, a further alternative is read
+/// whole instead of compared line by line (the comparison would cost more
+/// than reading it twice).
+const MAX_COMPARED: usize = 512 * 1024;
+
+/// The lines of `text` whose words do not already stand, in that order,
+/// in `read` (a [`word_stream`] of the alternatives before).
+fn unread_lines(text: &str, read: &str) -> String {
+    if read.trim().is_empty() || read.len() > MAX_COMPARED {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for line in text.lines() {
+        let words = word_stream(line);
+        if words.trim().is_empty() || read.contains(&words) {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// "From: Name <address>" lines of a forwarded message's correspondents.

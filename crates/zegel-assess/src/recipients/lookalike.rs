@@ -104,16 +104,34 @@ fn resemblance(
     if name != t_name && skeleton == t.skeleton {
         return Some(LookalikeKind::Homoglyph);
     }
+    // The trusted TLD written into the name: `zorg-nl.com`, `nl-zorg.com`,
+    // `zorgnl.com`, `zorg-nl.nl`.
+    let tld_in_name = [
+        name.strip_suffix(&format!("-{}", t.tld)),
+        name.strip_prefix(&format!("{}-", t.tld)),
+        name.strip_suffix(t.tld.as_str()),
+    ];
+    if !t.tld.is_empty() && tld_in_name.iter().flatten().any(|n| *n == t_name) {
+        return Some(LookalikeKind::OtherTld);
+    }
     let limit = match t_name.chars().count() {
         0..=4 => 0,
         5..=8 => 1,
         _ => 2,
     };
     // The distance is at least the difference in length: skip the costly
-    // computation when that alone rules it out.
+    // computation when that alone rules it out. Short names allow no
+    // change of a letter (`zorn` is not `zorg`), but one letter added or
+    // dropped (`zorgg`, `zrg`); skeletons catch a typo made of look-alike
+    // characters too.
+    let (n, tn) = (name.chars().count(), t_name.chars().count());
+    if limit == 0 && tn >= 3 && n.abs_diff(tn) == 1 && damerau_levenshtein(name, t_name) == 1 {
+        return Some(LookalikeKind::Typo);
+    }
     if limit > 0
-        && name.chars().count().abs_diff(t_name.chars().count()) <= limit
-        && damerau_levenshtein(name, t_name) <= limit
+        && n.abs_diff(tn) <= limit
+        && (damerau_levenshtein(name, t_name) <= limit
+            || damerau_levenshtein(skeleton, &t.skeleton) <= limit)
     {
         return Some(LookalikeKind::Typo);
     }
@@ -167,6 +185,26 @@ mod tests {
         );
         assert_eq!(check("zorggroephorizon.com"), Some(LookalikeKind::OtherTld));
         assert_eq!(check("zorgroephorizon.nl"), Some(LookalikeKind::Typo));
+    }
+
+    #[test]
+    fn short_names_the_tld_in_the_name_and_tld_swaps() {
+        let short = |d: &str| lookalike_of(d, &[Trusted::new("zorg.nl")]).map(|l| l.kind);
+        assert_eq!(short("zorgg.nl"), Some(LookalikeKind::Typo));
+        assert_eq!(short("zrg.nl"), Some(LookalikeKind::Typo));
+        assert_eq!(short("zorg-nl.com"), Some(LookalikeKind::OtherTld));
+        assert_eq!(short("nl-zorg.com"), Some(LookalikeKind::OtherTld));
+        assert_eq!(short("zorgnl.eu"), Some(LookalikeKind::OtherTld));
+        for tld in ["com", "net", "eu", "org"] {
+            assert_eq!(short(&format!("zorg.{tld}")), Some(LookalikeKind::OtherTld));
+        }
+        // A different letter in a short name is another name.
+        assert_eq!(short("zorn.nl"), None);
+        assert_eq!(short("borg.nl"), None);
+        assert_eq!(
+            check("zorggroephorizon-nl.com"),
+            Some(LookalikeKind::OtherTld)
+        );
     }
 
     #[test]
