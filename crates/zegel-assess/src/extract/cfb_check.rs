@@ -32,9 +32,7 @@ pub(crate) enum CfbProblem {
     Loop,
 }
 
-fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
-}
+use super::le::u32_at;
 
 /// Checks the allocation tables of a compound file (see the module doc).
 pub(crate) fn check(bytes: &[u8]) -> Result<(), CfbProblem> {

@@ -32,6 +32,7 @@ mod format;
 mod guard;
 mod html;
 mod image;
+mod le;
 mod normalize;
 mod office;
 mod ole;

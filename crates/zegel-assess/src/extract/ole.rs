@@ -11,6 +11,7 @@
 //! items). Every stream read is bounded by `max_attachment_bytes`; the
 //! compound file's chains were checked by `cfb_check` before it is opened.
 
+use super::le::{u16_at, u32_at};
 use super::{cfb_check, file, html, rtf, text, Ctx, ExtractIssue};
 use crate::finding::Location;
 use crate::segment::SegmentRole;
@@ -50,14 +51,6 @@ fn stream(ole: &mut Ole<'_>, path: &str, max: usize) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     s.by_ref().take(max as u64).read_to_end(&mut out).ok()?;
     Some(out)
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// UTF-16LE bytes to text (an odd last byte is dropped).
@@ -249,10 +242,42 @@ fn string_prop(ole: &mut Ole<'_>, prefix: &str, tag: &str, max: usize) -> Option
         .map(|b| cp1252(&b).trim_end_matches('\0').to_string())
 }
 
+/// The body of an Outlook item (`.msg` or TNEF) as forwarded text: the
+/// plain and the HTML version when there are, else the compressed RTF.
+pub(crate) fn outlook_body(
+    ctx: &mut Ctx<'_>,
+    location: &Location,
+    plain: Option<String>,
+    html: Option<Vec<u8>>,
+    rtf: Option<Vec<u8>>,
+) {
+    let max = ctx.limits.max_attachment_bytes;
+    let max_text = ctx.limits.max_text_bytes;
+    let mut has_body = false;
+    if let Some(plain) = plain {
+        has_body = !plain.trim().is_empty();
+        ctx.push_text(location, SegmentRole::Forwarded, plain);
+    }
+    if let Some(h) = html {
+        let source = text::decode(&h, max);
+        let text = html::html_to_text(&source, max_text);
+        ctx.push_text(location, SegmentRole::Forwarded, text);
+        has_body = true;
+    }
+    if let (Some(c), false) = (rtf, has_body) {
+        match rtf::decompress(&c, max) {
+            Ok(raw) => {
+                let text = rtf::to_text(&raw, max_text);
+                ctx.push_text(location, SegmentRole::Forwarded, text);
+            }
+            Err(reason) => ctx.unreadable(location, reason),
+        }
+    }
+}
+
 /// One message storage (the root, or an embedded item's `3701000D`).
 fn msg_storage(ctx: &mut Ctx<'_>, ole: &mut Ole<'_>, prefix: &str, location: &Location) {
     let max = ctx.limits.max_attachment_bytes;
-    let max_text = ctx.limits.max_text_bytes;
     let mut head = String::new();
     for tag in ["0037", "0C1A", "0E04", "0E03"] {
         if let Some(v) = string_prop(ole, prefix, tag, max) {
@@ -261,32 +286,10 @@ fn msg_storage(ctx: &mut Ctx<'_>, ole: &mut Ole<'_>, prefix: &str, location: &Lo
         }
     }
     ctx.push_text(location, SegmentRole::Attachment, head);
-    let mut body = false;
-    if let Some(b) = string_prop(ole, prefix, "1000", max) {
-        body = !b.trim().is_empty();
-        ctx.push_text(location, SegmentRole::Forwarded, b);
-    }
-    if let Some(h) = stream(ole, &format!("{prefix}/__substg1.0_10130102"), max) {
-        let source = text::decode(&h, max);
-        ctx.push_text(
-            location,
-            SegmentRole::Forwarded,
-            html::html_to_text(&source, max_text),
-        );
-        body = true;
-    }
-    if !body {
-        if let Some(c) = stream(ole, &format!("{prefix}/__substg1.0_10090102"), max) {
-            match rtf::decompress(&c, max) {
-                Ok(raw) => ctx.push_text(
-                    location,
-                    SegmentRole::Forwarded,
-                    rtf::to_text(&raw, max_text),
-                ),
-                Err(reason) => ctx.unreadable(location, reason),
-            }
-        }
-    }
+    let plain = string_prop(ole, prefix, "1000", max);
+    let html = stream(ole, &format!("{prefix}/__substg1.0_10130102"), max);
+    let rtf = stream(ole, &format!("{prefix}/__substg1.0_10090102"), max);
+    outlook_body(ctx, location, plain, html, rtf);
     // Recipients (display names and addresses) and attachments.
     let children: Vec<String> = ole
         .read_storage(if prefix.is_empty() { "/" } else { prefix })

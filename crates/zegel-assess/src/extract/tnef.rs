@@ -8,7 +8,8 @@
 //! are parsed as far as the properties we read, and a list that does not
 //! parse makes the container unreadable.
 
-use super::{file, html, rtf, text, Ctx};
+use super::le::{u16_at, u32_at};
+use super::{file, ole, Ctx};
 use crate::finding::Location;
 use crate::segment::SegmentRole;
 
@@ -20,14 +21,6 @@ const ATT_ATTACH_TITLE: u32 = 0x0001_8010;
 const ATT_ATTACH_REND_DATA: u32 = 0x0006_9002;
 const ATT_MSG_PROPS: u32 = 0x0006_9003;
 const ATT_ATTACHMENT: u32 = 0x0006_9005;
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
 
 /// An attachment being collected.
 #[derive(Default)]
@@ -53,7 +46,6 @@ pub(crate) fn extract(ctx: &mut Ctx<'_>, location: &Location, bytes: &[u8]) {
         return ctx.unreadable(location, "not a TNEF container");
     }
     let max = ctx.limits.max_attachment_bytes;
-    let max_text = ctx.limits.max_text_bytes;
     let mut at = 6;
     let mut attachments: Vec<Attachment> = Vec::new();
     let mut message = Props::default();
@@ -109,30 +101,7 @@ pub(crate) fn extract(ctx: &mut Ctx<'_>, location: &Location, bytes: &[u8]) {
     if let Some(subject) = message.subject {
         ctx.push_text(location, SegmentRole::Attachment, subject);
     }
-    let mut has_body = false;
-    if let Some(body) = message.body {
-        has_body = !body.trim().is_empty();
-        ctx.push_text(location, SegmentRole::Forwarded, body);
-    }
-    if let Some(h) = message.html {
-        let source = text::decode(&h, max);
-        ctx.push_text(
-            location,
-            SegmentRole::Forwarded,
-            html::html_to_text(&source, max_text),
-        );
-        has_body = true;
-    }
-    if let (Some(c), false) = (message.rtf, has_body) {
-        match rtf::decompress(&c, max) {
-            Ok(raw) => ctx.push_text(
-                location,
-                SegmentRole::Forwarded,
-                rtf::to_text(&raw, max_text),
-            ),
-            Err(reason) => ctx.unreadable(location, reason),
-        }
-    }
+    ole::outlook_body(ctx, location, message.body, message.html, message.rtf);
     for (n, a) in attachments.into_iter().enumerate() {
         let name = a
             .name
