@@ -232,6 +232,9 @@ pub enum Reason {
         places: Vec<(Location, String)>,
         external: Vec<String>,
     },
+    /// The gateway holds the mail for some recipients because of a warning
+    /// (`[policy] lookalike` or `visible_external` set to `hold`).
+    Held { warning: Warning },
     /// All recipients are internal: the mail stays inside the organisation.
     InternalOnly { sensitive: bool },
     /// External recipients, but nothing that must be protected.
@@ -324,6 +327,13 @@ impl Reason {
                     ),
                 }
             }
+            Reason::Held { warning } => match lang {
+                Lang::Nl => format!(
+                    "tegengehouden tot iemand ernaar kijkt: {}",
+                    warning.message(lang)
+                ),
+                Lang::En => format!("held until someone looks at it: {}", warning.message(lang)),
+            },
             Reason::InternalOnly { sensitive } => match (lang, sensitive) {
                 (Lang::Nl, true) => {
                     "alle ontvangers zijn intern: gevoelige gegevens blijven binnen de organisatie"

@@ -46,6 +46,17 @@ pub enum UnreadablePolicy {
     Warn,
 }
 
+/// What the gateway does for a recipient a warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningAction {
+    /// Hold the mail for that recipient (`zegel held release` sends it,
+    /// `zegel held delete` never does); the sender is told why.
+    Hold,
+    /// Only tell: the warning is in the assessment and the sender notice.
+    Warn,
+}
+
 /// Everything the assessment needs to know about the organisation and its rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -70,6 +81,12 @@ pub struct Policy {
     pub secure_tags: Vec<String>,
     /// What content zegel could not read does to the verdict.
     pub unreadable: UnreadablePolicy,
+    /// What the gateway does for a recipient at a look-alike of an
+    /// internal or partner domain.
+    pub lookalike: WarningAction,
+    /// What the gateway does when many external addresses are visible in
+    /// To/Cc: with `Hold`, every external recipient is held.
+    pub visible_external: WarningAction,
 }
 
 impl Default for Policy {
@@ -85,6 +102,8 @@ impl Default for Policy {
             visible_external_threshold: 10,
             secure_tags: vec!["[veilig]".to_string(), "[secure]".to_string()],
             unreadable: UnreadablePolicy::Secure,
+            lookalike: WarningAction::Hold,
+            visible_external: WarningAction::Warn,
         }
     }
 }

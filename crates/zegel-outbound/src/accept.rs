@@ -218,6 +218,21 @@ impl Outbound {
                 (assessment, action)
             }
         };
+        // Staff compose showed the sender the warnings before "send": that
+        // was the confirmation, so compose's mail is not held for them.
+        let holds = match &submission.sent_secure {
+            Some(_) => vec![None; addresses.len()],
+            None => crate::route::warning_holds(&assessment, assessor.policy(), &addresses),
+        };
+        let mut assessment = assessment;
+        for warning in holds.iter().flatten() {
+            let reason = Reason::Held {
+                warning: warning.clone(),
+            };
+            if !assessment.reasons.contains(&reason) {
+                assessment.reasons.push(reason);
+            }
+        }
         let reasons_nl = reasons(&assessment, Lang::Nl);
         let reasons_en = reasons(&assessment, Lang::En);
         let domains = &assessor.policy().domains;
@@ -240,6 +255,13 @@ impl Outbound {
             }
             Plan::Route(d) => d,
         };
+        // Recipients a warning holds: nothing goes to them until someone
+        // releases it.
+        for (disposition, hold) in dispositions.iter_mut().zip(&holds) {
+            if hold.is_some() && *disposition != Disposition::Bounce {
+                *disposition = Disposition::Hold;
+            }
+        }
         let mut archives: Vec<Option<archive::Prepared>> =
             dispositions.iter().map(|_| None).collect();
         let mut archive_audit = Vec::new();

@@ -5,7 +5,9 @@
 use crate::config::{RejectMode, SecureAction};
 use std::collections::HashSet;
 use zegel_assess::recipients::DomainClass;
-use zegel_assess::{Assessment, Domains, Reason, UnreadablePolicy, Verdict};
+use zegel_assess::{
+    Assessment, Domains, Policy, Reason, UnreadablePolicy, Verdict, Warning, WarningAction,
+};
 
 /// The action for a message's secure recipients: the configured one, or
 /// `Hold` when content could not be read and `[policy] unreadable` says
@@ -24,6 +26,40 @@ pub fn action_for(
     } else {
         configured
     }
+}
+
+/// The warnings for which the gateway holds the mail, per recipient (in
+/// the envelope's order; `None`: not held): a recipient at a look-alike
+/// domain when `[policy] lookalike = "hold"`, every external recipient when
+/// too many are visible and `visible_external = "hold"`.
+pub fn warning_holds(
+    assessment: &Assessment,
+    policy: &Policy,
+    recipients: &[String],
+) -> Vec<Option<Warning>> {
+    recipients
+        .iter()
+        .map(|rcpt| {
+            let domain = rcpt
+                .rsplit_once('@')
+                .map_or("", |(_, d)| d)
+                .to_ascii_lowercase();
+            let external = policy.domains.classify(&domain) != DomainClass::Internal;
+            assessment.warnings.iter().find_map(|w| match w {
+                Warning::LookalikeDomain { domain: d, .. }
+                    if policy.lookalike == WarningAction::Hold && *d == domain =>
+                {
+                    Some(w.clone())
+                }
+                Warning::VisibleExternalRecipients { .. }
+                    if policy.visible_external == WarningAction::Hold && external =>
+                {
+                    Some(w.clone())
+                }
+                _ => None,
+            })
+        })
+        .collect()
 }
 
 /// What one recipient gets.
@@ -189,6 +225,34 @@ mod tests {
             action_for(&sensitive, UnreadablePolicy::Hold, portal),
             portal
         );
+    }
+
+    #[test]
+    fn look_alike_recipients_are_held_when_the_policy_says_hold() {
+        let policy = Policy {
+            domains: domains(),
+            ..Policy::default()
+        };
+        let warned = Assessment {
+            verdict: Verdict::Normal,
+            findings: vec![],
+            warnings: vec![Warning::LookalikeDomain {
+                domain: "zorg-nl.com".into(),
+                resembles: "zorg.nl".into(),
+                how: zegel_assess::recipients::lookalike::LookalikeKind::OtherTld,
+            }],
+            reasons: vec![],
+        };
+        let rcpts = vec!["a@zorg-nl.com".to_string(), "b@example.com".to_string()];
+        let holds = warning_holds(&warned, &policy, &rcpts);
+        assert!(holds[0].is_some() && holds[1].is_none(), "{holds:?}");
+        let warn = Policy {
+            lookalike: WarningAction::Warn,
+            ..policy
+        };
+        assert!(warning_holds(&warned, &warn, &rcpts)
+            .iter()
+            .all(Option::is_none));
     }
 
     #[test]

@@ -242,6 +242,8 @@ pub(crate) struct RawPolicy {
     visible_external_threshold: Option<usize>,
     secure_tags: Option<Vec<String>>,
     unreadable: Option<zegel_assess::UnreadablePolicy>,
+    lookalike: Option<zegel_assess::WarningAction>,
+    visible_external: Option<zegel_assess::WarningAction>,
     pub(crate) action: Option<String>,
     pub(crate) reject_mode: Option<String>,
     pub(crate) sender_notice: Option<bool>,
@@ -421,6 +423,12 @@ impl RawConfig {
         }
         if let Some(v) = p.unreadable {
             policy.unreadable = v;
+        }
+        if let Some(v) = p.lookalike {
+            policy.lookalike = v;
+        }
+        if let Some(v) = p.visible_external {
+            policy.visible_external = v;
         }
         let mut limits = Limits::default();
         let l = &self.limits;
