@@ -8,6 +8,7 @@
 //! on to the real end and the whole message is refused, so what a lenient
 //! server would take for the next commands is never run as commands.
 
+use crate::line_ending::has_bare_cr_or_lf;
 use crate::session::DataOutcome;
 
 /// Collects the lines of one message until the lone dot.
@@ -52,10 +53,8 @@ impl DataReader {
         if line == b".\r\n" && self.after_crlf {
             return Some(self.finish());
         }
-        let body = line.strip_suffix(b"\r\n");
-        self.after_crlf = body.is_some();
-        let content = body.unwrap_or(line.strip_suffix(b"\n").unwrap_or(line));
-        if body.is_none() || content.contains(&b'\r') || content.contains(&b'\n') {
+        self.after_crlf = line.ends_with(b"\r\n");
+        if !self.after_crlf || has_bare_cr_or_lf(line) {
             // A bare CR or LF: the message is refused at its real end.
             self.bare_line_ending = true;
         }
@@ -208,14 +207,6 @@ pub(crate) mod tests {
         );
     }
 
-    /// Whether `bytes` hold a CR not followed by LF or an LF not after CR.
-    fn has_bare_cr_or_lf(bytes: &[u8]) -> bool {
-        bytes.iter().enumerate().any(|(i, &b)| {
-            (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-                || (b == b'\n' && (i == 0 || bytes[i - 1] != b'\r'))
-        })
-    }
-
     proptest::proptest! {
         /// Over streams of the characters that matter, the message ends
         /// only right after `<CR><LF>.<CR><LF>` (or a first line `.<CR><LF>`),
@@ -238,7 +229,7 @@ pub(crate) mod tests {
                     .position(|w| w == b"\r\n.\r\n")
                     .unwrap();
                 proptest::prop_assert_eq!(first + 5, with_data_line.len());
-                if has_bare_cr_or_lf(read) {
+                if crate::line_ending::has_bare_cr_or_lf(read) {
                     proptest::prop_assert_eq!(outcome, DataOutcome::BareLineEnding);
                 }
             } else {

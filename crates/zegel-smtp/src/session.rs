@@ -347,8 +347,7 @@ impl Session {
             DataOutcome::BareLineEnding => DataNext::Reply(Reply::new(
                 554,
                 "5.6.0",
-                "Message refused: it has a bare CR or LF (lines must end with CRLF; \
-                 SMTP smuggling is refused)",
+                crate::line_ending::BARE_LINE_ENDING_REFUSAL,
             )),
         }
     }
