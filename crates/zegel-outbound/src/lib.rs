@@ -7,6 +7,9 @@
 //! - `route.rs`: pure: verdict + recipients + action -> [`Plan`].
 //! - `compose.rs`: the mails zegel writes itself: portal notification,
 //!   sender notice, failure notice (DSN); Dutch first, then English.
+//! - `header.rs`: every header value built from input (forms, an original
+//!   subject, addresses) checked in one place: no CR, LF or other control
+//!   character, text encoded (RFC 2047) unless plain ASCII.
 //! - `accept.rs`: [`Outbound::submit`]: assess once, plan, store durably.
 //! - `deliver.rs`: the queue worker: claim, sign, send, retry, bounce.
 //! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
@@ -23,6 +26,7 @@ mod config;
 mod connections;
 pub mod contacts;
 mod deliver;
+pub mod header;
 pub mod live_policy;
 mod route;
 mod send;
