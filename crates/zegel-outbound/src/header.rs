@@ -187,6 +187,36 @@ pub fn mailboxes<S: AsRef<str>>(addresses: &[S]) -> Result<Address<'static>, Hea
     Ok(Address::new_list(list))
 }
 
+/// A media type from input (an uploaded file's `Content-Type`) as
+/// `type/subtype` in lower case; anything else (parameters, control
+/// characters, no slash) becomes `application/octet-stream`.
+pub fn media_type(value: &str) -> String {
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.len() <= 64
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    match value.trim().split_once('/') {
+        Some((kind, sub)) if token(kind) && token(sub) => {
+            format!("{kind}/{sub}").to_ascii_lowercase()
+        }
+        _ => "application/octet-stream".to_string(),
+    }
+}
+
+/// A file name from input for an attachment: cleaned as text
+/// ([`clean_text`]) and without folders; `fallback` when nothing is left.
+pub fn file_name(value: &str, fallback: &str) -> String {
+    let base = value.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = clean_text(base).chars().take(200).collect();
+    if clean.is_empty() {
+        fallback.to_string()
+    } else {
+        clean
+    }
+}
+
 /// A message id from input (for `In-Reply-To` and `References`), without
 /// its angle brackets; `None` when it is empty, too long, or holds anything
 /// but printable ASCII other than `<` and `>`.
@@ -355,6 +385,27 @@ mod tests {
             Err(HeaderError::AddressTooLong)
         );
         assert!(mailboxes(&["a@zorg.nl", "b@zorg.nl\r\nBcc: x@y.nl"]).is_err());
+    }
+
+    #[test]
+    fn media_types_and_file_names_are_cleaned() {
+        assert_eq!(media_type("Text/Plain"), "text/plain");
+        assert_eq!(
+            media_type("application/pdf; name=x"),
+            "application/octet-stream"
+        );
+        for bad in [
+            "",
+            "text",
+            "text/plain\r\nBcc: x@y.nl",
+            "a/b/c",
+            "te xt/plain",
+        ] {
+            assert_eq!(media_type(bad), "application/octet-stream", "{bad:?}");
+        }
+        assert_eq!(file_name("C:\\map\\brief.pdf", "bijlage"), "brief.pdf");
+        assert_eq!(file_name("a\r\nBcc: x.pdf", "bijlage"), "a Bcc: x.pdf");
+        assert_eq!(file_name("\r\n", "bijlage"), "bijlage");
     }
 
     #[test]

@@ -398,7 +398,9 @@ pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart
         .filter(|s| !s.is_empty())
         .unwrap_or("Bericht via het contactformulier");
     let from = session.address.clone().unwrap_or_default();
-    let mail = build_mail(&from, &to, subject, None, text, &upload.files);
+    let Ok(mail) = build_mail(&from, &to, subject, None, text, &upload.files) else {
+        return web::unavailable(&portal, lang);
+    };
     if !submit(&portal, c.ip, &from, &to, mail).await {
         return web::unavailable(&portal, lang);
     }
