@@ -566,6 +566,95 @@ mod tests {
         }
     }
 
+    /// Whether `raw`'s top-level headers are all among `own`, with one
+    /// From, one To and one Subject.
+    fn only_own_headers(raw: &[u8], own: &[&str]) -> bool {
+        let names = header_names(raw);
+        let once = |h: &str| names.iter().filter(|n| *n == h).count() == 1;
+        names.iter().all(|n| own.contains(&n.as_str()))
+            && once("from")
+            && once("to")
+            && once("subject")
+    }
+
+    proptest::proptest! {
+        /// Every mail compose.rs writes, with hostile text and addresses
+        /// wherever input goes (the original subject, envelope sender and
+        /// recipient, the reader, a file name): only its own headers.
+        #[test]
+        fn no_input_adds_a_header_to_any_of_our_mails(
+            text in "(\\PC|[\\r\\n\\t]|Bcc: |X-Zegel-Verdict: |=\\?|\\?=){0,40}",
+            address in "[a-z]{1,5}@zorg\\.nl([\\r\\n]|Bcc: |x){0,4}",
+        ) {
+            const OWN: [&str; 10] = NOTIFICATION_HEADERS;
+            let notice = sender_notice(&SenderNotice {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                sender: &address,
+                recipients: &[address.clone()],
+                held: false,
+                reasons_nl: &[text.clone()],
+                reasons_en: &[text.clone()],
+                status_link: Some("https://zegel.zorg.nl/status/x"),
+                access_codes: &[(address.clone(), "123456".into())],
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&notice, &OWN), "{}", String::from_utf8_lossy(&notice));
+            let code = code_mail(&CodeMail {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                recipient: &address,
+                code: &text,
+                minutes: 10,
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&code, &OWN), "{}", String::from_utf8_lossy(&code));
+            let receipt = read_receipt(&ReadReceipt {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                sender: &address,
+                reader: &text,
+                opened_at: "Sun, 6 Dec 2026 04:00:00 +0000",
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&receipt, &OWN), "{}", String::from_utf8_lossy(&receipt));
+            let archive = archive_mail(&ArchiveMail {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                sender: &address,
+                recipient: &address,
+                subject: Some(&text),
+                file_name: &text,
+                media_type: "application/x-7z-compressed",
+                archive: b"7z",
+                phone_last_digits: "78",
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&archive, &OWN), "{}", String::from_utf8_lossy(&archive));
+            let dsn = failure_notice(&FailureNotice {
+                hostname: "h",
+                from: "mailer-daemon@h",
+                sender: &address,
+                recipient: &address,
+                reasons: &[text.clone()],
+                status: "5.1.1",
+                original: b"Subject: x\r\n\r\nx\r\n",
+                headers_only: true,
+            });
+            let dsn_own = [
+                "auto-submitted",
+                "content-type",
+                "date",
+                "from",
+                "message-id",
+                "mime-version",
+                "subject",
+                "to",
+            ];
+            proptest::prop_assert!(only_own_headers(&dsn, &dsn_own), "{}", String::from_utf8_lossy(&dsn));
+        }
+    }
+
     #[test]
     fn failure_notice_with_headers_only() {
         let original = b"Subject: geheim\r\nFrom: a@zorg.nl\r\n\r\nBSN 111222333\r\n";
