@@ -110,15 +110,9 @@ fn addresses(field: &str) -> Result<Vec<String>, String> {
                 .rsplit_once('<')
                 .map(|(_, rest)| rest.trim_end_matches('>').trim())
                 .unwrap_or(a);
-            let ok = a.len() <= 254
-                && !a
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;".contains(c))
-                && a.split_once('@').is_some_and(|(local, domain)| {
-                    !local.is_empty()
-                        && domain.contains('.')
-                        && !domain.starts_with('.')
-                        && !domain.ends_with('.')
+            let ok = mail_header::address(a).is_ok()
+                && a.split_once('@').is_some_and(|(_, domain)| {
+                    domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
                 });
             if ok {
                 Ok(a.to_string())
@@ -483,7 +477,16 @@ mod tests {
             vec!["a@b.nl", "p@q.example", "c@d.org"]
         );
         assert!(addresses("").unwrap().is_empty());
-        for bad in ["geen adres", "a@b", "@b.nl", "a@.nl", "a b@c.nl", "a@b.nl."] {
+        for bad in [
+            "geen adres",
+            "a@b",
+            "@b.nl",
+            "a@.nl",
+            "a b@c.nl",
+            "a@b.nl.",
+            "a@b.nl\rBcc: c@d.nl",
+            "a@b@c.nl",
+        ] {
             assert!(addresses(bad).is_err(), "{bad}");
         }
     }
