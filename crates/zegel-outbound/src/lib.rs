@@ -7,9 +7,8 @@
 //! - `route.rs`: pure: verdict + recipients + action -> [`Plan`].
 //! - `compose.rs`: the mails zegel writes itself: portal notification,
 //!   sender notice, failure notice (DSN); Dutch first, then English.
-//! - `header.rs`: every header value built from input (forms, an original
-//!   subject, addresses) checked in one place: no CR, LF or other control
-//!   character, text encoded (RFC 2047) unless plain ASCII.
+//! - [`header`]: the zegel-header crate (every header value built from
+//!   input checked in one place), for compose.rs and the front doors.
 //! - `accept.rs`: [`Outbound::submit`]: assess once, plan, store durably.
 //! - `deliver.rs`: the queue worker: claim, sign, send, retry, bounce.
 //! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
@@ -26,12 +25,13 @@ mod config;
 mod connections;
 pub mod contacts;
 mod deliver;
-pub mod header;
 pub mod live_policy;
 mod route;
 mod send;
 pub mod sms;
 pub mod tls_policy;
+
+pub use zegel_header as header;
 
 pub use accept::{
     InboundMail, Outbound, SecureRequest, Submission, SubmissionRecipient, SubmitOutcome,

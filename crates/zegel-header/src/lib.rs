@@ -60,6 +60,19 @@ pub enum HeaderError {
 /// one space between words, the ends are trimmed, at most
 /// [`MAX_TEXT_CHARS`] characters are kept.
 pub fn clean_text(value: &str) -> String {
+    one_line(value, MAX_TEXT_CHARS)
+}
+
+/// A structured value we write ourselves from parts that came from input
+/// (an `Authentication-Results` with the sender's domains): as
+/// [`clean_text`], without the bound, so the caller can fold it.
+pub fn clean_value(value: &str) -> String {
+    one_line(value, usize::MAX)
+}
+
+/// `value` on one line: controls and runs of white space one space,
+/// trimmed, at most `max` characters.
+fn one_line(value: &str, max: usize) -> String {
     let mut out = String::new();
     let mut kept = 0;
     let mut gap = false;
@@ -69,14 +82,14 @@ pub fn clean_text(value: &str) -> String {
             continue;
         }
         if gap {
-            if kept + 2 > MAX_TEXT_CHARS {
+            if kept + 2 > max {
                 break;
             }
             out.push(' ');
             kept += 1;
             gap = false;
         }
-        if kept == MAX_TEXT_CHARS {
+        if kept == max {
             break;
         }
         out.push(c);
@@ -345,6 +358,8 @@ mod tests {
         assert_eq!(clean_text("\r\n"), "");
         assert_eq!(clean_text("Überweisung für Zoë"), "Überweisung für Zoë");
         assert_eq!(clean_text(&"x".repeat(2000)).len(), MAX_TEXT_CHARS);
+        assert_eq!(clean_value(&"x".repeat(2000)).len(), 2000);
+        assert_eq!(clean_value("a;\r\n b"), "a; b");
         let spaced = clean_text(&"é ".repeat(2000));
         assert!(spaced.chars().count() <= MAX_TEXT_CHARS && !spaced.ends_with(' '));
     }
