@@ -25,7 +25,7 @@ fuzz_target!(|input: &[u8]| {
     for line in input.split_inclusive(|&b| b == b'\n') {
         if let Some(reader) = data.as_mut() {
             if line.len() > 1000 {
-                reader.line_too_long();
+                reader.line_too_long(line.ends_with(b"\r\n"));
                 continue;
             }
             if let Some(outcome) = reader.line(line) {

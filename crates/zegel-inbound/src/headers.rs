@@ -22,12 +22,17 @@ pub fn rewrite_headers(
 ) -> Vec<u8> {
     let header_end = header_end(raw);
     let mut out = Vec::with_capacity(raw.len() + 512);
+    // Names are ours; values carry parts of the message (addresses,
+    // domains), so they go through zegel-header first: one line, then
+    // folded by us.
     for (name, value) in add {
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
-        out.extend_from_slice(fold(value).as_bytes());
+        out.extend_from_slice(fold(&zegel_header::clean_value(value)).as_bytes());
         out.extend_from_slice(b"\r\n");
     }
+    let subject_tag = subject_tag.map(zegel_header::clean_text);
+    let subject_tag = subject_tag.as_deref();
     let mut tagged = false;
     for field in fields(&raw[..header_end]) {
         let Some((name, value)) = split_field(field) else {
@@ -153,6 +158,33 @@ Subject: not a header\r\nAuthentication-Results: zegel.zorg.nl; body line\r\n";
         assert!(text.ends_with(
             "\r\n\r\nSubject: not a header\r\nAuthentication-Results: zegel.zorg.nl; body line\r\n"
         ), "{text}");
+    }
+
+    #[test]
+    fn an_added_value_with_cr_lf_adds_no_header() {
+        // What goes into our headers comes from the message (addresses,
+        // domains); a CR LF in it must not start a header of its own.
+        let add = vec![(
+            "X-Zegel-Impersonation".to_string(),
+            "From a@b.example\r\nBcc: evil@example.com\nX-Zegel-Verdict: normal".to_string(),
+        )];
+        let out = rewrite_headers(
+            b"From: a@b.example\r\n\r\nx",
+            "z",
+            &add,
+            Some("[EXTERN]\r\nCc: c@d.example"),
+        );
+        let text = String::from_utf8(out).unwrap();
+        let head = text.split("\r\n\r\n").next().unwrap();
+        for line in head.split("\r\n") {
+            assert!(!line.contains(['\r', '\n']), "bare CR or LF: {text:?}");
+            let name = line.split(':').next().unwrap().to_ascii_lowercase();
+            assert!(
+                line.starts_with([' ', '\t'])
+                    || ["x-zegel-impersonation", "from", "subject"].contains(&name.as_str()),
+                "injected {name}: {text:?}"
+            );
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! failure notice returns the original only to its own sender. Dutch first,
 //! then English.
 
+use crate::header;
+use mail_builder::headers::address::Address;
 use mail_builder::MessageBuilder;
 
 /// What a portal notification needs.
@@ -58,16 +60,8 @@ pub fn notification(n: &Notification<'_>) -> Vec<u8> {
         link = n.link,
         days = n.expiry_days,
     );
-    auto_generated(
-        (n.organization, n.from),
-        n.recipient,
-        subject,
-        n.hostname,
-        body,
-    )
-    .reply_to(n.sender)
-    .write_to_vec()
-    .unwrap_or_default()
+    let mail = auto_generated((n.organization, n.from), n.recipient, n.hostname, body);
+    finish(&subject, with_reply_to(mail, n.sender))
 }
 
 /// What the mail with an encrypted archive needs.
@@ -126,17 +120,12 @@ pub fn archive_mail(a: &ArchiveMail<'_>) -> Vec<u8> {
         file = a.file_name,
         digits = a.phone_last_digits,
     );
-    auto_generated(
-        (a.organization, a.from),
-        a.recipient,
-        subject,
-        a.hostname,
-        body,
-    )
-    .reply_to(a.sender)
-    .attachment(a.media_type, a.file_name, a.archive.to_vec())
-    .write_to_vec()
-    .unwrap_or_default()
+    let mail = auto_generated((a.organization, a.from), a.recipient, a.hostname, body).attachment(
+        header::media_type(a.media_type),
+        header::file_name(a.file_name, "bericht.7z"),
+        a.archive.to_vec(),
+    );
+    finish(&subject, with_reply_to(mail, a.sender))
 }
 
 /// What the sender's notice needs.
@@ -216,15 +205,10 @@ pub fn sender_notice(n: &SenderNotice<'_>) -> Vec<u8> {
         why_nl = list(n.reasons_nl),
         why_en = list(n.reasons_en),
     );
-    auto_generated(
-        (n.organization, n.from),
-        n.sender,
-        subject.to_string(),
-        n.hostname,
-        body,
+    finish(
+        subject,
+        auto_generated((n.organization, n.from), n.sender, n.hostname, body),
     )
-    .write_to_vec()
-    .unwrap_or_default()
 }
 
 /// What a failure notice needs.
@@ -250,16 +234,16 @@ pub struct FailureNotice<'a> {
 /// A delivery status notification (RFC 3464) for one failed recipient.
 pub fn failure_notice(n: &FailureNotice<'_>) -> Vec<u8> {
     let why: String = n.reasons.iter().map(|r| format!("  {r}\r\n")).collect();
+    // The recipient also goes into header-like fields: as text, on one line.
+    let rcpt = header::clean_text(n.recipient);
     let text = format!(
         "Uw bericht kon niet worden afgeleverd bij {rcpt}.\r\n\
          Your message could not be delivered to {rcpt}.\r\n\r\n{why}",
-        rcpt = n.recipient,
     );
     let status = format!(
         "Reporting-MTA: dns; {host}\r\n\r\nFinal-Recipient: rfc822; {rcpt}\r\nAction: failed\r\nStatus: {status}\r\n",
-        host = n.hostname,
-        rcpt = n.recipient,
-        status = n.status,
+        host = header::clean_text(n.hostname),
+        status = header::clean_text(n.status),
     );
     let original = if n.headers_only {
         header_block(n.original)
@@ -267,15 +251,23 @@ pub fn failure_notice(n: &FailureNotice<'_>) -> Vec<u8> {
         n.original
     };
     let boundary = format!("zegel-dsn-{}", hex::encode(rand::random::<[u8; 8]>()));
+    let mailbox = |address: &str| {
+        header::address(address)
+            .map(|a| format!("<{a}>"))
+            .unwrap_or_else(|_| "undisclosed-recipients:;".to_string())
+    };
     let mut out = Vec::new();
     out.extend_from_slice(
         format!(
-            "From: Mail Delivery System <{from}>\r\nTo: {to}\r\nSubject: Niet afgeleverd / Undelivered: {rcpt}\r\n\
+            "From: Mail Delivery System {from}\r\nTo: {to}\r\n{subject}\
              Date: {date}\r\nMessage-ID: <{id}>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n\
              Content-Type: multipart/report; report-type=delivery-status; boundary=\"{boundary}\"\r\n\r\n",
-            from = n.from,
-            to = n.sender,
-            rcpt = n.recipient,
+            from = mailbox(n.from),
+            to = mailbox(n.sender),
+            subject = header::text_line(
+                "Subject",
+                &format!("Niet afgeleverd / Undelivered: {rcpt}")
+            ),
             date = mail_builder::headers::date::Date::now().to_rfc822(),
             id = message_id(n.hostname),
         )
@@ -354,15 +346,10 @@ pub fn code_mail(n: &CodeMail<'_>) -> Vec<u8> {
         code = n.code,
         min = n.minutes,
     );
-    auto_generated(
-        (n.organization, n.from),
-        n.recipient,
-        format!("Uw code / Your code: {}", n.code),
-        n.hostname,
-        body,
+    finish(
+        &format!("Uw code / Your code: {}", n.code),
+        auto_generated((n.organization, n.from), n.recipient, n.hostname, body),
     )
-    .write_to_vec()
-    .unwrap_or_default()
 }
 
 /// What a read receipt needs.
@@ -392,37 +379,62 @@ pub fn read_receipt(n: &ReadReceipt<'_>) -> Vec<u8> {
         reader = n.reader,
         at = n.opened_at,
     );
-    auto_generated(
-        (n.organization, n.from),
-        n.sender,
-        format!(
+    finish(
+        &format!(
             "Gelezen: beveiligd bericht aan {} / Read: secure message to {}",
             n.reader, n.reader
         ),
-        n.hostname,
-        body,
+        auto_generated((n.organization, n.from), n.sender, n.hostname, body),
     )
-    .write_to_vec()
-    .unwrap_or_default()
 }
 
 fn auto_generated<'a>(
-    from: (&'a str, &'a str),
-    to: &'a str,
-    subject: String,
+    from: (&str, &str),
+    to: &str,
     hostname: &str,
     body: String,
 ) -> MessageBuilder<'a> {
     MessageBuilder::new()
-        .from(from)
-        .to(to)
-        .subject(subject)
+        .from(own_mailbox(from))
+        .to(recipient(to))
         .header(
             "Auto-Submitted",
             mail_builder::headers::raw::Raw::new("auto-generated"),
         )
         .message_id(message_id(hostname))
         .text_body(body)
+}
+
+/// The mail's bytes: the Subject line (text from input, through
+/// `header::text_line`), then the rest. Writing into a Vec cannot fail.
+fn finish(subject: &str, mail: MessageBuilder<'_>) -> Vec<u8> {
+    let mut raw = header::text_line("Subject", subject).into_bytes();
+    raw.extend(mail.write_to_vec().unwrap_or_default());
+    raw
+}
+
+/// Our own From (the organisation's name and zegel's address, from the
+/// configuration); an address `header` refuses leaves the name only.
+fn own_mailbox((name, address): (&str, &str)) -> Address<'static> {
+    header::mailbox(Some(name), address)
+        .unwrap_or_else(|_| Address::new_address(Some(header::clean_text(name)), ""))
+}
+
+/// The To of a mail to `address`; an address `header` refuses (it holds a
+/// control character or delimiter) is not written: the envelope still
+/// decides where the mail goes.
+fn recipient(address: &str) -> Address<'static> {
+    header::mailbox(None, address).unwrap_or_else(|_| {
+        Address::new_group(Some("undisclosed-recipients".to_string()), Vec::new())
+    })
+}
+
+/// `mail` with Reply-To `address`, unless `header` refuses it.
+fn with_reply_to<'a>(mail: MessageBuilder<'a>, address: &str) -> MessageBuilder<'a> {
+    match header::mailbox(None, address) {
+        Ok(a) => mail.reply_to(a),
+        Err(_) => mail,
+    }
 }
 
 #[cfg(test)]
@@ -445,6 +457,202 @@ mod tests {
         assert!(text.contains("https://zegel.zorg.nl/m/abc"));
         assert!(text.contains("Beveiligd bericht van jan@zorg.nl"));
         assert!(text.contains("Reply-To: <jan@zorg.nl>"), "{text}");
+    }
+
+    /// The top-level header names of `raw` as a reader sees them, lower
+    /// case, sorted.
+    fn header_names(raw: &[u8]) -> Vec<String> {
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw)
+            .expect("parses");
+        let mut names: Vec<String> = parsed
+            .headers()
+            .iter()
+            .map(|h| h.name().to_ascii_lowercase())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn notification_with(subject: &str, sender: &str) -> Vec<u8> {
+        notification(&Notification {
+            organization: "Zorg BV",
+            from: "zegel@zorg.nl",
+            sender,
+            recipient: "piet@example.com",
+            link: "https://zegel.zorg.nl/m/abc",
+            subject: Some(subject),
+            expiry_days: 30,
+            hostname: "zegel.zorg.nl",
+        })
+    }
+
+    /// A notification's headers.
+    const NOTIFICATION_HEADERS: [&str; 10] = [
+        "auto-submitted",
+        "content-transfer-encoding",
+        "content-type",
+        "date",
+        "from",
+        "message-id",
+        "mime-version",
+        "reply-to",
+        "subject",
+        "to",
+    ];
+
+    #[test]
+    fn an_original_subject_with_cr_lf_adds_no_header_to_the_notification() {
+        // The original's subject as decoded: an encoded word with =0D=0A
+        // becomes CR LF.
+        for subject in [
+            "Afspraak\r\nBcc: evil@example.com",
+            "Afspraak\nX-Zegel-Verdict: normal",
+        ] {
+            let mail = notification_with(subject, "jan@zorg.nl");
+            assert_eq!(
+                header_names(&mail),
+                NOTIFICATION_HEADERS,
+                "{}",
+                String::from_utf8_lossy(&mail)
+            );
+        }
+    }
+
+    #[test]
+    fn an_envelope_address_with_cr_lf_adds_no_header() {
+        let mail = notification_with("Afspraak", "jan@zorg.nl\r\nBcc: evil@example.com");
+        let want: Vec<&str> = NOTIFICATION_HEADERS
+            .into_iter()
+            .filter(|h| *h != "reply-to")
+            .collect();
+        assert_eq!(
+            header_names(&mail),
+            want,
+            "no Reply-To for a refused address"
+        );
+        let dsn = failure_notice(&FailureNotice {
+            hostname: "h",
+            from: "mailer-daemon@h",
+            sender: "a@zorg.nl\r\nBcc: evil@example.com",
+            recipient: "b@example.com\r\nX-Zegel-Verdict: normal",
+            reasons: &["550 no such user".into()],
+            status: "5.1.1",
+            original: b"Subject: x\r\n\r\nx\r\n",
+            headers_only: true,
+        });
+        let names = header_names(&dsn);
+        assert!(
+            !names.iter().any(|n| n == "bcc" || n == "x-zegel-verdict"),
+            "{}",
+            String::from_utf8_lossy(&dsn)
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever the original subject and sender, a notification has
+        /// its own headers and no others.
+        #[test]
+        fn no_subject_or_sender_adds_a_header_to_a_notification(
+            subject in "(\\PC|[\\r\\n\\t]|Bcc: |=\\?|\\?=){0,60}",
+            sender in "jan@zorg\\.nl([\\r\\n]|Bcc: |x){0,5}",
+        ) {
+            let mail = notification_with(&subject, &sender);
+            let want: Vec<&str> = NOTIFICATION_HEADERS
+                .into_iter()
+                .filter(|h| *h != "reply-to" || header::address(&sender).is_ok())
+                .collect();
+            proptest::prop_assert_eq!(header_names(&mail), want);
+        }
+    }
+
+    /// Whether `raw`'s top-level headers are all among `own`, with one
+    /// From, one To and one Subject.
+    fn only_own_headers(raw: &[u8], own: &[&str]) -> bool {
+        let names = header_names(raw);
+        let once = |h: &str| names.iter().filter(|n| *n == h).count() == 1;
+        names.iter().all(|n| own.contains(&n.as_str()))
+            && once("from")
+            && once("to")
+            && once("subject")
+    }
+
+    proptest::proptest! {
+        /// Every mail compose.rs writes, with hostile text and addresses
+        /// wherever input goes (the original subject, envelope sender and
+        /// recipient, the reader, a file name): only its own headers.
+        #[test]
+        fn no_input_adds_a_header_to_any_of_our_mails(
+            text in "(\\PC|[\\r\\n\\t]|Bcc: |X-Zegel-Verdict: |=\\?|\\?=){0,40}",
+            address in "[a-z]{1,5}@zorg\\.nl([\\r\\n]|Bcc: |x){0,4}",
+        ) {
+            const OWN: [&str; 10] = NOTIFICATION_HEADERS;
+            let notice = sender_notice(&SenderNotice {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                sender: &address,
+                recipients: std::slice::from_ref(&address),
+                held: false,
+                reasons_nl: std::slice::from_ref(&text),
+                reasons_en: std::slice::from_ref(&text),
+                status_link: Some("https://zegel.zorg.nl/status/x"),
+                access_codes: &[(address.clone(), "123456".into())],
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&notice, &OWN), "{}", String::from_utf8_lossy(&notice));
+            let code = code_mail(&CodeMail {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                recipient: &address,
+                code: &text,
+                minutes: 10,
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&code, &OWN), "{}", String::from_utf8_lossy(&code));
+            let receipt = read_receipt(&ReadReceipt {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                sender: &address,
+                reader: &text,
+                opened_at: "Sun, 6 Dec 2026 04:00:00 +0000",
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&receipt, &OWN), "{}", String::from_utf8_lossy(&receipt));
+            let archive = archive_mail(&ArchiveMail {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                sender: &address,
+                recipient: &address,
+                subject: Some(&text),
+                file_name: &text,
+                media_type: "application/x-7z-compressed",
+                archive: b"7z",
+                phone_last_digits: "78",
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&archive, &OWN), "{}", String::from_utf8_lossy(&archive));
+            let dsn = failure_notice(&FailureNotice {
+                hostname: "h",
+                from: "mailer-daemon@h",
+                sender: &address,
+                recipient: &address,
+                reasons: std::slice::from_ref(&text),
+                status: "5.1.1",
+                original: b"Subject: x\r\n\r\nx\r\n",
+                headers_only: true,
+            });
+            let dsn_own = [
+                "auto-submitted",
+                "content-type",
+                "date",
+                "from",
+                "message-id",
+                "mime-version",
+                "subject",
+                "to",
+            ];
+            proptest::prop_assert!(only_own_headers(&dsn, &dsn_own), "{}", String::from_utf8_lossy(&dsn));
+        }
     }
 
     #[test]

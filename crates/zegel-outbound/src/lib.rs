@@ -7,6 +7,8 @@
 //! - `route.rs`: pure: verdict + recipients + action -> [`Plan`].
 //! - `compose.rs`: the mails zegel writes itself: portal notification,
 //!   sender notice, failure notice (DSN); Dutch first, then English.
+//! - [`header`]: the zegel-header crate (every header value built from
+//!   input checked in one place), for compose.rs and the front doors.
 //! - `accept.rs`: [`Outbound::submit`]: assess once, plan, store durably.
 //! - `deliver.rs`: the queue worker: claim, sign, send, retry, bounce.
 //! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
@@ -28,6 +30,8 @@ mod route;
 mod send;
 pub mod sms;
 pub mod tls_policy;
+
+pub use zegel_header as header;
 
 pub use accept::{
     InboundMail, Outbound, SecureRequest, Submission, SubmissionRecipient, SubmitOutcome,

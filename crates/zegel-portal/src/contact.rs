@@ -139,23 +139,21 @@ pub async fn start(
     response
 }
 
-/// A plausible mailbox address: one `@`, a dotted domain, no spaces or
-/// angle brackets, at most 254 characters.
+/// A plausible mailbox address: what `zegel_outbound::header` takes as an
+/// address (one `@`, no control character, white space or delimiter, at
+/// most 254 bytes), with a local part of at most 64 and a dotted domain.
 fn plausible_address(address: &str) -> bool {
+    if zegel_outbound::header::address(address).as_deref() != Ok(address) {
+        return false;
+    }
     let Some((local, domain)) = address.split_once('@') else {
         return false;
     };
-    address.len() <= 254
-        && !local.is_empty()
-        && local.len() <= 64
-        && !domain.contains('@')
+    local.len() <= 64
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && !address
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"()[]\\".contains(c))
 }
 
 /// `POST /contact/code`: send a code to the given address.
@@ -398,7 +396,9 @@ pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart
         .filter(|s| !s.is_empty())
         .unwrap_or("Bericht via het contactformulier");
     let from = session.address.clone().unwrap_or_default();
-    let mail = build_mail(&from, &to, subject, None, text, &upload.files);
+    let Ok(mail) = build_mail(&from, &to, subject, None, text, &upload.files) else {
+        return web::unavailable(&portal, lang);
+    };
     if !submit(&portal, c.ip, &from, &to, mail).await {
         return web::unavailable(&portal, lang);
     }
@@ -445,6 +445,8 @@ mod tests {
             "a@b..nl",
             "<a@b.nl>",
             "a@b.nl,c@d.nl",
+            "a@b.nl\r\nBcc: c@d.nl",
+            " a@b.nl",
         ] {
             assert!(!plausible_address(bad), "{bad}");
         }

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use std::net::IpAddr;
+use zegel_outbound::header::{self as mail_header, HeaderError};
 use zegel_outbound::{Submission, SubmissionRecipient, SubmitOutcome};
 use zegel_store::{
     token_hash, CodeCheck, Factor, PackageState, PortalSession, SecondFactor, SecurePackage,
@@ -796,7 +797,8 @@ pub(crate) async fn upload_refused(
 }
 
 /// Builds a mail from a form (the secure reply, or a message from the
-/// public page).
+/// public page); every header value goes through `zegel_outbound::header`
+/// (an address it refuses is the error).
 pub(crate) fn build_mail(
     from: &str,
     to: &str,
@@ -804,24 +806,35 @@ pub(crate) fn build_mail(
     in_reply_to: Option<&str>,
     text: &str,
     files: &[(String, String, Vec<u8>)],
-) -> Vec<u8> {
+) -> Result<Vec<u8>, HeaderError> {
     let mut mail = mail_builder::MessageBuilder::new()
-        .from(from)
-        .to(to)
-        .subject(subject)
+        .from(mail_header::mailbox(None, from)?)
+        .to(mail_header::mailbox(None, to)?)
         .text_body(text);
-    if let Some(id) = in_reply_to {
-        mail = mail.in_reply_to(id).references(id);
+    if let Some(id) = in_reply_to.and_then(mail_header::message_id) {
+        mail = mail.in_reply_to(id.clone()).references(id);
     }
     for (name, content_type, bytes) in files {
-        let name = if name.is_empty() {
-            "bijlage"
-        } else {
-            name.as_str()
-        };
-        mail = mail.attachment(content_type.as_str(), name, bytes.as_slice());
+        mail = mail.attachment(
+            mail_header::media_type(content_type),
+            mail_header::file_name(name, "bijlage"),
+            bytes.as_slice(),
+        );
     }
-    mail.write_to_vec().unwrap_or_default()
+    let mut raw = mail_header::text_line("Subject", subject).into_bytes();
+    // Writing into a Vec cannot fail.
+    raw.extend(mail.write_to_vec().unwrap_or_default());
+    Ok(raw)
+}
+
+/// The subject of a reply to a message with `subject` (as decoded):
+/// `Re: ` before it unless it has one.
+pub(crate) fn reply_subject(subject: &str) -> String {
+    if subject.to_lowercase().starts_with("re:") {
+        subject.to_string()
+    } else {
+        format!("Re: {subject}")
+    }
 }
 
 /// Hands a mail written on the portal to the outbound pipeline, as mail
@@ -879,23 +892,22 @@ pub async fn reply(State(portal): State<Portal>, v: Visit, multipart: Multipart)
         return web::unavailable(&portal, v.lang);
     };
     let original = view::render(&raw, false, "");
-    let subject = original
-        .as_ref()
-        .map(|m| m.subject.as_str())
-        .unwrap_or_default();
-    let subject = if subject.to_lowercase().starts_with("re:") {
-        subject.to_string()
-    } else {
-        format!("Re: {subject}")
-    };
-    let mail = build_mail(
+    let subject = reply_subject(
+        original
+            .as_ref()
+            .map(|m| m.subject.as_str())
+            .unwrap_or_default(),
+    );
+    let Ok(mail) = build_mail(
         &v.package.recipient,
         &v.package.sender,
         &subject,
         original.as_ref().and_then(|m| m.message_id.as_deref()),
         text,
         &upload.files,
-    );
+    ) else {
+        return bad_form(&portal, v.ip, v.lang).await;
+    };
     if !submit(&portal, v.ip, &v.package.recipient, &v.package.sender, mail).await {
         return web::unavailable(&portal, v.lang);
     }
@@ -939,4 +951,126 @@ pub async fn logout(
         web::session_cookie(RECIPIENT_COOKIE, "", 0, portal.config.secure_cookies),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::MessageParser;
+
+    /// The header names of `raw` as a reader sees them, lower case, sorted.
+    fn header_names(raw: &[u8]) -> Vec<String> {
+        let parsed = MessageParser::default().parse(raw).expect("parses");
+        let mut names: Vec<String> = parsed
+            .headers()
+            .iter()
+            .map(|h| h.name().to_ascii_lowercase())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// What a mail from the public page or a reply has, no more.
+    const HEADERS: [&str; 8] = [
+        "content-transfer-encoding",
+        "content-type",
+        "date",
+        "from",
+        "message-id",
+        "mime-version",
+        "subject",
+        "to",
+    ];
+
+    /// Subjects that add a header (short: mail-builder happens to encode
+    /// text longer than 77 characters).
+    const ATTACKS: [&str; 4] = [
+        "Vraag\r\nBcc: evil@example.com",
+        "Vraag\r\nFrom: ceo@zorg.nl",
+        "Vraag\nX-Zegel-Verdict: normal",
+        "Vraag\r\n\r\n<html>Klik</html>",
+    ];
+
+    #[test]
+    fn a_contact_subject_with_cr_lf_adds_no_header() {
+        for attack in ATTACKS {
+            let raw = build_mail(
+                "burger@example.com",
+                "info@zorg.nl",
+                attack,
+                None,
+                "Mijn vraag.",
+                &[],
+            )
+            .unwrap();
+            let shown = String::from_utf8_lossy(&raw);
+            assert_eq!(header_names(&raw), HEADERS, "{attack:?}: {shown}");
+            let parsed = MessageParser::default().parse(&raw).unwrap();
+            let from = parsed.from().and_then(|f| f.first());
+            assert_eq!(from.and_then(|a| a.address()), Some("burger@example.com"));
+            assert_eq!(
+                parsed.body_text(0).as_deref(),
+                Some("Mijn vraag."),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reply_to_an_encoded_subject_with_cr_lf_adds_no_header() {
+        // The original's subject decodes to text with CR LF in it.
+        let original = b"From: Jan <jan@zorg.nl>\r\nTo: burger@example.com\r\n\
+            Subject: =?utf-8?Q?Afspraak=0D=0ABcc:_evil@example.com=0D=0AX-Zegel-Verdict:_normal?=\r\n\
+            Message-ID: <orig-1@zorg.nl>\r\n\r\nTot dan.\r\n";
+        let view = crate::view::render(original, false, "").unwrap();
+        assert!(view.subject.contains("\r\nBcc:"), "{:?}", view.subject);
+        let raw = build_mail(
+            "burger@example.com",
+            "jan@zorg.nl",
+            &reply_subject(&view.subject),
+            view.message_id.as_deref(),
+            "Dank u.",
+            &[],
+        )
+        .unwrap();
+        let mut want: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+        want.extend(["in-reply-to".to_string(), "references".to_string()]);
+        want.sort();
+        assert_eq!(
+            header_names(&raw),
+            want,
+            "{}",
+            String::from_utf8_lossy(&raw)
+        );
+        let parsed = MessageParser::default().parse(&raw).unwrap();
+        assert_eq!(
+            parsed.subject(),
+            Some("Re: Afspraak Bcc: evil@example.com X-Zegel-Verdict: normal")
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever the subject and the original's message id, a mail built
+        /// from a form has the headers it is built with and no others.
+        #[test]
+        fn a_form_never_adds_a_header(
+            subject in "(\\PC|[\\r\\n\\t]|Bcc: |=\\?|\\?=){0,60}",
+            id in "(\\PC|[\\r\\n<> ]){0,30}",
+        ) {
+            let raw = build_mail(
+                "burger@example.com",
+                "info@zorg.nl",
+                &subject,
+                Some(&id),
+                "tekst",
+                &[],
+            )
+            .unwrap();
+            let names: Vec<String> = header_names(&raw)
+                .into_iter()
+                .filter(|n| n != "in-reply-to" && n != "references")
+                .collect();
+            proptest::prop_assert_eq!(names, HEADERS);
+        }
+    }
 }

@@ -6,6 +6,8 @@
 //! # Layout
 //! - `session.rs`: the ESMTP session as a state machine without I/O.
 //! - `data.rs`: reading the message after DATA (end marker, unstuffing, limits).
+//! - `line_ending.rs`: bare CR and LF (SMTP smuggling), one rule for the
+//!   DATA reader and the milter.
 //! - `reply.rs`: SMTP replies.
 //! - `server.rs`: the listener, TLS, timeouts; hands messages to a `Backend`.
 //! - `listen.rs`: the accept loop both servers share.
@@ -13,6 +15,7 @@
 //! - `milter/`: the in-house Postfix milter protocol (codec and server).
 
 pub mod data;
+pub mod line_ending;
 mod listen;
 pub mod milter;
 pub mod reply;

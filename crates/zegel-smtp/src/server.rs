@@ -149,7 +149,7 @@ where
             }
             Ok(Err(e)) => return Err(e),
             Ok(Ok(LineRead::Eof)) => return Ok(Next::Done),
-            Ok(Ok(LineRead::TooLong)) => session.line_too_long(),
+            Ok(Ok(LineRead::TooLong { .. })) => session.line_too_long(),
             Ok(Ok(LineRead::Line)) => session.command(&line),
         };
         match action {
@@ -219,7 +219,11 @@ pub enum LineRead {
     /// `buf` holds a line with its LF (or the stream's last bytes).
     Line,
     /// The line exceeded the limit; it was read up to its LF and dropped.
-    TooLong,
+    TooLong {
+        /// The dropped line ended in CR LF (not a bare LF, nor no LF at
+        /// the end of the stream).
+        crlf: bool,
+    },
     /// The stream ended before any byte.
     Eof,
 }
@@ -232,11 +236,14 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
 ) -> std::io::Result<LineRead> {
     buf.clear();
     let mut too_long = false;
+    // The last byte read, kept when a too-long line is dropped: whether its
+    // LF came after a CR (the two may arrive in different reads).
+    let mut last = None;
     loop {
         let available = reader.fill_buf().await?;
         if available.is_empty() {
             return Ok(match (too_long, buf.is_empty()) {
-                (true, _) => LineRead::TooLong,
+                (true, _) => LineRead::TooLong { crlf: false },
                 (false, true) => LineRead::Eof,
                 (false, false) => LineRead::Line,
             });
@@ -246,6 +253,9 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
             None => (available, false),
         };
         let used = chunk.len();
+        let crlf =
+            done && chunk.len().checked_sub(2).map_or(last, |i| Some(chunk[i])) == Some(b'\r');
+        last = chunk.last().copied();
         if !too_long {
             if buf.len() + used > limit {
                 too_long = true;
@@ -257,7 +267,7 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
         reader.consume(used);
         if done {
             return Ok(if too_long {
-                LineRead::TooLong
+                LineRead::TooLong { crlf }
             } else {
                 LineRead::Line
             });
@@ -276,7 +286,7 @@ async fn read_data<R: AsyncBufRead + Unpin>(
     loop {
         match read_line(reader, &mut line, max_line).await? {
             LineRead::Eof => return Ok(None),
-            LineRead::TooLong => data.line_too_long(),
+            LineRead::TooLong { crlf } => data.line_too_long(crlf),
             LineRead::Line => {
                 if !line.ends_with(b"\n") {
                     return Ok(None);
@@ -309,7 +319,7 @@ mod tests {
         assert_eq!(buf, b"short\r\n");
         assert_eq!(
             read_line(&mut r, &mut buf, 10).await.unwrap(),
-            LineRead::TooLong
+            LineRead::TooLong { crlf: true }
         );
         assert_eq!(
             read_line(&mut r, &mut buf, 10).await.unwrap(),
@@ -325,6 +335,199 @@ mod tests {
             read_line(&mut r, &mut buf, 10).await.unwrap(),
             LineRead::Eof
         );
+    }
+
+    #[tokio::test]
+    async fn read_line_tells_how_a_dropped_line_ended() {
+        // Read four bytes at a time: the CR and LF of the second line
+        // arrive in different reads.
+        let input: &[u8] = b"0123456789\nabcdefg\r\n";
+        let mut r = BufReader::with_capacity(4, input);
+        let mut buf = Vec::new();
+        assert_eq!(
+            read_line(&mut r, &mut buf, 5).await.unwrap(),
+            LineRead::TooLong { crlf: false }
+        );
+        assert_eq!(
+            read_line(&mut r, &mut buf, 5).await.unwrap(),
+            LineRead::TooLong { crlf: true }
+        );
+    }
+
+    /// Takes every password; records what it was handed.
+    #[derive(Default)]
+    struct Recording {
+        submitted: std::sync::Mutex<Vec<(Envelope, Vec<u8>)>>,
+    }
+
+    impl Backend for Recording {
+        async fn authenticate(&self, _user: &str, _password: &str) -> bool {
+            true
+        }
+
+        async fn submit(&self, envelope: Envelope, data: Vec<u8>) -> Reply {
+            self.submitted.lock().unwrap().push((envelope, data));
+            Reply::new(250, "2.0.0", "Queued")
+        }
+    }
+
+    /// The three ways mail comes in over SMTP.
+    #[derive(Debug, Clone, Copy)]
+    enum Mode {
+        /// From a relay network, no AUTH.
+        Relay,
+        /// After STARTTLS and AUTH, from anywhere.
+        Submission,
+        /// From outside, for an inbound domain.
+        Inbound,
+    }
+
+    fn test_config(inbound: bool) -> ServerConfig {
+        ServerConfig {
+            session: SessionConfig {
+                hostname: "zegel.test".into(),
+                max_message_bytes: 100_000,
+                max_recipients: 10,
+                max_commands: 100,
+                max_errors: 10,
+                tls_available: true,
+                inbound: inbound.then(|| {
+                    Arc::new(crate::session::DomainList::new(["zorg.nl"]))
+                        as Arc<dyn crate::session::InboundDomains>
+                }),
+            },
+            relay_networks: vec!["127.0.0.0/8".parse().unwrap()],
+            tls: None,
+            command_timeout: Duration::from_secs(10),
+            data_timeout: Duration::from_secs(10),
+            max_command_line: 512,
+            max_data_line: 1000,
+            max_connections: 1,
+        }
+    }
+
+    /// Runs one session of `mode` over an in-memory stream: the commands
+    /// that open a transaction, then `data` after 354, all sent at once
+    /// (pipelined, as a smuggler does). Returns the reply codes the client
+    /// got and what reached the backend.
+    async fn session_with_data(mode: Mode, data: &[u8]) -> (Vec<u16>, Vec<(Envelope, Vec<u8>)>) {
+        let config = test_config(matches!(mode, Mode::Inbound));
+        let (ip, trusted) = match mode {
+            Mode::Relay => ("127.0.0.1", true),
+            Mode::Submission | Mode::Inbound => ("192.0.2.9", false),
+        };
+        let mut session = Session::new(config.session.clone(), ip.parse().unwrap(), trusted);
+        let mut input = b"EHLO client.test\r\n".to_vec();
+        if let Mode::Submission = mode {
+            // STARTTLS is the server's job, not this test's: the session
+            // is told TLS runs.
+            session.tls_started();
+            input.extend_from_slice(b"AUTH PLAIN AGphbkB6b3JnLm5sAHNlY3JldA==\r\n");
+        }
+        let from = match mode {
+            Mode::Inbound => "jan@example.com",
+            _ => "jan@zorg.nl",
+        };
+        input.extend_from_slice(
+            format!("MAIL FROM:<{from}>\r\nRCPT TO:<piet@zorg.nl>\r\nDATA\r\n").as_bytes(),
+        );
+        input.extend_from_slice(data);
+        input.extend_from_slice(b"QUIT\r\n");
+        let (mut client, server) = tokio::io::duplex(1 << 20);
+        let backend = Recording::default();
+        let serve = async {
+            let mut reader = BufReader::new(server);
+            let next = run_phase(&mut reader, &mut session, &config, &backend).await;
+            assert!(matches!(next, Ok(Next::Done)));
+        };
+        let talk = async {
+            client.write_all(&input).await.unwrap();
+            client.shutdown().await.unwrap();
+            let mut out = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut client, &mut out)
+                .await
+                .unwrap();
+            out
+        };
+        let ((), out) = tokio::join!(serve, talk);
+        let codes = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .filter(|l| l.as_bytes().get(3) == Some(&b' '))
+            .map(|l| l[..3].parse().unwrap())
+            .collect();
+        let submitted = std::mem::take(&mut *backend.submitted.lock().unwrap());
+        (codes, submitted)
+    }
+
+    /// The codes up to 354 in `mode`.
+    fn opening(mode: Mode) -> Vec<u16> {
+        match mode {
+            Mode::Submission => vec![250, 235, 250, 250, 354],
+            Mode::Relay | Mode::Inbound => vec![250, 250, 250, 354],
+        }
+    }
+
+    /// A second message written as commands after a fake end marker: the
+    /// envelope each mode would take, "the CEO" to finance.
+    fn smuggled(mode: Mode) -> Vec<u8> {
+        let from = match mode {
+            Mode::Submission => "jan@zorg.nl",
+            _ => "ceo@zorg.nl",
+        };
+        format!(
+            "MAIL FROM:<{from}>\r\nRCPT TO:<finance@zorg.nl>\r\nDATA\r\n\
+             From: CEO <ceo@zorg.nl>\r\nTo: finance@zorg.nl\r\nSubject: Urgent payment\r\n\r\n\
+             Pay invoice 42 today.\r\n.\r\n"
+        )
+        .into_bytes()
+    }
+
+    const MODES: [Mode; 3] = [Mode::Relay, Mode::Submission, Mode::Inbound];
+
+    #[tokio::test]
+    async fn a_clean_message_reaches_the_backend_in_every_mode() {
+        for mode in MODES {
+            let (codes, submitted) =
+                session_with_data(mode, b"Subject: hi\r\n\r\nHello\r\n.\r\n").await;
+            let mut want = opening(mode);
+            want.extend([250, 221]);
+            assert_eq!(codes, want, "{mode:?}");
+            assert_eq!(submitted.len(), 1, "{mode:?}");
+            assert_eq!(submitted[0].1, b"Subject: hi\r\n\r\nHello\r\n");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_smuggled_message_is_never_run_as_commands_in_any_mode() {
+        for mode in MODES {
+            for fake in crate::data::tests::SMUGGLING_ENDS {
+                let mut data = b"From: jan@zorg.nl\r\nSubject: hi\r\n\r\nHello".to_vec();
+                data.extend_from_slice(fake);
+                data.extend_from_slice(&smuggled(mode));
+                let (codes, submitted) = session_with_data(mode, &data).await;
+                let shown = String::from_utf8_lossy(fake).escape_debug().to_string();
+                let mut want = opening(mode);
+                want.extend([554, 221]);
+                assert_eq!(codes, want, "{mode:?} {shown}: one refusal, then QUIT");
+                assert!(submitted.is_empty(), "{mode:?} {shown}: {submitted:?}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fake_end_marker_after_a_too_long_line_is_no_end() {
+        for mode in MODES {
+            let mut data = b"Subject: hi\r\n\r\n".to_vec();
+            data.extend_from_slice(&[b'x'; 1500]);
+            data.extend_from_slice(b"\n.\r\n");
+            data.extend_from_slice(&smuggled(mode));
+            let (codes, submitted) = session_with_data(mode, &data).await;
+            let mut want = opening(mode);
+            want.extend([500, 221]);
+            assert_eq!(codes, want, "{mode:?}");
+            assert!(submitted.is_empty(), "{mode:?}: {submitted:?}");
+        }
     }
 
     #[test]

@@ -134,7 +134,8 @@ pub enum DataOutcome {
     TooBig,
     /// A line longer than the limit was sent.
     LineTooLong,
-    /// A line ended in a bare LF or bare CR (smuggling risk).
+    /// A bare LF or bare CR in a line or around a dot (SMTP smuggling):
+    /// read on to the real `<CR><LF>.<CR><LF>`, never an end by itself.
     BareLineEnding,
 }
 
@@ -345,8 +346,8 @@ impl Session {
             )),
             DataOutcome::BareLineEnding => DataNext::Reply(Reply::new(
                 554,
-                "5.5.2",
-                "Message has a bare LF or CR; lines must end with CRLF",
+                "5.6.0",
+                crate::line_ending::BARE_LINE_ENDING_REFUSAL,
             )),
         }
     }

@@ -2,7 +2,10 @@
 //! (zegel_testkit::postfix) calls our milter for each message and relays
 //! what it accepts to an aiosmtpd sink. Mail goes in with Python's smtplib
 //! (exact bytes, several messages per session) and swaks (to see the reply
-//! lines as the client gets them). Skips only when Postfix is not installed.
+//! lines as the client gets them), raw streams with Python's socket for SMTP
+//! smuggling (with the README's `smtpd_forbid_bare_newline` settings, and
+//! without them to show why they are needed). Skips only when Postfix is
+//! not installed.
 
 use std::net::IpAddr;
 use std::process::Command;
@@ -49,6 +52,8 @@ struct Options {
     /// Serve with `serve` (as zegel does) instead of a loop that counts
     /// connections around `serve_connection`.
     via_serve: bool,
+    /// Extra `main.cf` settings.
+    main_cf: Vec<(&'static str, &'static str)>,
 }
 
 /// Options with a 1 MiB limit, the default oversized answer, counting.
@@ -58,6 +63,7 @@ fn options(decide: impl Fn(&MilterMessage) -> MilterDecision + Send + Sync + 'st
         decide: Box::new(decide),
         oversized: None,
         via_serve: false,
+        main_cf: Vec::new(),
     }
 }
 
@@ -111,10 +117,13 @@ impl Setup {
                 }
             });
         }
-        let postfix = Postfix::start(PostfixOptions {
-            milter_port: Some(milter_port),
-            relay_port: sink.port(),
-        })
+        let postfix = Postfix::start_with(
+            PostfixOptions {
+                milter_port: Some(milter_port),
+                relay_port: sink.port(),
+            },
+            &options.main_cf,
+        )
         .unwrap_or_else(|e| panic!("postfix did not start: {e}"));
         Some(Setup {
             sink,
@@ -502,4 +511,173 @@ fn an_oversized_message_gets_the_configured_refusal() {
     let seen = s.seen();
     assert_eq!(seen.len(), 1, "the big ones are not assessed");
     assert!(s.postfix.queue().contains("Mail queue is empty"));
+}
+
+/// What README.md ("The Postfix milter") asks of Postfix against SMTP
+/// smuggling: refuse bare LF, from every client (the exclusions default
+/// to `$mynetworks`, which holds 127.0.0.1 here).
+const NO_BARE_NEWLINE: [(&str, &str); 2] = [
+    ("smtpd_forbid_bare_newline", "reject"),
+    ("smtpd_forbid_bare_newline_exclusions", ""),
+];
+
+/// The fake end markers of the published smuggling variants.
+const FAKE_ENDS: [&str; 8] = [
+    "\n.\n",
+    "\r\n.\n",
+    "\n.\r\n",
+    "\r.\r",
+    "\r\n.\r",
+    "\r.\r\n",
+    "\n.\r",
+    "\r\n.\r\r\n",
+];
+
+/// After EHLO, sends `stream` at once (pipelined) with Python's socket;
+/// the code of every reply to it, space-separated, until Postfix closes.
+fn raw_session(port: u16, stream: &[u8]) -> String {
+    const SCRIPT: &str = r#"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=120)
+f = s.makefile("rb")
+def reply():
+    while True:
+        line = f.readline()
+        if not line:
+            return None
+        if len(line) < 4 or line[3:4] != b"-":
+            return line[:3].decode()
+assert reply() == "220"
+s.sendall(b"EHLO client.test\r\n")
+assert reply() == "250"
+s.sendall(sys.stdin.buffer.read())
+codes = []
+while True:
+    code = reply()
+    if code is None:
+        break
+    codes.append(code)
+print(" ".join(codes))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", SCRIPT, &port.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(stream).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A carrier message with `fake_end` and a second message ("the CEO" to
+/// finance) written as commands in its body, the real end, a clean
+/// message with `clean_subject`, QUIT.
+fn smuggling_stream(fake_end: &str, clean_subject: &str) -> Vec<u8> {
+    format!(
+        "MAIL FROM:<jan@zorg.nl>\r\nRCPT TO:<anna@example.com>\r\nDATA\r\n\
+         From: Jan <jan@zorg.nl>\r\nTo: anna@example.com\r\nSubject: carrier\r\n\r\n\
+         Hallo{fake_end}\
+         MAIL FROM:<ceo@zorg.nl>\r\nRCPT TO:<finance@zorg.nl>\r\nDATA\r\n\
+         From: CEO <ceo@zorg.nl>\r\nTo: finance@zorg.nl\r\nSubject: Urgent payment\r\n\r\n\
+         Pay invoice 42 today.\r\n.\r\n\
+         MAIL FROM:<jan@zorg.nl>\r\nRCPT TO:<piet@example.com>\r\nDATA\r\n\
+         From: Jan <jan@zorg.nl>\r\nTo: piet@example.com\r\nSubject: {clean_subject}\r\n\r\n\
+         Tot donderdag.\r\n.\r\n\
+         QUIT\r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn smuggling_through_postfix_never_reaches_the_milter_as_a_message_nor_the_sink() {
+    let Some(s) = Setup::start(Options {
+        main_cf: NO_BARE_NEWLINE.to_vec(),
+        ..options(|_| MilterDecision::Accept)
+    }) else {
+        return;
+    };
+    let mut carriers = 0;
+    for (i, fake_end) in FAKE_ENDS.iter().enumerate() {
+        let shown = fake_end.escape_debug().to_string();
+        let codes = raw_session(
+            s.postfix.port(),
+            &smuggling_stream(fake_end, &format!("clean-{i}")),
+        );
+        // A bare LF: Postfix reads on to the real end and refuses the
+        // whole (550 "bare <LF> received"). A bare CR only: Postfix
+        // (3.7.11 here) takes the whole as one message, its bare CRs made
+        // spaces, so the smuggled text is body text of the carrier. Either
+        // way the session goes on and the clean message is taken.
+        let carrier = if fake_end.replace("\r\n", "").contains('\n') {
+            "550"
+        } else {
+            carriers += 1;
+            "250"
+        };
+        assert_eq!(
+            codes,
+            format!("250 250 354 {carrier} 250 250 354 250 221"),
+            "{shown}\n{}",
+            s.postfix.log()
+        );
+    }
+    let got = s.received(FAKE_ENDS.len() + carriers);
+    std::thread::sleep(Duration::from_secs(2));
+    let got_now = s.sink.messages();
+    assert_eq!(got_now.len(), got.len(), "nothing else arrives");
+    for m in &got_now {
+        let text = m.text();
+        assert!(
+            m.is_for("piet@example.com") || m.is_for("anna@example.com"),
+            "{text}"
+        );
+        assert!(!m.is_for("finance@zorg.nl"), "smuggled: {text}");
+        // Nothing a next hop could take for a line end.
+        assert!(
+            !zegel_smtp::line_ending::has_bare_cr_or_lf(&m.raw),
+            "{text}"
+        );
+    }
+    // The milter never saw the smuggled message as a message of its own.
+    for m in s.seen() {
+        assert!(
+            !m.rcpt_to.iter().any(|r| r == "finance@zorg.nl"),
+            "smuggled: {m:?}"
+        );
+    }
+    assert!(s.postfix.queue().contains("Mail queue is empty"));
+}
+
+/// Without the settings, Postfix before 3.9 (default `no`) ends DATA at
+/// `<LF>.<LF>` and takes the smuggled message as a second one: the
+/// settings above are what stops it in front of the milter.
+#[test]
+fn postfix_defaults_before_3_9_let_a_smuggled_message_through_to_the_milter() {
+    let default = Command::new("/usr/sbin/postconf")
+        .args(["-d", "-h", "smtpd_forbid_bare_newline"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    if default != "no" {
+        eprintln!("SKIPPED: this Postfix's smtpd_forbid_bare_newline default is {default:?}");
+        return;
+    }
+    let Some(s) = Setup::start(options(|_| MilterDecision::Continue)) else {
+        return;
+    };
+    let codes = raw_session(s.postfix.port(), &smuggling_stream("\r\n.\n", "clean"));
+    assert_eq!(codes, "250 250 354 250 250 250 354 250 250 250 354 250 221");
+    let smuggled = s
+        .seen()
+        .into_iter()
+        .any(|m| m.rcpt_to.iter().any(|r| r == "finance@zorg.nl"));
+    assert!(smuggled, "{:?}", s.seen());
 }

@@ -679,3 +679,72 @@ async fn the_public_page_is_off_without_an_address() {
     let page = Visitor::new(z.http_port).get("/contact").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 }
+
+/// The header names of `raw`'s header section (folded lines joined),
+/// lower case, in order.
+fn header_names(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    head.split("\r\n")
+        .filter(|line| !line.starts_with([' ', '\t']))
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, _)| name.trim().to_ascii_lowercase())
+        .collect()
+}
+
+/// Header injection through the portal reply: the original's subject is an
+/// encoded word with `=0D=0A` in it, which decodes to CR LF and a header of
+/// its own; the reply ("Re: " and that subject) reaches the sender with no
+/// Bcc, and nothing goes to the injected Bcc.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_a_subject_with_encoded_cr_lf_adds_no_header() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let (link_a, _, _) = send_secure(
+        &sink,
+        &z,
+        // Short: mail-builder happens to encode text over 77 characters.
+        "=?utf-8?Q?Overdracht=0D=0ABcc:_evil@example.com?= [sms:06-12345678]",
+    );
+    let mut a = Visitor::new(z.http_port);
+    let csrf = a.get(&link_a).await.csrf();
+    let sent = a.post(&format!("{link_a}/code"), &[("csrf", &csrf)]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let code = mail_code(&sink, "p.bakker@example.com", 1);
+    let good = a
+        .post(
+            &format!("{link_a}/verify"),
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert!(good.location.ends_with("/second"), "{}", good.body);
+    let sms = sms_code(&data_dir(&z), "+31612345678");
+    let in_ = a
+        .post(
+            &format!("{link_a}/second"),
+            &[("csrf", &csrf), ("code", &sms)],
+        )
+        .await;
+    assert!(in_.location.ends_with("/read"), "{}", in_.body);
+    let replied = a
+        .post_files(
+            &format!("{link_a}/reply"),
+            &[("csrf", &csrf), ("text", "Dank, ontvangen.")],
+            ("antwoord.pdf", PDF),
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::OK, "{}", replied.body);
+    let reply = mail_to(&sink, "jan@zorg.nl", "Dank, ontvangen");
+    let text = reply.text();
+    let names = header_names(&reply.raw);
+    assert!(
+        !names.iter().any(|n| n == "bcc" || n == "x-zegel-verdict"),
+        "injected header: {text}"
+    );
+    assert_eq!(names.iter().filter(|n| *n == "from").count(), 1, "{text}");
+    assert!(reply.decoded().contains("Re: Overdracht"), "{text}");
+    assert!(
+        !sink.messages().iter().any(|m| m.is_for("evil@example.com")),
+        "nothing to the injected Bcc"
+    );
+}

@@ -1080,3 +1080,50 @@ async fn internal_domains_set_on_the_web_are_internal_for_the_gateway_at_once() 
         changed[0]
     );
 }
+
+/// Header injection through staff compose: a subject with CR LF and a Bcc:
+/// of its own reaches the colleague as one Subject, with no Bcc, and
+/// nothing goes to the injected address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_composed_subject_with_cr_lf_adds_no_header() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    add(&z, "jan@zorg.nl", "sender");
+    let mut jan = Visitor::new(z.http_port);
+    sign_in(&mut jan, "jan@zorg.nl").await;
+    let csrf = jan.get("/app/compose").await.csrf();
+    // Short: mail-builder happens to encode text over 77 characters.
+    let fields = [
+        ("to", "collega@zorg.nl"),
+        ("subject", "Overleg\r\nBcc: evil@example.com"),
+        ("text", "Tot morgen bij het overleg."),
+        ("factor", "default"),
+        ("expiry_days", "7"),
+        ("do", "send"),
+    ];
+    let r = post_compose(&mut jan, "/app/compose", compose_form(&csrf, &fields, None)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let deadline = std::time::Instant::now() + WAIT;
+    let got = loop {
+        if let Some(m) = find(&sink.messages(), "collega@zorg.nl", "Tot morgen") {
+            break m.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "nothing for collega");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let text = got.text();
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    assert!(
+        !head.to_ascii_lowercase().contains("\r\nbcc:"),
+        "injected header: {text}"
+    );
+    assert_eq!(
+        head.matches("\r\nSubject:").count() + usize::from(head.starts_with("Subject:")),
+        1,
+        "{text}"
+    );
+    assert!(
+        !sink.messages().iter().any(|m| m.is_for("evil@example.com")),
+        "nothing to the injected Bcc"
+    );
+}

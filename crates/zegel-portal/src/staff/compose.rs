@@ -14,6 +14,7 @@ use crate::Portal;
 use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use zegel_outbound::header::{self as mail_header, HeaderError};
 use zegel_outbound::{PhoneNumber, SecureRequest, Submission, SubmissionRecipient, SubmitOutcome};
 
 /// How long a message can stay readable, in days, as offered.
@@ -109,15 +110,9 @@ fn addresses(field: &str) -> Result<Vec<String>, String> {
                 .rsplit_once('<')
                 .map(|(_, rest)| rest.trim_end_matches('>').trim())
                 .unwrap_or(a);
-            let ok = a.len() <= 254
-                && !a
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;".contains(c))
-                && a.split_once('@').is_some_and(|(local, domain)| {
-                    !local.is_empty()
-                        && domain.contains('.')
-                        && !domain.starts_with('.')
-                        && !domain.ends_with('.')
+            let ok = mail_header::address(a).is_ok()
+                && a.split_once('@').is_some_and(|(_, domain)| {
+                    domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
                 });
             if ok {
                 Ok(a.to_string())
@@ -169,25 +164,15 @@ fn compose(
     } else {
         None
     };
-    let mut mail = mail_builder::MessageBuilder::new()
-        .from(who.account.email.as_str())
-        .subject(form.subject.trim())
-        .text_body(form.text.as_str());
-    if !to.is_empty() {
-        mail = mail.to(to.iter().map(String::as_str).collect::<Vec<_>>());
-    }
-    if !cc.is_empty() {
-        mail = mail.cc(cc.iter().map(String::as_str).collect::<Vec<_>>());
-    }
-    for (name, content_type, bytes) in &upload.files {
-        let name = if name.is_empty() {
-            "bijlage"
-        } else {
-            name.as_str()
-        };
-        mail = mail.attachment(content_type.as_str(), name, bytes.as_slice());
-    }
-    let raw = mail.write_to_vec().map_err(|e| e.to_string())?;
+    let raw = message(
+        &who.account.email,
+        &form.subject,
+        &form.text,
+        &to,
+        &cc,
+        &upload.files,
+    )
+    .map_err(|e| format!("{}: {e}", s.bad_address))?;
     let recipients = unique_recipients(to, cc);
     Ok(Composed {
         raw,
@@ -198,6 +183,40 @@ fn compose(
             expiry_days: Some(form.expiry_days),
         },
     })
+}
+
+/// The message's bytes: from the signed-in `from`, to `to` and `cc` (as
+/// checked by `addresses`), with `subject`, `text` and `files`; every
+/// header value goes through `zegel_outbound::header` (an address it
+/// refuses is the error).
+fn message(
+    from: &str,
+    subject: &str,
+    text: &str,
+    to: &[String],
+    cc: &[String],
+    files: &[(String, String, Vec<u8>)],
+) -> Result<Vec<u8>, HeaderError> {
+    let mut mail = mail_builder::MessageBuilder::new()
+        .from(mail_header::mailbox(None, from)?)
+        .text_body(text);
+    if !to.is_empty() {
+        mail = mail.to(mail_header::mailboxes(to)?);
+    }
+    if !cc.is_empty() {
+        mail = mail.cc(mail_header::mailboxes(cc)?);
+    }
+    for (name, content_type, bytes) in files {
+        mail = mail.attachment(
+            mail_header::media_type(content_type),
+            mail_header::file_name(name, "bijlage"),
+            bytes.as_slice(),
+        );
+    }
+    let mut raw = mail_header::text_line("Subject", subject).into_bytes();
+    // Writing into a Vec cannot fail.
+    raw.extend(mail.write_to_vec().unwrap_or_default());
+    Ok(raw)
 }
 
 /// The assessment of what was composed, in words.
@@ -374,7 +393,72 @@ pub async fn assess(State(portal): State<Portal>, who: SignedIn, multipart: Mult
 
 #[cfg(test)]
 mod tests {
-    use super::{addresses, unique_recipients};
+    use super::{addresses, message, unique_recipients};
+    use mail_parser::MessageParser;
+
+    /// The header names of `raw` as a reader sees them, lower case, sorted.
+    fn header_names(raw: &[u8]) -> Vec<String> {
+        let parsed = MessageParser::default().parse(raw).expect("parses");
+        let mut names: Vec<String> = parsed
+            .headers()
+            .iter()
+            .map(|h| h.name().to_ascii_lowercase())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// What a composed message has, no more.
+    const HEADERS: [&str; 9] = [
+        "cc",
+        "content-transfer-encoding",
+        "content-type",
+        "date",
+        "from",
+        "message-id",
+        "mime-version",
+        "subject",
+        "to",
+    ];
+
+    fn compose(subject: &str) -> Vec<u8> {
+        message(
+            "jan@zorg.nl",
+            subject,
+            "Zie bijlage.",
+            &["piet@example.com".to_string()],
+            &["anna@zorg.nl".to_string()],
+            &[],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_subject_with_cr_lf_adds_no_header() {
+        for attack in [
+            "Overdracht\r\nBcc: evil@example.com",
+            "Overdracht\r\nFrom: directeur@zorg.nl",
+            "Overdracht\nX-Zegel-Verdict: normal",
+            "Overdracht\r\n\r\n<html>Klik</html>",
+        ] {
+            let raw = compose(attack);
+            assert_eq!(
+                header_names(&raw),
+                HEADERS,
+                "{attack:?}: {}",
+                String::from_utf8_lossy(&raw)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the subject, a composed message has the headers it is
+        /// built with and no others.
+        #[test]
+        fn no_subject_adds_a_header(subject in "(\\PC|[\\r\\n\\t]|Bcc: |=\\?|\\?=){0,60}") {
+            proptest::prop_assert_eq!(header_names(&compose(&subject)), HEADERS);
+        }
+    }
 
     #[test]
     fn a_person_named_twice_gets_one_package() {
@@ -393,7 +477,16 @@ mod tests {
             vec!["a@b.nl", "p@q.example", "c@d.org"]
         );
         assert!(addresses("").unwrap().is_empty());
-        for bad in ["geen adres", "a@b", "@b.nl", "a@.nl", "a b@c.nl", "a@b.nl."] {
+        for bad in [
+            "geen adres",
+            "a@b",
+            "@b.nl",
+            "a@.nl",
+            "a b@c.nl",
+            "a@b.nl.",
+            "a@b.nl\rBcc: c@d.nl",
+            "a@b@c.nl",
+        ] {
             assert!(addresses(bad).is_err(), "{bad}");
         }
     }

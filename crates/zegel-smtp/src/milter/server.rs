@@ -5,6 +5,7 @@
 
 use super::codec::{self, read_command, Command, MilterError, Response, MAX_PACKET};
 use super::{MilterDecision, MilterHandler, MilterMessage};
+use crate::line_ending::{has_bare_cr_or_lf, BARE_LINE_ENDING_REFUSAL};
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -316,6 +317,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<'_, S> {
         let mut message = std::mem::take(&mut self.message);
         let decision = match message.oversized.take() {
             Some(decision) => decision,
+            // The MTA took a bare CR or LF as data; a next hop might take it
+            // for a line end (SMTP smuggling): refused as the SMTP server
+            // refuses it, without assessing.
+            None if has_bare_cr_or_lf(&message.raw) => MilterDecision::Reject {
+                code: 554,
+                text: format!("5.6.0 {BARE_LINE_ENDING_REFUSAL}"),
+            },
             None => {
                 let whole = MilterMessage {
                     raw: std::mem::take(&mut message.raw),
@@ -828,6 +836,46 @@ mod tests {
             ended.unwrap();
             assert_eq!(replies.last(), Some(&last));
         }
+    }
+
+    #[tokio::test]
+    async fn a_bare_cr_or_lf_is_refused_before_the_handler() {
+        // What Postfix passes on when it does not treat a bare CR as a line
+        // end (`\r.\r`: SMTP smuggling towards a next hop that does).
+        for body in [
+            b"Hallo\r.\rMAIL FROM:<ceo@zorg.nl>\r\n".as_slice(),
+            b"Hallo\n.\nMAIL FROM:<ceo@zorg.nl>\r\n",
+            b"Hallo\r\n.\rMAIL FROM:<ceo@zorg.nl>\r\n",
+        ] {
+            let handler = Fixed::new(MilterDecision::Accept);
+            let mut input = connect();
+            input.extend(message("a@zorg.nl", "s", body));
+            input.extend(message("b@zorg.nl", "s", b"clean\r\n"));
+            let (replies, ended) = talk(handler.clone(), config(10_000), input).await;
+            ended.unwrap();
+            let refusal = replies
+                .iter()
+                .find(|r| matches!(r, Response::ReplyCode(_)))
+                .unwrap_or_else(|| panic!("no refusal: {replies:?}"));
+            let Response::ReplyCode(text) = refusal else {
+                unreachable!()
+            };
+            assert!(text.starts_with("554 5.6.0 "), "{text}");
+            assert_eq!(replies.last(), Some(&Response::Accept), "session goes on");
+            let seen = handler.seen();
+            assert_eq!(seen.len(), 1, "the refused one is not assessed");
+            assert_eq!(seen[0].mail_from, "b@zorg.nl");
+        }
+        // A bare CR in a header value as well.
+        let handler = Fixed::new(MilterDecision::Accept);
+        let mut input = connect();
+        input.extend(message("a@zorg.nl", "s\r.\rx", b"x\r\n"));
+        let (replies, _) = talk(handler.clone(), config(10_000), input).await;
+        assert!(
+            matches!(replies.last(), Some(Response::ReplyCode(t)) if t.starts_with("554 5.6.0 ")),
+            "{replies:?}"
+        );
+        assert!(handler.seen().is_empty());
     }
 
     #[tokio::test]
