@@ -245,6 +245,23 @@ pub fn message_id(value: &str) -> Option<String> {
     ok.then(|| id.to_string())
 }
 
+/// The names of the header fields of a message as a reader sees them
+/// (parsed by mail-parser), lower case and sorted, each as often as it
+/// stands: for checking that a mail carries the headers it was built with
+/// and no more. Empty when the bytes are no message.
+pub fn header_names(raw: &[u8]) -> Vec<String> {
+    let Some(parsed) = mail_parser::MessageParser::default().parse(raw) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = parsed
+        .headers()
+        .iter()
+        .map(|h| h.name().to_ascii_lowercase())
+        .collect();
+    names.sort();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,18 +296,6 @@ mod tests {
         "subject",
         "to",
     ];
-
-    /// The header names of `raw` as a reader sees them, sorted.
-    fn header_names(raw: &[u8]) -> Vec<String> {
-        let parsed = MessageParser::default().parse(raw).expect("parses");
-        let mut names: Vec<String> = parsed
-            .headers()
-            .iter()
-            .map(|h| h.name().to_ascii_lowercase())
-            .collect();
-        names.sort();
-        names
-    }
 
     /// Panics unless the header section's lines are ASCII, end in CRLF and
     /// are at most [`MAX_LINE`] long.

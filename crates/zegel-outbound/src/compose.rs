@@ -440,6 +440,7 @@ fn with_reply_to<'a>(mail: MessageBuilder<'a>, address: &str) -> MessageBuilder<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::header::header_names;
 
     #[test]
     fn notification_hides_subject_and_content() {
@@ -457,21 +458,6 @@ mod tests {
         assert!(text.contains("https://zegel.zorg.nl/m/abc"));
         assert!(text.contains("Beveiligd bericht van jan@zorg.nl"));
         assert!(text.contains("Reply-To: <jan@zorg.nl>"), "{text}");
-    }
-
-    /// The top-level header names of `raw` as a reader sees them, lower
-    /// case, sorted.
-    fn header_names(raw: &[u8]) -> Vec<String> {
-        let parsed = mail_parser::MessageParser::default()
-            .parse(raw)
-            .expect("parses");
-        let mut names: Vec<String> = parsed
-            .headers()
-            .iter()
-            .map(|h| h.name().to_ascii_lowercase())
-            .collect();
-        names.sort();
-        names
     }
 
     fn notification_with(subject: &str, sender: &str) -> Vec<u8> {

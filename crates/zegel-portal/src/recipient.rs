@@ -957,18 +957,7 @@ pub async fn logout(
 mod tests {
     use super::*;
     use mail_parser::MessageParser;
-
-    /// The header names of `raw` as a reader sees them, lower case, sorted.
-    fn header_names(raw: &[u8]) -> Vec<String> {
-        let parsed = MessageParser::default().parse(raw).expect("parses");
-        let mut names: Vec<String> = parsed
-            .headers()
-            .iter()
-            .map(|h| h.name().to_ascii_lowercase())
-            .collect();
-        names.sort();
-        names
-    }
+    use zegel_outbound::header::header_names;
 
     /// What a mail from the public page or a reply has, no more.
     const HEADERS: [&str; 8] = [

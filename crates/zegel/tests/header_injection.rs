@@ -11,19 +11,8 @@ use common::portal_mail::{mail_code, mail_to};
 use common::visitor::Visitor;
 use common::*;
 use reqwest::StatusCode;
+use zegel_outbound::header::header_names;
 use zegel_testkit::Sink;
-
-/// The header names of `raw`'s header section (folded lines joined),
-/// lower case, in order.
-fn header_names(raw: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(raw);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    head.split("\r\n")
-        .filter(|line| !line.starts_with([' ', '\t']))
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, _)| name.trim().to_ascii_lowercase())
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_contact_subject_with_cr_lf_adds_no_header_to_the_signed_mail() {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use zegel_outbound::header::header_names;
+
 use common::portal_mail::{access_code, link, mail_code, mail_to};
 use common::visitor::Visitor;
 use common::*;
@@ -678,18 +680,6 @@ async fn the_public_page_is_off_without_an_address() {
     let z = Zegel::start(&sink, &[]);
     let page = Visitor::new(z.http_port).get("/contact").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-}
-
-/// The header names of `raw`'s header section (folded lines joined),
-/// lower case, in order.
-fn header_names(raw: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(raw);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    head.split("\r\n")
-        .filter(|line| !line.starts_with([' ', '\t']))
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, _)| name.trim().to_ascii_lowercase())
-        .collect()
 }
 
 /// Header injection through the portal reply: the original's subject is an

@@ -394,19 +394,7 @@ pub async fn assess(State(portal): State<Portal>, who: SignedIn, multipart: Mult
 #[cfg(test)]
 mod tests {
     use super::{addresses, message, unique_recipients};
-    use mail_parser::MessageParser;
-
-    /// The header names of `raw` as a reader sees them, lower case, sorted.
-    fn header_names(raw: &[u8]) -> Vec<String> {
-        let parsed = MessageParser::default().parse(raw).expect("parses");
-        let mut names: Vec<String> = parsed
-            .headers()
-            .iter()
-            .map(|h| h.name().to_ascii_lowercase())
-            .collect();
-        names.sort();
-        names
-    }
+    use zegel_outbound::header::header_names;
 
     /// What a composed message has, no more.
     const HEADERS: [&str; 9] = [
