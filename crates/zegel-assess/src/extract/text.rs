@@ -131,6 +131,14 @@ pub(crate) fn looks_like_text(bytes: &[u8]) -> bool {
 /// one click): at least 64 characters of the base64 alphabet in lines of
 /// equal length, decoding cleanly.
 pub(crate) fn hidden_base64(text: &str) -> Option<Vec<u8>> {
+    // Prose has words with a space between them early on; base64 has none.
+    let head = &text.as_bytes()[..text.len().min(256)];
+    if head
+        .windows(3)
+        .any(|w| w[0].is_ascii_alphanumeric() && w[1] == b' ' && w[2].is_ascii_alphanumeric())
+    {
+        return None;
+    }
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)

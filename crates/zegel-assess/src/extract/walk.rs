@@ -64,8 +64,16 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
     let max = ctx.limits.max_text_bytes;
     let mut seen = vec![false; message.parts.len()];
     let mut read_words = String::new();
-    let bodies = message.text_body.iter().chain(message.html_body.iter());
-    for &id in bodies {
+    let bodies: Vec<u32> = message
+        .text_body
+        .iter()
+        .chain(message.html_body.iter())
+        .copied()
+        .collect();
+    // Only with more than one body part are alternatives compared.
+    let compare = bodies.len() > 1;
+    let last = bodies.len().saturating_sub(1);
+    for (n, id) in bodies.into_iter().enumerate() {
         if std::mem::replace(seen.get_mut(id as usize).unwrap_or(&mut true), true) {
             continue;
         }
@@ -89,8 +97,15 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
         // What an alternative says that the ones before did not: the
         // whole of the first, of the others what is new (the BSN only the
         // HTML version shows), so the same words are not read twice.
+        if !compare {
+            ctx.push_text(&body_location, body_role, text);
+            continue;
+        }
         let new = unread_lines(&text, &read_words);
-        read_words.push_str(&word_stream(&text));
+        // The last body is compared with, never against.
+        if n < last {
+            read_words.push_str(&word_stream(&text));
+        }
         ctx.push_text(&body_location, body_role, new);
     }
     let shown_inline = inline_ids(message);
@@ -119,12 +134,22 @@ pub(crate) fn walk_message(ctx: &mut Ctx<'_>, message: &Message<'_>, at: Option<
 /// The words of `text`, lower case, separated by single spaces and
 /// surrounded by them (so a whole-word search is a substring search).
 fn word_stream(text: &str) -> String {
-    let mut out = String::from(" ");
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        out.extend(word.chars().flat_map(char::to_lowercase));
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(' ');
+    let mut in_word = false;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            in_word = true;
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            in_word = true;
+        } else if in_word {
+            out.push(' ');
+            in_word = false;
+        }
+    }
+    if in_word {
         out.push(' ');
     }
     out
@@ -260,15 +285,19 @@ fn disguised_file(message: &Message<'_>, part: &MessagePart<'_>) -> Option<Vec<u
         Encoding::QuotedPrintable => quoted_printable_decode(raw),
         Encoding::None => Some(raw.to_vec()),
     };
-    // A prefix cut at a line end decodes on its own.
-    let mut cut = raw.len().min(4096);
+    // A prefix cut at a line end decodes on its own; the magic bytes stand
+    // in the first KiB (a PDF header within it, tar's at 257).
+    let mut cut = raw.len().min(2048);
     if cut < raw.len() {
         cut = raw[..cut]
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(cut, |p| p + 1);
     }
-    let head = decode(&raw[..cut])?;
+    let head: std::borrow::Cow<'_, [u8]> = match part.encoding {
+        Encoding::None => std::borrow::Cow::Borrowed(&raw[..cut]),
+        _ => std::borrow::Cow::Owned(decode(&raw[..cut])?),
+    };
     let wide = decoded_text.contains('\0') && super::text::wide_encoding(&head).is_some();
     if super::format::by_magic(&head).is_none() && !wide {
         return None;
