@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use zegel_smtp::data::DataReader;
 use std::sync::Arc;
-use zegel_smtp::session::{Action, DomainList, Session, SessionConfig};
+use zegel_smtp::session::{Action, AuthOutcome, DomainList, Session, SessionConfig};
 
 fuzz_target!(|input: &[u8]| {
     let config = SessionConfig {
@@ -16,6 +16,7 @@ fuzz_target!(|input: &[u8]| {
         max_commands: 200,
         max_errors: 50,
         tls_available: true,
+        unusual_addresses: false,
         inbound: Some(Arc::new(DomainList::new(["zorg.nl"]))),
     };
     let trusted = input.first().is_some_and(|b| b & 1 == 1);
@@ -45,7 +46,15 @@ fuzz_target!(|input: &[u8]| {
             Action::ReadData(_) => data = Some(DataReader::new(session.max_message_bytes())),
             Action::Authenticate { .. } => {
                 accept = !accept;
-                let _ = session.auth_result(accept);
+                let outcome = if accept {
+                    AuthOutcome::Accepted
+                } else {
+                    AuthOutcome::Rejected
+                };
+                let _ = session.auth_result(outcome);
+            }
+            Action::CheckAccount { .. } => {
+                let _ = session.account_checked(accept);
             }
             Action::Reply(r) => {
                 let _ = r.to_string();

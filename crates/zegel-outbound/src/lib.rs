@@ -28,6 +28,7 @@ mod deliver;
 pub mod live_policy;
 mod route;
 mod send;
+pub mod sender;
 pub mod sms;
 pub mod tls_policy;
 

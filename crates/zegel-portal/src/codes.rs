@@ -35,6 +35,29 @@ pub struct CodeRequest<'a> {
 }
 
 impl Portal {
+    /// The public contact page sends a code to any address anyone types:
+    /// besides the per-address limit, a cap per hour in all and per
+    /// recipient domain (counted by every node), so it cannot be made to
+    /// mail a domain, or the world, at will.
+    async fn contact_code_allowed(&self, to: &str) -> Result<bool, NotSent> {
+        let store = self.store();
+        let domain = to.rsplit_once('@').map_or("", |(_, d)| d).to_lowercase();
+        let all = store
+            .count_hit("contactcodes:all", 3600)
+            .await
+            .map_err(|_| NotSent::Failed)?;
+        let to_domain = store
+            .count_hit(&format!("contactcodes:domain:{domain}"), 3600)
+            .await
+            .map_err(|_| NotSent::Failed)?;
+        let allowed = all <= self.config.contact_codes_per_hour
+            && to_domain <= self.config.contact_codes_per_domain_hour;
+        if !allowed {
+            tracing::info!(domain = %domain, "contact code refused: hourly cap");
+        }
+        Ok(allowed)
+    }
+
     /// Makes, stores and sends a code, within the hourly limits.
     pub(crate) async fn send_code(&self, req: CodeRequest<'_>) -> Result<(), NotSent> {
         let hour_ago = zegel_store::now() - 3600;
@@ -51,6 +74,9 @@ impl Portal {
             || per_address >= self.config.codes_per_address_hour
         {
             tracing::info!(purpose = req.purpose, "code refused: hourly limit");
+            return Err(NotSent::TooMany);
+        }
+        if req.purpose == "contact" && !self.contact_code_allowed(req.to).await? {
             return Err(NotSent::TooMany);
         }
         let code = new_code();

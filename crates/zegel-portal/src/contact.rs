@@ -284,7 +284,16 @@ pub async fn verify(
             let _ = store
                 .audit("verified", None, &address, "contact page: mail code right")
                 .await;
-            web::see_other("/contact/write")
+            let Ok(cookie) =
+                web::rotate_session(&portal, &session.id_hash, web::CONTACT_COOKIE).await
+            else {
+                return web::unavailable(&portal, lang);
+            };
+            let mut response = web::see_other("/contact/write");
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, cookie);
+            response
         }
         Ok(CodeCheck::Wrong { left }) => {
             let _ = portal

@@ -28,6 +28,7 @@
 
 mod codes;
 mod contact;
+pub mod listen;
 mod pages;
 mod recipient;
 pub mod staff;
@@ -97,6 +98,18 @@ pub struct PortalConfig {
     /// How long a rendered message stays in memory for the next view of
     /// the same package (zero: every view decrypts and renders anew).
     pub view_cache: Duration,
+    /// Replies a recipient may send to one message per day.
+    pub replies_per_message_day: i64,
+    /// Mail codes the public contact page may send per hour, in all and
+    /// to one recipient domain: a cap on the mail it can be made to send.
+    pub contact_codes_per_hour: i64,
+    /// See `contact_codes_per_hour`: per recipient domain.
+    pub contact_codes_per_domain_hour: i64,
+    /// Failed sign-ins before an account or address is refused, shared
+    /// with SMTP AUTH.
+    pub login_limits: zegel_store::LoginLimits,
+    /// The connections: caps, timeouts, trusted reverse proxies.
+    pub connections: listen::Connections,
 }
 
 impl PortalConfig {
@@ -117,6 +130,11 @@ impl PortalConfig {
             domain_check: None,
             staff_session_lifetime: Duration::from_secs(8 * 3600),
             attempts_per_account: 10,
+            replies_per_message_day: 20,
+            contact_codes_per_hour: 200,
+            contact_codes_per_domain_hour: 20,
+            login_limits: zegel_store::LoginLimits::default(),
+            connections: listen::Connections::default(),
         }
     }
 }
@@ -200,7 +218,22 @@ impl Portal {
     /// Counts a sign-in attempt for a staff account; false when the
     /// account is over its limit (this node's: a burst, then one a minute;
     /// on a shared database also every node's together, per 10 minutes).
-    async fn account_attempt(&self, email: &str) -> bool {
+    /// Also false while the account or the client's address is locked
+    /// by failed sign-ins on any door (`zegel_store::LoginLimits`: the
+    /// SMTP AUTH failures count too).
+    async fn account_attempt(&self, email: &str, ip: IpAddr) -> bool {
+        match self
+            .store()
+            .login_refused(&self.config.login_limits, email, ip)
+            .await
+        {
+            Ok(None) => {}
+            Ok(Some(_)) => return false,
+            Err(e) => {
+                tracing::warn!(error = %e, "sign-in counters unavailable; sign-in refused for now");
+                return false;
+            }
+        }
         self.attempts.check_key(&email.to_string()).is_ok()
             && self
                 .shared_allows(
@@ -281,14 +314,8 @@ pub async fn serve(
     portal: Portal,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        portal
-            .router()
-            .into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop)
-    .await
+    let connections = portal.config.connections.clone();
+    listen::serve(listener, portal.router(), connections, stop).await
 }
 
 async fn home() -> impl IntoResponse {

@@ -374,13 +374,10 @@ pub async fn verify(
         Ok(_) => return wrong_code(&portal, &v, Kind::Email, "mail code").await,
         Err(_) => return web::unavailable(&portal, v.lang),
     }
-    if passed(&portal, &v, Factor::Email, "mail code right")
-        .await
-        .is_err()
-    {
+    let Ok(cookie) = passed(&portal, &v, Factor::Email, "mail code right").await else {
         return web::unavailable(&portal, v.lang);
-    }
-    match v.package.second_factor {
+    };
+    let mut response = match v.package.second_factor {
         SecondFactor::None => web::see_other(&format!("{}/read", v.base)),
         SecondFactor::AccessCode => web::see_other(&format!("{}/second", v.base)),
         SecondFactor::Sms => match send_sms(&portal, &v).await {
@@ -394,10 +391,19 @@ pub async fn verify(
             ),
             Err(NotSent::Failed) => web::unavailable(&portal, v.lang),
         },
-    }
+    };
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
 }
 
-async fn passed(portal: &Portal, v: &Visit, factor: Factor, detail: &str) -> Result<(), ()> {
+/// Records a passed factor, audited, and gives the session a new id:
+/// returns the new id's `Set-Cookie`.
+async fn passed(
+    portal: &Portal,
+    v: &Visit,
+    factor: Factor,
+    detail: &str,
+) -> Result<axum::http::HeaderValue, ()> {
     let store = portal.store();
     store
         .session_passed(v.session_hash(), factor, None)
@@ -410,6 +416,9 @@ async fn passed(portal: &Portal, v: &Visit, factor: Factor, detail: &str) -> Res
             &v.package.recipient,
             detail,
         )
+        .await
+        .map_err(|_| ())?;
+    web::rotate_session(portal, v.session_hash(), RECIPIENT_COOKIE)
         .await
         .map_err(|_| ())
 }
@@ -542,10 +551,12 @@ pub async fn second(
     } else {
         "access code right"
     };
-    if passed(&portal, &v, Factor::Second, detail).await.is_err() {
+    let Ok(cookie) = passed(&portal, &v, Factor::Second, detail).await else {
         return web::unavailable(&portal, v.lang);
-    }
-    web::see_other(&format!("{}/read", v.base))
+    };
+    let mut response = web::see_other(&format!("{}/read", v.base));
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
 }
 
 /// `GET /m/{token}/read`: the message.
@@ -887,6 +898,25 @@ pub async fn reply(State(portal): State<Portal>, v: Visit, multipart: Multipart)
             link: back,
         };
         return (StatusCode::BAD_REQUEST, pages::html(&page)).into_response();
+    }
+    // A cap per message and day, counted in the database: a reader (or
+    // whoever has the session) cannot make the gateway mail the sender
+    // without end.
+    match portal
+        .store()
+        .count_hit(&format!("reply:{}", v.package.id), 86_400)
+        .await
+    {
+        Ok(n) if n <= portal.config.replies_per_message_day => {}
+        Ok(_) => {
+            let page = pages::Notice {
+                f: web::frame(&portal, v.lang, t.reply, ""),
+                text: t.too_many_replies.into(),
+                link: back,
+            };
+            return (StatusCode::TOO_MANY_REQUESTS, pages::html(&page)).into_response();
+        }
+        Err(_) => return web::unavailable(&portal, v.lang),
     }
     let Ok(raw) = portal.store().package_content(&v.package).await else {
         return web::unavailable(&portal, v.lang);

@@ -73,6 +73,23 @@ pub fn session_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> He
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// Gives the session `id_hash` a new id once a factor has passed, and
+/// returns the `Set-Cookie` of the new id for cookie `name`.
+pub async fn rotate_session(
+    portal: &Portal,
+    id_hash: &str,
+    name: &str,
+) -> Result<HeaderValue, zegel_store::StoreError> {
+    let (id, hash) = new_session_id();
+    portal.store().rotate_session(id_hash, &hash).await?;
+    Ok(session_cookie(
+        name,
+        &id,
+        portal.config.session_lifetime.as_secs() as i64,
+        portal.config.secure_cookies,
+    ))
+}
+
 /// A random session id (256 bits, hex) and its hash for the database.
 pub fn new_session_id() -> (String, String) {
     let id = hex::encode(rand::random::<[u8; 32]>());

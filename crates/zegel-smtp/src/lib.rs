@@ -16,7 +16,7 @@
 
 pub mod data;
 pub mod line_ending;
-mod listen;
+pub mod listen;
 pub mod milter;
 pub mod reply;
 pub mod server;
@@ -25,4 +25,4 @@ mod text;
 
 pub use reply::Reply;
 pub use server::{serve, Backend, ServerConfig};
-pub use session::{DomainList, Envelope, InboundDomains, Recipient, SessionConfig};
+pub use session::{AuthOutcome, DomainList, Envelope, InboundDomains, Recipient, SessionConfig};

@@ -4,7 +4,7 @@
 
 use crate::data::DataReader;
 use crate::reply::Reply;
-use crate::session::{Action, DataNext, Envelope, Session, SessionConfig};
+use crate::session::{Action, AuthOutcome, DataNext, Envelope, Session, SessionConfig};
 use ipnet::IpNet;
 use std::future::Future;
 use std::net::IpAddr;
@@ -16,8 +16,17 @@ use tokio::sync::Semaphore;
 
 /// What the server asks of the rest of zegel.
 pub trait Backend: Send + Sync + 'static {
-    /// Whether `user` / `password` are a valid account.
-    fn authenticate(&self, user: &str, password: &str) -> impl Future<Output = bool> + Send;
+    /// Checks `user` / `password` from a client at `client_ip`; may refuse
+    /// for now (too many failures, too many checks at once).
+    fn authenticate(
+        &self,
+        user: &str,
+        password: &str,
+        client_ip: IpAddr,
+    ) -> impl Future<Output = AuthOutcome> + Send;
+    /// Whether an account that authenticated earlier in the session may
+    /// still send (asked at every MAIL FROM).
+    fn account_active(&self, user: &str) -> impl Future<Output = bool> + Send;
     /// Take the message: answer 250 only once it is durably stored.
     fn submit(&self, envelope: Envelope, data: Vec<u8>) -> impl Future<Output = Reply> + Send;
 }
@@ -41,6 +50,9 @@ pub struct ServerConfig {
     pub max_data_line: usize,
     /// Most connections served at once; more get 421.
     pub max_connections: usize,
+    /// Most connections from one client address at once (relay networks
+    /// excepted); more get 421.
+    pub max_connections_per_address: usize,
 }
 
 impl ServerConfig {
@@ -68,18 +80,24 @@ pub async fn serve<B: Backend>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(config.max_connections));
+    let per_address = crate::listen::PerAddress::new(config.max_connections_per_address);
     crate::listen::accept_until(listener, "smtp", shutdown, move |stream, peer| {
         let config = config.clone();
         let backend = backend.clone();
+        let ip = canonical(peer.ip());
         let slot = slots.clone().try_acquire_owned();
+        let own_slot = if config.is_relay_network(ip) {
+            Some(None)
+        } else {
+            per_address.enter(ip).map(Some)
+        };
         tokio::spawn(async move {
             let mut stream = stream;
-            let Ok(_slot) = slot else {
+            let (Ok(_slot), Some(_own_slot)) = (slot, own_slot) else {
                 let busy = Reply::new(421, "4.7.0", "Too many connections, try again later");
                 let _ = stream.write_all(busy.to_string().as_bytes()).await;
                 return;
             };
-            let ip = canonical(peer.ip());
             let session = Session::new(config.session.clone(), ip, config.is_relay_network(ip));
             if let Err(e) = run_connection(stream, session, &config, &*backend).await {
                 tracing::debug!(peer = %peer, error = %e, "smtp session ended with an error");
@@ -163,17 +181,23 @@ where
                 return Ok(Next::StartTls);
             }
             Action::Authenticate { user, password } => {
-                let ok = backend.authenticate(&user, &password).await;
-                if !ok {
-                    tracing::info!(user = %user, "smtp authentication failed");
+                let outcome = backend
+                    .authenticate(&user, &password, session.client_ip())
+                    .await;
+                if outcome != AuthOutcome::Accepted {
+                    tracing::info!(user = %user, outcome = ?outcome, "smtp authentication refused");
                 }
-                let reply = session.auth_result(ok);
-                if let Action::Close(r) = &reply {
-                    write_reply(reader, r).await?;
+                if write_answer(reader, session.auth_result(outcome)).await? {
                     return Ok(Next::Done);
                 }
-                if let Action::Reply(r) = reply {
-                    write_reply(reader, &r).await?;
+            }
+            Action::CheckAccount { user } => {
+                let active = backend.account_active(&user).await;
+                if !active {
+                    tracing::info!(user = %user, "disabled account tried to send; authentication dropped");
+                }
+                if write_answer(reader, session.account_checked(active)).await? {
+                    return Ok(Next::Done);
                 }
             }
             Action::ReadData(r) => {
@@ -201,6 +225,25 @@ where
                 write_reply(reader, &reply).await?;
             }
         }
+    }
+}
+
+/// Writes the reply of a check's answer; true when the session closes.
+async fn write_answer<S: AsyncRead + AsyncWrite + Unpin>(
+    reader: &mut BufReader<S>,
+    answer: Action,
+) -> std::io::Result<bool> {
+    match answer {
+        Action::Close(r) => {
+            write_reply(reader, &r).await?;
+            Ok(true)
+        }
+        Action::Reply(r) => {
+            write_reply(reader, &r).await?;
+            Ok(false)
+        }
+        // A check answers with a reply or a close, nothing else.
+        _ => Ok(false),
     }
 }
 
@@ -361,7 +404,11 @@ mod tests {
     }
 
     impl Backend for Recording {
-        async fn authenticate(&self, _user: &str, _password: &str) -> bool {
+        async fn authenticate(&self, _user: &str, _password: &str, _ip: IpAddr) -> AuthOutcome {
+            AuthOutcome::Accepted
+        }
+
+        async fn account_active(&self, _user: &str) -> bool {
             true
         }
 
@@ -391,6 +438,7 @@ mod tests {
                 max_commands: 100,
                 max_errors: 10,
                 tls_available: true,
+                unusual_addresses: false,
                 inbound: inbound.then(|| {
                     Arc::new(crate::session::DomainList::new(["zorg.nl"]))
                         as Arc<dyn crate::session::InboundDomains>
@@ -403,6 +451,7 @@ mod tests {
             max_command_line: 512,
             max_data_line: 1000,
             max_connections: 1,
+            max_connections_per_address: 1,
         }
     }
 
@@ -540,6 +589,7 @@ mod tests {
                 max_commands: 1,
                 max_errors: 1,
                 tls_available: false,
+                unusual_addresses: false,
                 inbound: None,
             },
             relay_networks: vec!["10.0.0.0/8".parse().unwrap()],
@@ -549,6 +599,7 @@ mod tests {
             max_command_line: 10,
             max_data_line: 10,
             max_connections: 1,
+            max_connections_per_address: 1,
         };
         assert!(config.is_relay_network("10.1.2.3".parse().unwrap()));
         assert!(config.is_relay_network("::ffff:10.1.2.3".parse().unwrap()));

@@ -65,6 +65,11 @@ pub struct SessionConfig {
     pub max_errors: usize,
     /// Whether STARTTLS can be offered (a certificate is loaded).
     pub tls_available: bool,
+    /// Take addresses whose local part holds `%` or `!` (old source
+    /// routing: `user%other.example@zorg.nl` may be passed on to
+    /// `other.example` by a mail server behind us). Off: 553. Quoted local
+    /// parts and local parts holding `@` are always refused.
+    pub unusual_addresses: bool,
     /// Inbound mode: the domains for which anyone may hand in mail without
     /// AUTH or a relay network (mail from outside for the organisation),
     /// asked at each `RCPT`. `None`: only relaying clients may send.
@@ -123,6 +128,26 @@ pub enum Action {
         /// The password given.
         password: String,
     },
+    /// Ask whether this authenticated account may still send (it may have
+    /// been disabled since AUTH), then call [`Session::account_checked`].
+    CheckAccount {
+        /// The authenticated user.
+        user: String,
+    },
+}
+
+/// What checking AUTH credentials came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthOutcome {
+    /// The password is right and the account active.
+    Accepted,
+    /// Wrong password, or no such (active) account.
+    Rejected,
+    /// Too many failed sign-ins for the account or from the client's
+    /// address: refused for now, whatever the password.
+    Locked,
+    /// Too many password checks at once: try again later.
+    Busy,
 }
 
 /// How reading the message data ended (see `data.rs`).
@@ -164,6 +189,8 @@ enum Phase {
     AuthLoginPassword(String),
     /// Credentials handed out for checking.
     AuthChecking(String),
+    /// MAIL FROM waiting for the account check: the address and RET=HDRS.
+    MailChecking(String, bool),
 }
 
 /// One SMTP session's state.
@@ -214,6 +241,11 @@ impl Session {
     /// The user that authenticated, if any.
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
+    }
+
+    /// The client's address.
+    pub fn client_ip(&self) -> IpAddr {
+        self.client_ip
     }
 
     /// Whether TLS is active.
@@ -267,9 +299,9 @@ impl Session {
             Phase::AuthLoginPassword(user) => {
                 return self.auth_login_password(user, trim_crlf(line))
             }
-            Phase::AuthChecking(_) => {
+            Phase::AuthChecking(_) | Phase::MailChecking(..) => {
                 self.phase = Phase::Ready;
-                return self.error(Reply::new(503, "5.5.1", "Authentication in progress"));
+                return self.error(Reply::new(503, "5.5.1", "Check in progress"));
             }
             other => self.phase = other,
         }
@@ -353,20 +385,51 @@ impl Session {
     }
 
     /// The credentials handed out by [`Action::Authenticate`] were checked.
-    pub fn auth_result(&mut self, accepted: bool) -> Action {
+    pub fn auth_result(&mut self, outcome: AuthOutcome) -> Action {
         let Phase::AuthChecking(user) = std::mem::replace(&mut self.phase, Phase::Ready) else {
             return Action::Reply(Reply::new(503, "5.5.1", "No authentication in progress"));
         };
-        if accepted {
-            self.user = Some(user);
-            Action::Reply(Reply::new(235, "2.7.0", "Authentication succeeded"))
-        } else {
-            self.error(Reply::new(
+        match outcome {
+            AuthOutcome::Accepted => {
+                self.user = Some(user);
+                Action::Reply(Reply::new(235, "2.7.0", "Authentication succeeded"))
+            }
+            AuthOutcome::Rejected => self.error(Reply::new(
                 535,
                 "5.7.8",
                 "Authentication credentials invalid",
-            ))
+            )),
+            AuthOutcome::Locked => self.error(Reply::new(
+                454,
+                "4.7.0",
+                "Te veel mislukte aanmeldingen, probeer het later opnieuw / \
+                 Too many failed sign-ins, try again later",
+            )),
+            AuthOutcome::Busy => self.error(Reply::new(
+                454,
+                "4.3.0",
+                "Server bezet, probeer het later opnieuw / Server busy, try again later",
+            )),
         }
+    }
+
+    /// The account check asked for by [`Action::CheckAccount`] at MAIL
+    /// FROM: an account disabled since AUTH loses its authentication.
+    pub fn account_checked(&mut self, active: bool) -> Action {
+        let Phase::MailChecking(address, return_headers_only) =
+            std::mem::replace(&mut self.phase, Phase::Ready)
+        else {
+            return Action::Reply(Reply::new(503, "5.5.1", "No sender check in progress"));
+        };
+        if !active {
+            self.user = None;
+            return self.error(Reply::new(
+                530,
+                "5.7.0",
+                "Account uitgeschakeld / Account disabled",
+            ));
+        }
+        self.start_transaction(address, return_headers_only)
     }
 
     fn hello(&mut self, host: &str, esmtp: bool) -> Action {
@@ -524,6 +587,9 @@ impl Session {
                 "Authentication required: STARTTLS, then AUTH",
             ));
         }
+        if let Some(refusal) = self.unusual(address) {
+            return self.error(refusal);
+        }
         if let Some(user) = &self.user {
             if !address.eq_ignore_ascii_case(user) {
                 return self.error(Reply::new(
@@ -533,8 +599,18 @@ impl Session {
                 ));
             }
         }
-        self.mail_from = address.to_string();
-        self.return_headers_only = flags & smtp_proto::MAIL_RET_HDRS != 0;
+        let return_headers_only = flags & smtp_proto::MAIL_RET_HDRS != 0;
+        if let Some(user) = &self.user {
+            let user = user.clone();
+            self.phase = Phase::MailChecking(address.to_string(), return_headers_only);
+            return Action::CheckAccount { user };
+        }
+        self.start_transaction(address.to_string(), return_headers_only)
+    }
+
+    fn start_transaction(&mut self, address: String, return_headers_only: bool) -> Action {
+        self.mail_from = address;
+        self.return_headers_only = return_headers_only;
         self.recipients.clear();
         self.phase = Phase::Mail;
         Action::Reply(Reply::new(250, "2.1.0", "Sender OK"))
@@ -550,6 +626,9 @@ impl Session {
                 "5.1.3",
                 "Recipient address must be a full address: user@domain",
             ));
+        }
+        if let Some(refusal) = self.unusual(address) {
+            return self.error(refusal);
         }
         if !self.relay_allowed() && !self.is_inbound_domain(address) {
             return self.error(Reply::new(
@@ -577,6 +656,30 @@ impl Session {
             return self.error(Reply::new(554, "5.5.1", "No valid recipients"));
         }
         Action::ReadData(Reply::new(354, "", "End data with <CR><LF>.<CR><LF>"))
+    }
+
+    /// The refusal of an address whose local part could route it
+    /// elsewhere than its domain says, or would be read differently by
+    /// the next mail server; `%` and `!` unless
+    /// [`SessionConfig::unusual_addresses`]. smtp-proto hands over a quoted
+    /// local part unquoted (`"jan"@x` as `jan@x`, the same address); one
+    /// that needed its quotes (an `@`, a space, a quote...) would lose
+    /// them on the way out, so it is refused.
+    fn unusual(&self, address: &str) -> Option<Reply> {
+        let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
+        let routing = local.contains(['%', '!']) && !self.config.unusual_addresses;
+        let needs_quotes = local.chars().any(|c| {
+            c.is_ascii_whitespace() || c.is_ascii_control() || "\"(),:;<>@[]\\".contains(c)
+        });
+        if routing || needs_quotes {
+            return Some(Reply::new(
+                553,
+                "5.1.3",
+                "Adres met %, !, @ of aanhalingstekens in het deel voor de @ geweigerd / \
+                 Address with %, !, @ or quotes before the @ refused",
+            ));
+        }
+        None
     }
 
     fn relay_allowed(&self) -> bool {
@@ -674,6 +777,7 @@ mod tests {
             max_commands: 50,
             max_errors: 5,
             tls_available: true,
+            unusual_addresses: false,
             inbound: None,
         }
     }
@@ -687,7 +791,7 @@ mod tests {
             Action::Reply(r) | Action::Close(r) | Action::StartTls(r) | Action::ReadData(r) => {
                 r.code()
             }
-            Action::Authenticate { .. } => 0,
+            Action::Authenticate { .. } | Action::CheckAccount { .. } => 0,
         }
     }
 
@@ -828,14 +932,73 @@ mod tests {
                 password: "secret".into()
             }
         );
-        assert_eq!(code(&s.auth_result(true)), 235);
+        assert_eq!(code(&s.auth_result(AuthOutcome::Accepted)), 235);
         assert_eq!(
             run(&mut s, "MAIL FROM:<other@org.nl>"),
             553,
             "own address only"
         );
-        assert_eq!(run(&mut s, "MAIL FROM:<A@org.nl>"), 250);
+        assert_eq!(
+            s.command(b"MAIL FROM:<A@org.nl>\r\n"),
+            Action::CheckAccount {
+                user: "a@org.nl".into()
+            },
+            "the account is asked after again at every MAIL"
+        );
+        assert_eq!(code(&s.account_checked(true)), 250);
         assert_eq!(run(&mut s, "RCPT TO:<b@example.com>"), 250);
+    }
+
+    /// An account disabled after AUTH cannot start another message in the
+    /// same session: it loses its authentication at the next MAIL FROM.
+    #[test]
+    fn a_disabled_account_loses_its_session() {
+        let mut s = session(false);
+        run(&mut s, "EHLO client");
+        s.command(b"STARTTLS\r\n");
+        s.tls_started();
+        run(&mut s, "EHLO client");
+        let creds = base64::engine::general_purpose::STANDARD.encode("\0a@org.nl\0secret");
+        s.command(format!("AUTH PLAIN {creds}\r\n").as_bytes());
+        assert_eq!(code(&s.auth_result(AuthOutcome::Accepted)), 235);
+        assert!(matches!(
+            s.command(b"MAIL FROM:<a@org.nl>\r\n"),
+            Action::CheckAccount { .. }
+        ));
+        assert_eq!(code(&s.account_checked(false)), 530);
+        assert_eq!(s.user(), None);
+        assert_eq!(
+            run(&mut s, "MAIL FROM:<a@org.nl>"),
+            530,
+            "AUTH needed again"
+        );
+        assert_eq!(code(&s.account_checked(true)), 503, "nothing was asked");
+    }
+
+    /// A locked account and a busy server answer 454 (try later), and
+    /// count as errors like a wrong password.
+    #[test]
+    fn locked_and_busy_answer_454() {
+        let mut s = session(false);
+        run(&mut s, "EHLO client");
+        s.command(b"STARTTLS\r\n");
+        s.tls_started();
+        run(&mut s, "EHLO client");
+        let creds = base64::engine::general_purpose::STANDARD.encode("\0a@org.nl\0secret");
+        for outcome in [AuthOutcome::Locked, AuthOutcome::Busy] {
+            s.command(format!("AUTH PLAIN {creds}\r\n").as_bytes());
+            assert_eq!(code(&s.auth_result(outcome)), 454);
+            assert_eq!(s.user(), None);
+        }
+        for _ in 0..3 {
+            s.command(format!("AUTH PLAIN {creds}\r\n").as_bytes());
+            assert_eq!(code(&s.auth_result(AuthOutcome::Rejected)), 535);
+        }
+        s.command(format!("AUTH PLAIN {creds}\r\n").as_bytes());
+        assert!(matches!(
+            s.auth_result(AuthOutcome::Locked),
+            Action::Close(_)
+        ));
     }
 
     #[test]
@@ -851,8 +1014,47 @@ mod tests {
             s.command(b"d3Jvbmc=\r\n"),
             Action::Authenticate { .. }
         ));
-        assert_eq!(code(&s.auth_result(false)), 535);
+        assert_eq!(code(&s.auth_result(AuthOutcome::Rejected)), 535);
         assert_eq!(run(&mut s, "MAIL FROM:<a@org.nl>"), 530);
+    }
+
+    /// Local parts that route elsewhere or would lose their quoting on the
+    /// way out are refused: `%` and `!` unless configured, what needs
+    /// quotes always.
+    #[test]
+    fn routing_and_quoted_local_parts_are_refused() {
+        let mut s = session(true);
+        run(&mut s, "EHLO client");
+        assert_eq!(run(&mut s, "MAIL FROM:<a%evil.example@org.nl>"), 553);
+        assert_eq!(run(&mut s, "MAIL FROM:<a@org.nl>"), 250);
+        for rcpt in [
+            "RCPT TO:<user%evil.example@zorg.nl>",
+            "RCPT TO:<evil.example!user@zorg.nl>",
+            "RCPT TO:<\"user@evil.example\"@zorg.nl>",
+            "RCPT TO:<\"jan de vries\"@zorg.nl>",
+        ] {
+            assert_eq!(run(&mut s, rcpt), 553, "{rcpt}");
+        }
+        // Quotes around what needs none: the same address, taken.
+        assert_eq!(run(&mut s, "RCPT TO:<\"jan\"@zorg.nl>"), 250);
+        assert_eq!(run(&mut s, "RCPT TO:<jan.de-vries+x@zorg.nl>"), 250);
+
+        let mut allowed = Session::new(
+            SessionConfig {
+                unusual_addresses: true,
+                ..config()
+            },
+            "127.0.0.1".parse().unwrap(),
+            true,
+        );
+        run(&mut allowed, "EHLO client");
+        assert_eq!(run(&mut allowed, "MAIL FROM:<a@org.nl>"), 250);
+        assert_eq!(run(&mut allowed, "RCPT TO:<user%host@zorg.nl>"), 250);
+        assert_eq!(
+            run(&mut allowed, "RCPT TO:<\"user@evil.example\"@zorg.nl>"),
+            553,
+            "quotes are refused even then: the quoting would be lost"
+        );
     }
 
     #[test]
@@ -966,7 +1168,8 @@ mod tests {
                     Action::Close(_) => break,
                     Action::StartTls(_) => s.tls_started(),
                     Action::ReadData(_) => { let _ = s.data_done(DataOutcome::Complete(vec![])); }
-                    Action::Authenticate { .. } => { let _ = s.auth_result(false); }
+                    Action::Authenticate { .. } => { let _ = s.auth_result(AuthOutcome::Rejected); }
+                    Action::CheckAccount { .. } => { let _ = s.account_checked(true); }
                     Action::Reply(r) => {
                         let text = r.to_string();
                         proptest::prop_assert_eq!(text.matches("\r\n").count(), r.text_lines().len());

@@ -61,8 +61,19 @@ pub fn write_export(
     Ok(())
 }
 
-/// One CSV field, quoted when it must be (RFC 4180).
+/// One CSV field, quoted when it must be (RFC 4180). A field a
+/// spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`,
+/// a tab or a CR: CSV injection, OWASP) gets a leading `'` so it shows as
+/// the text it is; the audit trail holds addresses and subjects written by
+/// outsiders.
 fn csv_field(value: &str) -> String {
+    let neutralised;
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        neutralised = format!("'{value}");
+        neutralised.as_str()
+    } else {
+        value
+    };
     let needs_quotes =
         value.contains([',', '"', '\r', '\n']) || value.starts_with(' ') || value.ends_with(' ');
     if needs_quotes {
@@ -84,6 +95,19 @@ mod tests {
         assert_eq!(csv_field("zei \"ja\""), "\"zei \"\"ja\"\"\"");
         assert_eq!(csv_field("twee\nregels"), "\"twee\nregels\"");
         assert_eq!(csv_field(" rand"), "\" rand\"");
+    }
+
+    #[test]
+    fn csv_cells_cannot_become_formulas() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_field("+31612345678"), "'+31612345678");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tcmd"), "'\tcmd");
+        assert_eq!(csv_field("a=b"), "a=b", "only a leading sign is a formula");
     }
 
     #[test]

@@ -113,6 +113,7 @@ impl BlobDir {
     /// Opens (creating) a local folder as the blob store.
     pub fn open(root: &Path) -> Result<BlobDir, StoreError> {
         std::fs::create_dir_all(root).map_err(io("create the blob folder"))?;
+        crate::private::private_dir(root).map_err(io("make the blob folder owner-only"))?;
         let store = LocalFileSystem::new_with_prefix(root).map_err(blob("open the blob folder"))?;
         Ok(BlobDir {
             store: Arc::new(store),

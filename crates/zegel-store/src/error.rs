@@ -51,4 +51,7 @@ pub enum StoreError {
     /// A password could not be hashed.
     #[error("password hashing failed")]
     PasswordHash,
+    /// Too many password checks are waiting already (login.rs): try later.
+    #[error("too many password checks at once")]
+    Busy,
 }

@@ -40,10 +40,12 @@ mod error;
 mod group;
 mod held;
 mod kek;
+mod login;
 mod node_keys;
 mod oidc;
 mod policy;
 mod portal;
+mod private;
 mod queue;
 mod rate_limits;
 mod rekey;
@@ -59,6 +61,7 @@ pub use db::Engine;
 pub use error::StoreError;
 pub use held::HeldMessage;
 pub use kek::{Kek, KeyRingInfo};
+pub use login::{failure_delay, LoginLimits, LoginRefusal};
 pub use node_keys::{NodeKeys, NODE_KEYS_EVERY_SECS, NODE_LIVE_SECS};
 pub use policy::StoredPolicy;
 pub use portal::{
@@ -117,6 +120,18 @@ impl Store {
             what: "create the data folder",
             source,
         })?;
+        private::private_dir(data_dir).map_err(|source| StoreError::Io {
+            what: "make the data folder owner-only",
+            source,
+        })?;
+        if database_url.is_none() {
+            private::private_database(&data_dir.join("zegel.db")).map_err(|source| {
+                StoreError::Io {
+                    what: "make the database owner-only",
+                    source,
+                }
+            })?;
+        }
         let db = db::open(data_dir, database_url).await?;
         let blobs = blobs::BlobDir::open_at(blobs).await?;
         let group = group::new_group();

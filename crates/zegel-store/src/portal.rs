@@ -769,6 +769,21 @@ impl Store {
         Ok(())
     }
 
+    /// Gives a session a new id (its cookie's hash `new_hash`), keeping
+    /// what it passed: done when a factor passes, so an id fixed or seen
+    /// before sign-in is worth nothing after it.
+    pub async fn rotate_session(&self, id_hash: &str, new_hash: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE portal_sessions SET id_hash = $1 WHERE id_hash = $2")
+            .bind(new_hash)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("session"));
+        }
+        Ok(())
+    }
+
     /// Ends a session.
     pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM portal_sessions WHERE id_hash = $1")

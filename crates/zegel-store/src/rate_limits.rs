@@ -39,6 +39,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The hits counted for `key` in the current window of `window_secs`
+    /// seconds, without counting one.
+    pub async fn hits_now(&self, key: &str, window_secs: i64) -> Result<i64, StoreError> {
+        let now = now();
+        let start = now - now.rem_euclid(window_secs.max(1));
+        let hits: Option<i64> =
+            sqlx::query_scalar("SELECT hits FROM rate_limits WHERE key = $1 AND window_start = $2")
+                .bind(key)
+                .bind(start)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(hits.unwrap_or(0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[tokio::test]

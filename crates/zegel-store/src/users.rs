@@ -97,6 +97,16 @@ impl Store {
             .await?;
         if done.rows_affected() > 0 {
             self.end_staff_sessions(email).await?;
+            // The status links in the person's notices stop working: a
+            // value no token hashes to (hashes are hex). Messages handed
+            // over are the colleague's to follow on the staff web.
+            sqlx::query(
+                "UPDATE secure_messages SET status_token_hash = 'link-ended:' || id
+                 WHERE lower(sender) = $1",
+            )
+            .bind(email.to_lowercase())
+            .execute(&self.pool)
+            .await?;
             self.audit(
                 "user_disabled",
                 None,
@@ -143,6 +153,8 @@ impl Store {
             None => (DUMMY_HASH.to_string(), false),
         };
         let password = password.to_string();
+        // At most a core's worth of argon2id runs at once (login.rs).
+        let _slot = crate::login::hash_slot().await?;
         let matches = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
                 .map(|h| {

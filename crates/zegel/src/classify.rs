@@ -4,8 +4,11 @@
 use crate::config::AssessConfig;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use zegel_assess::{Assessment, Lang, Verdict};
 
 /// Where a message comes from.
@@ -84,71 +87,113 @@ fn has_eml_extension(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
 }
 
-/// Runs the command; returns whether every input could be assessed.
+/// What became of one input: the lines to print, or why it failed.
+enum Outcome {
+    /// The output for this input, rendered.
+    Printed(Vec<u8>),
+    /// It could not be read or assessed; the message for standard error.
+    Failed(String),
+}
+
+/// Runs the command; returns whether every input could be assessed. Many
+/// files are assessed on every core at once; the output keeps the order of
+/// the inputs.
 pub fn run(config: AssessConfig, paths: &[PathBuf], options: OutputOptions) -> bool {
     let assessor = config.assessor();
     let inputs = expand_paths(paths);
     let progress = progress_bar(inputs.len());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(inputs.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let (sender, results) = mpsc::channel::<(usize, Outcome)>();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut all_ok = true;
-    for input in inputs {
-        progress.inc(1);
-        let input = match input {
-            Ok(i) => i,
-            Err((name, message)) => {
-                progress.suspend(|| eprintln!("zegel: {name}: {message}"));
-                all_ok = false;
-                continue;
-            }
-        };
-        let name = input.name();
-        let raw = match input.read() {
-            Ok(raw) => raw,
-            Err(e) => {
-                progress.suspend(|| eprintln!("zegel: cannot read {name}: {e}"));
-                all_ok = false;
-                continue;
-            }
-        };
-        if options.texts {
-            let written = match assessor.read_texts(&raw) {
-                Ok(extracted) => write_texts(&mut out, &name, &extracted),
-                Err(e) => {
-                    progress.suspend(|| eprintln!("zegel: cannot read {name}: {e}"));
-                    all_ok = false;
-                    continue;
-                }
-            };
-            if let Err(e) = written {
-                eprintln!("zegel: cannot write output: {e}");
-                return false;
-            }
-            continue;
-        }
-        match assessor.assess_bytes(&raw, None) {
-            Ok(assessment) => {
-                let written = if options.json {
-                    write_json(&mut out, &name, &assessment, options.lang)
-                } else {
-                    progress.suspend(|| write_text(&mut out, &name, &assessment, options.lang))
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (assessor, inputs, next) = (&assessor, &inputs, &next);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else {
+                    break;
                 };
-                if let Err(e) = written {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return all_ok;
+                // The printer went away (a closed pipe): stop.
+                if sender
+                    .send((i, assess_one(assessor, input, options)))
+                    .is_err()
+                {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        // Print in input order: results that come early wait here.
+        let mut waiting = BTreeMap::new();
+        let mut due = 0;
+        for (i, outcome) in results {
+            waiting.insert(i, outcome);
+            while let Some(outcome) = waiting.remove(&due) {
+                due += 1;
+                progress.inc(1);
+                match outcome {
+                    Outcome::Failed(message) => {
+                        progress.suspend(|| eprintln!("zegel: {message}"));
+                        all_ok = false;
                     }
-                    eprintln!("zegel: cannot write output: {e}");
-                    return false;
+                    Outcome::Printed(bytes) => {
+                        if let Err(e) = progress.suspend(|| out.write_all(&bytes)) {
+                            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                                eprintln!("zegel: cannot write output: {e}");
+                                all_ok = false;
+                            }
+                            return;
+                        }
+                    }
                 }
             }
-            Err(e) => {
-                progress.suspend(|| eprintln!("zegel: cannot assess {name}: {e}"));
-                all_ok = false;
-            }
         }
-    }
+    });
     progress.finish_and_clear();
     all_ok
+}
+
+/// Reads and assesses one input (or reads its texts, with `--texts`).
+fn assess_one(
+    assessor: &zegel_assess::Assessor,
+    input: &Result<Input, (String, String)>,
+    options: OutputOptions,
+) -> Outcome {
+    let input = match input {
+        Ok(i) => i,
+        Err((name, message)) => return Outcome::Failed(format!("{name}: {message}")),
+    };
+    let name = input.name();
+    let raw = match input.read() {
+        Ok(raw) => raw,
+        Err(e) => return Outcome::Failed(format!("cannot read {name}: {e}")),
+    };
+    let mut printed = Vec::new();
+    let written = if options.texts {
+        match assessor.read_texts(&raw) {
+            Ok(extracted) => write_texts(&mut printed, &name, &extracted),
+            Err(e) => return Outcome::Failed(format!("cannot read {name}: {e}")),
+        }
+    } else {
+        match assessor.assess_bytes(&raw, None) {
+            Ok(assessment) if options.json => {
+                write_json(&mut printed, &name, &assessment, options.lang)
+            }
+            Ok(assessment) => write_text(&mut printed, &name, &assessment, options.lang),
+            Err(e) => return Outcome::Failed(format!("cannot assess {name}: {e}")),
+        }
+    };
+    match written {
+        Ok(()) => Outcome::Printed(printed),
+        Err(e) => Outcome::Failed(format!("cannot render {name}: {e}")),
+    }
 }
 
 /// One JSON line with the texts read from a message (where each stood,

@@ -59,6 +59,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub(crate) inbound: RawInbound,
     #[serde(default)]
+    pub(crate) login: RawLogin,
+    #[serde(default)]
     pub(crate) domain_check: RawDomainCheck,
     #[serde(default)]
     pub(crate) staff_oidc: RawStaffOidc,
@@ -144,6 +146,9 @@ pub(crate) struct RawPortal {
     pub max_upload_mb: Option<usize>,
     pub secure_cookies: Option<bool>,
     pub view_cache_secs: Option<u64>,
+    pub replies_per_message_day: Option<i64>,
+    pub contact_codes_per_hour: Option<i64>,
+    pub contact_codes_per_domain_hour: Option<i64>,
 }
 
 /// `[smtp]`: the SMTP server and where mail goes next.
@@ -161,6 +166,20 @@ pub(crate) struct RawSmtp {
     pub mx_port: Option<u16>,
     pub dns_servers: Option<Vec<String>>,
     pub command_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_address: Option<usize>,
+    pub send_as: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub unusual_addresses: Option<bool>,
+}
+
+/// `[login]`: failed sign-ins (SMTP AUTH and the staff web together)
+/// before an account or a client address is refused for the window.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLogin {
+    pub failures_per_account: Option<u32>,
+    pub failures_per_address: Option<u32>,
+    pub window_minutes: Option<i64>,
 }
 
 /// `[milter]`: the Postfix milter.
@@ -181,6 +200,9 @@ pub(crate) struct RawMilter {
 pub(crate) struct RawHttp {
     pub listen: Option<String>,
     pub public_url: Option<String>,
+    pub max_connections_per_address: Option<usize>,
+    pub header_timeout_secs: Option<u64>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// `[storage]`: where state lives.

@@ -76,6 +76,7 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             max_commands: 1000,
             max_errors: 20,
             tls_available: true,
+            unusual_addresses: s.unusual_addresses,
             // The internal domains in force, asked at each RCPT.
             inbound: s.relay_inbound.as_ref().map(|_| {
                 Arc::new(crate::smtp_backend::InternalDomains(outbound.clone()))
@@ -88,7 +89,8 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         data_timeout: s.command_timeout * 2,
         max_command_line: 4096,
         max_data_line: 64 * 1024,
-        max_connections: 500,
+        max_connections: s.max_connections,
+        max_connections_per_address: s.max_connections_per_address,
     });
     let listener = tokio::net::TcpListener::bind(s.smtp_listen)
         .await
@@ -136,10 +138,11 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         }
         None => None,
     };
-    let backend = Arc::new(crate::smtp_backend::SmtpBackend::new(
-        outbound.clone(),
-        relay_inbound,
-    ));
+    let backend = Arc::new(
+        crate::smtp_backend::SmtpBackend::new(outbound.clone(), relay_inbound)
+            .with_send_as(s.send_as.clone())
+            .with_login_limits(s.login),
+    );
     tasks.spawn(zegel_smtp::serve(
         listener,
         smtp_config,

@@ -46,6 +46,18 @@ pub struct ServeSettings {
     pub max_recipients: usize,
     /// Wait for a command.
     pub command_timeout: Duration,
+    /// Most SMTP connections at once (`[smtp] max_connections`).
+    pub max_connections: usize,
+    /// Most SMTP connections from one client address outside the relay
+    /// networks (`[smtp] max_connections_per_address`).
+    pub max_connections_per_address: usize,
+    /// Addresses an account may use in `From`/`Sender` besides its own
+    /// (`[smtp] send_as`: account -> addresses, lower case).
+    pub send_as: std::collections::HashMap<String, Vec<String>>,
+    /// Take `%` and `!` in local parts (`[smtp] unusual_addresses`).
+    pub unusual_addresses: bool,
+    /// Failed sign-ins before a lock (`[login]`), SMTP and web together.
+    pub login: zegel_store::LoginLimits,
     /// Where the milter listens, if at all.
     pub milter_listen: Option<SocketAddr>,
     /// The milter's behaviour.
@@ -166,11 +178,17 @@ fn blob_location(
     at: &dyn Fn(&Path) -> PathBuf,
     invalid: &dyn Fn(String) -> ConfigError,
 ) -> Result<BlobLocation, ConfigError> {
+    // The default is inside the data folder, which is resolved already; a
+    // written folder is relative to the file (resolving the default again
+    // gave `cfg/cfg/zegel-data/blobs` for `--config cfg/zegel.toml`).
     let location = match &raw.blobs {
         None => BlobLocation::Local(data_dir.join("blobs")),
-        Some(value) => {
-            BlobLocation::parse(value).map_err(|e| invalid(format!("[storage] blobs: {e}")))?
-        }
+        Some(value) => match BlobLocation::parse(value)
+            .map_err(|e| invalid(format!("[storage] blobs: {e}")))?
+        {
+            BlobLocation::Local(dir) => BlobLocation::Local(at(&dir)),
+            s3 => s3,
+        },
     };
     let s3_keys = [
         ("s3_endpoint", &raw.s3_endpoint),
@@ -185,7 +203,7 @@ fn blob_location(
                     "[storage] {key} needs blobs = \"s3://BUCKET[/PREFIX]\""
                 )));
             }
-            Ok(BlobLocation::Local(at(&dir)))
+            Ok(BlobLocation::Local(dir))
         }
         BlobLocation::S3(mut s3) => {
             if let Some(endpoint) = &raw.s3_endpoint {
@@ -388,6 +406,15 @@ fn portal_config(
     if let Some(secure) = raw.secure_cookies {
         portal.secure_cookies = secure;
     }
+    if let Some(n) = raw.replies_per_message_day {
+        portal.replies_per_message_day = n.max(1);
+    }
+    if let Some(n) = raw.contact_codes_per_hour {
+        portal.contact_codes_per_hour = n.max(1);
+    }
+    if let Some(n) = raw.contact_codes_per_domain_hour {
+        portal.contact_codes_per_domain_hour = n.max(1);
+    }
     if let Some(secs) = raw.view_cache_secs {
         if secs > 3600 {
             return Err(invalid(
@@ -408,11 +435,13 @@ impl ServeSettings {
             path: shown.clone(),
             message,
         };
-        // Relative paths in the file are relative to the file.
+        // Relative paths in the file are relative to the file, made
+        // absolute now: they mean the same after a change of folder.
         let base = path
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        let base = std::path::absolute(&base).unwrap_or(base);
         let at = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()
@@ -439,21 +468,28 @@ impl ServeSettings {
             "[smtp] listen",
             &shown,
         )?;
-        let relay_networks = smtp
-            .relay_networks
-            .clone()
-            .unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1/128".into()])
+        let relay_networks = networks(
+            &smtp
+                .relay_networks
+                .clone()
+                .unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1/128".into()]),
+            "[smtp] relay_networks",
+            &invalid,
+        )?;
+        let send_as = smtp
+            .send_as
             .iter()
-            .map(|n| {
-                n.parse::<IpNet>()
-                    .or_else(|_| n.parse::<std::net::IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        invalid(format!(
-                            "[smtp] relay_networks: '{n}' is not a network like 10.0.0.0/8"
-                        ))
-                    })
+            .flatten()
+            .map(|(account, addresses)| {
+                let lower = |a: &str| a.trim().to_lowercase();
+                if !account.contains('@') || addresses.iter().any(|a| !a.contains('@')) {
+                    return Err(invalid(format!(
+                        "[smtp] send_as: '{account}' and its addresses must be full addresses"
+                    )));
+                }
+                Ok((lower(account), addresses.iter().map(|a| lower(a)).collect()))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<_, _>>()?;
         let tls = match (&smtp.tls_cert, &smtp.tls_key) {
             (Some(c), Some(k)) => Some((at(c), at(k))),
             (None, None) => None,
@@ -637,6 +673,41 @@ impl ServeSettings {
             None => None,
         };
         let mut portal = portal_config(&raw.portal, &outbound, &invalid)?;
+        let login_defaults = zegel_store::LoginLimits::default();
+        let login = zegel_store::LoginLimits {
+            per_account: raw
+                .login
+                .failures_per_account
+                .unwrap_or(login_defaults.per_account)
+                .max(1),
+            per_address: raw
+                .login
+                .failures_per_address
+                .unwrap_or(login_defaults.per_address)
+                .max(1),
+            window_secs: raw
+                .login
+                .window_minutes
+                .map_or(login_defaults.window_secs, |m| m.max(1) * 60),
+        };
+        portal.login_limits = login;
+        let defaults = zegel_portal::listen::Connections::default();
+        portal.connections = zegel_portal::listen::Connections {
+            max_per_address: raw
+                .http
+                .max_connections_per_address
+                .unwrap_or(defaults.max_per_address)
+                .max(1),
+            header_timeout: raw
+                .http
+                .header_timeout_secs
+                .map_or(defaults.header_timeout, |s| Duration::from_secs(s.max(1))),
+            trusted_proxies: networks(
+                raw.http.trusted_proxies.as_deref().unwrap_or_default(),
+                "[http] trusted_proxies",
+                &invalid,
+            )?,
+        };
         portal.domain_check = Some(domain_check(
             &raw,
             &first_domain,
@@ -665,6 +736,11 @@ impl ServeSettings {
             max_message_bytes,
             max_recipients: smtp.max_recipients.unwrap_or(100),
             command_timeout: Duration::from_secs(smtp.command_timeout_secs.unwrap_or(300)),
+            max_connections: smtp.max_connections.unwrap_or(500).max(1),
+            max_connections_per_address: smtp.max_connections_per_address.unwrap_or(20).max(1),
+            send_as,
+            unusual_addresses: smtp.unusual_addresses.unwrap_or(false),
+            login,
             milter_listen,
             milter_mode,
             milter_inbound,
@@ -674,6 +750,22 @@ impl ServeSettings {
             outbound,
         })
     }
+}
+
+/// Networks as written (`10.0.0.0/8`, or one address) for the key `key`.
+fn networks(
+    written: &[String],
+    key: &str,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<Vec<IpNet>, ConfigError> {
+    written
+        .iter()
+        .map(|n| {
+            n.parse::<IpNet>()
+                .or_else(|_| n.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| invalid(format!("{key}: '{n}' is not a network like 10.0.0.0/8")))
+        })
+        .collect()
 }
 
 impl ServeSettings {
@@ -796,6 +888,31 @@ mod sms_tests {
             let err = load(text).unwrap_err();
             assert!(err.contains(want), "{text}: {err}");
         }
+    }
+
+    /// A relative `--config` path: every folder resolved once, against the
+    /// file's folder, and absolute (it once gave `cfg/cfg/zegel-data/blobs`).
+    #[test]
+    fn relative_config_paths_resolve_once() {
+        let dir = tempfile::tempdir_in(".").unwrap();
+        let name = dir.path().file_name().unwrap();
+        let relative = Path::new(name).join("zegel.toml");
+        std::fs::write(
+            dir.path().join("zegel.toml"),
+            "[storage]\ndata_dir = \"data\"\n",
+        )
+        .unwrap();
+        let s = ServeSettings::load(Some(&relative)).unwrap();
+        let folder = std::path::absolute(dir.path()).unwrap();
+        assert_eq!(s.data_dir, folder.join("data"));
+        assert_eq!(s.blobs, BlobLocation::Local(folder.join("data/blobs")));
+        std::fs::write(dir.path().join("zegel.toml"), "").unwrap();
+        let s = ServeSettings::load(Some(&relative)).unwrap();
+        assert_eq!(
+            s.blobs,
+            BlobLocation::Local(folder.join("zegel-data/blobs"))
+        );
+        assert!(s.key_file.is_absolute(), "{}", s.key_file.display());
     }
 
     #[test]

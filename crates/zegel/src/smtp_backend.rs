@@ -7,12 +7,14 @@
 //! suspected impersonation, `X-Zegel-Impersonation` and the subject tag)
 //! for the organisation's own mail server. `250` only once it is stored.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use zegel_assess::recipients::domain::DomainClass;
 use zegel_inbound::{Decision, InboundPolicy};
 use zegel_mailauth::DnsResolver;
 use zegel_outbound::{InboundMail, Outbound, Submission, SubmitOutcome};
 use zegel_smtp::session::Envelope;
-use zegel_smtp::Reply;
+use zegel_smtp::{AuthOutcome, Reply};
 
 /// The checks of inbound mail.
 pub struct Inbound {
@@ -26,12 +28,61 @@ pub struct Inbound {
 pub struct SmtpBackend {
     outbound: Outbound,
     inbound: Option<Inbound>,
+    login_limits: zegel_store::LoginLimits,
+    /// Addresses an account may send as besides its own (`[smtp] send_as`).
+    send_as: HashMap<String, Vec<String>>,
 }
 
 impl SmtpBackend {
     /// A backend over `outbound`; with `inbound`, the server's inbound mode.
     pub fn new(outbound: Outbound, inbound: Option<Inbound>) -> SmtpBackend {
-        SmtpBackend { outbound, inbound }
+        SmtpBackend {
+            outbound,
+            inbound,
+            login_limits: zegel_store::LoginLimits::default(),
+            send_as: HashMap::new(),
+        }
+    }
+
+    /// Grants accounts addresses to send as (account -> addresses, lower
+    /// case).
+    pub fn with_send_as(mut self, send_as: HashMap<String, Vec<String>>) -> SmtpBackend {
+        self.send_as = send_as;
+        self
+    }
+
+    /// Sets the failed sign-ins allowed (`[login]`).
+    pub fn with_login_limits(mut self, limits: zegel_store::LoginLimits) -> SmtpBackend {
+        self.login_limits = limits;
+        self
+    }
+
+    /// An authenticated account's message, checked when complete: the
+    /// account still active, and `From`/`Sender` its own or granted.
+    async fn sender_refusal(&self, account: &str, raw: &[u8]) -> Option<Reply> {
+        if !zegel_smtp::Backend::account_active(self, account).await {
+            let refusal = zegel_outbound::sender::SenderRefusal::AccountDisabled;
+            return Some(Reply::new(550, "5.7.1", &refusal.text()));
+        }
+        let granted = self
+            .send_as
+            .get(&account.to_lowercase())
+            .map_or(&[][..], |v| v.as_slice());
+        match zegel_outbound::sender::check_headers(raw, account, granted) {
+            Ok(()) => None,
+            Err(refusal) => {
+                tracing::info!(account = %account, refusal = ?refusal, "message refused: sender headers");
+                if let Err(e) = self
+                    .outbound
+                    .store()
+                    .audit("sender_refused", None, account, &refusal.text())
+                    .await
+                {
+                    tracing::warn!(error = %e, "recording a refusal in the audit trail failed");
+                }
+                Some(Reply::new(550, "5.7.1", &refusal.text()))
+            }
+        }
     }
 
     /// Checks and stores one inbound message.
@@ -98,15 +149,54 @@ impl zegel_smtp::InboundDomains for InternalDomains {
 }
 
 impl zegel_smtp::Backend for SmtpBackend {
-    async fn authenticate(&self, user: &str, password: &str) -> bool {
-        self.outbound
-            .store()
-            .check_password(user, password)
-            .await
-            .unwrap_or(false)
+    async fn authenticate(&self, user: &str, password: &str, client_ip: IpAddr) -> AuthOutcome {
+        let store = self.outbound.store();
+        let limits = &self.login_limits;
+        // The same counters as the staff web's sign-in, in the database:
+        // reconnecting, another node or the other door gains nothing.
+        match store.login_refused(limits, user, client_ip).await {
+            Ok(None) => {}
+            Ok(Some(_)) => return AuthOutcome::Locked,
+            Err(e) => {
+                tracing::warn!(error = %e, "sign-in counters unavailable; AUTH refused for now");
+                return AuthOutcome::Busy;
+            }
+        }
+        match store.check_password(user, password).await {
+            Ok(true) => AuthOutcome::Accepted,
+            Ok(false) => {
+                match store.login_failed(limits, user, client_ip, "smtp").await {
+                    // Growing delays for an account being guessed; the
+                    // connection waits, no thread does.
+                    Ok(failures) => tokio::time::sleep(zegel_store::failure_delay(failures)).await,
+                    Err(e) => tracing::warn!(error = %e, "failed sign-in not counted"),
+                }
+                AuthOutcome::Rejected
+            }
+            Err(zegel_store::StoreError::Busy) => AuthOutcome::Busy,
+            Err(e) => {
+                tracing::warn!(error = %e, "password check failed");
+                AuthOutcome::Busy
+            }
+        }
+    }
+
+    async fn account_active(&self, user: &str) -> bool {
+        match self.outbound.store().staff_account(user).await {
+            Ok(account) => account.is_some_and(|a| !a.disabled),
+            Err(e) => {
+                tracing::warn!(error = %e, "account check failed; sender refused for now");
+                false
+            }
+        }
     }
 
     async fn submit(&self, envelope: Envelope, data: Vec<u8>) -> Reply {
+        if let Some(account) = &envelope.authenticated_user {
+            if let Some(refused) = self.sender_refusal(account, &data).await {
+                return refused;
+            }
+        }
         let inbound = envelope.inbound;
         let submission = Submission {
             mail_from: envelope.mail_from,

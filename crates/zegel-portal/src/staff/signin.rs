@@ -118,6 +118,16 @@ pub(super) async fn failed_attempt(
         .store()
         .audit("staff_sign_in_failed", None, email, why)
         .await;
+    if !email.is_empty() {
+        // The same counters as SMTP AUTH (zegel_store::LoginLimits).
+        if let Err(e) = portal
+            .store()
+            .login_failed(&portal.config.login_limits, email, v.ip, "web")
+            .await
+        {
+            tracing::warn!(error = %e, "failed sign-in not counted");
+        }
+    }
     if portal.allow(v.ip).await {
         None
     } else {
@@ -188,7 +198,7 @@ pub async fn login(
             StatusCode::UNAUTHORIZED,
         );
     }
-    if !portal.account_attempt(&email).await {
+    if !portal.account_attempt(&email, v.ip).await {
         return login_form(
             &portal,
             v.lang,
@@ -299,7 +309,7 @@ pub async fn code(
     };
     let s = v.lang.staff();
     let email = session.target.clone();
-    if !portal.account_attempt(&email).await {
+    if !portal.account_attempt(&email, v.ip).await {
         return code_form(
             &portal,
             v.lang,

@@ -11,6 +11,7 @@ use zegel_testkit::{free_port, Received, Sink};
 
 pub mod oidc_provider;
 pub mod portal_mail;
+pub mod smtp_client;
 pub mod staff_web;
 pub mod visitor;
 

@@ -298,7 +298,7 @@ async fn signed_in(
 ) -> Response {
     let s = v.lang.staff();
     let store = portal.store();
-    if !portal.account_attempt(email).await {
+    if !portal.account_attempt(email, v.ip).await {
         return refused(
             portal,
             v.lang,
