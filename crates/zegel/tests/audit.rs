@@ -381,6 +381,23 @@ fn export_in_both_formats_with_since() {
             .collect()
     };
 
+    // In CSV a cell a spreadsheet would run as a formula (`=`, `+`, `-`,
+    // `@` first) starts with `'`: shown as the text it is (CSV injection).
+    let in_csv = |rows: Vec<Vec<String>>| -> Vec<Vec<String>> {
+        rows.into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|cell| {
+                        if cell.starts_with(['=', '+', '-', '@']) {
+                            format!("'{cell}")
+                        } else {
+                            cell
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    };
     // CSV, everything (no --since, and a --since date of the first day).
     for args in [&["--format", "csv"][..], &["--since", day.as_str()][..]] {
         let rows = parse_csv(&export(&log, args));
@@ -388,11 +405,15 @@ fn export_in_both_formats_with_since() {
             rows[0],
             ["seq", "at", "event", "message_id", "subject", "detail"]
         );
-        assert_eq!(without_at(&rows[1..]), expected(0), "{args:?}");
+        assert_eq!(without_at(&rows[1..]), in_csv(expected(0)), "{args:?}");
     }
+    assert!(
+        String::from_utf8_lossy(&export(&log, &["--format", "csv"])).contains("'=cmd"),
+        "the formula is neutralised"
+    );
     // CSV since the later second (an RFC 3339 time with an offset).
     let rows = parse_csv(&export(&log, &["--since", since_text.as_str()]));
-    assert_eq!(without_at(&rows[1..]), expected(3));
+    assert_eq!(without_at(&rows[1..]), in_csv(expected(3)));
     // Nothing after the future: the header alone.
     let rows = parse_csv(&export(&log, &["--since", "2999-01-01"]));
     assert_eq!(rows.len(), 1);

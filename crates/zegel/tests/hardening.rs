@@ -336,8 +336,10 @@ fn one_address_cannot_take_every_connection() {
     let sixth = SmtpClient::connect(z.port);
     assert!(sixth.greeting.starts_with("421"), "{}", sixth.greeting);
     drop(held);
-    wait_until(
-        || SmtpClient::connect(z.port).greeting.starts_with("220"),
-        WAIT,
+    let served = || SmtpClient::connect(z.port).greeting.starts_with("220");
+    wait_until(served, WAIT);
+    assert!(
+        served(),
+        "the address is served again once its connections closed"
     );
 }
