@@ -59,6 +59,10 @@ pub enum AuditBreak {
     /// The row does not hold its predecessor's hash: a row before it was
     /// deleted, inserted, moved or rewritten with a new hash.
     Unlinked,
+    /// The retention checkpoint the chain starts from was not made with
+    /// this installation's key: written by someone else to hide removed
+    /// rows.
+    Unsigned,
     /// The row's content does not match its hash: changed or moved.
     Changed,
 }
@@ -165,6 +169,19 @@ static AUDIT_ROWS: crate::bulk::Shape = crate::bulk::Shape {
     width: 8,
 };
 
+/// Takes the chain for the rest of `tx`: on PostgreSQL several connections
+/// and nodes append, one at a time until the transaction ends (SQLite's
+/// single writer orders them by itself).
+pub(crate) async fn lock_chain(tx: &mut crate::db::Conn) -> Result<(), StoreError> {
+    if crate::db::engine_of(tx) == crate::Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Appends `events`, in order, inside `tx`: one read of the chain's head,
 /// the hashes chained in memory, and multi-row inserts (the group commit
 /// appends a whole batch's events this way).
@@ -175,14 +192,7 @@ pub(crate) async fn append_all(
     if events.is_empty() {
         return Ok(());
     }
-    if crate::db::engine_of(tx) == crate::Engine::Postgres {
-        // Several connections and nodes append: one at a time, until this
-        // transaction ends (SQLite's single writer orders them by itself).
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(AUDIT_LOCK)
-            .execute(&mut *tx)
-            .await?;
-    }
+    lock_chain(tx).await?;
     let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *tx)
         .await?;
@@ -360,6 +370,20 @@ impl Store {
         let mut problems = Vec::new();
         let mut prev = GENESIS.to_string();
         let mut expected_seq = 1;
+        // Rows past the retention were removed behind a checkpoint: the
+        // chain goes on from its hash.
+        if let Some(checkpoint) = self.audit_checkpoint().await? {
+            if !self.checkpoint_is_signed(&checkpoint) {
+                problems.push(AuditProblem {
+                    seq: checkpoint.seq,
+                    problem: "the retention checkpoint is not signed with this installation's key"
+                        .into(),
+                    kind: AuditBreak::Unsigned,
+                });
+            }
+            prev = checkpoint.hash;
+            expected_seq = checkpoint.seq + 1;
+        }
         for r in &rows {
             let entry = entry_of(r)?;
             let stored_prev: String = r.try_get("prev_hash")?;

@@ -20,6 +20,10 @@
 //! - `held.rs`: held messages (policy `hold`, DMARC quarantine): list,
 //!   release, delete.
 //! - `audit.rs`: the hash-chained audit log.
+//! - `audit_retention.rs`: removing audit rows past the retention behind
+//!   a signed checkpoint.
+//! - `purge.rs`: destroying originals and delivery copies no longer
+//!   needed, old one-time codes and, past the retention, old rows.
 //! - `users.rs`: accounts (argon2 password hashes).
 //! - `staff.rs`: the staff web: TOTP secrets (sealed), staff sessions,
 //!   sent items, offboarding.
@@ -31,6 +35,7 @@
 
 mod audit;
 pub mod audit_export;
+mod audit_retention;
 mod blob_rows;
 mod blobs;
 mod bulk;
@@ -46,6 +51,7 @@ mod oidc;
 mod policy;
 mod portal;
 mod private;
+mod purge;
 mod queue;
 mod rate_limits;
 mod rekey;
@@ -55,6 +61,7 @@ mod staff;
 mod users;
 
 pub use audit::{AuditBreak, AuditEntry, AuditFilter, AuditHead, AuditProblem};
+pub use audit_retention::AuditCheckpoint;
 pub use blob_rows::INLINE_LIMIT;
 pub use blobs::BlobLocation;
 pub use db::Engine;
@@ -68,6 +75,7 @@ pub use portal::{
     token_hash, CodeCheck, Factor, NewCode, PackageState, PortalSession, SecondFactor,
     SecurePackage, MAX_TRIES,
 };
+pub use purge::{years, PurgePolicy, PurgeReport, AUDIT_RETENTION_YEARS, KEEP_AFTER_FINAL_DAYS};
 pub use queue::{
     Content, DeliveryKind, Job, JobOutcome, NewDelivery, NewMessage, NewSecureMessage, Summary,
 };

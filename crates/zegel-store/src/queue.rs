@@ -304,6 +304,11 @@ impl Store {
             lifetime_secs,
         ));
         row.flush(&mut tx).await?;
+        // A new copy to destroy in its time (purge.rs).
+        sqlx::query("UPDATE messages SET purged_at = NULL WHERE id = $1")
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -149,7 +149,8 @@ impl Store {
             };
             let sql = format!(
                 "SELECT {key} AS k, {aad_column} AS a, {column} AS w FROM {table}
-                 WHERE {column} IS NOT NULL AND {aad_column} IS NOT NULL {filter}
+                 WHERE {column} IS NOT NULL AND length({column}) > 0
+                   AND {aad_column} IS NOT NULL {filter}
                  ORDER BY {key} LIMIT {PAGE}"
             );
             let mut query = sqlx::query(&sql);

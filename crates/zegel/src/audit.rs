@@ -160,18 +160,32 @@ async fn verify(store: &Store, lang: Lang) -> Result<Outcome, String> {
         let _ = writeln!(out, "{line}");
     };
     if problems.is_empty() {
+        // Rows past the retention were removed behind a signed checkpoint.
+        let checkpoint = store.audit_checkpoint().await.map_err(failed)?;
+        let first = checkpoint.as_ref().map_or(1, |c| c.seq + 1);
+        let removed = checkpoint.as_ref().map_or(0, |c| c.removed);
         say(match (head, lang) {
             (None, Lang::Nl) => "auditlog intact: leeg".to_string(),
             (None, Lang::En) => "audit log intact: empty".to_string(),
             (Some(h), Lang::Nl) => format!(
-                "auditlog intact: {} rijen (seq 1–{}), laatste hash {}",
+                "auditlog intact: {} rijen (seq {first}–{}), laatste hash {}",
                 h.rows, h.seq, h.hash
             ),
             (Some(h), Lang::En) => format!(
-                "audit log intact: {} rows (seq 1–{}), last hash {}",
+                "audit log intact: {} rows (seq {first}–{}), last hash {}",
                 h.rows, h.seq, h.hash
             ),
         });
+        if removed > 0 {
+            say(match lang {
+                Lang::Nl => format!(
+                    "{removed} oudere rijen verwijderd na de bewaartermijn (ondertekend controlepunt)"
+                ),
+                Lang::En => format!(
+                    "{removed} older rows removed after the retention period (signed checkpoint)"
+                ),
+            });
+        }
         return Ok(Outcome::Ok);
     }
     for p in &problems {
@@ -233,6 +247,12 @@ fn problem_line(p: &AuditProblem, entry: Option<&AuditEntry>, lang: Lang) -> Str
         }
         (AuditBreak::Changed, Lang::En) => {
             "content changed or row moved (its hash does not match)".into()
+        }
+        (AuditBreak::Unsigned, Lang::Nl) => {
+            "het controlepunt van de bewaartermijn is niet met de sleutel van deze installatie ondertekend (rijen verwijderd en verborgen)".into()
+        }
+        (AuditBreak::Unsigned, Lang::En) => {
+            "the retention checkpoint is not signed with this installation's key (rows removed and hidden)".into()
         }
     };
     match entry {

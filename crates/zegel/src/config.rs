@@ -61,6 +61,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub(crate) login: RawLogin,
     #[serde(default)]
+    pub(crate) audit: RawAudit,
+    #[serde(default)]
     pub(crate) domain_check: RawDomainCheck,
     #[serde(default)]
     pub(crate) staff_oidc: RawStaffOidc,
@@ -238,6 +240,15 @@ pub(crate) struct RawDelivery {
     pub retry_max_secs: Option<u64>,
     pub concurrency: Option<usize>,
     pub lease_secs: Option<u64>,
+    pub keep_after_final_days: Option<u64>,
+    pub purge_every_secs: Option<u64>,
+}
+
+/// `[audit]`: how long the audit log is kept.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAudit {
+    pub retention_years: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -258,6 +258,38 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             .map_err(std::io::Error::other)
     });
 
+    // Housekeeping: originals, copies and codes no longer needed are
+    // destroyed, and the audit log kept to its retention (purge.rs).
+    let purger = store.clone();
+    let (policy, every) = (s.purge, s.purge_every);
+    let mut purge_stop = stop_rx.clone();
+    tasks.spawn(async move {
+        loop {
+            // Portal copies past their expiry first (the portal does this
+            // every minute too), so their originals go in the same round.
+            if let Err(e) = purger.expire_packages().await {
+                tracing::warn!(error = %e, "expiring secure messages failed");
+            }
+            match purger.purge(&policy).await {
+                Ok(r) if r == zegel_store::PurgeReport::default() => {}
+                Ok(r) => tracing::info!(
+                    messages = r.messages,
+                    blobs = r.blobs,
+                    codes = r.codes,
+                    audit_rows = r.audit_rows,
+                    old_messages = r.old_messages,
+                    "destroyed what is no longer kept"
+                ),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = purge_stop.changed() => break,
+            }
+        }
+        Ok(())
+    });
+
     // This node's key ids, for `zegel key rotate` and `retire`.
     let node = node_name(&lease_owner);
     store

@@ -81,6 +81,11 @@ pub struct ServeSettings {
     pub sms: zegel_outbound::SmsConfig,
     /// Staff sign-in through the organisation's OpenID Connect provider.
     pub staff_oidc: Option<zegel_portal::OidcConfig>,
+    /// What is destroyed when (`[delivery] keep_after_final_days`,
+    /// `[audit] retention_years`).
+    pub purge: zegel_store::PurgePolicy,
+    /// How often the housekeeping runs (`[delivery] purge_every_secs`).
+    pub purge_every: Duration,
 }
 
 /// `[staff_oidc]`: off without `issuer`; with it, `client_id` and
@@ -721,7 +726,21 @@ impl ServeSettings {
             &raw.organization.internal_domains,
             &invalid,
         )?;
+        let retention_years = match raw.audit.retention_years {
+            None => zegel_store::AUDIT_RETENTION_YEARS,
+            Some(y) if y >= 1 => y as i64,
+            Some(_) => return Err(invalid("[audit] retention_years must be at least 1".into())),
+        };
+        let purge = zegel_store::PurgePolicy {
+            keep_after_final_secs: delivery
+                .keep_after_final_days
+                .map_or(zegel_store::KEEP_AFTER_FINAL_DAYS, |d| d as i64)
+                .saturating_mul(86_400),
+            audit_retention_secs: zegel_store::years(retention_years),
+        };
         Ok(ServeSettings {
+            purge,
+            purge_every: Duration::from_secs(delivery.purge_every_secs.unwrap_or(300).max(1)),
             portal,
             sms,
             staff_oidc,
