@@ -256,12 +256,15 @@ impl Outbound {
             Plan::Route(d) => d,
         };
         // Recipients a warning holds: nothing goes to them until someone
-        // releases it.
+        // releases it. What would have gone securely stays secure: its
+        // portal notification, archive or TLS-only original is what is held
+        // (build), so a release never sends the original in the clear.
         for (disposition, hold) in dispositions.iter_mut().zip(&holds) {
-            if hold.is_some() && *disposition != Disposition::Bounce {
+            if hold.is_some() && *disposition == Disposition::Original {
                 *disposition = Disposition::Hold;
             }
         }
+        let warned: Vec<bool> = holds.iter().map(Option::is_some).collect();
         let mut archives: Vec<Option<archive::Prepared>> =
             dispositions.iter().map(|_| None).collect();
         let mut archive_audit = Vec::new();
@@ -281,6 +284,7 @@ impl Outbound {
             raw,
             &assessment,
             &dispositions,
+            &warned,
             &mut archives,
             &reasons_nl,
             &reasons_en,
@@ -399,6 +403,7 @@ impl Outbound {
         raw: Vec<u8>,
         assessment: &Assessment,
         dispositions: &[Disposition],
+        warned: &[bool],
         archives: &mut [Option<archive::Prepared>],
         reasons_nl: &[String],
         reasons_en: &[String],
@@ -423,12 +428,14 @@ impl Outbound {
         let mut portal_rcpts = Vec::new();
         let mut held_rcpts = Vec::new();
         let mut archive_rcpts = Vec::new();
-        for ((rcpt, disposition), archive) in sub
+        for (((rcpt, disposition), archive), &warned) in sub
             .recipients
             .iter()
             .zip(dispositions)
             .zip(archives.iter_mut())
+            .zip(warned)
         {
+            let first_of_rcpt = deliveries.len();
             let original = NewDelivery {
                 kind: DeliveryKind::Original,
                 mail_from: sub.mail_from.clone(),
@@ -582,6 +589,24 @@ impl Outbound {
                     }
                 }
             }
+            // A warning holds a secure recipient: its secure form waits.
+            let secure_form = matches!(
+                disposition,
+                Disposition::Portal | Disposition::Archive | Disposition::VerifiedTls
+            );
+            if warned && secure_form {
+                for d in &mut deliveries[first_of_rcpt..] {
+                    d.held = true;
+                }
+                portal_rcpts.retain(|r| r != &rcpt.address);
+                archive_rcpts.retain(|r| r != &rcpt.address);
+                held_rcpts.push(rcpt.address.clone());
+                audit.push((
+                    "held".into(),
+                    rcpt.address.clone(),
+                    "held by a warning; goes securely when released".into(),
+                ));
+            }
         }
         let noticed: Vec<String> = portal_rcpts
             .iter()
@@ -590,7 +615,7 @@ impl Outbound {
             .cloned()
             .collect();
         if c.sender_notice && !sub.mail_from.is_empty() && !noticed.is_empty() {
-            let link = (!portal_rcpts.is_empty()).then(|| {
+            let link = (!secure.is_empty()).then(|| {
                 format!(
                     "{}/status/{}",
                     c.public_url.trim_end_matches('/'),

@@ -95,3 +95,56 @@ fn with_lookalike_warn_the_mail_goes_at_once() {
     );
     assert!(sink.messages().iter().any(|m| m.is_for("piet@zorg-nl.com")));
 }
+
+/// A secure mail to a look-alike domain is held like any other; released,
+/// it goes the secure way it would have gone (a portal notification), never
+/// as the original: confirming the domain does not lift the protection.
+#[test]
+fn a_released_secure_mail_to_a_look_alike_still_goes_through_the_portal() {
+    let sink = Sink::start();
+    let z = Zegel::start(&sink, &[]);
+    let secure = "From: Jan Jansen <jan@zorg.nl>\r\nTo: piet@zorg-nl.com\r\n\
+                  Subject: Overdracht\r\nMessage-ID: <lookalike-2@zorg.nl>\r\n\r\n\
+                  Mevrouw Fatima el Amrani, BSN 111222333, heeft diabetes.\r\n";
+    let (status, reply) = smtplib(z.port, "jan@zorg.nl", &["piet@zorg-nl.com"], secure);
+    assert_eq!(status, "ok", "{reply}");
+    wait_until(
+        || sink.messages().iter().any(|m| m.is_for("jan@zorg.nl")),
+        WAIT,
+    );
+    assert!(
+        sink.messages()
+            .iter()
+            .all(|m| !m.is_for("piet@zorg-nl.com")),
+        "held"
+    );
+    let held = cli(&z, &["held", "list"]);
+    let line = held
+        .lines()
+        .find(|l| l.contains("piet@zorg-nl.com"))
+        .unwrap_or_else(|| panic!("not held: {held}"));
+    let id = line.split_whitespace().next().unwrap().to_string();
+    cli(&z, &["held", "release", &id, "--by", "privacy@zorg.nl"]);
+    wait_until(
+        || sink.messages().iter().any(|m| m.is_for("piet@zorg-nl.com")),
+        WAIT,
+    );
+    let got: Vec<_> = sink
+        .messages()
+        .into_iter()
+        .filter(|m| m.is_for("piet@zorg-nl.com"))
+        .collect();
+    assert!(!got.is_empty(), "released");
+    for m in &got {
+        assert!(
+            !m.text().contains("111222333") && !m.decoded().contains("111222333"),
+            "the original went to the look-alike after release: {}",
+            m.text()
+        );
+        assert!(
+            m.decoded().contains("/m/"),
+            "a portal notification: {}",
+            m.decoded()
+        );
+    }
+}
