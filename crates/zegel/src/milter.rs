@@ -100,12 +100,7 @@ impl MilterHandler for Handler {
         ));
         let assessment = match assessment {
             Ok(a) => a,
-            Err(why) => {
-                return MilterDecision::AddHeaders(vec![(
-                    "X-Zegel-Verdict".into(),
-                    format!("unknown ({why})"),
-                )])
-            }
+            Err(why) => return unreadable(&why, self.headers_only),
         };
         let nl: Vec<String> = assessment
             .reasons
@@ -158,6 +153,56 @@ impl MilterHandler for Handler {
                 change,
                 add: headers,
             },
+        }
+    }
+}
+
+/// The answer for a message zegel could not read at all (fail closed, as
+/// the SMTP server's `554 5.6.0`): refused in `policy` mode; in `headers`
+/// mode, which never refuses, labelled `secure` so the Postfix rule that
+/// routes secure mail to zegel sends it there (where it is refused) and
+/// never out as normal mail.
+fn unreadable(why: &str, headers_only: bool) -> MilterDecision {
+    if headers_only {
+        return MilterDecision::AddHeaders(vec![
+            ("X-Zegel-Verdict".into(), "secure".into()),
+            ("X-Zegel-Reasons".into(), format!("unreadable: {why}")),
+        ]);
+    }
+    MilterDecision::Reject {
+        code: 554,
+        text: format!(
+            "5.6.0 Bericht onleesbaar / Message unreadable: {}",
+            why.replace(['\r', '\n'], " ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_cannot_be_read_is_refused_or_labelled_secure_never_passed() {
+        match unreadable(
+            "the MIME structure of the message is too broken to read",
+            false,
+        ) {
+            MilterDecision::Reject { code, text } => {
+                assert_eq!(code, 554);
+                assert!(
+                    text.starts_with("5.6.0 ") && text.contains("unreadable"),
+                    "{text}"
+                );
+            }
+            other => panic!("policy mode refuses: {other:?}"),
+        }
+        match unreadable("broken\r\nX-Evil: 1", true) {
+            MilterDecision::AddHeaders(headers) => {
+                assert_eq!(headers[0], ("X-Zegel-Verdict".into(), "secure".into()));
+                assert!(headers[1].1.starts_with("unreadable: "));
+            }
+            other => panic!("headers mode labels it secure: {other:?}"),
         }
     }
 }

@@ -525,3 +525,33 @@ fn refused_recipient_gets_the_sender_a_failure_notice() {
     );
     assert!(text.contains("550"), "{text}");
 }
+
+/// A message the assessment cannot read at all (MIME that made the parser
+/// give up) is refused through the milter, as zegel's own SMTP server
+/// refuses it; before, it got `X-Zegel-Verdict: unknown` and Postfix, whose
+/// rule routes only `secure` mail to zegel, sent it out as normal mail.
+#[test]
+fn postfix_milter_refuses_a_message_it_cannot_read() {
+    let Some((sink, _z, postfix)) = postfix_with_zegel_milter("portal") else {
+        return;
+    };
+    let broken = std::fs::read_to_string(
+        repo_root().join("crates/zegel-assess/tests/fixtures/fuzz/mail-parser-invalid-part-id.eml"),
+    )
+    .unwrap()
+    .replace("\r\n", "\n")
+    .replace('\n', "\r\n");
+    let (status, reply) = smtplib(
+        postfix.port(),
+        "jan@zorg.nl",
+        &["p.bakker@example.com"],
+        &broken,
+    );
+    assert_eq!(status, "refused", "{reply}\n{}", postfix.log());
+    assert!(
+        reply.starts_with("554") && reply.contains("unreadable"),
+        "{reply}"
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(sink.messages().is_empty(), "nothing left as normal mail");
+}
