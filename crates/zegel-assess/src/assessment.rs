@@ -329,10 +329,10 @@ impl Reason {
             }
             Reason::Held { warning } => match lang {
                 Lang::Nl => format!(
-                    "tegengehouden tot iemand ernaar kijkt: {}",
+                    "tegengehouden tot u het bevestigt: {}",
                     warning.message(lang)
                 ),
-                Lang::En => format!("held until someone looks at it: {}", warning.message(lang)),
+                Lang::En => format!("held until you confirm it: {}", warning.message(lang)),
             },
             Reason::InternalOnly { sensitive } => match (lang, sensitive) {
                 (Lang::Nl, true) => {

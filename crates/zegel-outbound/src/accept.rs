@@ -13,14 +13,17 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::sync::Arc;
-use zegel_assess::{Assessment, Assessor, Lang, Reason, Verdict};
+use zegel_assess::{Assessment, Assessor, Lang, Reason, Verdict, Warning};
 use zegel_mailauth::DkimSigner;
 use zegel_store::{
-    Content, DeliveryKind, NewDelivery, NewMessage, NewSecureMessage, SecondFactor, Store,
+    Content, DeliveryKind, HoldWarning, NewConfirmation, NewDelivery, NewMessage, NewSecureMessage,
+    SecondFactor, Store,
 };
 
 /// The `archive` action (in `accept/archive.rs`): packing, the SMS, the mail.
 mod archive;
+/// The sender's decision on held mail, and the deadline (in `accept/confirm.rs`).
+mod confirm;
 /// Mail from outside for internal recipients (`accept/inbound.rs`).
 mod inbound;
 pub use inbound::InboundMail;
@@ -264,7 +267,6 @@ impl Outbound {
                 *disposition = Disposition::Hold;
             }
         }
-        let warned: Vec<bool> = holds.iter().map(Option::is_some).collect();
         let mut archives: Vec<Option<archive::Prepared>> =
             dispositions.iter().map(|_| None).collect();
         let mut archive_audit = Vec::new();
@@ -284,7 +286,7 @@ impl Outbound {
             raw,
             &assessment,
             &dispositions,
-            &warned,
+            &holds,
             &mut archives,
             &reasons_nl,
             &reasons_en,
@@ -384,6 +386,7 @@ impl Outbound {
                 secure: Vec::new(),
                 audit: Vec::new(),
                 lifetime_secs: self.config.lifetime.as_secs() as i64,
+                confirm: None,
             })
             .await
             .map_err(|e| e.to_string())?;
@@ -403,7 +406,7 @@ impl Outbound {
         raw: Vec<u8>,
         assessment: &Assessment,
         dispositions: &[Disposition],
-        warned: &[bool],
+        holds: &[Option<Warning>],
         archives: &mut [Option<archive::Prepared>],
         reasons_nl: &[String],
         reasons_en: &[String],
@@ -428,13 +431,18 @@ impl Outbound {
         let mut portal_rcpts = Vec::new();
         let mut held_rcpts = Vec::new();
         let mut archive_rcpts = Vec::new();
-        for (((rcpt, disposition), archive), &warned) in sub
+        let mut warned_rcpts = Vec::new();
+        for (((rcpt, disposition), archive), hold) in sub
             .recipients
             .iter()
             .zip(dispositions)
             .zip(archives.iter_mut())
-            .zip(warned)
+            .zip(holds)
         {
+            let warned = hold.is_some();
+            if warned {
+                warned_rcpts.push(rcpt.address.clone());
+            }
             let first_of_rcpt = deliveries.len();
             let original = NewDelivery {
                 kind: DeliveryKind::Original,
@@ -608,6 +616,22 @@ impl Outbound {
                 ));
             }
         }
+        // What a warning held waits for the sender's decision (confirm.rs).
+        let confirm_token = (!warned_rcpts.is_empty()).then(token);
+        let confirm = confirm_token.as_ref().map(|t| NewConfirmation {
+            token_hash: hash(t),
+            warning: match holds.iter().flatten().next() {
+                Some(Warning::VisibleExternalRecipients { .. }) => HoldWarning::VisibleExternal,
+                _ => HoldWarning::LookalikeDomain,
+            },
+            reasons_nl: reasons_nl.to_vec(),
+            reasons_en: reasons_en.to_vec(),
+            recipients: warned_rcpts.clone(),
+            expires_at: zegel_store::now() + c.confirm_within.as_secs() as i64,
+        });
+        let confirm_link = confirm_token
+            .as_ref()
+            .map(|t| format!("{}/confirm/{t}", c.public_url.trim_end_matches('/')));
         let noticed: Vec<String> = portal_rcpts
             .iter()
             .chain(&archive_rcpts)
@@ -631,6 +655,14 @@ impl Outbound {
                 reasons_nl,
                 reasons_en,
                 status_link: link.as_deref(),
+                confirm: confirm
+                    .as_ref()
+                    .zip(confirm_link.as_deref())
+                    .map(|(c, link)| compose::ConfirmLink {
+                        link,
+                        deadline: c.expires_at,
+                        separate_offered: c.warning == HoldWarning::VisibleExternal,
+                    }),
                 access_codes: &access_codes,
                 hostname: &c.hostname,
             });
@@ -664,6 +696,7 @@ impl Outbound {
             secure,
             audit,
             lifetime_secs: c.lifetime.as_secs() as i64,
+            confirm,
         }
     }
 

@@ -146,10 +146,30 @@ pub struct SenderNotice<'a> {
     pub reasons_en: &'a [String],
     /// The status page link.
     pub status_link: Option<&'a str>,
+    /// Where the sender confirms or cancels what a warning held.
+    pub confirm: Option<ConfirmLink<'a>>,
     /// Access codes the sender must pass on to recipients (recipient, code).
     pub access_codes: &'a [(String, String)],
     /// Our host name.
     pub hostname: &'a str,
+}
+
+/// The link in a sender's notice to confirm or cancel a held message.
+#[derive(Debug, Clone, Copy)]
+pub struct ConfirmLink<'a> {
+    /// The confirmation page.
+    pub link: &'a str,
+    /// Unanswered by then (Unix seconds), it is not sent.
+    pub deadline: i64,
+    /// The page also offers a separate copy per recipient.
+    pub separate_offered: bool,
+}
+
+/// A moment as the notices show it: `2026-12-09 14:05 UTC`.
+fn show_moment(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 /// The notice to the sender of a message that went securely or was held.
@@ -181,6 +201,32 @@ pub fn sender_notice(n: &SenderNotice<'_>) -> Vec<u8> {
         .status_link
         .map(|l| format!("\r\nFollow the message (read, revoke): {l}\r\n"))
         .unwrap_or_default();
+    let (confirm_nl, confirm_en) = match n.confirm {
+        Some(c) => {
+            let when = show_moment(c.deadline);
+            let (separate_nl, separate_en) = if c.separate_offered {
+                (
+                    " U kunt ook iedere ontvanger een eigen kopie sturen, zonder de andere adressen.",
+                    " You can also send each recipient a copy of their own, without the other addresses.",
+                )
+            } else {
+                ("", "")
+            };
+            (
+                format!(
+                    "\r\nKlopt dit? Verstuur of annuleer het bericht voor {when}: {link}\r\n\
+                     Zonder antwoord wordt het niet verstuurd.{separate_nl}\r\n",
+                    link = c.link
+                ),
+                format!(
+                    "\r\nIs this right? Send or cancel the message before {when}: {link}\r\n\
+                     Without an answer it is not sent.{separate_en}\r\n",
+                    link = c.link
+                ),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
     let codes = |intro: &str| -> String {
         if n.access_codes.is_empty() {
             return String::new();
@@ -198,8 +244,8 @@ pub fn sender_notice(n: &SenderNotice<'_>) -> Vec<u8> {
     let codes_en =
         codes("Pass this access code to the recipient another way (phone, not by mail):");
     let body = format!(
-        "Uw bericht {what_nl}:\r\n{rcpts_nl}\r\nWaarom:\r\n{why_nl}{codes_nl}{status_nl}\r\n---\r\n\r\n\
-         Your message {what_en}:\r\n{rcpts_en}\r\nWhy:\r\n{why_en}{codes_en}{status_en}",
+        "Uw bericht {what_nl}:\r\n{rcpts_nl}\r\nWaarom:\r\n{why_nl}{confirm_nl}{codes_nl}{status_nl}\r\n---\r\n\r\n\
+         Your message {what_en}:\r\n{rcpts_en}\r\nWhy:\r\n{why_en}{confirm_en}{codes_en}{status_en}",
         rcpts_nl = list(n.recipients),
         rcpts_en = list(n.recipients),
         why_nl = list(n.reasons_nl),
@@ -207,6 +253,42 @@ pub fn sender_notice(n: &SenderNotice<'_>) -> Vec<u8> {
     );
     finish(
         subject,
+        auto_generated((n.organization, n.from), n.sender, n.hostname, body),
+    )
+}
+
+/// What the notice of a held message dropped at its deadline needs.
+pub struct HoldExpiredNotice<'a> {
+    /// Our organisation's name.
+    pub organization: &'a str,
+    /// The From of zegel's mails.
+    pub from: &'a str,
+    /// The sender.
+    pub sender: &'a str,
+    /// The recipients it was not sent to.
+    pub recipients: &'a [String],
+    /// Our host name.
+    pub hostname: &'a str,
+}
+
+/// The notice to the sender that a held message was not confirmed in time
+/// and so was not sent.
+pub fn hold_expired_notice(n: &HoldExpiredNotice<'_>) -> Vec<u8> {
+    let list: String = n
+        .recipients
+        .iter()
+        .map(|r| format!("  - {r}\r\n"))
+        .collect();
+    let body = format!(
+        "Uw bericht is niet verstuurd naar:\r\n{list}\r\n\
+         Het was tegengehouden en u heeft het niet op tijd bevestigd. \
+         Moet het toch weg, controleer dan het adres en verstuur het opnieuw.\r\n\r\n---\r\n\r\n\
+         Your message was not sent to:\r\n{list}\r\n\
+         It was held and you did not confirm it in time. \
+         If it must go after all, check the address and send it again.\r\n"
+    );
+    finish(
+        "Uw bericht is niet verstuurd / Your message was not sent",
         auto_generated((n.organization, n.from), n.sender, n.hostname, body),
     )
 }
@@ -582,10 +664,23 @@ mod tests {
                 reasons_nl: std::slice::from_ref(&text),
                 reasons_en: std::slice::from_ref(&text),
                 status_link: Some("https://zegel.zorg.nl/status/x"),
+                confirm: Some(ConfirmLink {
+                    link: "https://zegel.zorg.nl/confirm/x",
+                    deadline: 1_800_000_000,
+                    separate_offered: true,
+                }),
                 access_codes: &[(address.clone(), "123456".into())],
                 hostname: "zegel.zorg.nl",
             });
             proptest::prop_assert!(only_own_headers(&notice, &OWN), "{}", String::from_utf8_lossy(&notice));
+            let expired = hold_expired_notice(&HoldExpiredNotice {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                sender: &address,
+                recipients: std::slice::from_ref(&text),
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&expired, &OWN), "{}", String::from_utf8_lossy(&expired));
             let code = code_mail(&CodeMail {
                 organization: "Zorg BV",
                 from: "zegel@zorg.nl",

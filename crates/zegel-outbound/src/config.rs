@@ -117,6 +117,9 @@ pub struct OutboundConfig {
     pub sender_notice: bool,
     /// Hide the subject in portal notifications.
     pub hide_subject: bool,
+    /// How long the sender has to confirm or cancel a message a warning
+    /// held; unanswered it is not sent (`[policy] confirm_within_hours`).
+    pub confirm_within: Duration,
     /// How long a portal message stays readable.
     pub portal_expiry: Duration,
     /// The second factor portal recipients must show.

@@ -78,6 +78,13 @@ impl Outbound {
                 error: format!("content: {e}"),
             },
             Ok(content) => {
+                // A separate copy names its recipient alone (the sender's
+                // choice for a message held for visible recipients).
+                let content = if job.alone && job.kind == DeliveryKind::Original {
+                    crate::alone::addressed_alone(&content, &job.rcpt)
+                } else {
+                    content
+                };
                 let signed = match (&self.dkim, job.dkim) {
                     (Some(signer), true) => signer.sign(&content).unwrap_or_else(|e| {
                         tracing::warn!(error = %e, "DKIM signing failed; sending unsigned");

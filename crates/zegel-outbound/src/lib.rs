@@ -20,6 +20,7 @@
 //!   enforce verified TLS ([`MtaSts`], RFC 8461), and which MX hosts count.
 
 mod accept;
+mod alone;
 pub mod compose;
 mod config;
 mod connections;

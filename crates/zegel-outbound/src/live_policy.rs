@@ -673,6 +673,7 @@ mod tests {
             reject_mode: crate::RejectMode::Inline,
             sender_notice: true,
             hide_subject: true,
+            confirm_within: std::time::Duration::from_secs(72 * 3600),
             portal_expiry: std::time::Duration::from_secs(86_400),
             second_factor: crate::SecondFactorPolicy::None,
             contact_phones: Default::default(),

@@ -669,6 +669,7 @@ impl World {
             reject_mode: RejectMode::Inline,
             sender_notice: true,
             hide_subject: true,
+            confirm_within: std::time::Duration::from_secs(72 * 3600),
             portal_expiry: Duration::from_secs(86_400),
             second_factor: SecondFactorPolicy::None,
             contact_phones: HashMap::new(),

@@ -7,6 +7,8 @@
 //! # Layout
 //! - `recipient.rs`: `/m/{token}`: codes, reading, downloads, reply.
 //! - `status.rs`: `/status/{token}`: the sender's page.
+//! - `confirm.rs`: `/confirm/{token}`: the sender sends, splits or cancels
+//!   mail a warning held.
 //! - `contact.rs`: `/contact`: the safe way back.
 //! - `staff/`: `/app`: staff sign-in (password or OpenID Connect, TOTP),
 //!   sent items with withdraw, administration (accounts, offboarding).
@@ -27,6 +29,7 @@
 #![allow(clippy::result_large_err)]
 
 mod codes;
+mod confirm;
 mod contact;
 pub mod listen;
 mod pages;
@@ -272,6 +275,10 @@ impl Portal {
             .route("/status/{token}/revoke", post(status::revoke))
             .route("/status/{token}/expiry", post(status::expiry))
             .route("/status/{token}/unlock", post(status::unlock))
+            .route("/confirm/{token}", get(confirm::page))
+            .route("/confirm/{token}/send", post(confirm::send))
+            .route("/confirm/{token}/separate", post(confirm::separate))
+            .route("/confirm/{token}/cancel", post(confirm::cancel))
             .route("/contact", get(contact::start))
             .route("/contact/code", post(contact::send_code))
             .route(

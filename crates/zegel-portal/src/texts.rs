@@ -348,6 +348,15 @@ pub fn event_name(event: &str, lang: Lang) -> &str {
         "expired" => ("Verlopen", "Expired"),
         "expiry_changed" => ("Vervaldatum gewijzigd", "Expiry changed"),
         "held" => ("Tegengehouden", "Held"),
+        "held_confirmed" => ("Door de afzender bevestigd", "Confirmed by the sender"),
+        "held_confirmed_separately" => (
+            "Door de afzender bevestigd, als aparte kopieën",
+            "Confirmed by the sender, as separate copies",
+        ),
+        "held_cancelled" => ("Door de afzender geannuleerd", "Cancelled by the sender"),
+        "held_expired" => ("Niet op tijd bevestigd", "Not confirmed in time"),
+        "held_released" => ("Vrijgegeven", "Released"),
+        "held_deleted" => ("Verwijderd", "Deleted"),
         "refused" => ("Geweigerd", "Refused"),
         _ => return event,
     };

@@ -2,6 +2,7 @@
 //! inbound checks (DMARC `p=quarantine`), waiting for a person to release
 //! or delete them (`zegel held`).
 
+use crate::confirm::HoldDecision;
 use crate::{now, Store, StoreError};
 use sqlx::Row;
 
@@ -51,52 +52,33 @@ impl Store {
     /// Sends a held message after all: its held deliveries are due now,
     /// with their full lifetime from now. Returns how many were released.
     pub async fn release_held(&self, message_id: &str, by: &str) -> Result<u64, StoreError> {
-        self.end_hold(
-            message_id,
-            by,
-            "UPDATE deliveries SET state = 'queued', next_attempt_at = $1,
-                    expires_at = $1 + (expires_at - created_at)
-             WHERE message_id = $2 AND state = 'held'",
-            "held_released",
-        )
-        .await
+        self.end_hold(message_id, by, HoldDecision::Released).await
     }
 
     /// Deletes a held message: its held deliveries are never sent.
     /// Returns how many were deleted.
     pub async fn delete_held(&self, message_id: &str, by: &str) -> Result<u64, StoreError> {
-        self.end_hold(
-            message_id,
-            by,
-            "UPDATE deliveries SET state = 'deleted', done_at = $1
-             WHERE message_id = $2 AND state = 'held'",
-            "held_deleted",
-        )
-        .await
+        self.end_hold(message_id, by, HoldDecision::Deleted).await
     }
 
     async fn end_hold(
         &self,
         message_id: &str,
         by: &str,
-        update: &str,
-        event: &str,
+        decision: HoldDecision,
     ) -> Result<u64, StoreError> {
         let now = now();
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(update)
-            .bind(now)
-            .bind(message_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let done = crate::confirm::move_held(&mut tx, now, message_id, decision).await?;
         if done == 0 {
             return Err(StoreError::NotFound("held message"));
         }
+        // A sender's pending confirmation link then says it was decided.
+        crate::confirm::decided_by_administrator(&mut tx, now, message_id, decision).await?;
         crate::audit::append(
             &mut tx,
             now,
-            event,
+            decision.event(),
             Some(message_id),
             by,
             &format!("{done} delivery(ies)"),
@@ -132,6 +114,7 @@ mod tests {
             secure: Vec::new(),
             audit: Vec::new(),
             lifetime_secs: 3600,
+            confirm: None,
         }
     }
 

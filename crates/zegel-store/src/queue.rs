@@ -125,6 +125,8 @@ pub struct NewMessage {
     pub audit: Vec<(String, String, String)>,
     /// How long deliveries are tried before a failure notice (seconds).
     pub lifetime_secs: i64,
+    /// When a warning holds it: the sender's confirmation (confirm.rs).
+    pub confirm: Option<crate::confirm::NewConfirmation>,
 }
 
 /// A claimed delivery, to be sent and then finished.
@@ -148,6 +150,9 @@ pub struct Job {
     pub notify_never: bool,
     /// Failure notice with headers only.
     pub headers_only: bool,
+    /// A copy for this recipient alone: To and Cc name only them (the
+    /// sender chose separate copies for a held message, confirm.rs).
+    pub alone: bool,
     /// Attempts so far.
     pub attempts: i64,
     /// After this moment (Unix seconds) it fails for good.
@@ -265,6 +270,11 @@ impl Store {
                         p.access_code_hash.as_deref().into(),
                         s.read_receipt.into(),
                     ]);
+                }
+                if let Some(c) = &message.confirm {
+                    batch.rows(&crate::confirm::HOLD_CONFIRMATIONS).push(
+                        crate::confirm::confirmation_row(id, &message.mail_from, c, now),
+                    );
                 }
                 for (event, subject, detail) in &message.audit {
                     batch.audit(now, event, Some(id), subject, detail);
@@ -459,7 +469,7 @@ const CLAIM: &str = "UPDATE deliveries SET lease_until = $1 + $2, attempts = att
                   WHERE state = 'queued' AND next_attempt_at <= $1 AND lease_until <= $1
                   ORDER BY next_attempt_at, id LIMIT $3)
      RETURNING id, message_id, kind, mail_from, rcpt, dkim, require_tls, notify_never,
-               headers_only, attempts, expires_at, blob_id, wrapped_key";
+               headers_only, alone, attempts, expires_at, blob_id, wrapped_key";
 
 /// [`CLAIM`] for PostgreSQL, where nodes claim at once: rows another
 /// node's claim has locked are skipped, not waited for and then taken
@@ -472,7 +482,7 @@ const CLAIM_SKIP_LOCKED: &str =
                   ORDER BY next_attempt_at, id LIMIT $3
                   FOR UPDATE SKIP LOCKED)
      RETURNING id, message_id, kind, mail_from, rcpt, dkim, require_tls, notify_never,
-               headers_only, attempts, expires_at, blob_id, wrapped_key";
+               headers_only, alone, attempts, expires_at, blob_id, wrapped_key";
 
 /// A claimed delivery from its row.
 fn job_of(r: &sqlx::any::AnyRow) -> Result<Job, StoreError> {
@@ -486,6 +496,7 @@ fn job_of(r: &sqlx::any::AnyRow) -> Result<Job, StoreError> {
         require_tls: crate::db::flag(r, "require_tls")?,
         notify_never: crate::db::flag(r, "notify_never")?,
         headers_only: crate::db::flag(r, "headers_only")?,
+        alone: crate::db::flag(r, "alone")?,
         attempts: r.try_get("attempts")?,
         expires_at: r.try_get("expires_at")?,
         blob_id: r.try_get("blob_id")?,
@@ -600,6 +611,7 @@ mod tests {
             secure: vec![],
             audit: vec![("accepted".into(), "a@org.nl".into(), "2 recipients".into())],
             lifetime_secs: 3600,
+            confirm: None,
         }
     }
 

@@ -306,6 +306,7 @@ mod tests {
             }],
             audit: vec![],
             lifetime_secs: 3600,
+            confirm: None,
         })
         .await
         .unwrap()

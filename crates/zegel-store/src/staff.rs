@@ -287,6 +287,7 @@ mod tests {
                 .collect(),
             audit: vec![],
             lifetime_secs: 3600,
+            confirm: None,
         }
     }
 

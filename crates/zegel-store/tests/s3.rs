@@ -63,6 +63,7 @@ fn message(raw: Vec<u8>, token: &str) -> NewMessage {
         }],
         audit: vec![],
         lifetime_secs: 3600,
+        confirm: None,
     }
 }
 

@@ -281,6 +281,7 @@ pub(crate) struct RawPolicy {
     pub(crate) reject_mode: Option<String>,
     pub(crate) sender_notice: Option<bool>,
     pub(crate) hide_subject: Option<bool>,
+    pub(crate) confirm_within_hours: Option<u64>,
     pub(crate) portal_expiry_days: Option<u64>,
 }
 

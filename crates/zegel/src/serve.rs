@@ -261,10 +261,16 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
     // Housekeeping: originals, copies and codes no longer needed are
     // destroyed, and the audit log kept to its retention (purge.rs).
     let purger = store.clone();
+    let holds = outbound.clone();
     let (policy, every) = (s.purge, s.purge_every);
     let mut purge_stop = stop_rx.clone();
     tasks.spawn(async move {
         loop {
+            // Held mail its sender did not confirm in time is dropped, and
+            // the sender told (issue 19 item 5).
+            if let Err(e) = holds.expire_holds().await {
+                tracing::warn!(error = %e, "dropping unconfirmed held messages failed");
+            }
             // Portal copies past their expiry first (the portal does this
             // every minute too), so their originals go in the same round.
             if let Err(e) = purger.expire_packages().await {

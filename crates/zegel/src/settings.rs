@@ -608,6 +608,12 @@ impl ServeSettings {
                 )))
             }
         };
+        let confirm_within_hours = policy.confirm_within_hours.unwrap_or(72);
+        if !(1..=24 * 30).contains(&confirm_within_hours) {
+            return Err(invalid(
+                "[policy] confirm_within_hours must be from 1 to 720 (30 days)".into(),
+            ));
+        }
         let delivery = &raw.delivery;
         let max_message_bytes = smtp
             .max_message_mb
@@ -622,6 +628,7 @@ impl ServeSettings {
             reject_mode,
             sender_notice: policy.sender_notice.unwrap_or(true),
             hide_subject: policy.hide_subject.unwrap_or(true),
+            confirm_within: Duration::from_secs(confirm_within_hours * 3600),
             portal_expiry: Duration::from_secs(policy.portal_expiry_days.unwrap_or(30) * 86_400),
             second_factor,
             contact_phones,

@@ -409,3 +409,128 @@ fn the_staff_web_in_chromium_signs_in_through_openid_connect() {
         }),
     );
 }
+
+/// A plain mail (nothing sensitive) from jan@zorg.nl to `to`.
+fn plain_mail(to: &[&str], subject: &str) -> String {
+    format!(
+        "From: Jan Jansen <jan@zorg.nl>\r\nTo: {}\r\nSubject: {subject}\r\n\
+         Message-ID: <{}@zorg.nl>\r\n\r\nDonderdag om tien uur, agenda volgt.\r\n",
+        to.join(", "),
+        subject.replace(' ', "-")
+    )
+}
+
+/// The confirmation link in the sender's notice that names `rcpt`.
+fn confirm_link(sink: &Sink, rcpt: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let found = sink
+            .messages()
+            .into_iter()
+            .filter(|m| m.is_for("jan@zorg.nl"))
+            .map(|m| m.decoded())
+            .find(|t| t.contains("/confirm/") && t.contains(rcpt));
+        if let Some(text) = found {
+            return path_of(&text, "/confirm/");
+        }
+        assert!(Instant::now() < deadline, "no confirmation link for {rcpt}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The header block of the message `rcpt` got.
+fn headers_for(sink: &Sink, rcpt: &str) -> String {
+    let m = mail_to(sink, rcpt, "");
+    let text = m.text();
+    text.split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn held_mail_is_confirmed_cancelled_and_split_by_its_sender_in_chromium() {
+    prerequisites();
+    let sink = Sink::start();
+    let z = Zegel::start(
+        &sink,
+        &[(
+            "visible_external = \"warn\"",
+            "visible_external = \"hold\"\nvisible_external_threshold = 3",
+        )],
+    );
+    let separate = [
+        "a.visser@example.com",
+        "b.smit@example.org",
+        "c.mulder@example.net",
+    ];
+    send(
+        &z,
+        &["piet@zorg-nl.com"],
+        &plain_mail(&["piet@zorg-nl.com"], "Agenda"),
+    );
+    send(
+        &z,
+        &["els@zorgg.nl"],
+        &plain_mail(&["els@zorgg.nl"], "Notulen"),
+    );
+    send(&z, &separate, &plain_mail(&separate, "Uitnodiging"));
+    let input = serde_json::json!({
+        "base": format!("http://127.0.0.1:{}", z.http_port),
+        "chromium": CHROMIUM,
+        "confirm": {
+            "link": confirm_link(&sink, "piet@zorg-nl.com"),
+            "recipient": "piet@zorg-nl.com",
+            "reason": "zorg-nl.com",
+        },
+        "cancel": {
+            "link": confirm_link(&sink, "els@zorgg.nl"),
+            "recipient": "els@zorgg.nl",
+            "reason": "zorgg.nl",
+        },
+        "separate": {
+            "link": confirm_link(&sink, "a.visser@example.com"),
+            "recipient": "b.smit@example.org",
+            "reason": "zichtbaar in Aan/Cc",
+        },
+    });
+    assert!(
+        sink.messages()
+            .iter()
+            .all(|m| !m.is_for("piet@zorg-nl.com") && !m.is_for("a.visser@example.com")),
+        "held until the sender chooses"
+    );
+
+    run_script("confirm.mjs", &input);
+
+    // Confirmed: the original reached the look-alike domain.
+    mail_to(&sink, "piet@zorg-nl.com", "Donderdag om tien uur");
+    // A copy each: every one names its own recipient alone.
+    for rcpt in separate {
+        let headers = headers_for(&sink, rcpt);
+        for other in separate.iter().filter(|o| **o != rcpt) {
+            assert!(
+                !headers.contains(other),
+                "{rcpt}'s copy shows {other}:\n{headers}"
+            );
+        }
+        assert!(headers.contains(&format!("To: {rcpt}")), "{headers}");
+    }
+    // Cancelled: never sent.
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(sink.messages().iter().all(|m| !m.is_for("els@zorgg.nl")));
+    let events = common::sql_at(
+        &z.dir,
+        "SELECT event FROM audit WHERE event LIKE 'held_%' ORDER BY seq",
+    );
+    for event in [
+        "held_confirmed",
+        "held_cancelled",
+        "held_confirmed_separately",
+    ] {
+        assert!(
+            events.contains(event),
+            "{event} in the audit trail: {events}"
+        );
+    }
+}

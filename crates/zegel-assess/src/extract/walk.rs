@@ -258,7 +258,7 @@ fn inline_ids(message: &Message<'_>) -> Vec<String> {
         while let Some(p) = lower[from..].find("cid:") {
             let start = from + p + 4;
             let end = lower[start..]
-                .find(|c: char| matches!(c, '"' | '\'' | ')' | ' ' | '>'))
+                .find(['"', '\'', ')', ' ', '>'])
                 .map_or(lower.len(), |e| start + e);
             ids.push(source[start..end].trim_matches(['<', '>']).to_string());
             from = end;

@@ -61,6 +61,7 @@ impl Outbound {
             secure: Vec::new(),
             audit: vec![(event.into(), sub.mail_from.clone(), detail)],
             lifetime_secs: self.config.lifetime.as_secs() as i64,
+            confirm: None,
         };
         match self.store.accept(message).await {
             Ok(id) => {

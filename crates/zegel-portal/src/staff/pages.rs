@@ -70,6 +70,16 @@ pub struct HistoryRow {
     pub recipients: Vec<String>,
 }
 
+/// A message of the sender's that a warning held.
+pub struct HeldRow {
+    pub message: String,
+    pub at: String,
+    pub recipients: String,
+    pub reasons: Vec<String>,
+    pub until: String,
+    pub separate_offered: bool,
+}
+
 /// Sent items.
 #[derive(Template)]
 #[template(path = "staff/sent.html")]
@@ -82,6 +92,8 @@ pub struct Sent {
     pub csrf: String,
     pub rows: Vec<SentRow>,
     pub history: Vec<HistoryRow>,
+    /// Held mail waiting for the sender's decision.
+    pub held: Vec<HeldRow>,
 }
 
 /// One account on the users page.

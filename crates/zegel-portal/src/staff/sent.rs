@@ -1,7 +1,8 @@
 //! `/app`: the sender's sent items (every secure message they sent, per
-//! recipient, with its state) and withdrawing one at a click.
+//! recipient, with its state) and withdrawing one at a click; and the
+//! sender's mail a warning held, to send, split or cancel.
 
-use super::pages::{HistoryRow, Sent, SentRow};
+use super::pages::{HeldRow, HistoryRow, Sent, SentRow};
 use super::{DoneQuery, SignedIn};
 use crate::web;
 use crate::Portal;
@@ -9,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use zegel_store::PackageState;
+use zegel_store::{HoldDecision, HoldWarning, PackageState};
 
 /// How many rows the page shows (newest first).
 const ROWS: i64 = 500;
@@ -42,6 +43,14 @@ pub async fn page(
     let history = match portal.store().sent_by(&who.account.email, HISTORY).await {
         Ok(entries) => super::history::sent_messages(&entries),
         Err(_) => Vec::new(),
+    };
+    let held = match portal
+        .store()
+        .pending_confirmations(&who.account.email)
+        .await
+    {
+        Ok(held) => held,
+        Err(_) => return web::unavailable(&portal, who.lang),
     };
     let t = who.lang.texts();
     let now = zegel_store::now();
@@ -76,9 +85,24 @@ pub async fn page(
         done: match q.done.as_deref() {
             Some("sent") => Some(s.sent_done),
             Some("codes") => Some(s.codes_by_mail),
+            Some("held") => Some(s.held_done),
             _ => None,
         },
         csrf: who.session.csrf.clone(),
+        held: held
+            .into_iter()
+            .map(|h| HeldRow {
+                at: web::show_time(h.created_at),
+                recipients: h.recipients.join(", "),
+                reasons: match who.lang {
+                    crate::texts::Lang::Nl => h.reasons_nl,
+                    crate::texts::Lang::En => h.reasons_en,
+                },
+                until: web::show_time(h.expires_at),
+                separate_offered: h.warning == HoldWarning::VisibleExternal,
+                message: h.message_id,
+            })
+            .collect(),
         rows,
         history: history
             .into_iter()
@@ -130,4 +154,80 @@ pub async fn revoke(
         portal.views.forget(&p.id);
     }
     web::see_other("/app")
+}
+
+/// A decision on one of the sender's held messages.
+#[derive(Debug, Deserialize)]
+pub struct HeldForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// `POST /app/held/send`.
+pub async fn held_send(
+    State(portal): State<Portal>,
+    who: SignedIn,
+    Form(form): Form<HeldForm>,
+) -> Response {
+    decide_held(&portal, &who, &form, HoldDecision::Confirmed).await
+}
+
+/// `POST /app/held/separate`.
+pub async fn held_separate(
+    State(portal): State<Portal>,
+    who: SignedIn,
+    Form(form): Form<HeldForm>,
+) -> Response {
+    decide_held(&portal, &who, &form, HoldDecision::Separate).await
+}
+
+/// `POST /app/held/cancel`.
+pub async fn held_cancel(
+    State(portal): State<Portal>,
+    who: SignedIn,
+    Form(form): Form<HeldForm>,
+) -> Response {
+    decide_held(&portal, &who, &form, HoldDecision::Cancelled).await
+}
+
+/// Decides on one of the signed-in sender's own pending held messages;
+/// any other id (another sender's, decided, unknown) is answered as not
+/// found.
+async fn decide_held(
+    portal: &Portal,
+    who: &SignedIn,
+    form: &HeldForm,
+    decision: HoldDecision,
+) -> Response {
+    if !who.form_ok(&form.csrf) {
+        return crate::recipient::bad_form(portal, who.ip, who.lang).await;
+    }
+    let own = portal
+        .store()
+        .pending_confirmations(&who.account.email)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|h| h.message_id == form.message)
+        .filter(|h| {
+            decision != HoldDecision::Separate || h.warning == HoldWarning::VisibleExternal
+        });
+    let Some(held) = own else {
+        return crate::recipient::miss(portal, who.ip, who.lang).await;
+    };
+    let by = format!("{} (staff web)", who.account.email);
+    match portal
+        .outbound
+        .decide_hold(&held.message_id, decision, &by)
+        .await
+    {
+        Ok(_) => web::see_other("/app?done=held"),
+        Err(zegel_store::StoreError::NotFound(_)) => web::see_other("/app"),
+        Err(e) => {
+            tracing::error!(error = %e, "a held message's decision failed");
+            web::unavailable(portal, who.lang)
+        }
+    }
 }

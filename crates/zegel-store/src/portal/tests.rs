@@ -29,6 +29,7 @@ async fn accept(s: &Store, secure: Vec<NewSecureMessage>) -> String {
         secure,
         audit: vec![],
         lifetime_secs: 3600,
+        confirm: None,
     })
     .await
     .unwrap()

@@ -57,6 +57,7 @@ fn message(size: usize, secure: bool) -> NewMessage {
         },
         audit: Vec::new(),
         lifetime_secs: 3600,
+        confirm: None,
     }
 }
 
@@ -366,7 +367,7 @@ async fn rows_of_messages_destroyed_past_the_retention_are_removed() {
         .fetch_all(&store.pool)
         .await
         .unwrap();
-    assert_eq!(ids, [recent.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&recent));
     assert_eq!(
         count(&store, "SELECT COUNT(*) FROM secure_messages").await,
         0
