@@ -1,11 +1,12 @@
 //! Accepting a submission: assess it once, plan each recipient, write the
 //! mails zegel must add (notifications, notices, failure notices), and store
 //! it all in one durable step. Only then does the front door say `250`.
-//! `accept/archive.rs` prepares the `archive` action's mails (the
-//! attachments and body in an AES-256 archive, the password by SMS);
+//! `accept/dispose/` writes what each recipient gets, one module per
+//! disposition; `accept/archive.rs` prepares the `archive` action's mails
+//! (the attachments and body in an AES-256 archive, the password by SMS);
+//! `accept/confirm.rs` carries out the sender's decision on held mail;
 //! `accept/inbound.rs` takes in checked mail from outside.
 
-use crate::compose::{self, FailureNotice, Notification, SenderNotice};
 use crate::config::OutboundConfig;
 use crate::config::{SecondFactorPolicy, SecureAction};
 use crate::route::{plan, Disposition, Plan};
@@ -13,17 +14,16 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::sync::Arc;
-use zegel_assess::{Assessment, Assessor, Lang, Reason, Verdict, Warning};
+use zegel_assess::{Assessment, Assessor, Lang, Reason, Verdict};
 use zegel_mailauth::DkimSigner;
-use zegel_store::{
-    Content, DeliveryKind, HoldWarning, NewConfirmation, NewDelivery, NewMessage, NewSecureMessage,
-    SecondFactor, Store,
-};
+use zegel_store::{Content, DeliveryKind, NewDelivery, NewMessage, SecondFactor, Store};
 
 /// The `archive` action (in `accept/archive.rs`): packing, the SMS, the mail.
 mod archive;
 /// The sender's decision on held mail, and the deadline (in `accept/confirm.rs`).
 mod confirm;
+/// What each recipient gets, one module per disposition (`accept/dispose/`).
+mod dispose;
 /// Mail from outside for internal recipients (`accept/inbound.rs`).
 mod inbound;
 pub use inbound::InboundMail;
@@ -258,15 +258,11 @@ impl Outbound {
             }
             Plan::Route(d) => d,
         };
-        // Recipients a warning holds: nothing goes to them until someone
-        // releases it. What would have gone securely stays secure: its
-        // portal notification, archive or TLS-only original is what is held
-        // (build), so a release never sends the original in the clear.
-        for (disposition, hold) in dispositions.iter_mut().zip(&holds) {
-            if hold.is_some() && *disposition == Disposition::Original {
-                *disposition = Disposition::Hold;
-            }
-        }
+        // What each recipient gets, with what it needs: a recipient a
+        // warning holds keeps the form it would have gone in (its portal
+        // notification, archive or TLS-only original is what is held), so
+        // a confirmation never sends the original in the clear.
+        let subject = subject_of(&raw);
         let mut archives: Vec<Option<archive::Prepared>> =
             dispositions.iter().map(|_| None).collect();
         let mut archive_audit = Vec::new();
@@ -274,6 +270,7 @@ impl Outbound {
             self.prepare_archives(
                 &submission.mail_from,
                 &raw,
+                &subject,
                 &addresses,
                 &mut dispositions,
                 &mut archives,
@@ -281,13 +278,23 @@ impl Outbound {
             )
             .await;
         }
-        let mut message = self.build(
+        let planned = dispositions
+            .into_iter()
+            .zip(holds)
+            .zip(archives)
+            .map(|((disposition, held_by), archive)| dispose::Planned {
+                disposition,
+                held_by,
+                archive,
+            })
+            .collect();
+        let mut message = dispose::build(
+            self,
             &submission,
             raw,
+            &subject,
             &assessment,
-            &dispositions,
-            &holds,
-            &mut archives,
+            planned,
             &reasons_nl,
             &reasons_en,
         );
@@ -312,18 +319,19 @@ impl Outbound {
     /// sent by SMS; or, when that cannot be done (no phone number, no
     /// SMS provider, nothing to pack, the SMS failed), the fallback
     /// disposition and an audit event saying why.
+    #[allow(clippy::too_many_arguments)]
     async fn prepare_archives(
         &self,
         sender: &str,
         raw: &[u8],
+        subject: &str,
         addresses: &[String],
         dispositions: &mut [Disposition],
         archives: &mut [Option<archive::Prepared>],
         audit: &mut Vec<(String, String, String)>,
     ) {
         let c = &self.config;
-        let subject = subject_of(raw);
-        let tag = sms_tag(&subject);
+        let tag = sms_tag(subject);
         let docs = archive::documents(raw, c.archive_body_as_document);
         for (i, address) in addresses.iter().enumerate() {
             if dispositions[i] != Disposition::Archive {
@@ -336,7 +344,7 @@ impl Outbound {
                 &docs,
                 sender,
                 address,
-                &subject,
+                subject,
                 phone.as_deref(),
             )
             .await
@@ -397,307 +405,6 @@ impl Outbound {
     /// The pipeline's settings.
     pub fn config(&self) -> &OutboundConfig {
         &self.config
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn build(
-        &self,
-        sub: &Submission,
-        raw: Vec<u8>,
-        assessment: &Assessment,
-        dispositions: &[Disposition],
-        holds: &[Option<Warning>],
-        archives: &mut [Option<archive::Prepared>],
-        reasons_nl: &[String],
-        reasons_en: &[String],
-    ) -> NewMessage {
-        let c = &self.config;
-        let mut deliveries = Vec::new();
-        let mut secure = Vec::new();
-        let mut audit = vec![(
-            "accepted".to_string(),
-            sub.mail_from.clone(),
-            format!(
-                "verdict {:?}, {} recipient(s), kinds: {}",
-                assessment.verdict,
-                sub.recipients.len(),
-                kinds(assessment)
-            ),
-        )];
-        let status_token = token();
-        let subject = subject_of(&raw);
-        let sms_tag = sms_tag(&subject);
-        let mut access_codes = Vec::new();
-        let mut portal_rcpts = Vec::new();
-        let mut held_rcpts = Vec::new();
-        let mut archive_rcpts = Vec::new();
-        let mut warned_rcpts = Vec::new();
-        for (((rcpt, disposition), archive), hold) in sub
-            .recipients
-            .iter()
-            .zip(dispositions)
-            .zip(archives.iter_mut())
-            .zip(holds)
-        {
-            let warned = hold.is_some();
-            if warned {
-                warned_rcpts.push(rcpt.address.clone());
-            }
-            let first_of_rcpt = deliveries.len();
-            let original = NewDelivery {
-                kind: DeliveryKind::Original,
-                mail_from: sub.mail_from.clone(),
-                rcpt: rcpt.address.clone(),
-                content: Content::Original,
-                dkim: self.dkim.is_some(),
-                require_tls: false,
-                notify_never: rcpt.notify_never,
-                headers_only: sub.headers_only,
-                held: false,
-            };
-            match disposition {
-                Disposition::Original => deliveries.push(original),
-                Disposition::VerifiedTls => {
-                    audit.push((
-                        "tls_only".into(),
-                        rcpt.address.clone(),
-                        "original only over verified TLS (MTA-STS enforce)".into(),
-                    ));
-                    deliveries.push(NewDelivery {
-                        require_tls: true,
-                        ..original
-                    });
-                }
-                Disposition::Archive => match archive.take() {
-                    Some(prepared) => {
-                        audit.push((
-                            "archive_sent".into(),
-                            rcpt.address.clone(),
-                            format!(
-                                "encrypted {} archive with {} file(s) queued; password sent by SMS to {}",
-                                c.archive_format, prepared.files, prepared.phone_masked
-                            ),
-                        ));
-                        archive_rcpts.push(rcpt.address.clone());
-                        deliveries.push(NewDelivery {
-                            kind: DeliveryKind::Notification,
-                            mail_from: c.notices_from.clone(),
-                            content: Content::Generated(prepared.mail),
-                            notify_never: true,
-                            ..original
-                        });
-                    }
-                    // Not prepared (cannot happen: prepare_archives sets a
-                    // fallback): keep it, never send the original.
-                    None => {
-                        held_rcpts.push(rcpt.address.clone());
-                        audit.push((
-                            "held".into(),
-                            rcpt.address.clone(),
-                            "archive missing; held".into(),
-                        ));
-                        deliveries.push(NewDelivery {
-                            held: true,
-                            ..original
-                        });
-                    }
-                },
-                Disposition::Hold => {
-                    held_rcpts.push(rcpt.address.clone());
-                    audit.push(("held".into(), rcpt.address.clone(), "held by policy".into()));
-                    deliveries.push(NewDelivery {
-                        held: true,
-                        ..original
-                    });
-                }
-                Disposition::Portal => {
-                    let link_token = token();
-                    let chosen = sub.sent_secure.as_ref();
-                    let (second_factor, phone) = match chosen {
-                        Some(r) if r.access_code => (SecondFactor::AccessCode, None),
-                        Some(SecureRequest {
-                            phone: Some(phone), ..
-                        }) => (SecondFactor::Sms, Some(phone.clone())),
-                        _ => {
-                            second_factor(c, self.contact_phone(&rcpt.address), sms_tag.as_deref())
-                        }
-                    };
-                    let expiry_secs = chosen
-                        .and_then(|r| r.expiry_days)
-                        .map(|d| u64::from(d.clamp(1, 365)) * 86_400)
-                        .unwrap_or(c.portal_expiry.as_secs());
-                    let access_code = (second_factor == SecondFactor::AccessCode).then(access_code);
-                    if let Some(code) = &access_code {
-                        access_codes.push((rcpt.address.clone(), code.clone()));
-                    }
-                    secure.push(NewSecureMessage {
-                        recipient: rcpt.address.clone(),
-                        token_hash: hash(&link_token),
-                        status_token_hash: hash(&status_token),
-                        expires_at: zegel_store::now() + expiry_secs as i64,
-                        sender: sub.mail_from.clone(),
-                        second_factor,
-                        phone,
-                        access_code,
-                        read_receipt: c.read_receipts,
-                    });
-                    let mail = compose::notification(&Notification {
-                        organization: &c.organization,
-                        from: &c.notices_from,
-                        sender: &sub.mail_from,
-                        recipient: &rcpt.address,
-                        link: &format!("{}/m/{}", c.public_url.trim_end_matches('/'), link_token),
-                        subject: (!c.hide_subject).then_some(subject.as_str()),
-                        expiry_days: expiry_secs / 86_400,
-                        hostname: &c.hostname,
-                    });
-                    audit.push((
-                        "stored".into(),
-                        rcpt.address.clone(),
-                        "stored for the portal; notification queued".into(),
-                    ));
-                    portal_rcpts.push(rcpt.address.clone());
-                    deliveries.push(NewDelivery {
-                        kind: DeliveryKind::Notification,
-                        mail_from: c.notices_from.clone(),
-                        content: Content::Generated(mail),
-                        notify_never: true,
-                        ..original
-                    });
-                }
-                Disposition::Bounce => {
-                    audit.push((
-                        "refused".into(),
-                        rcpt.address.clone(),
-                        "refused by policy; sender notified".into(),
-                    ));
-                    if !sub.mail_from.is_empty() {
-                        let mut lines =
-                            vec!["Geweigerd door het beleid / Refused by policy:".to_string()];
-                        lines.extend(reasons_nl.iter().cloned());
-                        lines.extend(reasons_en.iter().cloned());
-                        let dsn = compose::failure_notice(&FailureNotice {
-                            hostname: &c.hostname,
-                            from: &c.notices_from,
-                            sender: &sub.mail_from,
-                            recipient: &rcpt.address,
-                            reasons: &lines,
-                            status: "5.7.1",
-                            original: &raw,
-                            headers_only: true,
-                        });
-                        deliveries.push(NewDelivery {
-                            kind: DeliveryKind::Dsn,
-                            mail_from: String::new(),
-                            rcpt: sub.mail_from.clone(),
-                            content: Content::Generated(dsn),
-                            notify_never: true,
-                            ..original
-                        });
-                    }
-                }
-            }
-            // A warning holds a secure recipient: its secure form waits.
-            let secure_form = matches!(
-                disposition,
-                Disposition::Portal | Disposition::Archive | Disposition::VerifiedTls
-            );
-            if warned && secure_form {
-                for d in &mut deliveries[first_of_rcpt..] {
-                    d.held = true;
-                }
-                portal_rcpts.retain(|r| r != &rcpt.address);
-                archive_rcpts.retain(|r| r != &rcpt.address);
-                held_rcpts.push(rcpt.address.clone());
-                audit.push((
-                    "held".into(),
-                    rcpt.address.clone(),
-                    "held by a warning; goes securely when released".into(),
-                ));
-            }
-        }
-        // What a warning held waits for the sender's decision (confirm.rs).
-        let confirm_token = (!warned_rcpts.is_empty()).then(token);
-        let confirm = confirm_token.as_ref().map(|t| NewConfirmation {
-            token_hash: hash(t),
-            warning: match holds.iter().flatten().next() {
-                Some(Warning::VisibleExternalRecipients { .. }) => HoldWarning::VisibleExternal,
-                _ => HoldWarning::LookalikeDomain,
-            },
-            reasons_nl: reasons_nl.to_vec(),
-            reasons_en: reasons_en.to_vec(),
-            recipients: warned_rcpts.clone(),
-            expires_at: zegel_store::now() + c.confirm_within.as_secs() as i64,
-        });
-        let confirm_link = confirm_token
-            .as_ref()
-            .map(|t| format!("{}/confirm/{t}", c.public_url.trim_end_matches('/')));
-        let noticed: Vec<String> = portal_rcpts
-            .iter()
-            .chain(&archive_rcpts)
-            .chain(&held_rcpts)
-            .cloned()
-            .collect();
-        if c.sender_notice && !sub.mail_from.is_empty() && !noticed.is_empty() {
-            let link = (!secure.is_empty()).then(|| {
-                format!(
-                    "{}/status/{}",
-                    c.public_url.trim_end_matches('/'),
-                    status_token
-                )
-            });
-            let notice = compose::sender_notice(&SenderNotice {
-                organization: &c.organization,
-                from: &c.notices_from,
-                sender: &sub.mail_from,
-                recipients: &noticed,
-                held: portal_rcpts.is_empty() && archive_rcpts.is_empty(),
-                reasons_nl,
-                reasons_en,
-                status_link: link.as_deref(),
-                confirm: confirm
-                    .as_ref()
-                    .zip(confirm_link.as_deref())
-                    .map(|(c, link)| compose::ConfirmLink {
-                        link,
-                        deadline: c.expires_at,
-                        separate_offered: c.warning == HoldWarning::VisibleExternal,
-                    }),
-                access_codes: &access_codes,
-                hostname: &c.hostname,
-            });
-            deliveries.push(NewDelivery {
-                kind: DeliveryKind::SenderNotice,
-                mail_from: c.notices_from.clone(),
-                rcpt: sub.mail_from.clone(),
-                content: Content::Generated(notice),
-                dkim: self.dkim.is_some(),
-                require_tls: false,
-                notify_never: true,
-                headers_only: false,
-                held: false,
-            });
-        }
-        let summary = serde_json::json!({
-            "verdict": assessment.verdict,
-            "kinds": kinds(assessment),
-            "reasons_nl": reasons_nl,
-            "reasons_en": reasons_en,
-        });
-        NewMessage {
-            mail_from: sub.mail_from.clone(),
-            raw,
-            verdict: match assessment.verdict {
-                Verdict::Normal => "normal".into(),
-                Verdict::Secure => "secure".into(),
-            },
-            summary: summary.to_string().into_bytes(),
-            deliveries,
-            secure,
-            audit,
-            lifetime_secs: c.lifetime.as_secs() as i64,
-            confirm,
-        }
     }
 
     fn received_header(&self, sub: &Submission) -> String {

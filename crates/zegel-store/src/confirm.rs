@@ -158,13 +158,22 @@ pub struct ExpiredHold {
 
 /// Held deliveries go out: due now, with their full lifetime from now;
 /// `$3` makes each a copy for its recipient alone.
-pub(crate) const RELEASE: &str = "UPDATE deliveries SET state = 'queued', next_attempt_at = $1,
+const RELEASE: &str = "UPDATE deliveries SET state = 'queued', next_attempt_at = $1,
         expires_at = $1 + (expires_at - created_at), alone = $3
      WHERE message_id = $2 AND state = 'held'";
 
 /// Held deliveries are never sent.
-pub(crate) const DROP: &str = "UPDATE deliveries SET state = 'deleted', done_at = $1
+const DROP: &str = "UPDATE deliveries SET state = 'deleted', done_at = $1
      WHERE message_id = $2 AND state = 'held'";
+
+/// The same, for one recipient (`$4`).
+const RELEASE_ONE: &str = "UPDATE deliveries SET state = 'queued', next_attempt_at = $1,
+        expires_at = $1 + (expires_at - created_at), alone = $3
+     WHERE message_id = $2 AND state = 'held' AND rcpt = $4";
+
+/// The same, for one recipient (`$3`).
+const DROP_ONE: &str = "UPDATE deliveries SET state = 'deleted', done_at = $1
+     WHERE message_id = $2 AND state = 'held' AND rcpt = $3";
 
 /// The most expired confirmations one housekeeping pass handles.
 const EXPIRE_BATCH: i64 = 200;
@@ -246,7 +255,8 @@ impl Store {
         if claimed == 0 {
             return Err(StoreError::NotFound("pending confirmation"));
         }
-        let moved = move_held(&mut tx, now, message_id, decision).await?;
+        let recipients = warned_recipients(&mut tx, message_id).await?;
+        let moved = move_held(&mut tx, now, message_id, decision, Some(&recipients)).await?;
         crate::audit::append(
             &mut tx,
             now,
@@ -291,13 +301,15 @@ impl Store {
             if claimed == 0 {
                 continue; // another node (or the sender) was first
             }
-            let recipients: Vec<String> = sqlx::query_scalar(
-                "SELECT rcpt FROM deliveries WHERE message_id = $1 AND state = 'held' ORDER BY id",
+            let recipients = warned_recipients(&mut tx, &message_id).await?;
+            let moved = move_held(
+                &mut tx,
+                now,
+                &message_id,
+                HoldDecision::Expired,
+                Some(&recipients),
             )
-            .bind(&message_id)
-            .fetch_all(&mut *tx)
             .await?;
-            let moved = move_held(&mut tx, now, &message_id, HoldDecision::Expired).await?;
             crate::audit::append(
                 &mut tx,
                 now,
@@ -340,28 +352,69 @@ fn confirmation_of(r: &sqlx::any::AnyRow) -> Result<HoldConfirmation, StoreError
     })
 }
 
-/// Sends or drops the held deliveries of a message by `decision`.
+/// Sends or drops the held deliveries of a message by `decision`: those
+/// of `recipients` (what a warning held: the sender decides on nothing
+/// else, so what the policy holds stays held), or every one (`None`: an
+/// administrator's release or delete).
 pub(crate) async fn move_held(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     now: i64,
     message_id: &str,
     decision: HoldDecision,
+    recipients: Option<&[String]>,
 ) -> Result<u64, StoreError> {
-    let done = if decision.sends() {
-        sqlx::query(RELEASE)
-            .bind(now)
-            .bind(message_id)
-            .bind(i64::from(decision == HoldDecision::Separate))
-            .execute(&mut **tx)
-            .await?
-    } else {
-        sqlx::query(DROP)
-            .bind(now)
-            .bind(message_id)
-            .execute(&mut **tx)
-            .await?
+    let alone = i64::from(decision == HoldDecision::Separate);
+    let Some(recipients) = recipients else {
+        let done = if decision.sends() {
+            sqlx::query(RELEASE)
+                .bind(now)
+                .bind(message_id)
+                .bind(alone)
+                .execute(&mut **tx)
+                .await?
+        } else {
+            sqlx::query(DROP)
+                .bind(now)
+                .bind(message_id)
+                .execute(&mut **tx)
+                .await?
+        };
+        return Ok(done.rows_affected());
     };
-    Ok(done.rows_affected())
+    let mut moved = 0;
+    for rcpt in recipients {
+        let done = if decision.sends() {
+            sqlx::query(RELEASE_ONE)
+                .bind(now)
+                .bind(message_id)
+                .bind(alone)
+                .bind(rcpt)
+                .execute(&mut **tx)
+                .await?
+        } else {
+            sqlx::query(DROP_ONE)
+                .bind(now)
+                .bind(message_id)
+                .bind(rcpt)
+                .execute(&mut **tx)
+                .await?
+        };
+        moved += done.rows_affected();
+    }
+    Ok(moved)
+}
+
+/// The recipients a message's confirmation is about.
+async fn warned_recipients(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    message_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let text: String =
+        sqlx::query_scalar("SELECT recipients FROM hold_confirmations WHERE message_id = $1")
+            .bind(message_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(lines(text))
 }
 
 /// Marks a pending confirmation decided by an administrator (release or
@@ -584,6 +637,47 @@ mod tests {
         assert_eq!(held.len(), 1);
         assert_eq!(held[0].message_id, open);
         assert!(events(&store).await.contains(&"held_expired".to_string()));
+    }
+
+    /// A recipient the policy holds (secure mail with `action = hold`)
+    /// stays held whatever the sender decides about the warning's
+    /// recipients: only an administrator releases it.
+    #[tokio::test]
+    async fn the_senders_decision_moves_only_what_the_warning_held() {
+        let (_dir, store) = crate::test_store().await;
+        let mut message = held_message("p", now() + 3600);
+        // kees@example.com: held by the policy, not by the warning.
+        message.deliveries[2].held = true;
+        let sent = store.accept(message.clone()).await.unwrap();
+        store
+            .decide_hold(&sent, HoldDecision::Confirmed, "jan@zorg.nl")
+            .await
+            .unwrap();
+        let jobs = store.claim(10, 60).await.unwrap();
+        let mut got: Vec<&str> = jobs.iter().map(|j| j.rcpt.as_str()).collect();
+        got.sort_unstable();
+        assert_eq!(got, ["els@zorgg.nl", "piet@zorg-nl.com"]);
+        assert_eq!(
+            store.held_messages().await.unwrap()[0].recipients,
+            ["kees@example.com"]
+        );
+
+        message.confirm.as_mut().unwrap().token_hash = crate::token_hash("q");
+        message.confirm.as_mut().unwrap().expires_at = now() - 1;
+        let late = store.accept(message).await.unwrap();
+        store.expire_holds().await.unwrap();
+        let held: Vec<_> = store
+            .held_messages()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.message_id == late)
+            .collect();
+        assert_eq!(
+            held[0].recipients,
+            ["kees@example.com"],
+            "the deadline drops only the warned"
+        );
     }
 
     #[tokio::test]

@@ -69,7 +69,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let now = now();
         let mut tx = self.pool.begin().await?;
-        let done = crate::confirm::move_held(&mut tx, now, message_id, decision).await?;
+        let done = crate::confirm::move_held(&mut tx, now, message_id, decision, None).await?;
         if done == 0 {
             return Err(StoreError::NotFound("held message"));
         }

@@ -1,0 +1,73 @@
+//! `Hold`, and holding by a warning: what the policy holds waits for an
+//! administrator (`zegel held`); what a warning holds (a look-alike
+//! domain, visible external recipients) waits for its sender's decision
+//! (zegel-store's confirm.rs), in the form it would have gone: a portal
+//! notification, an archive or a TLS-only original stays that, so a
+//! confirmation never sends the original in the clear.
+
+use super::{Context, Draft};
+use crate::accept::{hash, token};
+use crate::route::Disposition;
+use zegel_assess::Warning;
+use zegel_store::{HoldWarning, NewConfirmation, NewDelivery};
+
+/// Held by the policy (`action = hold`, `unreadable = hold`, an archive
+/// fallback).
+pub(super) fn by_policy(draft: &mut Draft, original: NewDelivery) {
+    draft.held_rcpts.push(original.rcpt.clone());
+    draft.audit("held", &original.rcpt, "held by policy");
+    draft.deliveries.push(NewDelivery {
+        held: true,
+        ..original
+    });
+}
+
+/// Holds what a warning holds for `rcpt` (its deliveries from `first`
+/// on) until the sender decides; false when there was nothing for the
+/// sender to decide (refused, or already held by the policy, which only
+/// an administrator releases).
+pub(super) fn by_warning(
+    draft: &mut Draft,
+    rcpt: &str,
+    disposition: Disposition,
+    first: usize,
+) -> bool {
+    if matches!(disposition, Disposition::Bounce | Disposition::Hold) {
+        return false;
+    }
+    for d in &mut draft.deliveries[first..] {
+        d.held = true;
+    }
+    draft.portal_rcpts.retain(|r| r != rcpt);
+    draft.archive_rcpts.retain(|r| r != rcpt);
+    draft.held_rcpts.push(rcpt.to_string());
+    draft.warned_rcpts.push(rcpt.to_string());
+    let detail = if disposition == Disposition::Original {
+        "held by a warning until the sender confirms"
+    } else {
+        "held by a warning; goes securely when confirmed"
+    };
+    draft.audit("held", rcpt, detail);
+    true
+}
+
+/// The sender's confirmation of what `warning` held, and its link.
+pub(super) fn confirmation(
+    ctx: &Context<'_>,
+    draft: &Draft,
+    warning: &Warning,
+) -> (NewConfirmation, String) {
+    let token = token();
+    let confirmation = NewConfirmation {
+        token_hash: hash(&token),
+        warning: match warning {
+            Warning::VisibleExternalRecipients { .. } => HoldWarning::VisibleExternal,
+            _ => HoldWarning::LookalikeDomain,
+        },
+        reasons_nl: ctx.reasons_nl.to_vec(),
+        reasons_en: ctx.reasons_en.to_vec(),
+        recipients: draft.warned_rcpts.clone(),
+        expires_at: zegel_store::now() + ctx.config().confirm_within.as_secs() as i64,
+    };
+    (confirmation, ctx.link(&format!("/confirm/{token}")))
+}
