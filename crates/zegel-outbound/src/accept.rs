@@ -169,6 +169,27 @@ impl Outbound {
         &self.store
     }
 
+    /// The warnings that would hold this message for some recipient
+    /// (`[policy] lookalike = "hold"`, `visible_external = "hold"`), each
+    /// once: the milter's question, which cannot hold per recipient.
+    pub fn warning_holds(
+        &self,
+        assessment: &Assessment,
+        recipients: &[String],
+    ) -> Vec<zegel_assess::Warning> {
+        let assessor = self.assessor();
+        let mut holds: Vec<zegel_assess::Warning> = Vec::new();
+        for w in crate::route::warning_holds(assessment, assessor.policy(), recipients)
+            .into_iter()
+            .flatten()
+        {
+            if !holds.contains(&w) {
+                holds.push(w);
+            }
+        }
+        holds
+    }
+
     /// Assesses a message without storing it (the milter's question).
     pub async fn assess(
         &self,

@@ -1,7 +1,10 @@
 //! The milter's handler: assess each message Postfix passes us and answer:
 //! reject with the reasons (policy action `reject`), or add headers that
 //! tell Postfix (and people) the verdict and why, so Postfix can route
-//! secure mail to zegel's SMTP relay.
+//! secure mail to zegel's SMTP relay. Mail a warning holds (a recipient at
+//! a look-alike domain, visible external recipients) is labelled for the
+//! same route (`X-Zegel-Verdict: secure`, `X-Zegel-Hold`): zegel's relay
+//! holds it and asks the sender to confirm, which Postfix cannot.
 //!
 //! With `[milter] authenticate = true`, mail from clients that did not log
 //! in to Postfix (inbound mail) is first checked — SPF, DKIM, DMARC, ARC
@@ -102,6 +105,16 @@ impl MilterHandler for Handler {
             Ok(a) => a,
             Err(why) => return unreadable(&why, self.headers_only),
         };
+        // A warning that holds the mail (a look-alike domain, visible
+        // external recipients): the milter cannot hold it for the sender
+        // to confirm, so it labels it for zegel's relay, which does.
+        let held = self.outbound.warning_holds(&assessment, &message.rcpt_to);
+        let mut assessment = assessment;
+        for warning in &held {
+            assessment.reasons.push(zegel_assess::Reason::Held {
+                warning: warning.clone(),
+            });
+        }
         let nl: Vec<String> = assessment
             .reasons
             .iter()
@@ -124,6 +137,7 @@ impl MilterHandler for Handler {
         }
         let verdict = match assessment.verdict {
             Verdict::Secure => "secure",
+            Verdict::Normal if !held.is_empty() => "secure",
             Verdict::Normal => "normal",
         };
         let mut headers = Vec::new();
@@ -135,6 +149,10 @@ impl MilterHandler for Handler {
             subject = checked.tagged_subject;
         }
         headers.push(("X-Zegel-Verdict".to_string(), verdict.to_string()));
+        if !held.is_empty() {
+            let kinds: Vec<&str> = held.iter().map(|w| w.kind().as_str()).collect();
+            headers.push(("X-Zegel-Hold".into(), kinds.join(", ")));
+        }
         if !en.is_empty() {
             headers.push(("X-Zegel-Reasons".into(), en.join("; ")));
         }

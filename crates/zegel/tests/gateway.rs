@@ -480,6 +480,26 @@ fn postfix_milter_labels_secure_mail_for_routing() {
     assert!(text.contains("X-Zegel-Reasons: "), "{text}");
 }
 
+/// A harmless mail to a look-alike of the own domain through Postfix: the
+/// milter cannot hold it for the sender to confirm, so it labels it for
+/// the route to zegel's relay (which does), never as normal mail.
+#[test]
+fn postfix_milter_labels_mail_to_a_look_alike_for_the_relay_that_holds_it() {
+    let Some((sink, _z, postfix)) = postfix_with_zegel_milter("portal") else {
+        return;
+    };
+    let mail = "From: Jan Jansen <jan@zorg.nl>\r\nTo: piet@zorg-nl.com\r\n\
+                Subject: Agenda\r\n\r\nDonderdag om tien uur.\r\n";
+    let (status, reply) = smtplib(postfix.port(), "jan@zorg.nl", &["piet@zorg-nl.com"], mail);
+    assert_eq!(status, "ok", "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", postfix.log());
+    let text = got[0].text();
+    assert!(text.contains("X-Zegel-Verdict: secure"), "{text}");
+    assert!(text.contains("X-Zegel-Hold: lookalike_domain"), "{text}");
+    assert!(text.contains("zorg-nl.com"), "{text}");
+}
+
 #[test]
 fn refused_recipient_gets_the_sender_a_failure_notice() {
     let sink = Sink::start_with(zegel_testkit::SinkOptions {
