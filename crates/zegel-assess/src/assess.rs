@@ -91,6 +91,19 @@ impl Assessor {
         Ok(self.assess(&message, envelope))
     }
 
+    /// [`Assessor::assess_bytes`], with the message's decoded subject ("" when
+    /// it has none) from the same parse: the gateway's notices and SMS tag
+    /// need it, and the message is parsed once.
+    pub fn assess_bytes_with_subject(
+        &self,
+        raw: &[u8],
+        envelope: Option<&Envelope>,
+    ) -> Result<(Assessment, String), AssessError> {
+        let message = parse(raw)?;
+        let subject = message.subject().unwrap_or_default().to_string();
+        Ok((self.assess(&message, envelope), subject))
+    }
+
     /// What the assessment reads from raw message bytes: every text with
     /// where it stood, and what could not be read (for checking extraction
     /// against another parser; the texts hold the message's content).

@@ -223,7 +223,9 @@ impl Outbound {
             .collect();
         // One policy for the whole message, even if it changes meanwhile.
         let (assessor, secure_action) = self.in_force();
-        let assessment = match assess_with(
+        // Parsed once: the assessment and the subject (for the
+        // notifications and the SMS tag) come from the same parse.
+        let (assessment, subject) = match assess_with_subject(
             assessor.clone(),
             raw.clone(),
             &submission.mail_from,
@@ -283,7 +285,6 @@ impl Outbound {
         // warning holds keeps the form it would have gone in (its portal
         // notification, archive or TLS-only original is what is held), so
         // a confirmation never sends the original in the clear.
-        let subject = subject_of(&raw);
         let mut archives: Vec<Option<archive::Prepared>> =
             dispositions.iter().map(|_| None).collect();
         let mut archive_audit = Vec::new();
@@ -479,11 +480,23 @@ async fn assess_with(
     mail_from: &str,
     recipients: &[String],
 ) -> Result<Assessment, String> {
+    assess_with_subject(assessor, raw, mail_from, recipients)
+        .await
+        .map(|(assessment, _)| assessment)
+}
+
+/// [`assess_with`], with the subject from the same parse.
+async fn assess_with_subject(
+    assessor: Arc<Assessor>,
+    raw: Vec<u8>,
+    mail_from: &str,
+    recipients: &[String],
+) -> Result<(Assessment, String), String> {
     let envelope = zegel_assess::Envelope {
         sender: Some(mail_from.to_string()).filter(|s| !s.is_empty()),
         recipients: recipients.to_vec(),
     };
-    tokio::task::spawn_blocking(move || assessor.assess_bytes(&raw, Some(&envelope)))
+    tokio::task::spawn_blocking(move || assessor.assess_bytes_with_subject(&raw, Some(&envelope)))
         .await
         .map_err(|e| format!("assessment failed: {e}"))?
         .map_err(|e| e.to_string())
@@ -557,11 +570,4 @@ fn access_code() -> String {
         .map(|_| ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())] as char)
         .collect();
     format!("{}-{}", &chars[..4], &chars[4..])
-}
-
-fn subject_of(raw: &[u8]) -> String {
-    mail_parser::MessageParser::default()
-        .parse_headers(raw)
-        .and_then(|m| m.subject().map(str::to_string))
-        .unwrap_or_default()
 }
