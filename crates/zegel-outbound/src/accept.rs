@@ -394,34 +394,26 @@ impl Outbound {
     /// recipient, durably, as a message of its own; DKIM-signed when
     /// configured. Returns its id.
     pub async fn queue_own_mail(&self, to: &str, mail: Vec<u8>) -> Result<String, String> {
-        let delivery = NewDelivery {
-            kind: DeliveryKind::Original,
-            mail_from: self.config.notices_from.clone(),
-            rcpt: to.to_string(),
-            content: Content::Original,
-            dkim: self.dkim.is_some(),
-            require_tls: false,
-            notify_never: true,
-            headers_only: true,
-            held: false,
-        };
+        let message = own_mail(&self.config, self.dkim.is_some(), to, mail);
         let id = self
             .store
-            .accept(NewMessage {
-                mail_from: self.config.notices_from.clone(),
-                raw: mail,
-                verdict: "own".into(),
-                summary: b"{}".to_vec(),
-                deliveries: vec![delivery],
-                secure: Vec::new(),
-                audit: Vec::new(),
-                lifetime_secs: self.config.lifetime.as_secs() as i64,
-                confirm: None,
-            })
+            .accept(message)
             .await
             .map_err(|e| e.to_string())?;
         self.wake.notify_one();
         Ok(id)
+    }
+
+    /// Tells `colleague`, who takes over `former_sender`'s open secure
+    /// messages, where to follow each (its new status page).
+    pub async fn queue_handover_notice(
+        &self,
+        colleague: &str,
+        former_sender: &str,
+        links: &[zegel_store::NewStatusLink],
+    ) -> Result<String, String> {
+        let mail = handover_notice(&self.config, colleague, former_sender, links);
+        self.queue_own_mail(colleague, mail).await
     }
 
     /// The pipeline's settings.
@@ -471,6 +463,62 @@ fn sent_secure(mut assessment: Assessment) -> Assessment {
         assessment.reasons.insert(0, Reason::SentSecure);
     }
     assessment
+}
+
+/// A mail zegel wrote itself, to one recipient, as a message of its own
+/// (no failure notice; DKIM-signed at delivery when `dkim`). For the
+/// command line, which queues mail for `zegel serve` to deliver.
+pub fn own_mail(config: &OutboundConfig, dkim: bool, to: &str, mail: Vec<u8>) -> NewMessage {
+    let delivery = NewDelivery {
+        kind: DeliveryKind::Original,
+        mail_from: config.notices_from.clone(),
+        rcpt: to.to_string(),
+        content: Content::Original,
+        dkim,
+        require_tls: false,
+        notify_never: true,
+        headers_only: true,
+        held: false,
+    };
+    NewMessage {
+        mail_from: config.notices_from.clone(),
+        raw: mail,
+        verdict: "own".into(),
+        summary: b"{}".to_vec(),
+        deliveries: vec![delivery],
+        secure: Vec::new(),
+        audit: Vec::new(),
+        lifetime_secs: config.lifetime.as_secs() as i64,
+        confirm: None,
+    }
+}
+
+/// The notice to a colleague who takes over a leaver's open secure
+/// messages, with each message's new status page.
+pub fn handover_notice(
+    config: &OutboundConfig,
+    colleague: &str,
+    former_sender: &str,
+    links: &[zegel_store::NewStatusLink],
+) -> Vec<u8> {
+    let base = config.public_url.trim_end_matches('/');
+    let messages: Vec<(Vec<String>, String)> = links
+        .iter()
+        .map(|l| {
+            (
+                l.recipients.clone(),
+                format!("{base}/status/{}", l.status_token),
+            )
+        })
+        .collect();
+    crate::compose::handover_notice(&crate::compose::HandoverNotice {
+        organization: &config.organization,
+        from: &config.notices_from,
+        colleague,
+        former_sender,
+        messages: &messages,
+        hostname: &config.hostname,
+    })
 }
 
 /// Assesses `raw` with `assessor` off the async threads.

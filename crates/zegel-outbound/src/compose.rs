@@ -293,6 +293,44 @@ pub fn hold_expired_notice(n: &HoldExpiredNotice<'_>) -> Vec<u8> {
     )
 }
 
+/// What the notice to a colleague who takes over secure messages needs.
+pub struct HandoverNotice<'a> {
+    /// Our organisation's name.
+    pub organization: &'a str,
+    /// The From of zegel's mails.
+    pub from: &'a str,
+    /// The colleague.
+    pub colleague: &'a str,
+    /// Who left.
+    pub former_sender: &'a str,
+    /// Per message: its recipients and its new status page.
+    pub messages: &'a [(Vec<String>, String)],
+    /// Our host name.
+    pub hostname: &'a str,
+}
+
+/// The notice to a colleague who takes over a leaver's open secure
+/// messages: a new status page per message (withdraw, expiry, who read
+/// it); the leaver's own links no longer work.
+pub fn handover_notice(n: &HandoverNotice<'_>) -> Vec<u8> {
+    let list: String = n
+        .messages
+        .iter()
+        .map(|(recipients, link)| format!("  - {}: {link}\r\n", recipients.join(", ")))
+        .collect();
+    let body = format!(
+        "U neemt de open beveiligde berichten van {leaver} over. Volg ze hier \
+         (gelezen, intrekken, vervaldatum):\r\n{list}\r\n---\r\n\r\n\
+         You take over the open secure messages of {leaver}. Follow them here \
+         (read, withdraw, expiry):\r\n{list}",
+        leaver = zegel_header::clean_text(n.former_sender),
+    );
+    finish(
+        "Berichten overgedragen / Messages handed over to you",
+        auto_generated((n.organization, n.from), n.colleague, n.hostname, body),
+    )
+}
+
 /// What a failure notice needs.
 pub struct FailureNotice<'a> {
     /// Our host name (Reporting-MTA, Message-ID).
@@ -681,6 +719,15 @@ mod tests {
                 hostname: "zegel.zorg.nl",
             });
             proptest::prop_assert!(only_own_headers(&expired, &OWN), "{}", String::from_utf8_lossy(&expired));
+            let handover = handover_notice(&HandoverNotice {
+                organization: "Zorg BV",
+                from: "zegel@zorg.nl",
+                colleague: &address,
+                former_sender: &text,
+                messages: &[(vec![address.clone()], "https://zegel.zorg.nl/status/x".into())],
+                hostname: "zegel.zorg.nl",
+            });
+            proptest::prop_assert!(only_own_headers(&handover, &OWN), "{}", String::from_utf8_lossy(&handover));
             let code = code_mail(&CodeMail {
                 organization: "Zorg BV",
                 from: "zegel@zorg.nl",

@@ -36,7 +36,8 @@ pub mod tls_policy;
 pub use zegel_header as header;
 
 pub use accept::{
-    InboundMail, Outbound, SecureRequest, Submission, SubmissionRecipient, SubmitOutcome,
+    handover_notice, own_mail, InboundMail, Outbound, SecureRequest, Submission,
+    SubmissionRecipient, SubmitOutcome,
 };
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use contacts::{parse_contacts, ContactsError};

@@ -83,7 +83,7 @@ pub use queue::{
 };
 pub use rekey::{CodesOnOtherKeys, WrappedCount};
 pub use s3::S3Location;
-pub use staff::{Handover, StaffAccount, STAFF_SESSION};
+pub use staff::{Handover, NewStatusLink, Offboarded, StaffAccount, STAFF_SESSION};
 pub use users::{Role, UserInfo};
 
 use std::path::Path;

@@ -33,6 +33,28 @@ pub enum Handover {
     To(String),
 }
 
+/// What offboarding did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offboarded {
+    /// How many open secure messages (one per recipient) were withdrawn or
+    /// handed over.
+    pub packages: usize,
+    /// Per message handed over: a new status page for the colleague (the
+    /// person's old links ended with the account).
+    pub new_status_links: Vec<NewStatusLink>,
+}
+
+/// A handed-over message's new status page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewStatusLink {
+    /// The message.
+    pub message_id: String,
+    /// Its open recipients.
+    pub recipients: Vec<String>,
+    /// The new status token (256 bits, URL-safe; only its hash is kept).
+    pub status_token: String,
+}
+
 impl Store {
     /// Enrols a new TOTP secret for an account (replacing any); returns the
     /// secret to show once, or `None` when there is no such account.
@@ -131,18 +153,18 @@ impl Store {
         rows.iter().map(package_of).collect()
     }
 
-    /// Offboards a person: the account disabled, its sessions ended, and
-    /// its open secure messages revoked or handed to a colleague. Returns
-    /// how many messages were revoked or handed over; `None` when there is
-    /// no such account.
+    /// Offboards a person: the account disabled, its sessions ended, its
+    /// status links ended, and its open secure messages revoked or handed
+    /// to a colleague, who gets a new status link per message (returned:
+    /// the caller mails them). `None` when there is no such account.
     pub async fn offboard(
         &self,
         email: &str,
         handover: &Handover,
         by: &str,
-    ) -> Result<Option<usize>, StoreError> {
+    ) -> Result<Option<Offboarded>, StoreError> {
         let email = email.to_lowercase();
-        // Disabling also ends the account's staff sessions.
+        // Disabling also ends the account's staff sessions and status links.
         if !self.disable_user(&email).await? {
             return Ok(None);
         }
@@ -153,6 +175,7 @@ impl Store {
             .into_iter()
             .filter(|p| p.revoked_at.is_none() && p.expired_at.is_none() && p.expires_at > now)
             .collect();
+        let mut new_status_links: Vec<NewStatusLink> = Vec::new();
         match handover {
             Handover::Revoke => {
                 for p in &open {
@@ -163,18 +186,37 @@ impl Store {
                 let colleague = colleague.to_lowercase();
                 let mut tx = self.pool.begin().await?;
                 for p in &open {
-                    sqlx::query("UPDATE secure_messages SET sender = $1 WHERE id = $2")
-                        .bind(&colleague)
-                        .bind(&p.id)
-                        .execute(&mut *tx)
-                        .await?;
+                    let link = match new_status_links
+                        .iter_mut()
+                        .find(|l| l.message_id == p.message_id)
+                    {
+                        Some(link) => link,
+                        None => {
+                            new_status_links.push(NewStatusLink {
+                                message_id: p.message_id.clone(),
+                                recipients: Vec::new(),
+                                status_token: status_token(),
+                            });
+                            new_status_links.last_mut().expect("just pushed")
+                        }
+                    };
+                    link.recipients.push(p.recipient.clone());
+                    sqlx::query(
+                        "UPDATE secure_messages SET sender = $1, status_token_hash = $2
+                         WHERE id = $3",
+                    )
+                    .bind(&colleague)
+                    .bind(crate::token_hash(&link.status_token))
+                    .bind(&p.id)
+                    .execute(&mut *tx)
+                    .await?;
                     crate::audit::append(
                         &mut tx,
                         now,
                         "handed_over",
                         Some(&p.message_id),
                         &p.recipient,
-                        &format!("from {email} to {colleague}, by {by}"),
+                        &format!("from {email} to {colleague}, by {by}; new status link"),
                     )
                     .await?;
                 }
@@ -195,8 +237,16 @@ impl Store {
             ),
         )
         .await?;
-        Ok(Some(open.len()))
+        Ok(Some(Offboarded {
+            packages: open.len(),
+            new_status_links,
+        }))
     }
+}
+
+/// A new status token: 256 random bits, hex.
+fn status_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
 }
 
 pub(crate) fn totp_aad(email: &str) -> String {
@@ -323,7 +373,26 @@ mod tests {
             )
             .await
             .unwrap();
-        assert_eq!(n, Some(2));
+        let n = n.unwrap();
+        assert_eq!(n.packages, 2);
+        // One message with two recipients: one new status link for both,
+        // and only its hash is kept.
+        assert_eq!(n.new_status_links.len(), 1);
+        let link = &n.new_status_links[0];
+        assert_eq!(link.recipients.len(), 2);
+        let by_link = s
+            .packages_by_status_token(&crate::token_hash(&link.status_token))
+            .await
+            .unwrap();
+        assert_eq!(by_link.len(), 2);
+        assert!(by_link.iter().all(|p| p.sender == "fg@org.nl"));
+        assert!(
+            s.packages_by_status_token(&crate::token_hash("Jan@Org.nl"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "Jan's old link ended"
+        );
         assert!(s.session("j1").await.unwrap().is_none());
         assert!(
             s.staff_account("jan@org.nl")
@@ -347,8 +416,9 @@ mod tests {
         assert_eq!(
             s.offboard("piet@org.nl", &Handover::Revoke, "admin@org.nl")
                 .await
-                .unwrap(),
-            Some(1)
+                .unwrap()
+                .map(|o| (o.packages, o.new_status_links.len())),
+            Some((1, 0))
         );
         let piets = s.packages_by_sender("piet@org.nl", 100).await.unwrap();
         assert_eq!(piets[0].state(now()), crate::PackageState::Revoked);

@@ -121,16 +121,45 @@ pub fn run(config: Option<&Path>, action: UserAction) -> Result<(), String> {
                         println!("account {email} disabled");
                     }
                     Some(h) => {
-                        let n = store
+                        let done = store
                             .offboard(&email, &h, "zegel user disable")
                             .await
                             .map_err(|e| e.to_string())?
                             .ok_or_else(|| format!("no account {email}"))?;
-                        let what = match h {
+                        let what = match &h {
                             zegel_store::Handover::Revoke => "withdrawn".to_string(),
                             zegel_store::Handover::To(c) => format!("handed over to {c}"),
                         };
-                        println!("account {email} disabled; {n} open secure messages {what}");
+                        println!(
+                            "account {email} disabled; {} open secure messages {what}",
+                            done.packages
+                        );
+                        // The colleague gets the new status links by mail
+                        // (zegel serve delivers it).
+                        if let (zegel_store::Handover::To(c), false) =
+                            (&h, done.new_status_links.is_empty())
+                        {
+                            let c = c.to_lowercase();
+                            let mail = zegel_outbound::handover_notice(
+                                &settings.outbound,
+                                &c,
+                                &email,
+                                &done.new_status_links,
+                            );
+                            store
+                                .accept(zegel_outbound::own_mail(
+                                    &settings.outbound,
+                                    settings.dkim.is_some(),
+                                    &c,
+                                    mail,
+                                ))
+                                .await
+                                .map_err(|e| format!("the notice to {c}: {e}"))?;
+                            println!(
+                                "{c} gets a notice with the new status links of {} message(s)",
+                                done.new_status_links.len()
+                            );
+                        }
                     }
                 }
             }

@@ -237,6 +237,27 @@ async fn senders_follow_and_withdraw_their_own_messages_and_administrators_offbo
     let page = fg.get("/app").await;
     assert!(page.body.contains("q.visser@example.org"), "{}", page.body);
     assert_eq!(package_ids(&page), vec![open_id]);
+    // The privacy officer gets a new status link by mail; Jan's ended.
+    let handed = common::portal_mail::mail_to(&sink, "fg@zorg.nl", "/status/");
+    let text = handed.decoded();
+    assert!(text.contains("jan@zorg.nl") && text.contains("q.visser@example.org"));
+    assert!(
+        !text.contains("p.bakker@example.com"),
+        "the withdrawn one is not handed over"
+    );
+    let new_link = common::portal_mail::link(&handed, "/status/");
+    let new_path = &new_link[new_link.find("/status/").unwrap()..];
+    let status = Visitor::new(z.http_port).get(new_path).await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.body);
+    assert!(status.body.contains("q.visser@example.org"));
+    let old_notice = common::portal_mail::mail_to(&sink, "jan@zorg.nl", "/status/");
+    let old_link = common::portal_mail::link(&old_notice, "/status/");
+    let old_path = &old_link[old_link.find("/status/").unwrap()..];
+    assert_ne!(
+        Visitor::new(z.http_port).get(old_path).await.status,
+        StatusCode::OK,
+        "the leaver's status link ended"
+    );
 
     // Signing out ends the session.
     let csrf = page.csrf();

@@ -117,7 +117,18 @@ pub async fn offboard(
         .offboard(&email, &handover, &who.account.email)
         .await
     {
-        Ok(Some(_)) => {
+        Ok(Some(done)) => {
+            // The colleague gets the new status links (the leaver's ended).
+            if let (Handover::To(colleague), false) = (&handover, done.new_status_links.is_empty())
+            {
+                if let Err(e) = portal
+                    .outbound
+                    .queue_handover_notice(colleague, &email, &done.new_status_links)
+                    .await
+                {
+                    tracing::error!(error = %e, "the colleague's notice of the hand-over was not queued");
+                }
+            }
             render(
                 &portal,
                 &who,
