@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use std::net::IpAddr;
-use zegel_store::{token_hash, HoldConfirmation, HoldDecision, HoldWarning, PortalSession};
+use zegel_store::{token_hash, HoldConfirmation, HoldDecision, PortalSession};
 
 /// The cookie of a confirmation page's session (for its form token).
 const CONFIRM_COOKIE: &str = "zegel_k";
@@ -230,7 +230,7 @@ fn render(portal: &Portal, h: &Held, csrf: &str, status: StatusCode) -> Response
         },
         deadline: c.deadline.replace("{}", &web::show_time(held.expires_at)),
         outcome,
-        separate_offered: held.warning == HoldWarning::VisibleExternal,
+        separate_offered: held.separate_offered,
         base: h.base.clone(),
         csrf: csrf.to_string(),
     };
@@ -265,8 +265,7 @@ async fn decide(portal: &Portal, h: Held, form: &DecisionForm, decision: HoldDec
         .session
         .as_ref()
         .is_some_and(|s| web::csrf_ok(&s.csrf, &form.csrf));
-    let offered = decision != HoldDecision::Separate
-        || h.confirmation.warning == HoldWarning::VisibleExternal;
+    let offered = decision != HoldDecision::Separate || h.confirmation.separate_offered;
     if !csrf_ok || !offered {
         return crate::recipient::bad_form(portal, h.ip, h.lang).await;
     }

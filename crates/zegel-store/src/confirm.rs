@@ -22,6 +22,10 @@ pub struct NewConfirmation {
     pub reasons_en: Vec<String>,
     /// The recipients whose delivery it holds.
     pub recipients: Vec<String>,
+    /// Offer a copy each, naming only its recipient: for visible
+    /// recipients, when every held delivery is the original itself (a
+    /// portal package or an archive keeps the addresses it was made with).
+    pub separate_offered: bool,
     /// The deadline (Unix seconds): unanswered by then, it is dropped.
     pub expires_at: i64,
 }
@@ -136,6 +140,8 @@ pub struct HoldConfirmation {
     pub decision: Option<HoldDecision>,
     /// The recipients whose delivery is (or was) held.
     pub recipients: Vec<String>,
+    /// Whether the sender may choose a copy each.
+    pub separate_offered: bool,
 }
 
 impl HoldConfirmation {
@@ -183,7 +189,7 @@ const EXPIRE_BATCH: i64 = 200;
 const KEEP_DECIDED_SECS: i64 = 30 * 86_400;
 
 const COLUMNS: &str = "message_id, sender, warning, reasons_nl, reasons_en, recipients,
-                       created_at, expires_at, decision";
+                       separate_offered, created_at, expires_at, decision";
 
 impl Store {
     /// The confirmation a link's token hash names, if any.
@@ -242,13 +248,16 @@ impl Store {
         }
         let now = now();
         let mut tx = self.pool.begin().await?;
+        // A copy each only where it was offered.
         let claimed = sqlx::query(
             "UPDATE hold_confirmations SET decided_at = $1, decision = $2
-             WHERE message_id = $3 AND decided_at IS NULL AND expires_at > $1",
+             WHERE message_id = $3 AND decided_at IS NULL AND expires_at > $1
+               AND (separate_offered = 1 OR $4 = 0)",
         )
         .bind(now)
         .bind(decision.as_str())
         .bind(message_id)
+        .bind(i64::from(decision == HoldDecision::Separate))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -346,6 +355,7 @@ fn confirmation_of(r: &sqlx::any::AnyRow) -> Result<HoldConfirmation, StoreError
         reasons_nl: lines(r.try_get("reasons_nl")?),
         reasons_en: lines(r.try_get("reasons_en")?),
         recipients: lines(r.try_get("recipients")?),
+        separate_offered: crate::db::flag(r, "separate_offered")?,
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,
         decision: decision.as_deref().and_then(HoldDecision::parse),
@@ -452,7 +462,7 @@ pub(crate) fn confirmation_row(
     sender: &str,
     c: &NewConfirmation,
     now: i64,
-) -> [crate::bulk::Cell; 9] {
+) -> [crate::bulk::Cell; 10] {
     [
         message_id.to_string().into(),
         sender.to_lowercase().into(),
@@ -460,6 +470,7 @@ pub(crate) fn confirmation_row(
         c.reasons_nl.join("\n").into(),
         c.reasons_en.join("\n").into(),
         c.recipients.join("\n").into(),
+        c.separate_offered.into(),
         now.into(),
         c.expires_at.into(),
         c.token_hash.clone().into(),
@@ -469,9 +480,9 @@ pub(crate) fn confirmation_row(
 /// A confirmation's row ([`confirmation_row`]).
 pub(crate) static HOLD_CONFIRMATIONS: crate::bulk::Shape = crate::bulk::Shape {
     head: "INSERT INTO hold_confirmations (message_id, sender, warning, reasons_nl, reasons_en,
-            recipients, created_at, expires_at, token_hash) VALUES ",
+            recipients, separate_offered, created_at, expires_at, token_hash) VALUES ",
     tail: "",
-    width: 9,
+    width: 10,
 };
 
 #[cfg(test)]
@@ -511,6 +522,7 @@ mod tests {
                 reasons_nl: vec!["zorg-nl.com lijkt op zorg.nl".into()],
                 reasons_en: vec!["zorg-nl.com looks like zorg.nl".into()],
                 recipients: vec!["piet@zorg-nl.com".into(), "els@zorgg.nl".into()],
+                separate_offered: false,
                 expires_at,
             }),
         }
@@ -581,9 +593,18 @@ mod tests {
     #[tokio::test]
     async fn separate_copies_are_marked_and_cancelled_mail_never_goes() {
         let (_dir, store) = crate::test_store().await;
-        let one = store.accept(held_message("a", now() + 3600)).await.unwrap();
+        let mut offered = held_message("a", now() + 3600);
+        offered.confirm.as_mut().unwrap().separate_offered = true;
+        let one = store.accept(offered).await.unwrap();
         let two = store.accept(held_message("b", now() + 3600)).await.unwrap();
         store.claim(10, 60).await.unwrap(); // the two unheld ones
+        assert!(
+            store
+                .decide_hold(&two, HoldDecision::Separate, "jan@zorg.nl")
+                .await
+                .is_err(),
+            "a copy each only where offered"
+        );
         store
             .decide_hold(&one, HoldDecision::Separate, "jan@zorg.nl")
             .await

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use zegel_store::{HoldDecision, HoldWarning, PackageState};
+use zegel_store::{HoldDecision, PackageState};
 
 /// How many rows the page shows (newest first).
 const ROWS: i64 = 500;
@@ -99,7 +99,7 @@ pub async fn page(
                     crate::texts::Lang::En => h.reasons_en,
                 },
                 until: web::show_time(h.expires_at),
-                separate_offered: h.warning == HoldWarning::VisibleExternal,
+                separate_offered: h.separate_offered,
                 message: h.message_id,
             })
             .collect(),
@@ -211,9 +211,7 @@ async fn decide_held(
         .unwrap_or_default()
         .into_iter()
         .find(|h| h.message_id == form.message)
-        .filter(|h| {
-            decision != HoldDecision::Separate || h.warning == HoldWarning::VisibleExternal
-        });
+        .filter(|h| decision != HoldDecision::Separate || h.separate_offered);
     let Some(held) = own else {
         return crate::recipient::miss(portal, who.ip, who.lang).await;
     };

@@ -14,6 +14,9 @@ CREATE TABLE hold_confirmations (
     reasons_en  TEXT NOT NULL,
     -- The recipients whose delivery it holds (one per line).
     recipients  TEXT NOT NULL,
+    -- Whether a copy each is offered (visible recipients, every held
+    -- delivery the original itself).
+    separate_offered BIGINT NOT NULL,
     created_at  BIGINT NOT NULL,
     expires_at  BIGINT NOT NULL,
     -- Set once: 'confirmed', 'separate', 'cancelled', 'expired',

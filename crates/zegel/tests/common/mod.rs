@@ -157,8 +157,14 @@ pub fn on_postgres(dir: &Path) -> bool {
     postgres_of(dir).is_some()
 }
 
+/// The zegel binary under test: this build's, or the one
+/// `ZEGEL_TEST_BIN` names (e.g. `target/release/zegel`, to run the attack
+/// tests against the release build: docs/security.md).
 pub fn zegel() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_zegel"))
+    match std::env::var_os("ZEGEL_TEST_BIN") {
+        Some(bin) => Command::new(bin),
+        None => Command::new(env!("CARGO_BIN_EXE_zegel")),
+    }
 }
 
 /// Runs `zegel init` in a new folder and edits the config for the test.

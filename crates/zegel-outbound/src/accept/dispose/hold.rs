@@ -42,6 +42,12 @@ pub(super) fn by_warning(
     draft.archive_rcpts.retain(|r| r != rcpt);
     draft.held_rcpts.push(rcpt.to_string());
     draft.warned_rcpts.push(rcpt.to_string());
+    if !matches!(
+        disposition,
+        Disposition::Original | Disposition::VerifiedTls
+    ) {
+        draft.warned_originals_only = false;
+    }
     let detail = if disposition == Disposition::Original {
         "held by a warning until the sender confirms"
     } else {
@@ -58,6 +64,7 @@ pub(super) fn confirmation(
     warning: &Warning,
 ) -> (NewConfirmation, String) {
     let token = token();
+    let visible = matches!(warning, Warning::VisibleExternalRecipients { .. });
     let confirmation = NewConfirmation {
         token_hash: hash(&token),
         warning: match warning {
@@ -67,6 +74,9 @@ pub(super) fn confirmation(
         reasons_nl: ctx.reasons_nl.to_vec(),
         reasons_en: ctx.reasons_en.to_vec(),
         recipients: draft.warned_rcpts.clone(),
+        // A copy each rewrites the original's To and Cc; a portal package
+        // or an archive keeps the addresses it was made with.
+        separate_offered: visible && draft.warned_originals_only,
         expires_at: zegel_store::now() + ctx.config().confirm_within.as_secs() as i64,
     };
     (confirmation, ctx.link(&format!("/confirm/{token}")))

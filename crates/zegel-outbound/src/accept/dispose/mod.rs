@@ -58,7 +58,6 @@ impl Context<'_> {
 }
 
 /// What the dispositions add up to.
-#[derive(Default)]
 struct Draft {
     deliveries: Vec<NewDelivery>,
     secure: Vec<NewSecureMessage>,
@@ -72,6 +71,9 @@ struct Draft {
     held_rcpts: Vec<String>,
     /// Recipients a warning holds until the sender decides.
     warned_rcpts: Vec<String>,
+    /// Every one of them gets the original itself (no portal package, no
+    /// archive): only then can a copy each name its recipient alone.
+    warned_originals_only: bool,
 }
 
 impl Draft {
@@ -104,7 +106,17 @@ pub(in crate::accept) fn build(
         reasons_nl,
         reasons_en,
     };
-    let mut draft = Draft::default();
+    let mut draft = Draft {
+        deliveries: Vec::new(),
+        secure: Vec::new(),
+        audit: Vec::new(),
+        access_codes: Vec::new(),
+        portal_rcpts: Vec::new(),
+        archive_rcpts: Vec::new(),
+        held_rcpts: Vec::new(),
+        warned_rcpts: Vec::new(),
+        warned_originals_only: true,
+    };
     draft.audit(
         "accepted",
         &sub.mail_from,

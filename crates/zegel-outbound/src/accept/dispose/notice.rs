@@ -4,7 +4,7 @@
 
 use super::{Context, Draft};
 use crate::compose::{self, ConfirmLink, SenderNotice};
-use zegel_store::{Content, DeliveryKind, HoldWarning, NewConfirmation, NewDelivery};
+use zegel_store::{Content, DeliveryKind, NewConfirmation, NewDelivery};
 
 /// The notice, when the policy sends one and there is something to say.
 pub(super) fn add(
@@ -38,7 +38,7 @@ pub(super) fn add(
         confirm: confirm.map(|(confirmation, link)| ConfirmLink {
             link,
             deadline: confirmation.expires_at,
-            separate_offered: confirmation.warning == HoldWarning::VisibleExternal,
+            separate_offered: confirmation.separate_offered,
         }),
         access_codes: &draft.access_codes,
         hostname: &c.hostname,
