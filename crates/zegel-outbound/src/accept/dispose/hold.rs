@@ -32,7 +32,8 @@ pub(super) fn by_warning(
     disposition: Disposition,
     first: usize,
 ) -> bool {
-    if matches!(disposition, Disposition::Bounce | Disposition::Hold) {
+    let already_held = draft.deliveries[first..].iter().any(|d| d.held);
+    if matches!(disposition, Disposition::Bounce | Disposition::Hold) || already_held {
         return false;
     }
     for d in &mut draft.deliveries[first..] {
@@ -80,4 +81,69 @@ pub(super) fn confirmation(
         expires_at: zegel_store::now() + ctx.config().confirm_within.as_secs() as i64,
     };
     (confirmation, ctx.link(&format!("/confirm/{token}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zegel_store::{Content, DeliveryKind};
+
+    fn delivery(rcpt: &str, held: bool) -> NewDelivery {
+        NewDelivery {
+            kind: DeliveryKind::Original,
+            mail_from: "jan@zorg.nl".into(),
+            rcpt: rcpt.into(),
+            content: Content::Original,
+            dkim: false,
+            require_tls: false,
+            notify_never: false,
+            headers_only: false,
+            held,
+        }
+    }
+
+    /// What is already held (by the policy, or an archive that could not
+    /// be made) is an administrator's to release, never the sender's: it
+    /// would go as the original.
+    #[test]
+    fn only_what_would_have_gone_is_held_for_the_sender() {
+        let mut draft = Draft::new();
+        draft.deliveries.push(delivery("a@zorg-nl.com", true));
+        assert!(!by_warning(
+            &mut draft,
+            "a@zorg-nl.com",
+            Disposition::Archive,
+            0
+        ));
+        assert!(!by_warning(
+            &mut draft,
+            "a@zorg-nl.com",
+            Disposition::Hold,
+            0
+        ));
+        assert!(draft.warned_rcpts.is_empty());
+
+        draft.deliveries.push(delivery("b@zorg-nl.com", false));
+        assert!(by_warning(
+            &mut draft,
+            "b@zorg-nl.com",
+            Disposition::Original,
+            1
+        ));
+        assert!(draft.deliveries[1].held);
+        assert_eq!(draft.warned_rcpts, ["b@zorg-nl.com"]);
+        assert!(draft.warned_originals_only);
+
+        draft.deliveries.push(delivery("c@zorg-nl.com", false));
+        assert!(by_warning(
+            &mut draft,
+            "c@zorg-nl.com",
+            Disposition::Portal,
+            2
+        ));
+        assert!(
+            !draft.warned_originals_only,
+            "a portal copy keeps its addresses"
+        );
+    }
 }

@@ -77,6 +77,20 @@ struct Draft {
 }
 
 impl Draft {
+    fn new() -> Draft {
+        Draft {
+            deliveries: Vec::new(),
+            secure: Vec::new(),
+            audit: Vec::new(),
+            access_codes: Vec::new(),
+            portal_rcpts: Vec::new(),
+            archive_rcpts: Vec::new(),
+            held_rcpts: Vec::new(),
+            warned_rcpts: Vec::new(),
+            warned_originals_only: true,
+        }
+    }
+
     fn audit(&mut self, event: &str, subject: &str, detail: impl Into<String>) {
         self.audit
             .push((event.to_string(), subject.to_string(), detail.into()));
@@ -106,17 +120,7 @@ pub(in crate::accept) fn build(
         reasons_nl,
         reasons_en,
     };
-    let mut draft = Draft {
-        deliveries: Vec::new(),
-        secure: Vec::new(),
-        audit: Vec::new(),
-        access_codes: Vec::new(),
-        portal_rcpts: Vec::new(),
-        archive_rcpts: Vec::new(),
-        held_rcpts: Vec::new(),
-        warned_rcpts: Vec::new(),
-        warned_originals_only: true,
-    };
+    let mut draft = Draft::new();
     draft.audit(
         "accepted",
         &sub.mail_from,
