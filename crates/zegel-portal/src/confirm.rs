@@ -76,16 +76,7 @@ async fn held(
         Ok(None) => return Err(miss(portal, ip, lang).await),
         Err(_) => return Err(web::unavailable(portal, lang)),
     };
-    let session = match web::cookie(headers, CONFIRM_COOKIE) {
-        Some(id) => portal
-            .store()
-            .session(&token_hash(id))
-            .await
-            .ok()
-            .flatten()
-            .filter(|s| s.kind == SESSION_KIND && s.target == hash),
-        None => None,
-    };
+    let session = web::session_for(portal, headers, CONFIRM_COOKIE, SESSION_KIND, &hash).await;
     Ok(Held {
         confirmation,
         session,
@@ -178,26 +169,10 @@ struct Page {
 pub async fn page(State(portal): State<Portal>, h: Held, Query(q): Query<LangQuery>) -> Response {
     let (session, cookie) = match h.session.clone() {
         Some(session) => (session, None),
-        None => {
-            let (id, hash) = web::new_session_id();
-            let lifetime = portal.config.session_lifetime.as_secs() as i64;
-            match portal
-                .store()
-                .create_session(&hash, SESSION_KIND, &h.hash, lifetime)
-                .await
-            {
-                Ok(session) => (
-                    session,
-                    Some(web::session_cookie(
-                        CONFIRM_COOKIE,
-                        &id,
-                        lifetime,
-                        portal.config.secure_cookies,
-                    )),
-                ),
-                Err(_) => return web::unavailable(&portal, h.lang),
-            }
-        }
+        None => match web::start_session(&portal, CONFIRM_COOKIE, SESSION_KIND, &h.hash).await {
+            Ok((session, cookie)) => (session, Some(cookie)),
+            Err(_) => return web::unavailable(&portal, h.lang),
+        },
     };
     let mut response = render(&portal, &h, &session.csrf, StatusCode::OK);
     if let Some(c) = cookie {

@@ -110,26 +110,10 @@ pub async fn start(
     }
     let (session, cookie) = match existing {
         Some(s) => (s, None),
-        None => {
-            let (id, hash) = web::new_session_id();
-            let lifetime = portal.config.session_lifetime.as_secs() as i64;
-            match portal
-                .store()
-                .create_session(&hash, "contact", "", lifetime)
-                .await
-            {
-                Ok(s) => (
-                    s,
-                    Some(web::session_cookie(
-                        CONTACT_COOKIE,
-                        &id,
-                        lifetime,
-                        portal.config.secure_cookies,
-                    )),
-                ),
-                Err(_) => return web::unavailable(&portal, lang),
-            }
-        }
+        None => match web::start_session(&portal, CONTACT_COOKIE, "contact", "").await {
+            Ok((s, cookie)) => (s, Some(cookie)),
+            Err(_) => return web::unavailable(&portal, lang),
+        },
     };
     let mut response = start_page(&portal, lang, &session.csrf, None, StatusCode::OK);
     if let Some(c) = cookie {

@@ -171,20 +171,9 @@ pub async fn start(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQ
     let session = match v.session.clone() {
         Some(s) => s,
         None => {
-            let (id, hash) = web::new_session_id();
-            let lifetime = portal.config.session_lifetime.as_secs() as i64;
-            match portal
-                .store()
-                .create_session(&hash, "recipient", &v.package.id, lifetime)
-                .await
-            {
-                Ok(s) => {
-                    set_cookie = Some(web::session_cookie(
-                        RECIPIENT_COOKIE,
-                        &id,
-                        lifetime,
-                        portal.config.secure_cookies,
-                    ));
+            match web::start_session(&portal, RECIPIENT_COOKIE, "recipient", &v.package.id).await {
+                Ok((s, cookie)) => {
+                    set_cookie = Some(cookie);
                     s
                 }
                 Err(e) => {

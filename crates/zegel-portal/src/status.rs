@@ -70,16 +70,7 @@ async fn sender(
         Ok(_) => return Err(miss(portal, ip, lang).await),
         Err(_) => return Err(web::unavailable(portal, lang)),
     };
-    let session = match web::cookie(headers, SENDER_COOKIE) {
-        Some(id) => portal
-            .store()
-            .session(&token_hash(id))
-            .await
-            .ok()
-            .flatten()
-            .filter(|s| s.kind == "sender" && s.target == hash),
-        None => None,
-    };
+    let session = web::session_for(portal, headers, SENDER_COOKIE, "sender", &hash).await;
     Ok(Sender {
         packages,
         session,
@@ -94,26 +85,10 @@ async fn sender(
 pub async fn page(State(portal): State<Portal>, s: Sender, Query(q): Query<LangQuery>) -> Response {
     let (session, cookie) = match s.session.clone() {
         Some(session) => (session, None),
-        None => {
-            let (id, hash) = web::new_session_id();
-            let lifetime = portal.config.session_lifetime.as_secs() as i64;
-            match portal
-                .store()
-                .create_session(&hash, "sender", &s.hash, lifetime)
-                .await
-            {
-                Ok(session) => (
-                    session,
-                    Some(web::session_cookie(
-                        SENDER_COOKIE,
-                        &id,
-                        lifetime,
-                        portal.config.secure_cookies,
-                    )),
-                ),
-                Err(_) => return web::unavailable(&portal, s.lang),
-            }
-        }
+        None => match web::start_session(&portal, SENDER_COOKIE, "sender", &s.hash).await {
+            Ok((session, cookie)) => (session, Some(cookie)),
+            Err(_) => return web::unavailable(&portal, s.lang),
+        },
     };
     let mut response = render(&portal, &s, &session.csrf, None, StatusCode::OK).await;
     if let Some(c) = cookie {

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use subtle::ConstantTimeEq;
+use zegel_store::PortalSession;
 
 /// The cookie of a recipient's session.
 pub const RECIPIENT_COOKIE: &str = "zegel_r";
@@ -88,6 +89,44 @@ pub async fn rotate_session(
         portal.config.session_lifetime.as_secs() as i64,
         portal.config.secure_cookies,
     ))
+}
+
+/// A new portal session of `kind` for `target` (a package id, a status
+/// or confirmation token's hash, "" for contact), with the `Set-Cookie`
+/// of its id for cookie `name`.
+pub async fn start_session(
+    portal: &Portal,
+    name: &str,
+    kind: &str,
+    target: &str,
+) -> Result<(PortalSession, HeaderValue), zegel_store::StoreError> {
+    let (id, hash) = new_session_id();
+    let lifetime = portal.config.session_lifetime.as_secs() as i64;
+    let session = portal
+        .store()
+        .create_session(&hash, kind, target, lifetime)
+        .await?;
+    let cookie = session_cookie(name, &id, lifetime, portal.config.secure_cookies);
+    Ok((session, cookie))
+}
+
+/// The live session behind cookie `name`, if it is of `kind` and made for
+/// `target` (a session only ever opens what it was made for).
+pub async fn session_for(
+    portal: &Portal,
+    headers: &HeaderMap,
+    name: &str,
+    kind: &str,
+    target: &str,
+) -> Option<PortalSession> {
+    let id = cookie(headers, name)?;
+    portal
+        .store()
+        .session(&zegel_store::token_hash(id))
+        .await
+        .ok()
+        .flatten()
+        .filter(|s| s.kind == kind && s.target == target)
 }
 
 /// A random session id (256 bits, hex) and its hash for the database.
