@@ -32,11 +32,42 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
+///
+/// Chosen at random below the kernel's ephemeral range
+/// (`/proc/sys/net/ipv4/ip_local_port_range`), never twice in one process:
+/// a port from `bind(0)` lies inside that range, where the kernel may hand
+/// it to another test's outgoing connection or `bind(0)` before the server
+/// under test binds it (a flaky "Address already in use" seen in CI).
+/// Between test processes a clash needs two random picks from some 20,000
+/// ports to meet within a moment.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0")
+    use std::collections::HashSet;
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::Mutex;
+    static GIVEN: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    const LOWEST: u32 = 10_000;
+    let below: u32 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .filter(|&low: &u32| low > LOWEST + 1_000)
+        .unwrap_or(32_768);
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    let given = given.get_or_insert_with(HashSet::new);
+    let seed = std::collections::hash_map::RandomState::new();
+    for attempt in 0u64..10_000 {
+        let mut hasher = seed.build_hasher();
+        hasher.write_u64(attempt);
+        hasher.write_u32(std::process::id());
+        let port = (LOWEST + (hasher.finish() % u64::from(below - LOWEST)) as u32) as u16;
+        if given.contains(&port) {
+            continue;
+        }
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.insert(port);
+            return port;
+        }
+    }
+    panic!("no free TCP port on 127.0.0.1 between {LOWEST} and {below}")
 }
 
 /// One message as the sink received it.
