@@ -1,6 +1,7 @@
 //! Helpers for looking at the words around a match.
 
 use crate::detect::Text;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// The slice of `text` from up to `before` bytes before `start` to up to
@@ -73,6 +74,9 @@ pub(crate) enum Edge {
     Prefix,
     /// May be preceded by more letters (`*kanker` finds `longkanker`).
     Suffix,
+    /// May stand anywhere in a word (`*verslaving*` finds
+    /// `alcoholverslavingszorg`).
+    Inside,
 }
 
 impl Edge {
@@ -82,6 +86,7 @@ impl Edge {
             Edge::Word => starts_word(lower, start) && ends_word(lower, end),
             Edge::Prefix => starts_word(lower, start),
             Edge::Suffix => ends_word(lower, end),
+            Edge::Inside => true,
         }
     }
 }
@@ -89,7 +94,8 @@ impl Edge {
 /// A large keyword list compiled once into one Aho-Corasick automaton,
 /// searched over [`crate::detect::Text::lower`] with word-boundary checks on
 /// bytes. Term syntax: `term` is a whole word, `term*` may continue as a
-/// compound, `*term` may be the tail of a compound. Accented terms also match
+/// compound, `*term` may be the tail of a compound, `*term*` may stand
+/// anywhere in one. Accented terms also match
 /// their unaccented spelling; `-` in a term also matches a space.
 #[derive(Debug)]
 pub struct Dictionary {
@@ -134,7 +140,10 @@ impl Dictionary {
         let mut patterns: Vec<String> = Vec::new();
         let mut meta = Vec::new();
         for (i, raw) in terms.iter().enumerate() {
-            let (edge, t) = if let Some(t) = raw.strip_suffix('*') {
+            let (edge, t) = if let Some(t) = raw.strip_prefix('*').and_then(|t| t.strip_suffix('*'))
+            {
+                (Edge::Inside, t)
+            } else if let Some(t) = raw.strip_suffix('*') {
                 (Edge::Prefix, t)
             } else if let Some(t) = raw.strip_prefix('*') {
                 (Edge::Suffix, t)
@@ -460,6 +469,117 @@ impl PersonCues {
         }
         ctx
     }
+}
+
+/// The clause around `start..end` in `original`, at most `reach` bytes
+/// each way: it ends at `;`, at a blank line, before a list item or a
+/// quoted line, and at `.`, `!` or `?` followed by a space or line break
+/// when the word before is not a short abbreviation (`dhr.`, `mw.`, `J.`).
+pub fn clause(original: &str, start: usize, end: usize, reach: usize) -> Range<usize> {
+    let bytes = original.as_bytes();
+    let ends_at = |i: usize| -> bool {
+        // Whether a clause ends right after byte `i`.
+        match bytes[i] {
+            b';' => true,
+            b'\n' => {
+                let mut j = i + 1;
+                while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r') {
+                    j += 1;
+                }
+                match bytes.get(j) {
+                    None | Some(b'\n' | b'>' | b'-' | b'*') => true,
+                    Some(b) if b.is_ascii_digit() => true,
+                    // • (E2 80 A2)
+                    Some(0xE2) => bytes.get(j + 2) == Some(&0xA2),
+                    _ => false,
+                }
+            }
+            b'.' | b'!' | b'?' => {
+                let spaced = bytes
+                    .get(i + 1)
+                    .is_none_or(|b| b.is_ascii_whitespace());
+                let word = bytes[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                spaced && (bytes[i] != b'.' || word >= 4 || word == 0)
+            }
+            _ => false,
+        }
+    };
+    let lo = start.saturating_sub(reach);
+    let mut from = start;
+    while from > lo && !ends_at(from - 1) {
+        from -= 1;
+    }
+    let hi = (end + reach).min(bytes.len());
+    let mut to = end;
+    while to < hi && !ends_at(to) {
+        to += 1;
+    }
+    while !original.is_char_boundary(from) {
+        from += 1;
+    }
+    while !original.is_char_boundary(to) {
+        to -= 1;
+    }
+    from..to.max(from)
+}
+
+/// Whether `original[range]`, the match `start..end` left out, names one
+/// particular person: a title before a capitalised word (`Dhr. Verhoef`,
+/// `Mrs. Saskia Roelofsen`, `mevrouw De Graaf`), a known name, or an
+/// initial before a capitalised word ([`crate::detect::names::mentions_name`]).
+pub fn names_someone(original: &str, range: Range<usize>, start: usize, end: usize) -> bool {
+    let parts = [
+        &original[range.start..start.max(range.start)],
+        &original[end.min(range.end)..range.end],
+    ];
+    parts.iter().any(|part| {
+        let words: Vec<&str> = part
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let titled = words.windows(2).any(|pair| {
+            let title = pair[0].trim_end_matches('.').to_lowercase();
+            crate::detect::names::is_title(&title)
+                && crate::detect::names::is_capitalised(pair[1].trim_end_matches(['.', ':']))
+        });
+        titled || crate::detect::names::mentions_name(part)
+    })
+}
+
+/// How a term at `start..end` stands towards a person, for
+/// [`person_score`]: the person cues within about 100 bytes before and 80
+/// after, and whether a general or organisational cue (`general`, from
+/// [`GENERAL_CUES`]) caps it. A general cue within 200 bytes caps it,
+/// except when the term's own clause names a particular person and holds
+/// no general cue itself: "Dhr. Verhoef is kaderlid van de vakbond" stays
+/// about him even when the next sentence speaks of the CAO.
+pub fn about_person(
+    person: &PersonIndex,
+    general: &[(usize, usize)],
+    original: &str,
+    start: usize,
+    end: usize,
+) -> (PersonContext, bool) {
+    let ctx = person.around(original, start, end, 100, 80);
+    if !near(general, start, end, 200, 200) {
+        return (ctx, false);
+    }
+    let own = clause(original, start, end, 300);
+    let general_in_clause = near(general, start, end, start - own.start, own.end - end);
+    if !general_in_clause && names_someone(original, own, start, end) {
+        return (
+            PersonContext {
+                strong: true,
+                weak: ctx.weak,
+            },
+            false,
+        );
+    }
+    (ctx, true)
 }
 
 /// The scoring scheme shared by the "about a person" detectors (health,
@@ -844,6 +964,21 @@ mod tests {
                 assert_eq!(find_digit(b, from), want, "{t:?} from {from}");
             }
         }
+    }
+
+    #[test]
+    fn clauses_end_at_sentences_not_at_abbreviations() {
+        let s = "Intro. Dhr. Verhoef is lid van de FNV; hij noemt de cao. Daarna iets.";
+        let at = s.find("FNV").unwrap();
+        assert_eq!(&s[clause(s, at, at + 3, 300)], " Dhr. Verhoef is lid van de FNV");
+        let list = "Wij vragen:\n- J. Evers, lid\n- S. Koster, lid\n";
+        let at = list.find("Koster").unwrap();
+        assert_eq!(&list[clause(list, at, at + 6, 300)], "- S. Koster, lid");
+        let fnv = s.find("FNV").unwrap();
+        assert!(names_someone(s, clause(s, fnv, fnv + 3, 300), fnv, fnv + 3));
+        let plain = "De vakbond onderhandelt. Over de cao.";
+        let at = plain.find("vakbond").unwrap();
+        assert!(!names_someone(plain, clause(plain, at, at + 7, 300), at, at + 7));
     }
 
     #[test]

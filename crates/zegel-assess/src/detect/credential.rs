@@ -20,6 +20,9 @@ use crate::finding::{FindingKind, Match};
 enum Announces {
     Password,
     Pin,
+    /// A lock, door or key-safe code: digits, possibly grouped
+    /// (`4-8-1-9`) or closed with `#`; only with a delimiter.
+    Code,
     Key,
 }
 
@@ -38,6 +41,19 @@ const KEYWORDS: &[(&str, Announces)] = &[
     ("ww:", Announces::Password),
     ("ww=", Announces::Password),
     ("ww :", Announces::Password),
+    // `ww is Welkom2026!`, `ww van de mailbox is ...`.
+    ("ww is", Announces::Password),
+    ("ww van", Announces::Password),
+    ("psk", Announces::Password),
+    ("pre-shared key", Announces::Password),
+    ("preshared key", Announces::Password),
+    ("shared secret", Announces::Password),
+    ("wifi-sleutel", Announces::Password),
+    ("wifisleutel", Announces::Password),
+    ("netwerksleutel", Announces::Password),
+    ("wpa-sleutel", Announces::Password),
+    ("wifi key", Announces::Password),
+    ("network key", Announces::Password),
     ("passphrase", Announces::Password),
     ("pincode", Announces::Pin),
     ("pin-code", Announces::Pin),
@@ -45,6 +61,19 @@ const KEYWORDS: &[(&str, Announces)] = &[
     ("inlogcode", Announces::Pin),
     ("toegangscode", Announces::Pin),
     ("access code", Announces::Pin),
+    // Codes of locks and key safes; `code` alone only as a word (not
+    // `postcode`), and a code always needs `:`, `=` or `is`.
+    ("code", Announces::Code),
+    ("deurcode", Announces::Code),
+    ("kluiscode", Announces::Code),
+    ("alarmcode", Announces::Code),
+    ("slotcode", Announces::Code),
+    ("cijfercode", Announces::Code),
+    ("combinatiecode", Announces::Code),
+    ("lock code", Announces::Code),
+    ("door code", Announces::Code),
+    ("safe code", Announces::Code),
+    ("alarm code", Announces::Code),
     ("api key", Announces::Key),
     ("api-key", Announces::Key),
     ("api_key", Announces::Key),
@@ -261,9 +290,31 @@ fn strong_password(v: &str) -> bool {
         && !v.contains("://")
 }
 
-/// Where a short qualifier between a keyword and its colon ends, at the
-/// colon: "password for db01:", "wachtwoord van het portaal:". At most 40
-/// bytes on the same line, no sentence end in between.
+/// Whether a value is shaped like the code of a lock or key safe: four to
+/// eight digits, or single digits joined by dashes (`4-8-1-9`), perhaps
+/// closed with `#`. Not a reference such as `2026-0331`, nor a year.
+fn lock_code(v: &str) -> bool {
+    let v = v.strip_suffix('#').unwrap_or(v);
+    let b = v.as_bytes();
+    let year = b.len() == 4 && (v.starts_with("19") || v.starts_with("20"));
+    let plain = (4..=8).contains(&b.len()) && b.iter().all(u8::is_ascii_digit) && !year;
+    let dashed = (7..=15).contains(&b.len())
+        && b.iter().enumerate().all(|(i, c)| {
+            if i % 2 == 0 {
+                c.is_ascii_digit()
+            } else {
+                *c == b'-'
+            }
+        })
+        && b.len() % 2 == 1;
+    plain || dashed
+}
+
+/// Where a short qualifier between a keyword and its delimiter ends: at the
+/// colon ("password for db01:", "wachtwoord van het portaal:", at most 40
+/// bytes on) or at the verb that states it ("ww van de gedeelde mailbox
+/// is", "the code for the storage is", at most 60 bytes on); on the same
+/// line, no sentence end in between.
 fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
     let rest = lower.get(i..)?;
     let starts = [
@@ -279,11 +330,19 @@ fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
     if !starts.iter().any(|w| rest.starts_with(w)) {
         return None;
     }
-    let window = &rest[..rest.len().min(40)];
-    let colon = window
+    let window = &rest[..rest.len().min(60)];
+    let stop = window
         .iter()
-        .position(|&b| matches!(b, b':' | b'\n' | b'.' | b'?' | b'!'))?;
-    (window[colon] == b':').then_some(i + colon)
+        .position(|&b| matches!(b, b':' | b'\n' | b'.' | b'?' | b'!'))
+        .unwrap_or(window.len());
+    if stop < 40 && window.get(stop) == Some(&b':') {
+        return Some(i + stop);
+    }
+    [&b" is "[..], b" luidt ", b" was "]
+        .iter()
+        .filter_map(|verb| memchr::memmem::find(&window[..stop], verb))
+        .min()
+        .map(|at| i + at + 1)
 }
 
 /// A token of key characters.
@@ -319,13 +378,16 @@ impl CredentialDetector {
             && [&b"is "[..], b"luidt ", b"was "]
                 .iter()
                 .any(|w| lower.get(i..).is_some_and(|l| l.starts_with(w)));
+        // No delimiter: a PIN of digits, or a password that is plainly one
+        // (`wachtwoord Keet_Presik#4471`).
+        let bare = !strong && !weak;
         if strong {
             i += 1;
         } else if weak {
             while at(i) != b' ' {
                 i += 1;
             }
-        } else if what != Announces::Pin {
+        } else if !matches!(what, Announces::Pin | Announces::Password) {
             return None;
         }
         while at(i) == b' ' || at(i) == b'\t' {
@@ -365,7 +427,13 @@ impl CredentialDetector {
         if qualified && !self.secret_shaped(value, what) {
             return None;
         }
+        if bare && what == Announces::Password && !strong_password(value) {
+            return None;
+        }
         let confidence = match what {
+            Announces::Code if (strong || weak) && lock_code(value) => 0.85,
+            Announces::Code => return None,
+            Announces::Password if bare => 0.85,
             Announces::Pin => {
                 let digits = value.bytes().all(|b| b.is_ascii_digit());
                 let code = value.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -405,6 +473,7 @@ impl CredentialDetector {
                     && !v.contains('@')
             }
             Announces::Pin => (4..=8).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()),
+            Announces::Code => lock_code(v),
             Announces::Key => self.high_entropy(v),
         }
     }
@@ -501,12 +570,18 @@ impl CredentialDetector {
         for hit in self.keywords.find_iter(&text.lower) {
             let (word, what) = KEYWORDS[hit.pattern().as_usize()];
             let s = hit.start();
-            // The delimiter in `ww:` is read again by `stated`.
-            let e = s + word.trim_end_matches([':', '=', ' ']).len();
+            // The delimiter in `ww:` is read again by `stated`, and so is
+            // the rest of `ww is` and `ww van`.
+            let e = if word.starts_with("ww ") {
+                s + 2
+            } else {
+                s + word.trim_end_matches([':', '=', ' ']).len()
+            };
             let word = &word[..e - s];
-            // Short keywords stand alone; long ones may end a compound
-            // (`inlogwachtwoord`) but not start one (`passwordless`).
-            let short = word.len() <= 3;
+            // Short keywords and `code` stand alone; long ones may end a
+            // compound (`inlogwachtwoord`) but not start one
+            // (`passwordless`).
+            let short = word.len() <= 3 || word == "code";
             if (short && s > 0 && lower[s - 1].is_ascii_alphanumeric())
                 || lower
                     .get(e)
@@ -858,6 +933,50 @@ mod tests {
             assert_eq!(values(s), [value], "{s}");
             let m = find(s);
             assert!(!m[0].excerpt.contains(&value[value.len() - 4..]), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn finds_secrets_stated_in_running_text() {
+        for (s, value) in [
+            (
+                "de wifi in de keet: netwerk WS-BOUW, wachtwoord Keet_Presik#4471. Graag",
+                "Keet_Presik#4471",
+            ),
+            (
+                "ww van de gedeelde mailbox wijkteam is Zomer2024! (met uitroepteken)",
+                "Zomer2024!",
+            ),
+            ("mailbox toevoegen, ww is Welkom2026! - niet doorgeven", "Welkom2026!"),
+            ("The new code is 2580#. Please share it", "2580#"),
+            ("in the key safe. Code is 4-8-1-9, then push", "4-8-1-9"),
+            ("De deurcode: 7734", "7734"),
+            ("PSK: Ede-ts2s-4fG9!pQ2mZ7w", "Ede-ts2s-4fG9!pQ2mZ7w"),
+            ("De wifi-sleutel is Rivier!Horizon2026", "Rivier!Horizon2026"),
+            (
+                "the password for the test account is Qx7-plmR2 until Friday",
+                "Qx7-plmR2",
+            ),
+        ] {
+            assert_eq!(values(s), [value], "{s}");
+        }
+    }
+
+    #[test]
+    fn refuses_codes_and_words_that_are_not_secrets() {
+        for s in [
+            "Uw postcode is 1234 AB",
+            "Code: 2026-0331",
+            "De code is in te zien op intranet.",
+            "Zet de code daarna terug op 0000.",
+            "Het wachtwoord van de mailbox is gewijzigd.",
+            "ww is hetzelfde als vorige week",
+            "Het wachtwoord Welkom moet je wijzigen",
+            "the code of conduct is 2024 edition",
+            "www is down",
+        ] {
+            let m = find(s);
+            assert!(m.is_empty(), "{s}: {m:?}");
         }
     }
 

@@ -25,7 +25,7 @@
 //! themselves make a mail secure.
 
 use crate::detect::context::{
-    near, person_score, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
+    about_person, person_score, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -576,24 +576,46 @@ impl Default for HealthDetector {
     }
 }
 
+/// A condition or symptom as the head of a Dutch compound: in Dutch the
+/// last part of a compound names what it is (`alcoholverslaving` is a
+/// verslaving, `urineweginfectie` an infectie, `decubituswond` a wond), so
+/// a single-word term of eight or more letters also matches at the end of
+/// a longer word, and one that may continue (`verslaving*`) anywhere in it.
+/// Shorter terms stay as written: `manisch` must not match `germanisch`.
+fn compound_head(term: &str) -> String {
+    let word = term.trim_matches('*');
+    let single = word.chars().all(char::is_alphabetic) && word.chars().count() >= 8;
+    if !single || term.starts_with('*') {
+        return term.to_string();
+    }
+    format!("*{term}")
+}
+
 impl HealthDetector {
     /// Compiles the dictionaries.
     pub fn new() -> HealthDetector {
-        let mut all: Vec<&str> = Vec::new();
+        let mut all: Vec<String> = Vec::new();
         let mut base = Vec::new();
         let mut service = Vec::new();
-        for (list, b, is_service) in [
-            (DIAGNOSES, 0.4, false),
-            (MEDICATION, 0.4, false),
-            (LAB, 0.35, false),
-            (CARE, 0.3, true),
-            (SYMPTOMS, 0.25, false),
-            (WEAK, 0.2, true),
+        for (list, b, is_service, compounds) in [
+            (DIAGNOSES, 0.4, false, true),
+            (MEDICATION, 0.4, false, false),
+            (LAB, 0.35, false, false),
+            (CARE, 0.3, true, false),
+            (SYMPTOMS, 0.25, false, true),
+            (WEAK, 0.2, true, false),
         ] {
-            all.extend_from_slice(list);
+            all.extend(list.iter().map(|t| {
+                if compounds {
+                    compound_head(t)
+                } else {
+                    t.to_string()
+                }
+            }));
             base.extend(std::iter::repeat_n(b, list.len()));
             service.extend(std::iter::repeat_n(is_service, list.len()));
         }
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
         HealthDetector {
             terms: Dictionary::shared(&all),
             base,
@@ -616,8 +638,7 @@ impl Detector for HealthDetector {
             let (person, general) = index.get_or_insert_with(|| {
                 (self.person.index_in(text), self.general.positions_in(text))
             });
-            let ctx = person.around(text.original, hit.start, hit.end, 100, 80);
-            let general = near(general, hit.start, hit.end, 200, 200);
+            let (ctx, general) = about_person(person, general, text.original, hit.start, hit.end);
             let mut confidence = person_score(self.base[hit.term], ctx, general);
             if names_a_role(text, hit.start, hit.end, self.service[hit.term]) {
                 confidence = confidence.min(0.2);
@@ -680,6 +701,9 @@ mod tests {
     #[test]
     fn finds_dutch_health_data_about_a_person() {
         must_find("Bij mevrouw Jansen is diabetes type 2 vastgesteld.");
+        must_find("Aanmelding mw. Ria de Jong - alcoholverslaving, valt vaak");
+        must_find("Mevrouw de Wit heeft een urineweginfectie.");
+        must_find("Dhr. Bakker heeft last van een depressieve stemming.");
         must_find("Cliënt gebruikt sinds maart oxazepam 10 mg.");
         must_find("Client gebruikt metformine en insuline.");
         must_find("Dhr. de Vries is gisteren opgenomen in het ziekenhuis.");

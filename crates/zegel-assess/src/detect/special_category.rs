@@ -17,7 +17,7 @@
 //! reported above 0.2.
 
 use crate::detect::context::{
-    near, person_score, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
+    about_person, person_score, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -229,8 +229,7 @@ impl Detector for SpecialCategoryDetector {
             let (person, general) = index.get_or_insert_with(|| {
                 (self.person.index_in(text), self.general.positions_in(text))
             });
-            let ctx = person.around(text.original, hit.start, hit.end, 100, 80);
-            let general = near(general, hit.start, hit.end, 200, 200);
+            let (ctx, general) = about_person(person, general, text.original, hit.start, hit.end);
             out.push(Match {
                 kind: FindingKind::SpecialCategory,
                 span: hit.start..hit.end,
@@ -257,6 +256,11 @@ mod tests {
         must_find("Dhr. Yilmaz is lid van de FNV.");
         must_find("Mevrouw is lesbisch en woont samen met haar partner.");
         must_find("Van de verdachte van de inbraak, Jansen, is een DNA-profiel afgenomen.");
+        // The clause names him; the CAO in the next clause does not make
+        // it general.
+        must_find(
+            "Dhr. Verhoef is kaderlid en laat zich door de vakbond bijstaan; hij noemt de cao-acties.",
+        );
     }
 
     #[test]
@@ -275,5 +279,6 @@ mod tests {
         must_not("Nieuws: de verkiezingen zijn gewonnen door de partij die stemt op verandering.");
         must_not("Our policy on biometric data and fingerprint readers is attached.");
         must_not("Veel mensen met een strafblad vinden moeilijk werk, blijkt uit statistieken.");
+        must_not("Mevrouw Jansen leidt de cao-onderhandelingen met de vakbond.");
     }
 }
