@@ -367,6 +367,45 @@ const WEAK_PERSON_CUES: &[&str] = &[
     "your",
 ];
 
+/// Words that make the next noun anyone rather than someone: "een
+/// bewoner met dementie" in a volunteer vacancy, "a patient with
+/// diabetes" in a guideline, "elke cliënt".
+const INDEFINITE: &[&str] = &[
+    "een", "a", "an", "elke", "iedere", "ieder", "every", "any", "each", "geen", "no",
+];
+
+/// Whether the cue starting at `start` in `lower` follows an indefinite
+/// word ([`INDEFINITE`]), perhaps with one adjective between ("een oudere
+/// cliënt").
+fn after_indefinite(lower: &str, start: usize) -> bool {
+    let before = lower[..start].trim_end_matches([' ', '\t']);
+    if before.ends_with(['.', '\n', ',', ':', ';', '!', '?']) {
+        return false;
+    }
+    let mut words = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(2);
+    let Some(first) = words.next() else {
+        return false;
+    };
+    if INDEFINITE.contains(&first) {
+        return true;
+    }
+    // One adjective between, on the same line: "een oudere cliënt".
+    let second = words.next().unwrap_or("");
+    let gap = &before[before.len() - first.len()..];
+    INDEFINITE.contains(&second) && first.len() > 2 && !gap.contains('\n')
+}
+
+/// The strong cue hits that speak of a particular person: those after an
+/// indefinite word are dropped.
+fn particular_only(lower: &str, hits: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    hits.into_iter()
+        .filter(|h| !after_indefinite(lower, h.0))
+        .collect()
+}
+
 /// Cues shared by the detectors that need "about a person".
 pub struct PersonCues {
     strong: Dictionary,
@@ -420,7 +459,7 @@ impl PersonCues {
     /// Finds all cue positions in `lower` (one pass per cue list).
     pub fn index(&self, lower: &str) -> PersonIndex {
         PersonIndex {
-            strong: Arc::new(self.strong.positions(lower)),
+            strong: Arc::new(particular_only(lower, self.strong.positions(lower))),
             weak: Arc::new(self.weak.positions(lower)),
         }
     }
@@ -428,8 +467,14 @@ impl PersonCues {
     /// Like [`PersonCues::index`] over `text.lower`, found once per text and
     /// shared by every detector that asks.
     pub fn index_in(&self, text: &Text<'_>) -> PersonIndex {
+        let strong = self.strong.positions_in(text);
+        let strong = if strong.iter().any(|h| after_indefinite(&text.lower, h.0)) {
+            Arc::new(particular_only(&text.lower, strong.to_vec()))
+        } else {
+            strong
+        };
         PersonIndex {
-            strong: self.strong.positions_in(text),
+            strong,
             weak: self.weak.positions_in(text),
         }
     }
@@ -632,6 +677,15 @@ pub const GENERAL_CUES: &[&str] = &[
     "verzuimpercentage*",
     "statistiek*",
     "statistics",
+    "prevalentie",
+    "prevalence",
+    "incidentie",
+    "incidence",
+    "scholing*",
+    "opleiding*",
+    "workshop*",
+    "richtlijn*",
+    "guideline*",
     "procent",
     "percent",
     "server*",

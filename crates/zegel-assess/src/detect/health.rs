@@ -703,6 +703,7 @@ mod tests {
         must_find("Bij mevrouw Jansen is diabetes type 2 vastgesteld.");
         must_find("Aanmelding mw. Ria de Jong - alcoholverslaving, valt vaak");
         must_find("Mevrouw de Wit heeft een urineweginfectie.");
+        must_find("De bewoner met dementie is vannacht gevallen.");
         must_find("Dhr. Bakker heeft last van een depressieve stemming.");
         must_find("Cliënt gebruikt sinds maart oxazepam 10 mg.");
         must_find("Client gebruikt metformine en insuline.");
@@ -736,6 +737,8 @@ mod tests {
 
     #[test]
     fn ignores_general_and_organisational_uses() {
+        must_not("3. Maatje voor een bewoner met dementie: samen wandelen, de krant lezen.");
+        must_not("Every patient with diabetes gets a yearly check.");
         must_not("We diagnosed the bug in the server, it was a memory leak.");
         must_not("Please run a health check of the server tonight.");
         must_not("De griepprik campagne: alle medewerkers kunnen zich laten vaccineren.");

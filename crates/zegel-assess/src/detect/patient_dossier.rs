@@ -15,14 +15,18 @@
 //!
 //! # Scoring
 //!
-//! A care-document term 0.65; with a person cue within about 100 bytes
-//! (see [`PersonCues`]) 0.9; in a file name 0.85; "dossier" with a care
-//! qualifier 0.8. A template or general context (sjabloon, template,
+//! A care-document term 0.9 when it is a particular one (its clause names
+//! a person, says whose it is or that it is attached: `PARTICULAR`); 0.4
+//! when it speaks of a kind of document (a plural, a modifier as in "the
+//! client dossier module", a general context such as software or policy
+//! nearby); else 0.65. In a file name 0.85. "dossier" with a care
+//! qualifier 0.8 when particular, else 0.4: "volgens het voorschrift in
+//! het dossier" in a work agreement is not a dossier being sent. A template or general context (sjabloon, template,
 //! format, blanco, voorbeeld, training, cursus, vacature, nieuwsbrief,
 //! webinar) or advice on how to send them ("stuur geen ... via gewone
 //! mail", "never send") caps it at 0.35, below the policy threshold of 0.5.
 
-use crate::detect::context::{window, Dictionary, PersonCues};
+use crate::detect::context::{clause, names_someone, window, Dictionary, GENERAL_CUES};
 use crate::detect::names::mentions_name;
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -127,6 +131,88 @@ const QUALIFIERS: &[&str] = &[
     "epd",
 ];
 
+/// Words in a clause that make a document a particular one: whose it is
+/// (a possessive, "van de cliënt", "of the patient") or that it is being
+/// sent (bijlage, attached, hierbij). Without one, and without a named
+/// person in the clause, "het cliëntdossier" and "medical records" speak
+/// of a kind of document, as in a ticket, a training or a guideline.
+const PARTICULAR: &[&str] = &[
+    "zijn",
+    "haar",
+    "hun",
+    "his",
+    "her",
+    "their",
+    "uw",
+    "your",
+    "mijn",
+    "my",
+    "bijlage*",
+    "bijgevoegd*",
+    "meegestuurd",
+    "stuur ik",
+    "sturen wij",
+    "gestuurd",
+    "verstuurd",
+    "doorgestuurd",
+    "doorsturen",
+    "opgestuurd",
+    "toegestuurd",
+    "sent",
+    "forward*",
+    "ontvangt u",
+    "ontvang je",
+    "attached",
+    "attach*",
+    "enclosed",
+    "hierbij",
+    "herewith",
+    "van de cliënt",
+    "van cliënt",
+    "van de client",
+    "van de patiënt",
+    "van patiënt",
+    "van de bewoner",
+    "van de zorgvrager",
+    "van de jongere",
+    "of the client",
+    "of the patient",
+    "of the resident",
+    "the client's",
+    "the patient's",
+];
+
+/// Nouns a document term can modify: then it names a part of a system or
+/// a practice, not a document (`dossier module`, `zorgplan-format`).
+const MODIFIED: &[&str] = &[
+    "module",
+    "modules",
+    "systeem",
+    "system",
+    "software",
+    "app",
+    "scherm",
+    "screen",
+    "veld",
+    "velden",
+    "field",
+    "fields",
+    "functie",
+    "functionaliteit",
+    "feature",
+    "koppeling",
+    "integration",
+    "interface",
+    "beheer",
+    "vorming",
+    "voering",
+    "structuur",
+    "inrichting",
+    "rechten",
+    "autorisatie",
+    "autorisaties",
+];
+
 /// Template or general contexts.
 const TEMPLATE: &[&str] = &[
     "sjabloon*",
@@ -167,7 +253,8 @@ pub struct PatientDossierDetector {
     generic: Dictionary,
     qualifiers: Dictionary,
     template: Dictionary,
-    person: PersonCues,
+    particular: Dictionary,
+    general: Dictionary,
 }
 
 impl std::fmt::Debug for PatientDossierDetector {
@@ -208,7 +295,8 @@ impl PatientDossierDetector {
             generic: Dictionary::shared(GENERIC),
             qualifiers: Dictionary::new(QUALIFIERS),
             template: Dictionary::new(TEMPLATE),
-            person: PersonCues::new(),
+            particular: Dictionary::new(PARTICULAR),
+            general: Dictionary::new(GENERAL_CUES),
         }
     }
 
@@ -249,13 +337,13 @@ impl Detector for PatientDossierDetector {
         }
         self.documents.find_in(text, |hit| {
             let around = window(&text.lower, hit.start, hit.end, 150, 150);
-            let mut confidence = 0.65;
-            let ctx = self
-                .person
-                .around(text.original, &text.lower, hit.start, hit.end, 100, 100);
-            if ctx.strong || ctx.weak {
-                confidence = 0.9;
-            }
+            let mut confidence = if self.particular(text, hit.start, hit.end) {
+                0.9
+            } else if self.a_kind_of_document(text, hit.start, hit.end) {
+                0.4
+            } else {
+                0.65
+            };
             if self.template.any(around) {
                 confidence = f32::min(confidence, 0.35);
             }
@@ -268,9 +356,42 @@ impl Detector for PatientDossierDetector {
                 return;
             }
             let around = window(&text.lower, hit.start, hit.end, 150, 150);
-            let confidence = if self.template.any(around) { 0.35 } else { 0.8 };
+            let confidence = if self.template.any(around) {
+                0.35
+            } else if self.particular(text, hit.start, hit.end) {
+                0.8
+            } else {
+                0.4
+            };
             Self::push(out, text.original, hit.start, hit.end, confidence);
         });
+    }
+}
+
+impl PatientDossierDetector {
+    /// Whether the document term at `start..end` speaks of a kind of
+    /// document rather than one: a plural (`medische dossiers`, `health
+    /// records`), a modifier of the next noun (`the client dossier
+    /// module`), or a general or organisational context in its clause or
+    /// within 150 bytes ([`GENERAL_CUES`]: software, policy, training...).
+    fn a_kind_of_document(&self, text: &Text<'_>, start: usize, end: usize) -> bool {
+        let term = &text.lower[start..end];
+        let plural = term.ends_with('s') && !term.ends_with("ss") && !term.ends_with("sis");
+        let next = text.lower[end..]
+            .trim_start_matches([' ', '-'])
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        let modifier = MODIFIED.contains(&next);
+        plural || modifier || self.general.any(window(&text.lower, start, end, 150, 150))
+    }
+
+    /// Whether the document at `start..end` is a particular one: its clause
+    /// names a person ([`names_someone`]) or holds a [`PARTICULAR`] word.
+    fn particular(&self, text: &Text<'_>, start: usize, end: usize) -> bool {
+        let own = clause(text.original, start, end, 300);
+        names_someone(text.original, own.clone(), start, end)
+            || self.particular.any(&text.lower[own])
     }
 }
 
