@@ -14,6 +14,7 @@ pub mod health;
 pub mod iban;
 pub mod id_document;
 pub mod mask;
+mod name_structure;
 pub mod names;
 pub mod patient_dossier;
 pub mod payment_card;

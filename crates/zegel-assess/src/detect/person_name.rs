@@ -783,6 +783,7 @@ impl Detector for PersonNameDetector {
             }
             i = c.end;
         }
+        crate::detect::name_structure::structural_names(text, out);
     }
 }
 

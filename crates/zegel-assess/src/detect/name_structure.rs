@@ -1,0 +1,332 @@
+//! Names recognised by where they stand rather than by the name lists:
+//! after a label (`Naam: Yonas Gebremedhin`, `Cliënt: Prins`), as a first
+//! name in brackets between initials and a surname (`S. (Sabine) Prins`,
+//! `J.H. (Jan) Evers`), and as a family (`de familie Terlouw`, `the
+//! Andersson family`). Names of people from anywhere are written this way;
+//! the lists cannot know them all.
+//!
+//! # Scoring
+//!
+//! - a label with two or more name words, or initials, brackets and a
+//!   surname: 0.85
+//! - a label with one capitalised word, a family: 0.7
+//!
+//! Not reported: a label whose value holds a digit, a lowercase word that
+//! is not a tussenvoegsel, more than five words, or an organisation word
+//! (`Naam: Gemeente Waterland-Oost`), and blank or bracketed template
+//! fields (`Naam: ________`, `Naam: [naam cliënt]`).
+
+use crate::detect::context::at_sentence_start;
+use crate::detect::mask::mask_words;
+use crate::detect::names::{is_capitalised, is_tussenvoegsel};
+use crate::detect::Text;
+use crate::finding::{FindingKind, Match};
+
+/// Labels (lowercase, without the colon) after which a name stands.
+const LABELS: &[&str] = &[
+    "naam",
+    "name",
+    "full name",
+    "volledige naam",
+    "achternaam",
+    "surname",
+    "cliënt",
+    "client",
+    "naam cliënt",
+    "naam client",
+    "client name",
+    "patiënt",
+    "patient",
+    "naam patiënt",
+    "patient name",
+    "bewoner",
+    "resident",
+    "deelnemer",
+    "participant",
+    "kind",
+    "child",
+    "jongere",
+    "aanvrager",
+    "applicant",
+    "werknemer",
+    "medewerker",
+    "employee",
+    "kandidaat",
+    "candidate",
+    "huurder",
+    "tenant",
+    "betrokkene",
+    "ouder",
+    "parent",
+    "moeder",
+    "mother",
+    "vader",
+    "father",
+    "partner",
+    "contactpersoon",
+    "wettelijk vertegenwoordiger",
+];
+
+/// Words that make a labelled value an organisation or a team.
+const ORGANISATION_WORDS: &[&str] = &[
+    "gemeente",
+    "municipality",
+    "stichting",
+    "foundation",
+    "zorggroep",
+    "groep",
+    "group",
+    "b.v.",
+    "bv",
+    "n.v.",
+    "ltd",
+    "inc",
+    "team",
+    "afdeling",
+    "department",
+    "ziekenhuis",
+    "hospital",
+    "praktijk",
+    "kliniek",
+    "clinic",
+    "school",
+    "vereniging",
+    "centrum",
+    "centre",
+    "center",
+];
+
+/// Finds names by their place in the text and pushes those no earlier
+/// match already covers with at least the same confidence.
+pub(crate) fn structural_names(text: &Text<'_>, out: &mut Vec<Match>) {
+    let mut found = Vec::new();
+    labelled(text, &mut found);
+    bracketed_first_names(text, &mut found);
+    families(text, &mut found);
+    for m in found {
+        let covered = out.iter().any(|o| {
+            o.kind == FindingKind::PersonName
+                && o.span.start < m.span.end
+                && m.span.start < o.span.end
+                && o.confidence >= m.confidence
+        });
+        if !covered {
+            out.push(m);
+        }
+    }
+}
+
+fn push(text: &Text<'_>, start: usize, end: usize, confidence: f32, out: &mut Vec<Match>) {
+    out.push(Match {
+        kind: FindingKind::PersonName,
+        span: start..end,
+        excerpt: mask_words(&text.original[start..end]),
+        confidence,
+    });
+}
+
+/// Whether `word` is an initial or a run of them (`J.`, `J.H.`, `J.P.M.`).
+fn initials(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() >= 2
+        && b.len() % 2 == 0
+        && b.chunks(2)
+            .all(|c| c[0].is_ascii_uppercase() && c[1] == b'.')
+}
+
+/// Whether `word` is written as a name: a capital, then letters, perhaps
+/// joined by `-` or `'` (`Jansen-de`, `O'Neill`).
+fn name_word(word: &str) -> bool {
+    is_capitalised(word)
+        && word.chars().count() >= 2
+        && word
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+}
+
+/// `Label: Name Name` at the start of a line.
+fn labelled(text: &Text<'_>, out: &mut Vec<Match>) {
+    let s = text.original;
+    let mut line_start = 0;
+    for line in s.split_inclusive('\n') {
+        let start = line_start;
+        line_start += line.len();
+        let Some(colon) = line.find(':').filter(|&c| c <= 40) else {
+            continue;
+        };
+        let label = text.lower[start..start + colon]
+            .trim()
+            .trim_start_matches(['-', '*', '•', '>', ' '])
+            .trim();
+        if !LABELS.contains(&label) {
+            continue;
+        }
+        let value = line[colon + 1..].trim_end();
+        let lead = value.len() - value.trim_start().len();
+        let value = value.trim_start();
+        let words: Vec<&str> = value.split_whitespace().collect();
+        if words.is_empty() || words.len() > 5 {
+            continue;
+        }
+        let lower_value = value.to_lowercase();
+        if ORGANISATION_WORDS
+            .iter()
+            .any(|w| lower_value.split_whitespace().any(|v| v == *w))
+        {
+            continue;
+        }
+        let mut names = 0;
+        let shaped = words.iter().all(|w| {
+            let w = w.trim_end_matches(',');
+            if name_word(w) {
+                names += 1;
+                true
+            } else {
+                initials(w) || is_tussenvoegsel(w)
+            }
+        });
+        if !shaped || names == 0 {
+            continue;
+        }
+        let from = start + colon + 1 + lead;
+        let to = from + value.trim_end_matches(',').len();
+        let confidence = if words.len() >= 2 { 0.85 } else { 0.7 };
+        push(text, from, to, confidence, out);
+    }
+}
+
+/// `S. (Sabine) Prins`, `J.H. (Jan) van Evers`.
+fn bracketed_first_names(text: &Text<'_>, out: &mut Vec<Match>) {
+    let s = text.original;
+    for (open, _) in s.match_indices(" (") {
+        let Some(close) = s[open + 2..].find(')').map(|p| open + 2 + p) else {
+            continue;
+        };
+        let first = &s[open + 2..close];
+        if !name_word(first) {
+            continue;
+        }
+        let before = &s[..open];
+        let init_start = before
+            .rfind(|c: char| c.is_whitespace() || c == '(')
+            .map_or(0, |p| p + 1);
+        if !initials(&before[init_start..]) {
+            continue;
+        }
+        // The surname, perhaps after tussenvoegsels.
+        let mut end = close + 1;
+        let mut words = 0;
+        for word in s[close + 1..].split(' ').skip(1).take(4) {
+            let w = word.trim_end_matches([',', '.', ';', ':', '\n', '\r']);
+            let at = end + 1;
+            if is_tussenvoegsel(w) {
+                end = at + word.len();
+                continue;
+            }
+            if name_word(w) {
+                end = at + w.len();
+                words += 1;
+            }
+            break;
+        }
+        if words == 1 {
+            push(text, init_start, end, 0.85, out);
+        }
+    }
+}
+
+/// `familie Terlouw`, `gezin El Amrani`, `the Andersson family`.
+fn families(text: &Text<'_>, out: &mut Vec<Match>) {
+    let s = text.original;
+    let lower = text.lower.as_str();
+    for word in ["familie ", "gezin ", "fam. "] {
+        for (at, _) in lower.match_indices(word) {
+            if at > 0 && s.as_bytes()[at - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            // `Jeugd & Gezin in het Gezondheidscentrum` names a team: the
+            // word must be written lowercase, or open a sentence.
+            let written_lower = s.as_bytes()[at].is_ascii_lowercase();
+            if !written_lower && !at_sentence_start(s, at) {
+                continue;
+            }
+            let mut end = at + word.len();
+            let mut named = false;
+            for w in s[end..].split(' ').take(4) {
+                let w = w.trim_end_matches([',', '.', ';', ':', '\n', '\r']);
+                if is_tussenvoegsel(w) {
+                    end += w.len() + 1;
+                    continue;
+                }
+                if name_word(w) {
+                    end += w.len();
+                    named = true;
+                }
+                break;
+            }
+            if named {
+                push(text, at, end, 0.7, out);
+            }
+        }
+    }
+    for (at, _) in lower.match_indices(" family") {
+        let before = s[..at].trim_end();
+        let Some(w_start) = before.rfind(' ').map(|p| p + 1) else {
+            continue;
+        };
+        let name = &before[w_start..];
+        if name_word(name) && lower[..w_start].ends_with("the ") {
+            push(text, w_start - 4, at + " family".len(), 0.7, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(s: &str) -> Vec<(String, f32)> {
+        let mut out = Vec::new();
+        structural_names(&Text::new(s), &mut out);
+        out.into_iter()
+            .map(|m| (s[m.span].to_string(), m.confidence))
+            .collect()
+    }
+
+    #[test]
+    fn finds_names_by_their_place() {
+        for (s, name) in [
+            ("Name: Yonas Gebremedhin\nPhone: +31 6", "Yonas Gebremedhin"),
+            ("Naam cliënt: Oksana Kovalenko", "Oksana Kovalenko"),
+            ("- Cliënt: Prins", "Prins"),
+            ("onze cliënt, mevrouw S. (Sabine) Prins, Westerweg", "S. (Sabine) Prins"),
+            ("- J.H. (Jan) Evers - lidnummer", "J.H. (Jan) Evers"),
+            ("bij uw opdrachtgevers, de familie Terlouw, Achterweg 18", "familie Terlouw"),
+            ("visited the Andersson family yesterday", "the Andersson family"),
+        ] {
+            let f = found(s);
+            assert!(
+                f.iter().any(|(n, c)| n == name && *c >= 0.5),
+                "{s:?}: {f:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn leaves_fields_templates_and_organisations() {
+        for s in [
+            "Naam: ________",
+            "Naam: [naam cliënt]",
+            "Naam: Gemeente Waterland-Oost",
+            "Name: the new planning tool",
+            "Client: 4411",
+            "Medewerker: zie rooster",
+            "De familie van de cliënt is ingelicht.",
+            "Wij zien (Bijlage) Overzicht.",
+            "the family of the client",
+            "het team Jeugd & Gezin in het Gezondheidscentrum Zuid",
+        ] {
+            assert!(found(s).is_empty(), "{s:?}: {:?}", found(s));
+        }
+    }
+}
