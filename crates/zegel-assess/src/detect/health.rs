@@ -30,6 +30,11 @@ use crate::detect::context::{
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
 
+/// Generic medication names in English and Dutch spelling, from DrugBank's
+/// open data (CC0): `resources/vocabulary/SOURCE.md`, rebuilt by
+/// `scripts/resources/make_medication_list.py`. Scored as [`MEDICATION`].
+const MEDICATION_VOCABULARY: &str = include_str!("../../resources/vocabulary/medication.txt");
+
 /// Diagnoses and conditions.
 const DIAGNOSES: &[&str] = &[
     "diabetes*",
@@ -57,6 +62,14 @@ const DIAGNOSES: &[&str] = &[
     "lymphoma",
     "cancer",
     "uitgezaaid",
+    "maligne",
+    "maligniteit",
+    "malignant",
+    "malignancy",
+    "*carcinoom",
+    "carcinoma",
+    "melanoom",
+    "melanoma",
     "metastasen",
     "copd",
     "astma*",
@@ -357,6 +370,7 @@ const LAB: &[&str] = &[
     "ct-scan",
     "röntgenfoto",
     "biopsie",
+    "biopt",
     "biopsy",
     "saturatie",
     "urineonderzoek",
@@ -615,6 +629,14 @@ impl HealthDetector {
             base.extend(std::iter::repeat_n(b, list.len()));
             service.extend(std::iter::repeat_n(is_service, list.len()));
         }
+        let vocabulary: Vec<&str> = MEDICATION_VOCABULARY
+            .lines()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
+        all.extend(vocabulary.iter().map(|t| t.to_string()));
+        base.extend(std::iter::repeat_n(0.4, vocabulary.len()));
+        service.extend(std::iter::repeat_n(false, vocabulary.len()));
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
         HealthDetector {
             terms: Dictionary::shared(&all),
@@ -704,6 +726,9 @@ mod tests {
         must_find("Aanmelding mw. Ria de Jong - alcoholverslaving, valt vaak");
         must_find("Mevrouw de Wit heeft een urineweginfectie.");
         must_find("De bewoner met dementie is vannacht gevallen.");
+        // From the medication vocabulary (DrugBank), not the hand list.
+        must_find("Mevrouw Pels gebruikt sinds kort quetiapine.");
+        must_find("Mr Brown was started on levothyroxine.");
         must_find("Dhr. Bakker heeft last van een depressieve stemming.");
         must_find("Cliënt gebruikt sinds maart oxazepam 10 mg.");
         must_find("Client gebruikt metformine en insuline.");

@@ -81,6 +81,7 @@ const SPECIAL: &[&str] = &[
     "ethnic origin",
     "ethnic background",
     "racial origin",
+    "descent",
     // political opinions
     "politieke voorkeur",
     "politieke overtuiging",
@@ -126,7 +127,8 @@ const SPECIAL: &[&str] = &[
     "jehova's getuige",
     "jehovah's witness",
     // trade union
-    "vakbond",
+    // `vakbondscontributie`, `vakbondsman`: the person is a member.
+    "vakbond*",
     "vakbondslid*",
     "vakbondslidmaatschap",
     "fnv-lid",
