@@ -586,13 +586,56 @@ pub fn names_someone(original: &str, range: Range<usize>, start: usize, end: usi
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
             .filter(|w| !w.is_empty())
             .collect();
-        let titled = words.windows(2).any(|pair| {
-            let title = pair[0].trim_end_matches('.').to_lowercase();
-            crate::detect::names::is_title(&title)
-                && crate::detect::names::is_capitalised(pair[1].trim_end_matches(['.', ':']))
-        });
-        titled || crate::detect::names::mentions_name(part)
+        titled(&words) || crate::detect::names::mentions_name(part)
     })
+}
+
+/// Whether a title stands before a capitalised word or an initial in
+/// `words` (`dhr. Y. Benali`, `Mrs. Roelofsen`).
+fn titled(words: &[&str]) -> bool {
+    words.windows(2).any(|pair| {
+        let title = pair[0].trim_end_matches('.').to_lowercase();
+        let next = pair[1].trim_end_matches(['.', ':', ',']);
+        crate::detect::names::is_title(&title)
+            && (crate::detect::names::is_capitalised(next)
+                || (next.len() == 1 && next.as_bytes()[0].is_ascii_uppercase()))
+    })
+}
+
+/// Greetings that open a line addressing the reader, not a person spoken of.
+const SALUTATIONS: &[&str] = &[
+    "geachte", "beste", "dear", "hallo", "hoi", "hi", "hello", "goedemorgen", "goedemiddag",
+    "goedenavond", "lieve",
+];
+
+/// Whether `original` speaks of a particular person by title and name
+/// (`dhr. Y. Benali`, `mevrouw Jansen`) outside a salutation line
+/// (`Geachte mevrouw Hartman,` addresses the reader).
+pub fn titled_person(original: &str) -> bool {
+    original.lines().any(|line| {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"' | '|'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let salutation = words
+            .first()
+            .is_some_and(|w| SALUTATIONS.contains(&w.to_lowercase().as_str()));
+        !salutation && titled(&words)
+    })
+}
+
+/// Whether the clause ending at `end` introduces a list of people: it ends
+/// in a colon and the list item on the next line names someone ("de
+/// volgende medewerkers:\n- J.H. (Jan) Evers"). What the clause says, it
+/// says about them.
+pub fn lists_people(original: &str, end: usize) -> bool {
+    if !original[..end].trim_end().ends_with(':') {
+        return false;
+    }
+    let rest = original[end..].trim_start_matches(['\n', '\r', ' ']);
+    let item = rest.lines().next().unwrap_or("");
+    let marked = item.starts_with(['-', '*', '•']) || item.starts_with(|c: char| c.is_ascii_digit());
+    marked && names_someone(item, 0..item.len(), 0, 0)
 }
 
 /// How a term at `start..end` stands towards a person, for
@@ -615,7 +658,9 @@ pub fn about_person(
     }
     let own = clause(original, start, end, 300);
     let general_in_clause = near(general, start, end, start - own.start, own.end - end);
-    if !general_in_clause && names_someone(original, own, start, end) {
+    if !general_in_clause
+        && (names_someone(original, own.clone(), start, end) || lists_people(original, own.end))
+    {
         return (
             PersonContext {
                 strong: true,

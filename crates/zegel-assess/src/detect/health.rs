@@ -25,7 +25,7 @@
 //! themselves make a mail secure.
 
 use crate::detect::context::{
-    about_person, person_score, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
+    about_person, person_score, titled_person, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -656,6 +656,9 @@ impl Detector for HealthDetector {
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
         let mut index: Option<(PersonIndex, Positions)> = None;
+        // Diagnoses and medication that stayed below the threshold for want
+        // of a person nearby: (index in `out`, term).
+        let mut unattached: Vec<(usize, usize)> = Vec::new();
         self.terms.find_in(text, |hit| {
             let (person, general) = index.get_or_insert_with(|| {
                 (self.person.index_in(text), self.general.positions_in(text))
@@ -664,6 +667,8 @@ impl Detector for HealthDetector {
             let mut confidence = person_score(self.base[hit.term], ctx, general);
             if names_a_role(text, hit.start, hit.end, self.service[hit.term]) {
                 confidence = confidence.min(0.2);
+            } else if !general && confidence < 0.5 && self.base[hit.term] >= 0.4 {
+                unattached.push((out.len(), hit.term));
             }
             out.push(Match {
                 kind: FindingKind::Health,
@@ -672,6 +677,27 @@ impl Detector for HealthDetector {
                 confidence,
             });
         });
+        self.attach_to_record(text, &unattached, out);
+    }
+}
+
+impl HealthDetector {
+    /// A record about one person: a referral or hand-over lays out a
+    /// person's name in one field and diagnoses and medication in others,
+    /// too far apart for the person cues around each term. When a text
+    /// speaks of someone by title and name ([`titled_person`]) and holds
+    /// two or more different diagnoses or medicines outside any general
+    /// context, those are about that person (base + 0.3).
+    fn attach_to_record(&self, text: &Text<'_>, unattached: &[(usize, usize)], out: &mut [Match]) {
+        let mut terms: Vec<usize> = unattached.iter().map(|&(_, t)| t).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        if terms.len() < 2 || !titled_person(text.original) {
+            return;
+        }
+        for &(i, term) in unattached {
+            out[i].confidence = out[i].confidence.max(self.base[term] + 0.3);
+        }
     }
 }
 
@@ -726,6 +752,11 @@ mod tests {
         must_find("Aanmelding mw. Ria de Jong - alcoholverslaving, valt vaak");
         must_find("Mevrouw de Wit heeft een urineweginfectie.");
         must_find("De bewoner met dementie is vannacht gevallen.");
+        // A referral laid out as a record: the name in one field, the
+        // conditions in others.
+        must_find(
+            "Patiënt\tdhr. Y. Benali\nReden\tFrozen shoulder rechts, klachten sinds augustus, toenemende bewegingsbeperking\nVoorgeschiedenis\tDM type 2, status na CVA 2023 zonder restverschijnselen, verder blanco\nBehandeling\tinjectie, naproxen",
+        );
         // From the medication vocabulary (DrugBank), not the hand list.
         must_find("Mevrouw Pels gebruikt sinds kort quetiapine.");
         must_find("Mr Brown was started on levothyroxine.");
@@ -762,6 +793,7 @@ mod tests {
 
     #[test]
     fn ignores_general_and_organisational_uses() {
+        must_not("Geachte mevrouw Hartman,\n\nWij organiseren in april een middag voor onze vrijwilligers en mantelzorgers in de regio Rivierstad, met koffie en een lunch.\nKunt u dan vertellen wat diabetes en COPD zijn, en wat metformine doet?");
         must_not("3. Maatje voor een bewoner met dementie: samen wandelen, de krant lezen.");
         must_not("Every patient with diabetes gets a yearly check.");
         must_not("We diagnosed the bug in the server, it was a memory leak.");

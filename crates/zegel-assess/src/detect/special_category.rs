@@ -263,6 +263,8 @@ mod tests {
         must_find(
             "Dhr. Verhoef is kaderlid en laat zich door de vakbond bijstaan; hij noemt de cao-acties.",
         );
+        // What the clause says, it says about the people listed after it.
+        must_find("Graag de vakbondscontributie over 2025 bevestigen van:\n- J.H. (Jan) Evers - lid 4011\n- S. Koster\nVerrekening in mei, zie de cao.");
     }
 
     #[test]
@@ -282,5 +284,6 @@ mod tests {
         must_not("Our policy on biometric data and fingerprint readers is attached.");
         must_not("Veel mensen met een strafblad vinden moeilijk werk, blijkt uit statistieken.");
         must_not("Mevrouw Jansen leidt de cao-onderhandelingen met de vakbond.");
+        must_not("De cao-onderhandelingen met de vakbond gaan over:\n- loon\n- pensioen");
     }
 }
