@@ -2,6 +2,9 @@
 //!
 //! - `detectors/plain_text`: every detector over ~1 MiB of ordinary Dutch
 //!   and English mail text (throughput in bytes: target ≥ 100 MB/s).
+//! - `detectors/dense_pii`: every detector over the PII-dense corpus of
+//!   `../shared/bench/gen_dense_pii.py` (1,000 care texts, ~2.5 MB; target
+//!   ≥ 50 MB/s per core).
 //! - `assess/plain_4k`: parse + extract + detect + decide for a ~4 KB
 //!   plain-text mail (target ≥ 20,000 mails/s per core).
 //! - `assess/attachments/*`: mails from the labelled corpus with DOCX, XLSX
@@ -33,6 +36,66 @@ fn bench_detectors(c: &mut Criterion) {
                 d.detect(&t, &mut out);
             }
             out.len()
+        })
+    });
+    group.finish();
+}
+
+/// The PII-dense corpus of `../shared/bench/gen_dense_pii.py` (1,000 care
+/// texts, seed 7516), joined by blank lines: the JSON lines file named by
+/// `ZEGEL_DENSE_PII`, else `target/dense.jsonl`, generated there when
+/// missing. `None` when neither the file nor the generator is at hand.
+fn dense_pii_text() -> Option<String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let path = std::env::var_os("ZEGEL_DENSE_PII")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/dense.jsonl"));
+    if !path.exists() {
+        let generator = root.join("../shared/bench/gen_dense_pii.py");
+        let status = std::process::Command::new("python3")
+            .arg(&generator)
+            .args(["--n", "1000", "--seed", "7516", "--out"])
+            .arg(&path)
+            .status()
+            .ok()?;
+        if !status.success() {
+            return None;
+        }
+    }
+    let lines = std::fs::read_to_string(&path).ok()?;
+    let texts: Vec<String> = lines
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("text")?.as_str().map(str::to_string))
+        .collect();
+    Some(texts.join("\n\n"))
+}
+
+/// Every detector over the PII-dense corpus, one text at a time as mails
+/// come (target ≥ 50 MB/s per core).
+fn bench_dense(c: &mut Criterion) {
+    let Some(corpus) = dense_pii_text() else {
+        eprintln!("no dense PII corpus (../shared/bench/gen_dense_pii.py); skipped");
+        return;
+    };
+    let texts: Vec<&str> = corpus.split("\n\n").collect();
+    let detectors = all_detectors();
+    let mut group = c.benchmark_group("detectors");
+    group.throughput(Throughput::Bytes(corpus.len() as u64));
+    group.sample_size(20);
+    group.bench_function("dense_pii", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for text in &texts {
+                let t = Text::new(black_box(text));
+                for d in &detectors {
+                    out.clear();
+                    d.detect(&t, &mut out);
+                    n += out.len();
+                }
+            }
+            n
         })
     });
     group.finish();
@@ -108,6 +171,7 @@ fn bench_attachments(c: &mut Criterion) {
 criterion_group!(
     benches,
     bench_detectors,
+    bench_dense,
     bench_plain_mail,
     bench_attachments
 );

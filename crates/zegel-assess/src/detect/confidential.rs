@@ -169,7 +169,7 @@ impl Detector for ConfidentialDetector {
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         self.terms.find_in(text, |hit| {
             let para = paragraph(&text.lower, hit.start, hit.end, 300);
-            if self.disclaimer.any(para) {
+            if self.disclaimer.any(para) || in_identifier(text.original, hit.start, hit.end) {
                 return;
             }
             let mut confidence = self.base[hit.term];
@@ -184,6 +184,20 @@ impl Detector for ConfidentialDetector {
             });
         });
     }
+}
+
+/// Whether the hit is part of a programmer's identifier rather than a
+/// marking: joined by `_` to more letters (`WEBHOOK_SECRET`,
+/// `client_secret`) or an environment variable (`$SECRET`, `%SECRET%`).
+/// A dash is not enough: "VERTROUWELIJK-INTERN" is a marking.
+fn in_identifier(original: &str, start: usize, end: usize) -> bool {
+    let bytes = original.as_bytes();
+    let joined_before =
+        start >= 2 && bytes[start - 1] == b'_' && bytes[start - 2].is_ascii_alphanumeric();
+    let joined_after =
+        bytes.get(end) == Some(&b'_') && bytes.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+    let variable = start >= 1 && matches!(bytes[start - 1], b'$' | b'%');
+    joined_before || joined_after || variable
 }
 
 #[cfg(test)]
@@ -206,6 +220,13 @@ mod tests {
         must_find("This memo is for internal use only.");
         must_find("Not for distribution.");
         must_find("Please treat this as confidential until Friday.");
+    }
+
+    #[test]
+    fn ignores_identifiers_in_code() {
+        must_not("sha256=HMAC(<WEBHOOK_SECRET>, timestamp + body)");
+        must_not("Set CLIENT_SECRET and $SECRET in the .env file.");
+        must_find("VERTROUWELIJK-INTERN\n\nDe plannen voor de fusie.");
     }
 
     #[test]

@@ -540,9 +540,7 @@ pub fn clause(original: &str, start: usize, end: usize, reach: usize) -> Range<u
                 }
             }
             b'.' | b'!' | b'?' => {
-                let spaced = bytes
-                    .get(i + 1)
-                    .is_none_or(|b| b.is_ascii_whitespace());
+                let spaced = bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace());
                 let word = bytes[..i]
                     .iter()
                     .rev()
@@ -604,8 +602,17 @@ fn titled(words: &[&str]) -> bool {
 
 /// Greetings that open a line addressing the reader, not a person spoken of.
 const SALUTATIONS: &[&str] = &[
-    "geachte", "beste", "dear", "hallo", "hoi", "hi", "hello", "goedemorgen", "goedemiddag",
-    "goedenavond", "lieve",
+    "geachte",
+    "beste",
+    "dear",
+    "hallo",
+    "hoi",
+    "hi",
+    "hello",
+    "goedemorgen",
+    "goedemiddag",
+    "goedenavond",
+    "lieve",
 ];
 
 /// Whether `original` speaks of a particular person by title and name
@@ -634,7 +641,8 @@ pub fn lists_people(original: &str, end: usize) -> bool {
     }
     let rest = original[end..].trim_start_matches(['\n', '\r', ' ']);
     let item = rest.lines().next().unwrap_or("");
-    let marked = item.starts_with(['-', '*', '•']) || item.starts_with(|c: char| c.is_ascii_digit());
+    let marked =
+        item.starts_with(['-', '*', '•']) || item.starts_with(|c: char| c.is_ascii_digit());
     marked && names_someone(item, 0..item.len(), 0, 0)
 }
 
@@ -1069,7 +1077,10 @@ mod tests {
     fn clauses_end_at_sentences_not_at_abbreviations() {
         let s = "Intro. Dhr. Verhoef is lid van de FNV; hij noemt de cao. Daarna iets.";
         let at = s.find("FNV").unwrap();
-        assert_eq!(&s[clause(s, at, at + 3, 300)], " Dhr. Verhoef is lid van de FNV");
+        assert_eq!(
+            &s[clause(s, at, at + 3, 300)],
+            " Dhr. Verhoef is lid van de FNV"
+        );
         let list = "Wij vragen:\n- J. Evers, lid\n- S. Koster, lid\n";
         let at = list.find("Koster").unwrap();
         assert_eq!(&list[clause(list, at, at + 6, 300)], "- S. Koster, lid");
@@ -1077,7 +1088,12 @@ mod tests {
         assert!(names_someone(s, clause(s, fnv, fnv + 3, 300), fnv, fnv + 3));
         let plain = "De vakbond onderhandelt. Over de cao.";
         let at = plain.find("vakbond").unwrap();
-        assert!(!names_someone(plain, clause(plain, at, at + 7, 300), at, at + 7));
+        assert!(!names_someone(
+            plain,
+            clause(plain, at, at + 7, 300),
+            at,
+            at + 7
+        ));
     }
 
     #[test]

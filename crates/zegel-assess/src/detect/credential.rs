@@ -947,12 +947,18 @@ mod tests {
                 "ww van de gedeelde mailbox wijkteam is Zomer2024! (met uitroepteken)",
                 "Zomer2024!",
             ),
-            ("mailbox toevoegen, ww is Welkom2026! - niet doorgeven", "Welkom2026!"),
+            (
+                "mailbox toevoegen, ww is Welkom2026! - niet doorgeven",
+                "Welkom2026!",
+            ),
             ("The new code is 2580#. Please share it", "2580#"),
             ("in the key safe. Code is 4-8-1-9, then push", "4-8-1-9"),
             ("De deurcode: 7734", "7734"),
             ("PSK: Ede-ts2s-4fG9!pQ2mZ7w", "Ede-ts2s-4fG9!pQ2mZ7w"),
-            ("De wifi-sleutel is Rivier!Horizon2026", "Rivier!Horizon2026"),
+            (
+                "De wifi-sleutel is Rivier!Horizon2026",
+                "Rivier!Horizon2026",
+            ),
             (
                 "the password for the test account is Qx7-plmR2 until Friday",
                 "Qx7-plmR2",

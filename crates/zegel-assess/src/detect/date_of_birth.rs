@@ -34,6 +34,37 @@ const LOOK_BACK: usize = AFTER + 40;
 /// Years that are plausible for a living person's birth.
 const YEARS: std::ops::RangeInclusive<u32> = 1900..=2030;
 
+/// Confidence for the reader's own date of birth (see [`readers_own`]):
+/// below the policy threshold, as a mail to someone about their own
+/// matters is normal mail.
+const READERS_OWN: f32 = 0.45;
+
+/// Second-person words: the date belongs to the one the mail speaks to.
+const SECOND_PERSON: &[&str] = &["uw", "u", "je", "jouw", "your", "you"];
+
+/// Third-person words: someone else is spoken of.
+const THIRD_PERSON: &[&str] = &[
+    "hij", "zij", "ze", "haar", "zijn", "hem", "he", "she", "his", "her", "him", "cliënt",
+    "client", "patiënt", "patient", "zoon", "dochter", "son", "daughter", "kind", "child",
+    "moeder", "vader", "mother", "father", "partner",
+];
+
+/// Whether the clause of the birth word (from its start to the date's end)
+/// speaks to the reader about the reader ("in de BRP staat bij u als
+/// geboortedatum 21-03-1985", "your date of birth is"), with no third
+/// person or name in it.
+fn readers_own(text: &Text<'_>, word_start: usize, date_end: usize) -> bool {
+    let own = super::context::clause(text.original, word_start, date_end, 120);
+    let lower = &text.lower[own.clone()];
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| SECOND_PERSON.contains(w))
+        && !words.iter().any(|w| THIRD_PERSON.contains(w))
+        && !super::context::names_someone(text.original, own, word_start, word_start)
+}
+
 /// Confidence for a date with a four-digit year.
 const FULL: f32 = 0.9;
 /// Confidence for a date with a two-digit year.
@@ -225,11 +256,18 @@ impl Detector for DateOfBirthDetector {
                 continue;
             }
             done_to = end;
+            let confidence = if readers_own(text, hit.start(), end) {
+                READERS_OWN
+            } else if short {
+                SHORT_YEAR
+            } else {
+                FULL
+            };
             out.push(Match {
                 kind: FindingKind::DateOfBirth,
                 span: start..end,
                 excerpt: mask_keep(&text.original[start..end], 2),
-                confidence: if short { SHORT_YEAR } else { FULL },
+                confidence,
             });
         }
     }
@@ -262,6 +300,20 @@ mod tests {
             assert_eq!(&s[m[0].span.clone()], value, "{s}");
         }
         assert_eq!(find("geboren 12-03-1980")[0].excerpt, "12-**-****");
+    }
+
+    #[test]
+    fn the_readers_own_birth_date_is_below_the_threshold() {
+        let own = "U heeft gelijk: in de BRP staat bij u als geboortedatum 21-03-1985.";
+        assert!(find(own).iter().all(|m| m.confidence < 0.5), "{:?}", find(own));
+        for s in [
+            "Uw cliënt, geboren 12-03-1985, komt morgen.",
+            "Haar geboortedatum is 21-03-1985.",
+            "Geboortedatum: 21-03-1985",
+            "Kunt u bevestigen dat dhr. Jansen geboren is op 21-03-1985?",
+        ] {
+            assert!(find(s).iter().any(|m| m.confidence >= 0.5), "{s}");
+        }
     }
 
     #[test]

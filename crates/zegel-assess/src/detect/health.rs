@@ -25,7 +25,8 @@
 //! themselves make a mail secure.
 
 use crate::detect::context::{
-    about_person, person_score, titled_person, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
+    about_person, person_score, titled_person, Dictionary, PersonCues, PersonIndex, Positions,
+    GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};

@@ -299,10 +299,19 @@ mod tests {
             ("Name: Yonas Gebremedhin\nPhone: +31 6", "Yonas Gebremedhin"),
             ("Naam cliënt: Oksana Kovalenko", "Oksana Kovalenko"),
             ("- Cliënt: Prins", "Prins"),
-            ("onze cliënt, mevrouw S. (Sabine) Prins, Westerweg", "S. (Sabine) Prins"),
+            (
+                "onze cliënt, mevrouw S. (Sabine) Prins, Westerweg",
+                "S. (Sabine) Prins",
+            ),
             ("- J.H. (Jan) Evers - lidnummer", "J.H. (Jan) Evers"),
-            ("bij uw opdrachtgevers, de familie Terlouw, Achterweg 18", "familie Terlouw"),
-            ("visited the Andersson family yesterday", "the Andersson family"),
+            (
+                "bij uw opdrachtgevers, de familie Terlouw, Achterweg 18",
+                "familie Terlouw",
+            ),
+            (
+                "visited the Andersson family yesterday",
+                "the Andersson family",
+            ),
         ] {
             let f = found(s);
             assert!(
