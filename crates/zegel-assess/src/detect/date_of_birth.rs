@@ -305,7 +305,11 @@ mod tests {
     #[test]
     fn the_readers_own_birth_date_is_below_the_threshold() {
         let own = "U heeft gelijk: in de BRP staat bij u als geboortedatum 21-03-1985.";
-        assert!(find(own).iter().all(|m| m.confidence < 0.5), "{:?}", find(own));
+        assert!(
+            find(own).iter().all(|m| m.confidence < 0.5),
+            "{:?}",
+            find(own)
+        );
         for s in [
             "Uw cliënt, geboren 12-03-1985, komt morgen.",
             "Haar geboortedatum is 21-03-1985.",
