@@ -1,0 +1,50 @@
+//! Scores `zegel classify` on the development half of the blind set
+//! (`tests/blind/*/dev`, written by three writers who never saw zegel:
+//! docs/quality.md) with `scripts/quality/score.py`, and fails below the
+//! floors set here. A regression floor, not a quality estimate: the
+//! development half has been read while improving the method. The sealed
+//! half (`tests/blind/*/sealed`) is not scored here: it is scored once, by
+//! hand, when issue 21's work is done.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+const MIN_ACCURACY: f64 = 0.95;
+const MIN_SECURE_RECALL: f64 = 0.95;
+const MIN_SECURE_PRECISION: f64 = 0.95;
+
+#[test]
+fn the_blind_development_half_scores_above_the_floor() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let dirs: Vec<PathBuf> = ["bedrijf", "care", "gemeente"]
+        .iter()
+        .map(|f| root.join("tests/blind").join(f).join("dev"))
+        .collect();
+    let out = Command::new("python3")
+        .arg(root.join("scripts/quality/score.py"))
+        .args(["--zegel", env!("CARGO_BIN_EXE_zegel"), "--json"])
+        .arg(report.path())
+        .args(&dirs)
+        .output()
+        .expect("python3 runs scripts/quality/score.py");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "score.py failed: {printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&std::fs::read(report.path()).unwrap()).unwrap();
+    let total = &json["total"];
+    let n = total["n"].as_u64().unwrap();
+    assert!(n >= 200, "the development half holds {n} messages, expected 225");
+    let get = |k: &str| total[k].as_f64().unwrap_or(0.0);
+    println!("{printed}");
+    assert!(
+        get("accuracy") >= MIN_ACCURACY
+            && get("secure_recall") >= MIN_SECURE_RECALL
+            && get("secure_precision") >= MIN_SECURE_PRECISION,
+        "below the floor (accuracy {MIN_ACCURACY}, recall {MIN_SECURE_RECALL}, precision {MIN_SECURE_PRECISION}):\n{printed}"
+    );
+}
