@@ -20,6 +20,44 @@ fn main() {
     let mode = args.next().unwrap_or_else(|| "mail".into());
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100);
     match mode.as_str() {
+        // `profile dense 3 target/dense.jsonl`: time per detector over the
+        // PII-dense corpus (JSON lines with a "text" field).
+        "dense" => {
+            let path = args.next().unwrap_or_else(|| "target/dense.jsonl".into());
+            let corpus = std::fs::read_to_string(&path).expect("dense corpus");
+            let texts: Vec<String> = corpus
+                .lines()
+                .filter_map(|l| {
+                    let start = l.find("\"text\": \"")? + 9;
+                    let end = l[start..].find("\", \"")? + start;
+                    Some(l[start..end].replace("\\n", "\n"))
+                })
+                .collect();
+            let bytes: usize = texts.iter().map(String::len).sum();
+            let detectors = all_detectors();
+            let mut spent = vec![std::time::Duration::ZERO; detectors.len()];
+            for _ in 0..n {
+                for text in &texts {
+                    let t = Text::new(black_box(text));
+                    for (i, d) in detectors.iter().enumerate() {
+                        let mut out = Vec::new();
+                        let at = std::time::Instant::now();
+                        d.detect(&t, &mut out);
+                        spent[i] += at.elapsed();
+                    }
+                }
+            }
+            let total: f64 = spent.iter().map(|d| d.as_secs_f64()).sum();
+            for (d, s) in detectors.iter().zip(&spent) {
+                println!("{:?}\t{:.1} ms", d.kind(), s.as_secs_f64() * 1e3 / n as f64);
+            }
+            println!(
+                "{} texts, {} bytes: {:.1} MB/s",
+                texts.len(),
+                bytes,
+                (bytes * n) as f64 / total / 1e6
+            );
+        }
         "detect" => {
             let detectors = all_detectors();
             let text = plain_text(1 << 20);
