@@ -38,7 +38,10 @@ fn the_blind_development_half_scores_above_the_floor() {
     let json: Value = serde_json::from_slice(&std::fs::read(report.path()).unwrap()).unwrap();
     let total = &json["total"];
     let n = total["n"].as_u64().unwrap();
-    assert!(n >= 200, "the development half holds {n} messages, expected 225");
+    assert!(
+        n >= 200,
+        "the development half holds {n} messages, expected 225"
+    );
     let get = |k: &str| total[k].as_f64().unwrap_or(0.0);
     println!("{printed}");
     assert!(

@@ -579,12 +579,28 @@ pub fn names_someone(original: &str, range: Range<usize>, start: usize, end: usi
         &original[range.start..start.max(range.start)],
         &original[end.min(range.end)..range.end],
     ];
-    parts.iter().any(|part| {
+    // Line by line: "vit D.\nVraag" is not an initial and a surname.
+    parts.iter().flat_map(|part| part.lines()).any(|part| {
         let words: Vec<&str> = part
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
             .filter(|w| !w.is_empty())
             .collect();
-        titled(&words) || crate::detect::names::mentions_name(part)
+        titled(&words) || full_name(&words) || crate::detect::names::mentions_name(part)
+    })
+}
+
+/// Whether `words` hold a first name and a capitalised surname side by
+/// side (`Frank Bemelmans`), also when the first name is an ordinary word
+/// too: together they are a name.
+fn full_name(words: &[&str]) -> bool {
+    use crate::detect::names::{is_capitalised, is_first_name};
+    words.windows(2).any(|pair| {
+        let first = pair[0];
+        let last = pair[1].trim_end_matches(['.', ':', ',', ';']);
+        is_capitalised(first)
+            && is_capitalised(last)
+            && last.chars().count() >= 3
+            && is_first_name(&first.to_lowercase())
     })
 }
 
@@ -644,6 +660,15 @@ pub fn lists_people(original: &str, end: usize) -> bool {
     let marked =
         item.starts_with(['-', '*', '•']) || item.starts_with(|c: char| c.is_ascii_digit());
     marked && names_someone(item, 0..item.len(), 0, 0)
+}
+
+/// Whether a whole text is general: three or more general or
+/// organisational cues ([`GENERAL_CUES`], positions in `general`) and no
+/// one spoken of by title and name ([`titled_person`]). A newsletter or a
+/// flu-campaign letter is general throughout, also where its health words
+/// stand far from the word "newsletter".
+pub fn general_text(original: &str, general: &[(usize, usize)]) -> bool {
+    general.len() >= 3 && !titled_person(original)
 }
 
 /// How a term at `start..end` stands towards a person, for
@@ -739,6 +764,13 @@ pub const GENERAL_CUES: &[&str] = &[
     "workshop*",
     "richtlijn*",
     "guideline*",
+    "formularium*",
+    "formulary",
+    "geanonimiseerd*",
+    "anoniem*",
+    "anonymised",
+    "anonymized",
+    "anonymous",
     "procent",
     "percent",
     "server*",

@@ -66,6 +66,12 @@ const KEYWORDS: &[(&str, Announces)] = &[
     ("code", Announces::Code),
     ("deurcode", Announces::Code),
     ("kluiscode", Announces::Code),
+    ("sleutelkluis", Announces::Code),
+    ("sleutelkastje", Announces::Code),
+    ("key safe", Announces::Code),
+    ("keysafe", Announces::Code),
+    ("key box", Announces::Code),
+    ("lockbox", Announces::Code),
     ("alarmcode", Announces::Code),
     ("slotcode", Announces::Code),
     ("cijfercode", Announces::Code),
@@ -325,17 +331,27 @@ fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
         b"bij ",
         b"op ",
         b"to ",
+        b"naast ",
+        b"in ",
+        b"aan ",
+        b"next ",
+        b"at ",
+        b"on ",
         b"(",
     ];
     if !starts.iter().any(|w| rest.starts_with(w)) {
         return None;
     }
-    let window = &rest[..rest.len().min(60)];
+    // A remark in brackets may run longer: "alarmcode (uitschakelen bij
+    // binnenkomst, inschakelen bij vertrek met dezelfde code + ON): 7719".
+    let bracketed = rest.starts_with(b"(");
+    let window = &rest[..rest.len().min(if bracketed { 120 } else { 60 })];
     let stop = window
         .iter()
         .position(|&b| matches!(b, b':' | b'\n' | b'.' | b'?' | b'!'))
         .unwrap_or(window.len());
-    if stop < 40 && window.get(stop) == Some(&b':') {
+    let colon_reach = if bracketed { 120 } else { 40 };
+    if stop < colon_reach && window.get(stop) == Some(&b':') {
         return Some(i + stop);
     }
     [&b" is "[..], b" luidt ", b" was "]
@@ -954,6 +970,11 @@ mod tests {
             ("The new code is 2580#. Please share it", "2580#"),
             ("in the key safe. Code is 4-8-1-9, then push", "4-8-1-9"),
             ("De deurcode: 7734", "7734"),
+            ("- sleutelkluis naast de personeelsingang: 0412", "0412"),
+            (
+                "- alarmcode (uitschakelen bij binnenkomst, inschakelen bij vertrek met dezelfde code + ON): 7719",
+                "7719",
+            ),
             ("PSK: Ede-ts2s-4fG9!pQ2mZ7w", "Ede-ts2s-4fG9!pQ2mZ7w"),
             (
                 "De wifi-sleutel is Rivier!Horizon2026",

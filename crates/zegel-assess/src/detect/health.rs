@@ -25,8 +25,8 @@
 //! themselves make a mail secure.
 
 use crate::detect::context::{
-    about_person, person_score, titled_person, Dictionary, PersonCues, PersonIndex, Positions,
-    GENERAL_CUES,
+    about_person, general_text, person_score, titled_person, Dictionary, PersonCues, PersonIndex,
+    Positions, GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -196,6 +196,19 @@ const DIAGNOSES: &[&str] = &[
     "pneumonia",
     "sepsis",
     "heupfractuur",
+    "*fractuur",
+    "fracture*",
+    "gebroken pols",
+    "gebroken arm",
+    "gebroken been",
+    "gebroken enkel",
+    "broken wrist",
+    "broken arm",
+    "broken leg",
+    "broken ankle",
+    "broken hip",
+    "in het gips",
+    "in a cast",
     "gebroken heup",
     "hersenschudding",
     "concussion",
@@ -656,15 +669,20 @@ impl Detector for HealthDetector {
 
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
-        let mut index: Option<(PersonIndex, Positions)> = None;
+        let mut index: Option<(PersonIndex, Positions, bool)> = None;
         // Diagnoses and medication that stayed below the threshold for want
         // of a person nearby: (index in `out`, term).
         let mut unattached: Vec<(usize, usize)> = Vec::new();
         self.terms.find_in(text, |hit| {
-            let (person, general) = index.get_or_insert_with(|| {
-                (self.person.index_in(text), self.general.positions_in(text))
+            let (person, general, general_text) = index.get_or_insert_with(|| {
+                let general = self.general.positions_in(text);
+                let general_text = general_text(text.original, &general);
+                (self.person.index_in(text), general, general_text)
             });
             let (ctx, general) = about_person(person, general, text.original, hit.start, hit.end);
+            // A general text caps what no clause or nearby cue ties to a
+            // particular person.
+            let general = general || (*general_text && !ctx.strong);
             let mut confidence = person_score(self.base[hit.term], ctx, general);
             if names_a_role(text, hit.start, hit.end, self.service[hit.term]) {
                 confidence = confidence.min(0.2);
@@ -753,6 +771,7 @@ mod tests {
         must_find("Aanmelding mw. Ria de Jong - alcoholverslaving, valt vaak");
         must_find("Mevrouw de Wit heeft een urineweginfectie.");
         must_find("De bewoner met dementie is vannacht gevallen.");
+        must_find("Nieuwsbrief, beleid en campagne: dat terzijde. De kandidaat, Frank Bemelmans, vertelde dat hij aan een depressie lijdt.");
         // A referral laid out as a record: the name in one field, the
         // conditions in others.
         must_find(
@@ -794,6 +813,8 @@ mod tests {
 
     #[test]
     fn ignores_general_and_organisational_uses() {
+        // A newsletter is general throughout, also far from its cue words.
+        must_not("Nieuwsbrief februari\n\nDe griepprik komt eraan, zie ons beleid op de website.\n\nEen hele alinea over het schoolplein, de nieuwe fietsenstalling, de juffen en meesters van groep 3 en 4, de ouderavond van dinsdag en de kerstmarkt die dit jaar gewoon weer doorgaat, met chocolademelk.\n\nIs uw kind zwanger van een broertje of zusje? Grapje: fijn als u het ons laat weten.");
         must_not("Geachte mevrouw Hartman,\n\nWij organiseren in april een middag voor onze vrijwilligers en mantelzorgers in de regio Rivierstad, met koffie en een lunch.\nKunt u dan vertellen wat diabetes en COPD zijn, en wat metformine doet?");
         must_not("3. Maatje voor een bewoner met dementie: samen wandelen, de krant lezen.");
         must_not("Every patient with diabetes gets a yearly check.");

@@ -17,7 +17,8 @@
 //! reported above 0.2.
 
 use crate::detect::context::{
-    about_person, person_score, Dictionary, PersonCues, PersonIndex, Positions, GENERAL_CUES,
+    about_person, general_text, person_score, Dictionary, PersonCues, PersonIndex, Positions,
+    GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -226,12 +227,17 @@ impl Detector for SpecialCategoryDetector {
 
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
-        let mut index: Option<(PersonIndex, Positions)> = None;
+        let mut index: Option<(PersonIndex, Positions, bool)> = None;
         self.terms.find_in(text, |hit| {
-            let (person, general) = index.get_or_insert_with(|| {
-                (self.person.index_in(text), self.general.positions_in(text))
+            let (person, general, general_text) = index.get_or_insert_with(|| {
+                let general = self.general.positions_in(text);
+                let general_text = general_text(text.original, &general);
+                (self.person.index_in(text), general, general_text)
             });
             let (ctx, general) = about_person(person, general, text.original, hit.start, hit.end);
+            // A general text caps what no clause or nearby cue ties to a
+            // particular person.
+            let general = general || (*general_text && !ctx.strong);
             out.push(Match {
                 kind: FindingKind::SpecialCategory,
                 span: hit.start..hit.end,
