@@ -378,8 +378,10 @@ const INDEFINITE: &[&str] = &[
 /// word ([`INDEFINITE`]), perhaps with one adjective between ("een oudere
 /// cliënt").
 fn after_indefinite(lower: &str, start: usize) -> bool {
-    let before = lower[..start].trim_end_matches([' ', '\t']);
-    if before.ends_with(['.', '\n', ',', ':', ';', '!', '?']) {
+    // Only the same line counts.
+    let line = &lower[lower[..start].rfind('\n').map_or(0, |p| p + 1)..start];
+    let before = line.trim_end_matches([' ', '\t']);
+    if before.ends_with(['.', ',', ':', ';', '!', '?']) {
         return false;
     }
     let mut words = before
@@ -389,13 +391,9 @@ fn after_indefinite(lower: &str, start: usize) -> bool {
     let Some(first) = words.next() else {
         return false;
     };
-    if INDEFINITE.contains(&first) {
-        return true;
-    }
-    // One adjective between, on the same line: "een oudere cliënt".
-    let second = words.next().unwrap_or("");
-    let gap = &before[before.len() - first.len()..];
-    INDEFINITE.contains(&second) && first.len() > 2 && !gap.contains('\n')
+    // Or one adjective between: "een oudere cliënt".
+    INDEFINITE.contains(&first)
+        || (first.len() > 2 && words.next().is_some_and(|w| INDEFINITE.contains(&w)))
 }
 
 /// The strong cue hits that speak of a particular person: those after an
