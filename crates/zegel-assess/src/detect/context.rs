@@ -362,9 +362,12 @@ const STRONG_PERSON_CUES: &[&str] = &[
     "geb.",
 ];
 
+/// Pronouns that point at a person (third person, and the reader: "uw
+/// medicatie"). The writer's own "ik", "mijn", "I", "my" are not among
+/// them: in the mail of a care professional they speak of the writer at
+/// work ("ik wil jouw mening over fosfomycine"), not of a patient.
 const WEAK_PERSON_CUES: &[&str] = &[
-    "hij", "zij", "haar", "hem", "he", "she", "his", "her", "him", "mijn", "my", "ik", "i", "uw",
-    "your",
+    "hij", "zij", "haar", "hem", "he", "she", "his", "her", "him", "uw", "your",
 ];
 
 /// Words that make the next noun anyone rather than someone: "een

@@ -15,7 +15,7 @@
 //! bytes before or 80 after (cliënt, patiënt, mevrouw, meneer, dhr., mw., a
 //! capitalised known name or an initial, "gediagnosticeerd", "vastgesteld",
 //! "lijdt aan", "diagnosed", "suffers from", ...), or +0.2 with only a
-//! pronoun (hij, zij, haar, he, she, his, her, mijn, my, uw, your). A
+//! pronoun (hij, zij, haar, he, she, his, her, uw, your; not the writer's ik, mijn, my). A
 //! general or organisational context within about 200 bytes (campaign,
 //! "week van de", newsletter, vacancy, all staff, ziekteverzuim statistics,
 //! server, bug, software, "mensen met", policy, ...) caps the confidence at
@@ -813,6 +813,8 @@ mod tests {
 
     #[test]
     fn ignores_general_and_organisational_uses() {
+        // The writer's own "ik" is not a patient.
+        must_not("Punten waar ik jouw mening over wil: fosfomycine alleen als tweede keus?");
         // A newsletter is general throughout, also far from its cue words.
         must_not("Nieuwsbrief februari\n\nDe griepprik komt eraan, zie ons beleid op de website.\n\nEen hele alinea over het schoolplein, de nieuwe fietsenstalling, de juffen en meesters van groep 3 en 4, de ouderavond van dinsdag en de kerstmarkt die dit jaar gewoon weer doorgaat, met chocolademelk.\n\nIs uw kind zwanger van een broertje of zusje? Grapje: fijn als u het ons laat weten.");
         must_not("Geachte mevrouw Hartman,\n\nWij organiseren in april een middag voor onze vrijwilligers en mantelzorgers in de regio Rivierstad, met koffie en een lunch.\nKunt u dan vertellen wat diabetes en COPD zijn, en wat metformine doet?");
