@@ -669,7 +669,35 @@ pub fn lists_people(original: &str, end: usize) -> bool {
 /// flu-campaign letter is general throughout, also where its health words
 /// stand far from the word "newsletter".
 pub fn general_text(original: &str, general: &[(usize, usize)]) -> bool {
-    general.len() >= 3 && !titled_person(original)
+    (general.len() >= 3 && !titled_person(original)) || blank_form(original)
+}
+
+/// Whether a text is a form not yet filled in: three or more lines whose
+/// label is followed by nothing but a blank to write on (`Naam:
+/// ........`, `BSN: ______`, `Geboortedatum: [ ]`). What such a form asks
+/// about is about no one yet.
+pub fn blank_form(original: &str) -> bool {
+    let blank = |value: &str| {
+        let v = value.trim();
+        v.is_empty()
+            || v.chars()
+                .all(|c| matches!(c, '.' | '_' | '…' | ' ' | '-' | '[' | ']' | '(' | ')'))
+    };
+    original
+        .lines()
+        .filter(|line| {
+            line.split_once(':').is_some_and(|(label, value)| {
+                let label = label.trim();
+                !label.is_empty()
+                    && label.len() <= 40
+                    && label.chars().any(char::is_alphabetic)
+                    && blank(value)
+                    && value.trim().len() >= 3
+            })
+        })
+        .take(3)
+        .count()
+        >= 3
 }
 
 /// How a term at `start..end` stands towards a person, for
@@ -1108,6 +1136,17 @@ mod tests {
                 assert_eq!(find_digit(b, from), want, "{t:?} from {from}");
             }
         }
+    }
+
+    #[test]
+    fn blank_forms_are_told_from_filled_ones() {
+        assert!(blank_form(
+            "1. Gegevens\nNaam: ..........\nBurgerservicenummer: ______\nGeboortedatum: ....\nBegeleiding / dagbesteding"
+        ));
+        assert!(!blank_form(
+            "Naam: Jan de Vries\nBSN: 123456782\nGeboortedatum: 01-02-1960\nIndicatie: dagbesteding"
+        ));
+        assert!(!blank_form("Naam: ....\nVerder niets."));
     }
 
     #[test]
