@@ -26,7 +26,9 @@
 //! webinar) or advice on how to send them ("stuur geen ... via gewone
 //! mail", "never send") caps it at 0.35, below the policy threshold of 0.5.
 
-use crate::detect::context::{clause, names_someone, window, Dictionary, GENERAL_CUES};
+use crate::detect::context::{
+    clause, general_text, names_someone, window, Dictionary, GENERAL_CUES,
+};
 use crate::detect::names::mentions_name;
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -383,7 +385,10 @@ impl PatientDossierDetector {
             .next()
             .unwrap_or("");
         let modifier = MODIFIED.contains(&next);
-        plural || modifier || self.general.any(window(&text.lower, start, end, 150, 150))
+        plural
+            || modifier
+            || self.general.any(window(&text.lower, start, end, 150, 150))
+            || general_text(text.original, &self.general.positions_in(text))
     }
 
     /// Whether the document at `start..end` is a particular one: its clause
