@@ -663,13 +663,19 @@ pub fn lists_people(original: &str, end: usize) -> bool {
     marked && names_someone(item, 0..item.len(), 0, 0)
 }
 
-/// Whether a whole text is general: three or more general or
+/// Whether the clause around `start..end` names a particular person
+/// ([`clause`], [`names_someone`]).
+pub fn clause_names_someone(original: &str, start: usize, end: usize) -> bool {
+    names_someone(original, clause(original, start, end, 300), start, end)
+}
+
+/// Whether a whole text is general: two or more general or
 /// organisational cues ([`GENERAL_CUES`], positions in `general`) and no
 /// one spoken of by title and name ([`titled_person`]). A newsletter or a
 /// flu-campaign letter is general throughout, also where its health words
 /// stand far from the word "newsletter".
 pub fn general_text(original: &str, general: &[(usize, usize)]) -> bool {
-    (general.len() >= 3 && !titled_person(original)) || blank_form(original)
+    (general.len() >= 2 && !titled_person(original)) || blank_form(original)
 }
 
 /// Whether a text is a form not yet filled in: three or more lines whose
@@ -797,6 +803,12 @@ pub const GENERAL_CUES: &[&str] = &[
     "workshop*",
     "richtlijn*",
     "guideline*",
+    "werkinstructie*",
+    "werkafspraken",
+    "protocol*",
+    "work instruction*",
+    "kwaliteitsrapport*",
+    "quality report*",
     "formularium*",
     "formulary",
     "geanonimiseerd*",

@@ -25,8 +25,8 @@
 //! themselves make a mail secure.
 
 use crate::detect::context::{
-    about_person, general_text, person_score, titled_person, Dictionary, PersonCues, PersonIndex,
-    Positions, GENERAL_CUES,
+    about_person, clause_names_someone, general_text, person_score, titled_person, Dictionary,
+    PersonCues, PersonIndex, Positions, GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -680,9 +680,10 @@ impl Detector for HealthDetector {
                 (self.person.index_in(text), general, general_text)
             });
             let (ctx, general) = about_person(person, general, text.original, hit.start, hit.end);
-            // A general text caps what no clause or nearby cue ties to a
-            // particular person.
-            let general = general || (*general_text && !ctx.strong);
+            // A general text caps what its own clause does not tie to a
+            // particular person by name.
+            let general = general
+                || (*general_text && !clause_names_someone(text.original, hit.start, hit.end));
             let mut confidence = person_score(self.base[hit.term], ctx, general);
             if names_a_role(text, hit.start, hit.end, self.service[hit.term]) {
                 confidence = confidence.min(0.2);
@@ -743,6 +744,17 @@ fn names_a_role(text: &Text<'_>, start: usize, end: usize, service: bool) -> boo
         let next = text.original[end..].trim_start_matches([' ', '\t']);
         if next.chars().next().is_some_and(char::is_uppercase) {
             return true;
+        }
+        // "Marieke Hofstede, psychiater", "Sanne Oosterhuis, huisarts": a
+        // profession in apposition to a name is that person's role.
+        if let Some(name) = text.original[..start].trim_end().strip_suffix(',') {
+            let word = name
+                .rsplit(|c: char| c.is_whitespace())
+                .next()
+                .unwrap_or("");
+            if crate::detect::names::is_capitalised(word) && !name.ends_with(['.', ':']) {
+                return true;
+            }
         }
     }
     let Some(prefix) = before.strip_suffix('(') else {
@@ -813,6 +825,7 @@ mod tests {
 
     #[test]
     fn ignores_general_and_organisational_uses() {
+        must_not("13:45  Signalen herkennen - Marieke Hofstede, psychiater\n14:45  pauze");
         // The writer's own "ik" is not a patient.
         must_not("Punten waar ik jouw mening over wil: fosfomycine alleen als tweede keus?");
         // A newsletter is general throughout, also far from its cue words.

@@ -395,8 +395,13 @@ impl PatientDossierDetector {
     /// names a person ([`names_someone`]) or holds a [`PARTICULAR`] word.
     fn particular(&self, text: &Text<'_>, start: usize, end: usize) -> bool {
         let own = clause(text.original, start, end, 300);
-        names_someone(text.original, own.clone(), start, end)
-            || self.particular.any(&text.lower[own])
+        if names_someone(text.original, own.clone(), start, end) {
+            return true;
+        }
+        // In a general text (a newsletter: "uw behandelplan in de app")
+        // only a name makes a document a particular one.
+        self.particular.any(&text.lower[own])
+            && !general_text(text.original, &self.general.positions_in(text))
     }
 }
 

@@ -17,8 +17,8 @@
 //! reported above 0.2.
 
 use crate::detect::context::{
-    about_person, general_text, person_score, Dictionary, PersonCues, PersonIndex, Positions,
-    GENERAL_CUES,
+    about_person, clause_names_someone, general_text, person_score, Dictionary, PersonCues,
+    PersonIndex, Positions, GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -235,9 +235,10 @@ impl Detector for SpecialCategoryDetector {
                 (self.person.index_in(text), general, general_text)
             });
             let (ctx, general) = about_person(person, general, text.original, hit.start, hit.end);
-            // A general text caps what no clause or nearby cue ties to a
-            // particular person.
-            let general = general || (*general_text && !ctx.strong);
+            // A general text caps what its own clause does not tie to a
+            // particular person by name.
+            let general = general
+                || (*general_text && !clause_names_someone(text.original, hit.start, hit.end));
             out.push(Match {
                 kind: FindingKind::SpecialCategory,
                 span: hit.start..hit.end,
