@@ -721,6 +721,38 @@ impl HealthDetector {
     }
 }
 
+/// Closing formulas: the lines after one are the writer's signature.
+const CLOSINGS: &[&str] = &[
+    "met vriendelijke groet",
+    "met vriendelijke groeten",
+    "vriendelijke groet",
+    "met groet",
+    "groet",
+    "groeten",
+    "hartelijke groet",
+    "met collegiale groet",
+    "mvg",
+    "kind regards",
+    "best regards",
+    "regards",
+    "best wishes",
+    "sincerely",
+    "yours sincerely",
+];
+
+/// Whether `start` lies in a signature: within the five lines after a line
+/// that is only a closing formula ("Met groet," then the name, then
+/// "Wijkverpleegkundige | aandachtsvelder diabetes"). Care words there
+/// name the writer's role.
+fn in_signature(lower: &str, start: usize) -> bool {
+    let line_start = lower[..start].rfind('\n').map_or(0, |p| p + 1);
+    lower[..line_start]
+        .lines()
+        .rev()
+        .take(5)
+        .any(|line| CLOSINGS.contains(&line.trim().trim_end_matches([',', '.', '!']).trim()))
+}
+
 /// Whether the care term at `start..end` names a team, service or role
 /// rather than something about a person: any term right after a role word
 /// ("casemanagement dementie"); a care service (`service`) also first in
@@ -728,6 +760,9 @@ impl HealthDetector {
 /// (wijkverpleging, team Noord)"), or a profession right before a name
 /// ("wijkverpleegkundige Marieke").
 fn names_a_role(text: &Text<'_>, start: usize, end: usize, service: bool) -> bool {
+    if in_signature(&text.lower, start) {
+        return true;
+    }
     let before = text.lower[..start].trim_end();
     let last_word = before
         .rsplit(|c: char| !c.is_alphanumeric())
@@ -825,6 +860,7 @@ mod tests {
 
     #[test]
     fn ignores_general_and_organisational_uses() {
+        must_not("Graag je reactie.\n\nMet groet,\nMarloes\n\nMarloes Verhoeven\nWijkverpleegkundige | aandachtsvelder diabetes\nThuiszorg De Meander");
         must_not("13:45  Signalen herkennen - Marieke Hofstede, psychiater\n14:45  pauze");
         // The writer's own "ik" is not a patient.
         must_not("Punten waar ik jouw mening over wil: fosfomycine alleen als tweede keus?");
