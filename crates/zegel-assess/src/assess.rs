@@ -187,7 +187,10 @@ impl Assessor {
             let found = detect_windowed(&self.detectors, &segment.text, MAX_MATCHES_PER_TEXT);
             for m in found.into_iter().flatten() {
                 let value = segment.text.get(m.span.clone()).unwrap_or("");
-                if self.policy.is_own_detail(value) || people.is_own(m.kind, value) {
+                if self.policy.is_own_detail(value)
+                    || people.is_own(m.kind, value)
+                    || self.organisation_address(m.kind, value)
+                {
                     continue;
                 }
                 findings.push(Finding {
@@ -201,6 +204,18 @@ impl Assessor {
             }
         }
         findings
+    }
+
+    /// Whether a found e-mail address is the organisation's own (an
+    /// address at one of its internal domains: a colleague's or a team's
+    /// contact address, "facturen naar crediteuren@…"), which no more
+    /// identifies a third person than the organisation's phone number.
+    fn organisation_address(&self, kind: FindingKind, value: &str) -> bool {
+        kind == FindingKind::EmailAddress
+            && value.rsplit_once('@').is_some_and(|(_, domain)| {
+                self.policy.domains.classify(&domain.to_lowercase())
+                    == crate::recipients::DomainClass::Internal
+            })
     }
 
     /// Applies the policy to the findings and the recipients.
@@ -601,6 +616,32 @@ mod tests {
                 .filter(|f| f.kind == FindingKind::PersonName)
                 .count(),
             1
+        );
+    }
+
+    #[test]
+    fn a_colleagues_address_at_the_own_domain_identifies_no_third_person() {
+        let verdict = |contact: &str| {
+            let raw = format!(
+                "From: a@zorggroephorizon.nl\r\nTo: b@example.com\r\nSubject: vacature\r\n\r\n\
+                 Vragen over de vacature? Bel of mail Jolanda Hendriks, {contact}.\r\n"
+            );
+            let policy = Policy {
+                domains: crate::Domains::new(&["zorggroephorizon.nl".into()], &[]),
+                ..Policy::default()
+            };
+            Assessor::new(policy)
+                .assess_bytes(raw.as_bytes(), None)
+                .unwrap()
+                .verdict
+        };
+        assert_eq!(
+            verdict("j.hendriks@zorggroephorizon.nl"),
+            crate::Verdict::Normal
+        );
+        assert_eq!(
+            verdict("jolanda.hendriks@gmail.com"),
+            crate::Verdict::Secure
         );
     }
 
