@@ -337,11 +337,12 @@ impl Detector for PatientDossierDetector {
             });
             return;
         }
+        let general = GeneralText::default();
         self.documents.find_in(text, |hit| {
             let around = window(&text.lower, hit.start, hit.end, 150, 150);
-            let mut confidence = if self.particular(text, hit.start, hit.end) {
+            let mut confidence = if self.particular(text, hit.start, hit.end, &general) {
                 0.9
-            } else if self.a_kind_of_document(text, hit.start, hit.end) {
+            } else if self.a_kind_of_document(text, hit.start, hit.end, &general) {
                 0.4
             } else {
                 0.65
@@ -360,7 +361,7 @@ impl Detector for PatientDossierDetector {
             let around = window(&text.lower, hit.start, hit.end, 150, 150);
             let confidence = if self.template.any(around) {
                 0.35
-            } else if self.particular(text, hit.start, hit.end) {
+            } else if self.particular(text, hit.start, hit.end, &general) {
                 0.8
             } else {
                 0.4
@@ -370,13 +371,34 @@ impl Detector for PatientDossierDetector {
     }
 }
 
+/// Whether the text is general ([`general_text`]), worked out at most once
+/// per text however many documents it names.
+#[derive(Default)]
+struct GeneralText {
+    known: std::cell::OnceCell<bool>,
+}
+
+impl GeneralText {
+    fn get(&self, detector: &PatientDossierDetector, text: &Text<'_>) -> bool {
+        *self
+            .known
+            .get_or_init(|| general_text(text.original, &detector.general.positions_in(text)))
+    }
+}
+
 impl PatientDossierDetector {
     /// Whether the document term at `start..end` speaks of a kind of
     /// document rather than one: a plural (`medische dossiers`, `health
     /// records`), a modifier of the next noun (`the client dossier
     /// module`), or a general or organisational context in its clause or
     /// within 150 bytes ([`GENERAL_CUES`]: software, policy, training...).
-    fn a_kind_of_document(&self, text: &Text<'_>, start: usize, end: usize) -> bool {
+    fn a_kind_of_document(
+        &self,
+        text: &Text<'_>,
+        start: usize,
+        end: usize,
+        general: &GeneralText,
+    ) -> bool {
         let term = &text.lower[start..end];
         let plural = term.ends_with('s') && !term.ends_with("ss") && !term.ends_with("sis");
         let next = text.lower[end..]
@@ -388,20 +410,19 @@ impl PatientDossierDetector {
         plural
             || modifier
             || self.general.any(window(&text.lower, start, end, 150, 150))
-            || general_text(text.original, &self.general.positions_in(text))
+            || general.get(self, text)
     }
 
     /// Whether the document at `start..end` is a particular one: its clause
     /// names a person ([`names_someone`]) or holds a [`PARTICULAR`] word.
-    fn particular(&self, text: &Text<'_>, start: usize, end: usize) -> bool {
+    fn particular(&self, text: &Text<'_>, start: usize, end: usize, general: &GeneralText) -> bool {
         let own = clause(text.original, start, end, 300);
         if names_someone(text.original, own.clone(), start, end) {
             return true;
         }
         // In a general text (a newsletter: "uw behandelplan in de app")
         // only a name makes a document a particular one.
-        self.particular.any(&text.lower[own])
-            && !general_text(text.original, &self.general.positions_in(text))
+        self.particular.any(&text.lower[own]) && !general.get(self, text)
     }
 }
 
