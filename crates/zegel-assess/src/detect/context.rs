@@ -680,30 +680,29 @@ pub fn general_text(original: &str, general: &[(usize, usize)]) -> bool {
 
 /// Whether a text is a form not yet filled in: three or more lines whose
 /// label is followed by nothing but a blank to write on (`Naam:
-/// ........`, `BSN: ______`, `Geboortedatum: [ ]`). What such a form asks
-/// about is about no one yet.
+/// ........`, `BSN: ______`, `Geboortedatum: [ ]`), more than twice as
+/// many as labels with a value. What such a form asks about is about no
+/// one yet; a form partly filled in is about someone.
 pub fn blank_form(original: &str) -> bool {
     let blank = |value: &str| {
         let v = value.trim();
-        v.is_empty()
-            || v.chars()
+        v.len() >= 3
+            && v.chars()
                 .all(|c| matches!(c, '.' | '_' | '…' | ' ' | '-' | '[' | ']' | '(' | ')'))
     };
-    original
-        .lines()
-        .filter(|line| {
-            line.split_once(':').is_some_and(|(label, value)| {
-                let label = label.trim();
-                !label.is_empty()
-                    && label.len() <= 40
-                    && label.chars().any(char::is_alphabetic)
-                    && blank(value)
-                    && value.trim().len() >= 3
-            })
-        })
-        .take(3)
-        .count()
-        >= 3
+    let (mut blanks, mut filled) = (0usize, 0usize);
+    for (label, value) in original.lines().filter_map(|line| line.split_once(':')) {
+        let label = label.trim();
+        if label.is_empty() || label.len() > 40 || !label.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        if blank(value) {
+            blanks += 1;
+        } else if value.chars().any(char::is_alphanumeric) {
+            filled += 1;
+        }
+    }
+    blanks >= 3 && blanks > 2 * filled
 }
 
 /// How a term at `start..end` stands towards a person, for
@@ -1172,6 +1171,10 @@ mod tests {
             "Naam: Jan de Vries\nBSN: 123456782\nGeboortedatum: 01-02-1960\nIndicatie: dagbesteding"
         ));
         assert!(!blank_form("Naam: ....\nVerder niets."));
+        // Partly filled in: about someone.
+        assert!(!blank_form(
+            "Naam: Jan de Vries\nBSN: 123456782\nTelefoon: ....\nE-mail: ....\nHuisarts: ...."
+        ));
     }
 
     #[test]

@@ -743,14 +743,33 @@ const CLOSINGS: &[&str] = &[
 /// Whether `start` lies in a signature: within the five lines after a line
 /// that is only a closing formula ("Met groet," then the name, then
 /// "Wijkverpleegkundige | aandachtsvelder diabetes"). Care words there
-/// name the writer's role.
+/// name the writer's role. Signature lines are short; a quoted line or the
+/// header of quoted mail ("Van:", "Op … schreef") ends the signature, so
+/// history below it is read as content.
 fn in_signature(lower: &str, start: usize) -> bool {
     let line_start = lower[..start].rfind('\n').map_or(0, |p| p + 1);
-    lower[..line_start]
-        .lines()
-        .rev()
-        .take(5)
-        .any(|line| CLOSINGS.contains(&line.trim().trim_end_matches([',', '.', '!']).trim()))
+    let line_end = lower[start..].find('\n').map_or(lower.len(), |p| start + p);
+    let own = &lower[line_start..line_end];
+    let signature_line = |line: &str| {
+        let line = line.trim();
+        line.len() <= 80
+            && !line.starts_with('>')
+            && !["van:", "from:", "verzonden", "sent:", "schreef", "wrote"]
+                .iter()
+                .any(|h| line.contains(h))
+    };
+    if !signature_line(own) {
+        return false;
+    }
+    for line in lower[..line_start].lines().rev().take(5) {
+        if CLOSINGS.contains(&line.trim().trim_end_matches([',', '.', '!']).trim()) {
+            return true;
+        }
+        if !signature_line(line) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Whether the care term at `start..end` names a team, service or role
@@ -818,6 +837,10 @@ mod tests {
         must_find("Aanmelding mw. Ria de Jong - alcoholverslaving, valt vaak");
         must_find("Mevrouw de Wit heeft een urineweginfectie.");
         must_find("De bewoner met dementie is vannacht gevallen.");
+        // History quoted below a signature is content.
+        must_find(
+            "Met groet,\nMarloes\n\n> Op 3 okt schreef Jan:\n> Mevrouw Jansen heeft diabetes.",
+        );
         must_find("Nieuwsbrief, beleid en campagne: dat terzijde. De kandidaat, Frank Bemelmans, vertelde dat hij aan een depressie lijdt.");
         // A referral laid out as a record: the name in one field, the
         // conditions in others.
