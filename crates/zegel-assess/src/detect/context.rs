@@ -665,7 +665,7 @@ pub fn lists_people(original: &str, end: usize) -> bool {
 
 /// Whether the clause around `start..end` names a particular person
 /// ([`clause`], [`names_someone`]).
-pub fn clause_names_someone(original: &str, start: usize, end: usize) -> bool {
+fn clause_names_someone(original: &str, start: usize, end: usize) -> bool {
     names_someone(original, clause(original, start, end, 300), start, end)
 }
 
@@ -712,7 +712,7 @@ pub fn blank_form(original: &str) -> bool {
 /// except when the term's own clause names a particular person and holds
 /// no general cue itself: "Dhr. Verhoef is kaderlid van de vakbond" stays
 /// about him even when the next sentence speaks of the CAO.
-pub fn about_person(
+fn about_person(
     person: &PersonIndex,
     general: &[(usize, usize)],
     original: &str,
@@ -737,6 +737,73 @@ pub fn about_person(
         );
     }
     (ctx, true)
+}
+
+/// Whether one text is general ([`general_text`], by the cues of
+/// `cues`), worked out on first use and at most once per text however many
+/// terms ask.
+pub struct GeneralText<'d> {
+    cues: &'d Dictionary,
+    known: std::cell::OnceCell<bool>,
+}
+
+impl<'d> GeneralText<'d> {
+    /// Nothing worked out yet.
+    pub fn new(cues: &'d Dictionary) -> GeneralText<'d> {
+        GeneralText {
+            cues,
+            known: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether `text` is general.
+    pub fn get(&self, text: &Text<'_>) -> bool {
+        *self
+            .known
+            .get_or_init(|| general_text(text.original, &self.cues.positions_in(text)))
+    }
+}
+
+/// How the terms of one text stand towards a person, for the "about a
+/// person" detectors (health, special category): the person cues are
+/// indexed on the first term asked about, once per text.
+pub struct AboutPerson<'d, 't, 'a> {
+    text: &'t Text<'a>,
+    person_cues: &'d PersonCues,
+    general_cues: &'d Dictionary,
+    person: std::cell::OnceCell<PersonIndex>,
+    whole: GeneralText<'d>,
+}
+
+impl<'d, 't, 'a> AboutPerson<'d, 't, 'a> {
+    /// Nothing looked at yet; `general_cues` is the [`GENERAL_CUES`] list.
+    pub fn new(
+        text: &'t Text<'a>,
+        person_cues: &'d PersonCues,
+        general_cues: &'d Dictionary,
+    ) -> AboutPerson<'d, 't, 'a> {
+        AboutPerson {
+            text,
+            person_cues,
+            general_cues,
+            person: std::cell::OnceCell::new(),
+            whole: GeneralText::new(general_cues),
+        }
+    }
+
+    /// The person context of the term at `start..end` and whether a general
+    /// context caps it, for [`person_score`]: as `about_person` says, and
+    /// in a general text ([`general_text`]) every term its own clause does
+    /// not tie to a particular person by name.
+    pub fn at(&self, start: usize, end: usize) -> (PersonContext, bool) {
+        let text = self.text;
+        let person = self.person.get_or_init(|| self.person_cues.index_in(text));
+        let general = self.general_cues.positions_in(text);
+        let (ctx, capped) = about_person(person, &general, text.original, start, end);
+        let capped =
+            capped || (self.whole.get(text) && !clause_names_someone(text.original, start, end));
+        (ctx, capped)
+    }
 }
 
 /// The scoring scheme shared by the "about a person" detectors (health,

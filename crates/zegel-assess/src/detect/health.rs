@@ -25,8 +25,7 @@
 //! themselves make a mail secure.
 
 use crate::detect::context::{
-    about_person, clause_names_someone, general_text, person_score, titled_person, Dictionary,
-    PersonCues, PersonIndex, Positions, GENERAL_CUES,
+    person_score, titled_person, AboutPerson, Dictionary, PersonCues, GENERAL_CUES,
 };
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
@@ -669,21 +668,12 @@ impl Detector for HealthDetector {
 
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
-        let mut index: Option<(PersonIndex, Positions, bool)> = None;
+        let about = AboutPerson::new(text, &self.person, &self.general);
         // Diagnoses and medication that stayed below the threshold for want
         // of a person nearby: (index in `out`, term).
         let mut unattached: Vec<(usize, usize)> = Vec::new();
         self.terms.find_in(text, |hit| {
-            let (person, general, general_text) = index.get_or_insert_with(|| {
-                let general = self.general.positions_in(text);
-                let general_text = general_text(text.original, &general);
-                (self.person.index_in(text), general, general_text)
-            });
-            let (ctx, general) = about_person(person, general, text.original, hit.start, hit.end);
-            // A general text caps what its own clause does not tie to a
-            // particular person by name.
-            let general = general
-                || (*general_text && !clause_names_someone(text.original, hit.start, hit.end));
+            let (ctx, general) = about.at(hit.start, hit.end);
             let mut confidence = person_score(self.base[hit.term], ctx, general);
             if names_a_role(text, hit.start, hit.end, self.service[hit.term]) {
                 confidence = confidence.min(0.2);

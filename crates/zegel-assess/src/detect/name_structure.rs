@@ -129,7 +129,7 @@ fn push(text: &Text<'_>, start: usize, end: usize, confidence: f32, out: &mut Ve
 fn initials(word: &str) -> bool {
     let b = word.as_bytes();
     b.len() >= 2
-        && b.len() % 2 == 0
+        && b.len().is_multiple_of(2)
         && b.chunks(2)
             .all(|c| c[0].is_ascii_uppercase() && c[1] == b'.')
 }

@@ -27,7 +27,7 @@
 //! mail", "never send") caps it at 0.35, below the policy threshold of 0.5.
 
 use crate::detect::context::{
-    clause, general_text, names_someone, window, Dictionary, GENERAL_CUES,
+    clause, names_someone, window, Dictionary, GeneralText, GENERAL_CUES,
 };
 use crate::detect::names::mentions_name;
 use crate::detect::{Detector, Text};
@@ -337,7 +337,7 @@ impl Detector for PatientDossierDetector {
             });
             return;
         }
-        let general = GeneralText::default();
+        let general = GeneralText::new(&self.general);
         self.documents.find_in(text, |hit| {
             let around = window(&text.lower, hit.start, hit.end, 150, 150);
             let mut confidence = if self.particular(text, hit.start, hit.end, &general) {
@@ -371,21 +371,6 @@ impl Detector for PatientDossierDetector {
     }
 }
 
-/// Whether the text is general ([`general_text`]), worked out at most once
-/// per text however many documents it names.
-#[derive(Default)]
-struct GeneralText {
-    known: std::cell::OnceCell<bool>,
-}
-
-impl GeneralText {
-    fn get(&self, detector: &PatientDossierDetector, text: &Text<'_>) -> bool {
-        *self
-            .known
-            .get_or_init(|| general_text(text.original, &detector.general.positions_in(text)))
-    }
-}
-
 impl PatientDossierDetector {
     /// Whether the document term at `start..end` speaks of a kind of
     /// document rather than one: a plural (`medische dossiers`, `health
@@ -397,7 +382,7 @@ impl PatientDossierDetector {
         text: &Text<'_>,
         start: usize,
         end: usize,
-        general: &GeneralText,
+        general: &GeneralText<'_>,
     ) -> bool {
         let term = &text.lower[start..end];
         let plural = term.ends_with('s') && !term.ends_with("ss") && !term.ends_with("sis");
@@ -410,7 +395,7 @@ impl PatientDossierDetector {
         plural
             || modifier
             || self.general.any(window(&text.lower, start, end, 150, 150))
-            || general.get(self, text)
+            || general.get(text)
     }
 
     /// Whether the document at `start..end` is a particular one: its clause
@@ -422,7 +407,7 @@ impl PatientDossierDetector {
         }
         // In a general text (a newsletter: "uw behandelplan in de app")
         // only a name makes a document a particular one.
-        self.particular.any(&text.lower[own]) && !general.get(self, text)
+        self.particular.any(&text.lower[own]) && !general.get(text)
     }
 }
 

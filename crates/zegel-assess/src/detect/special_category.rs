@@ -16,10 +16,7 @@
 //! negotiations on the CAO" and a news item about elections are not
 //! reported above 0.2.
 
-use crate::detect::context::{
-    about_person, clause_names_someone, general_text, person_score, Dictionary, PersonCues,
-    PersonIndex, Positions, GENERAL_CUES,
-};
+use crate::detect::context::{person_score, AboutPerson, Dictionary, PersonCues, GENERAL_CUES};
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
 
@@ -227,18 +224,9 @@ impl Detector for SpecialCategoryDetector {
 
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
-        let mut index: Option<(PersonIndex, Positions, bool)> = None;
+        let about = AboutPerson::new(text, &self.person, &self.general);
         self.terms.find_in(text, |hit| {
-            let (person, general, general_text) = index.get_or_insert_with(|| {
-                let general = self.general.positions_in(text);
-                let general_text = general_text(text.original, &general);
-                (self.person.index_in(text), general, general_text)
-            });
-            let (ctx, general) = about_person(person, general, text.original, hit.start, hit.end);
-            // A general text caps what its own clause does not tie to a
-            // particular person by name.
-            let general = general
-                || (*general_text && !clause_names_someone(text.original, hit.start, hit.end));
+            let (ctx, general) = about.at(hit.start, hit.end);
             out.push(Match {
                 kind: FindingKind::SpecialCategory,
                 span: hit.start..hit.end,
