@@ -20,7 +20,7 @@ use zegel_assess::Assessor;
 
 mod inputs;
 
-use inputs::{plain_mail, plain_text, policy};
+use inputs::{dense_pii_texts, plain_mail, plain_text, policy};
 
 fn bench_detectors(c: &mut Criterion) {
     let detectors = all_detectors();
@@ -41,47 +41,17 @@ fn bench_detectors(c: &mut Criterion) {
     group.finish();
 }
 
-/// The PII-dense corpus of `../shared/bench/gen_dense_pii.py` (1,000 care
-/// texts, seed 7516), joined by blank lines: the JSON lines file named by
-/// `ZEGEL_DENSE_PII`, else `target/dense.jsonl`, generated there when
-/// missing. `None` when neither the file nor the generator is at hand.
-fn dense_pii_text() -> Option<String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = std::env::var_os("ZEGEL_DENSE_PII")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/dense.jsonl"));
-    if !path.exists() {
-        let generator = root.join("../shared/bench/gen_dense_pii.py");
-        let status = std::process::Command::new("python3")
-            .arg(&generator)
-            .args(["--n", "1000", "--seed", "7516", "--out"])
-            .arg(&path)
-            .status()
-            .ok()?;
-        if !status.success() {
-            return None;
-        }
-    }
-    let lines = std::fs::read_to_string(&path).ok()?;
-    let texts: Vec<String> = lines
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v.get("text")?.as_str().map(str::to_string))
-        .collect();
-    Some(texts.join("\n\n"))
-}
-
 /// Every detector over the PII-dense corpus, one text at a time as mails
 /// come (target ≥ 50 MB/s per core).
 fn bench_dense(c: &mut Criterion) {
-    let Some(corpus) = dense_pii_text() else {
+    let Some(texts) = dense_pii_texts(None) else {
         eprintln!("no dense PII corpus (../shared/bench/gen_dense_pii.py); skipped");
         return;
     };
-    let texts: Vec<&str> = corpus.split("\n\n").collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
     let detectors = all_detectors();
     let mut group = c.benchmark_group("detectors");
-    group.throughput(Throughput::Bytes(corpus.len() as u64));
+    group.throughput(Throughput::Bytes(bytes as u64));
     group.sample_size(20);
     group.bench_function("dense_pii", |b| {
         let mut out = Vec::new();

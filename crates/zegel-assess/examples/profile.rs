@@ -13,7 +13,7 @@ use zegel_assess::Assessor;
 #[path = "../benches/inputs/mod.rs"]
 mod inputs;
 
-use inputs::{plain_mail, plain_text, policy};
+use inputs::{dense_pii_texts, plain_mail, plain_text, policy};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -23,16 +23,7 @@ fn main() {
         // `profile dense 3 target/dense.jsonl`: time per detector over the
         // PII-dense corpus (JSON lines with a "text" field).
         "dense" => {
-            let path = args.next().unwrap_or_else(|| "target/dense.jsonl".into());
-            let corpus = std::fs::read_to_string(&path).expect("dense corpus");
-            let texts: Vec<String> = corpus
-                .lines()
-                .filter_map(|l| {
-                    let start = l.find("\"text\": \"")? + 9;
-                    let end = l[start..].find("\", \"")? + start;
-                    Some(l[start..end].replace("\\n", "\n"))
-                })
-                .collect();
+            let texts = dense_pii_texts(args.next().map(Into::into)).expect("dense corpus");
             let bytes: usize = texts.iter().map(String::len).sum();
             let detectors = all_detectors();
             let mut spent = vec![std::time::Duration::ZERO; detectors.len()];

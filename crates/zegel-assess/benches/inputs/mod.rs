@@ -47,3 +47,35 @@ pub fn policy() -> Policy {
         ..Policy::default()
     }
 }
+
+/// The texts of the PII-dense corpus of `../shared/bench/gen_dense_pii.py`
+/// (1,000 care texts, seed 7516, one JSON object per line): the file at
+/// `path`, else the one named by `ZEGEL_DENSE_PII`, else
+/// `target/dense.jsonl`, generated there when missing. `None` when neither
+/// the file nor the generator is at hand.
+pub fn dense_pii_texts(path: Option<std::path::PathBuf>) -> Option<Vec<String>> {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let path = path
+        .or_else(|| std::env::var_os("ZEGEL_DENSE_PII").map(Into::into))
+        .unwrap_or_else(|| root.join("target/dense.jsonl"));
+    if !path.exists() {
+        let generator = root.join("../shared/bench/gen_dense_pii.py");
+        let status = std::process::Command::new("python3")
+            .arg(&generator)
+            .args(["--n", "1000", "--seed", "7516", "--out"])
+            .arg(&path)
+            .status()
+            .ok()?;
+        if !status.success() {
+            return None;
+        }
+    }
+    let lines = std::fs::read_to_string(&path).ok()?;
+    Some(
+        lines
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v.get("text")?.as_str().map(str::to_string))
+            .collect(),
+    )
+}
