@@ -169,7 +169,11 @@ impl Detector for ConfidentialDetector {
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         self.terms.find_in(text, |hit| {
             let para = paragraph(&text.lower, hit.start, hit.end, 300);
-            if self.disclaimer.any(para) || in_identifier(text.original, hit.start, hit.end) {
+            if self.disclaimer.any(para)
+                || in_identifier(text.original, hit.start, hit.end)
+                || note_to_editors(&text.lower, hit.start)
+                || about_publishing(&text.lower, hit.start, hit.end)
+            {
                 return;
             }
             let mut confidence = self.base[hit.term];
@@ -184,6 +188,29 @@ impl Detector for ConfidentialDetector {
             });
         });
     }
+}
+
+/// Whether the hit stands in the heading of a press release's note to
+/// editors ("Noot voor de redactie (niet voor publicatie):", "Note to
+/// editors - not for publication"): the press convention for "this part is
+/// for the journalist", not a marking of the mail.
+fn note_to_editors(lower: &str, start: usize) -> bool {
+    let line = &lower[lower[..start].rfind('\n').map_or(0, |p| p + 1)..start];
+    ["redactie", "editor"].iter().any(|w| line.contains(w))
+}
+
+/// Whether "niet openbaar" is the verb "openbaar maken" (to publish) in its
+/// sentence ("het adres maken wij niet openbaar", "wordt niet openbaar
+/// gemaakt"): a statement about publishing something, not a marking.
+fn about_publishing(lower: &str, start: usize, end: usize) -> bool {
+    if !lower[start..end].ends_with("openbaar") {
+        return false;
+    }
+    let sentence_start = lower[..start].rfind(['.', '!', '?', '\n']).map_or(0, |p| p + 1);
+    let sentence_end = lower[end..].find(['.', '!', '?', ';', '\n']).map_or(lower.len(), |p| end + p);
+    lower[sentence_start..sentence_end]
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "maak" | "maakt" | "maken" | "maakte" | "maakten" | "gemaakt"))
 }
 
 /// Whether the hit is part of a programmer's identifier rather than a
@@ -245,6 +272,16 @@ mod tests {
              received this in error, please notify the sender and delete it.",
         );
         must_not("CONFIDENTIALITY NOTICE: this message is confidential. If you are not the intended recipient, delete it.");
+    }
+
+    #[test]
+    fn ignores_press_conventions_and_publishing() {
+        must_not("Noot voor de redactie (niet voor publicatie):\nVoor interviews kunt u bellen.");
+        must_not("Note to editors - not for publication: photos on request.");
+        must_not("Het adres van de locatie maken wij in verband met de privacy niet openbaar.");
+        must_not("De uitslag wordt niet openbaar gemaakt.");
+        must_find("Dit document is niet openbaar.");
+        must_find("NIET VOOR PUBLICATIE\nDe plannen voor de fusie.");
     }
 
     #[test]

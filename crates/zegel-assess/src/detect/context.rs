@@ -1,5 +1,6 @@
 //! Helpers for looking at the words around a match.
 
+use crate::detect::role::private_name_in;
 use crate::detect::Text;
 use std::ops::Range;
 use std::sync::Arc;
@@ -448,9 +449,14 @@ impl PersonIndex {
             weak: near(&self.weak, start, end, before, after),
         };
         if !ctx.strong {
-            ctx.strong =
-                crate::detect::names::mentions_name(window(original, start, start, before, 0))
-                    || crate::detect::names::mentions_name(window(original, end, end, 0, after));
+            // A name counts when it is a private person's, not one of a
+            // professional at work (the speaker, the author, a colleague).
+            let range = |w: &str| {
+                let from = w.as_ptr() as usize - original.as_ptr() as usize;
+                from..from + w.len()
+            };
+            ctx.strong = private_name_in(original, range(window(original, start, start, before, 0)))
+                || private_name_in(original, range(window(original, end, end, 0, after)));
         }
         ctx
     }
@@ -576,33 +582,11 @@ pub fn clause(original: &str, start: usize, end: usize, reach: usize) -> Range<u
 /// `Mrs. Saskia Roelofsen`, `mevrouw De Graaf`), a known name, or an
 /// initial before a capitalised word ([`crate::detect::names::mentions_name`]).
 pub fn names_someone(original: &str, range: Range<usize>, start: usize, end: usize) -> bool {
-    let parts = [
-        &original[range.start..start.max(range.start)],
-        &original[end.min(range.end)..range.end],
-    ];
-    // Line by line: "vit D.\nVraag" is not an initial and a surname.
-    parts.iter().flat_map(|part| part.lines()).any(|part| {
-        let words: Vec<&str> = part
-            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        titled(&words) || full_name(&words) || crate::detect::names::mentions_name(part)
-    })
-}
-
-/// Whether `words` hold a first name and a capitalised surname side by
-/// side (`Frank Bemelmans`), also when the first name is an ordinary word
-/// too: together they are a name.
-fn full_name(words: &[&str]) -> bool {
-    use crate::detect::names::{is_capitalised, is_first_name};
-    words.windows(2).any(|pair| {
-        let first = pair[0];
-        let last = pair[1].trim_end_matches(['.', ':', ',', ';']);
-        is_capitalised(first)
-            && is_capitalised(last)
-            && last.chars().count() >= 3
-            && is_first_name(&first.to_lowercase())
-    })
+    // Line by line ("vit D.\nVraag" is not an initial and a surname), and
+    // only a private person: "zegt revalidatiearts Anke Pranger" names the
+    // speaker, not the one spoken of.
+    private_name_in(original, range.start..start.max(range.start))
+        || private_name_in(original, end.min(range.end)..range.end)
 }
 
 /// Whether a title stands before a capitalised word or an initial in

@@ -27,8 +27,14 @@
 use crate::detect::context::{
     person_score, titled_person, AboutPerson, Dictionary, PersonCues, GENERAL_CUES,
 };
+use crate::detect::measurement::{Measured, Measurements};
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
+
+/// Base confidence of a measured lab value or a dosing regimen
+/// ([`Measurements`]): a concrete value is nearer to a person than a term,
+/// still below the threshold alone.
+const MEASUREMENT_BASE: f32 = 0.45;
 
 /// Generic medication names in English and Dutch spelling, from DrugBank's
 /// open data (CC0): `resources/vocabulary/SOURCE.md`, rebuilt by
@@ -589,6 +595,7 @@ pub struct HealthDetector {
     service: Vec<bool>,
     person: PersonCues,
     general: Dictionary,
+    measurements: Measurements,
 }
 
 impl std::fmt::Debug for HealthDetector {
@@ -657,6 +664,7 @@ impl HealthDetector {
             service,
             person: PersonCues::new(),
             general: Dictionary::new(GENERAL_CUES),
+            measurements: Measurements::new(),
         }
     }
 }
@@ -669,45 +677,60 @@ impl Detector for HealthDetector {
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
         let about = AboutPerson::new(text, &self.person, &self.general);
-        // Diagnoses and medication that stayed below the threshold for want
-        // of a person nearby: (index in `out`, term).
-        let mut unattached: Vec<(usize, usize)> = Vec::new();
-        self.terms.find_in(text, |hit| {
-            let (ctx, general) = about.at(hit.start, hit.end);
-            let mut confidence = person_score(self.base[hit.term], ctx, general);
-            if names_a_role(text, hit.start, hit.end, self.service[hit.term]) {
+        // Diagnoses, medication and measurements that stayed below the
+        // threshold for want of a person nearby: (index in `out`, what was
+        // found, its base confidence).
+        let mut unattached: Vec<(usize, Found, f32)> = Vec::new();
+        let mut push = |start: usize, end: usize, found: Found, base: f32, service: bool| {
+            let (ctx, general) = about.at(start, end);
+            let mut confidence = person_score(base, ctx, general);
+            if names_a_role(text, start, end, service) {
                 confidence = confidence.min(0.2);
-            } else if !general && confidence < 0.5 && self.base[hit.term] >= 0.4 {
-                unattached.push((out.len(), hit.term));
+            } else if !general && confidence < 0.5 && base >= 0.4 {
+                unattached.push((out.len(), found, base));
             }
             out.push(Match {
                 kind: FindingKind::Health,
-                span: hit.start..hit.end,
-                excerpt: text.original[hit.start..hit.end].to_string(),
+                span: start..end,
+                excerpt: text.original[start..end].to_string(),
                 confidence,
             });
+        };
+        self.terms.find_in(text, |hit| {
+            let base = self.base[hit.term];
+            push(hit.start, hit.end, Found::Term(hit.term), base, self.service[hit.term]);
         });
-        self.attach_to_record(text, &unattached, out);
+        self.measurements.find_in(text, |span, measured| {
+            push(span.start, span.end, Found::Measured(measured), MEASUREMENT_BASE, false);
+        });
+        attach_to_record(text, &unattached, out);
     }
 }
 
-impl HealthDetector {
-    /// A record about one person: a referral or hand-over lays out a
-    /// person's name in one field and diagnoses and medication in others,
-    /// too far apart for the person cues around each term. When a text
-    /// speaks of someone by title and name ([`titled_person`]) and holds
-    /// two or more different diagnoses or medicines outside any general
-    /// context, those are about that person (base + 0.3).
-    fn attach_to_record(&self, text: &Text<'_>, unattached: &[(usize, usize)], out: &mut [Match]) {
-        let mut terms: Vec<usize> = unattached.iter().map(|&(_, t)| t).collect();
-        terms.sort_unstable();
-        terms.dedup();
-        if terms.len() < 2 || !titled_person(text.original) {
-            return;
-        }
-        for &(i, term) in unattached {
-            out[i].confidence = out[i].confidence.max(self.base[term] + 0.3);
-        }
+/// What the health detector found: a term of its lists or a measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Found {
+    /// The index of a term.
+    Term(usize),
+    /// A lab value (per analyte) or a dosing regimen.
+    Measured(Measured),
+}
+
+/// A record about one person: a referral or hand-over lays out a person's
+/// name in one field and diagnoses, medication and lab values in others,
+/// too far apart for the person cues around each. When a text speaks of
+/// someone by title and name ([`titled_person`]) and holds two or more
+/// different such findings outside any general context, those are about
+/// that person (base + 0.3).
+fn attach_to_record(text: &Text<'_>, unattached: &[(usize, Found, f32)], out: &mut [Match]) {
+    let mut found: Vec<Found> = unattached.iter().map(|&(_, f, _)| f).collect();
+    found.sort_unstable();
+    found.dedup();
+    if found.len() < 2 || !titled_person(text.original) {
+        return;
+    }
+    for &(i, _, base) in unattached {
+        out[i].confidence = out[i].confidence.max(base + 0.3);
     }
 }
 
@@ -869,6 +892,20 @@ mod tests {
     fn term_alone_is_below_threshold() {
         must_not("Diabetes is een chronische aandoening.");
         must_not("Insulin regulates blood glucose.");
+    }
+
+    #[test]
+    fn lab_values_and_regimens_about_a_person_are_health_data() {
+        must_find("Bij mevrouw De Wit vanochtend Hb 6,1 mmol/l gemeten.");
+        must_find("Haar RR was 165/95, saturatie 90%.");
+        must_find("Dhr. Bakker gebruikt Eliquis 5 mg 2dd.");
+        must_find("Patient started on Xarelto 20 mg once daily.");
+        // Two values in a record about someone named by title.
+        must_find("Betreft: dhr. K. Vos\n\nLab:\nkreatinine 142 µmol/l\n\n\n\nVerder:\nCRP 87 mg/l");
+        // Alone, or as a threshold in a guideline, not.
+        must_not("Hb 6,1 mmol/l");
+        must_not("Richtlijn: bij een eGFR < 30 ml/min de dosis van metformine halveren.");
+        must_not("Formularium: paracetamol 500 mg max 4dd, diclofenac 50 mg 2dd.");
     }
 
     #[test]

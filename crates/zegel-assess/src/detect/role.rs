@@ -1,0 +1,215 @@
+//! Names of people at work versus private persons (issue 21, item 2).
+//!
+//! Care mail names professionals all the time: the speaker of a training
+//! ("dr. R. Vos"), the one quoted in a press release ("zegt revalidatiearts
+//! Anke Pranger"), the authors of an abstract ("Authors: A. Pranger,
+//! T. Brouwer"), the inventor of a method ("de methode Van der Molen"), a
+//! colleague in apposition ("Hester Bos, teamleider"). None of those is the
+//! person a health statement is about. A name counts as a private person's
+//! unless its place says it is a professional's ([`professional`]).
+
+use crate::detect::names::{is_capitalised, is_first_name, is_last_name, is_title};
+use std::ops::Range;
+
+/// Academic and medical titles: the name after one is a professional's.
+const ACADEMIC: &[&str] = &["dr", "drs", "prof", "ir", "ing", "dokter", "professor", "doctor"];
+
+/// Words right before a name that make it a speaker, an author or an
+/// eponym: "zegt X", "aldus X", "says X", "de methode X", "door X".
+const SPEAKING: &[&str] = &[
+    "zegt", "aldus", "vertelt", "says", "said", "explains", "methode", "method", "model",
+    "schema", "door", "by",
+];
+
+/// Labels on a line that make the names after them authors or speakers.
+const LIST_LABELS: &[&str] = &[
+    "auteur", "author", "spreker", "speaker", "presentator", "presenter", "moderator",
+    "trainer", "docent",
+];
+
+/// Endings (and whole words) of profession nouns, Dutch and English:
+/// Dutch compounds end in their head (`revalidatiearts`,
+/// `communicatieadviseur`, `wijkverpleegkundige`).
+const PROFESSIONS: &[&str] = &[
+    "arts", "loog", "loge", "kundige", "therapeut", "adviseur", "manager", "coördinator",
+    "coordinator", "functionaris", "medewerker", "medewerkster", "leider", "leidster",
+    "directeur", "directrice", "specialist", "wethouder", "burgemeester", "voorzitter",
+    "secretaris", "apotheker", "trainer", "docent", "spreker", "hoogleraar", "onderzoeker",
+    "consulent", "begeleider", "bestuurder", "officer", "director", "nurse", "doctor",
+    "physician", "professor", "researcher", "consultant", "advisor", "adviser", "coach",
+    "assistent", "assistant", "analist", "planner", "beheerder", "woordvoerder",
+    "spokesperson", "journalist", "redacteur", "chirurg", "surgeon", "diëtist", "dietist",
+    "logopedist", "geriater", "internist", "psychiater", "pedagoog", "wetenschapper", "jurist",
+    "advocaat", "notaris", "accountant", "ondersteuner", "inspecteur",
+];
+
+/// Whether `word` (lowercase) is a profession noun.
+pub(crate) fn is_profession(word: &str) -> bool {
+    word.len() >= 4 && PROFESSIONS.iter().any(|p| word.ends_with(p))
+}
+
+/// Whether `rest`, the line after a name, goes on with more of the name
+/// and then a profession in apposition: ", communicatieadviseur",
+/// " (spreker)", " | teamleider", " - revalidatiearts".
+fn apposition(rest: &str) -> bool {
+    let mut punctuated = false;
+    for w in rest.split_whitespace() {
+        let lead = w.starts_with(['(', '|', '-', ',']);
+        let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if bare.is_empty() {
+            // A lone "|" or "-" between the name and what follows.
+            punctuated = true;
+            continue;
+        }
+        if punctuated || lead {
+            return is_profession(&bare.to_lowercase());
+        }
+        let of_name = is_capitalised(bare)
+            || crate::detect::names::is_tussenvoegsel(&bare.to_lowercase())
+            || bare.len() == 1;
+        if !of_name {
+            return false;
+        }
+        if w.ends_with([',', ':']) {
+            punctuated = true;
+        }
+    }
+    false
+}
+
+/// Words of one line with their byte ranges in the whole text.
+fn words(original: &str, range: Range<usize>) -> Vec<(&str, Range<usize>)> {
+    let mut out = Vec::new();
+    for piece in original[range]
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"' | ';' | '|'))
+        .filter(|p| !p.is_empty())
+    {
+        // The piece's offset in the whole text.
+        let start = piece.as_ptr() as usize - original.as_ptr() as usize;
+        out.push((piece, start..start + piece.len()));
+    }
+    out
+}
+
+/// Whether `original[range]` names a private person: a title before a
+/// capitalised word, a first name and a surname side by side, a known
+/// name, or an initial before a capitalised word, whose place does not
+/// make it a professional's ([`professional`]). Line by line.
+pub fn private_name_in(original: &str, range: Range<usize>) -> bool {
+    let mut line_start = range.start;
+    for line in original[range.clone()].split('\n') {
+        let line_range = line_start..line_start + line.len();
+        line_start = line_range.end + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ws = words(original, line_range);
+        let name_at = |i: usize| -> Option<Range<usize>> {
+            let (w, r) = &ws[i];
+            let bare = w.trim_end_matches(['.', ':', ',', ';', '\'']);
+            let next = ws.get(i + 1).map(|(n, nr)| (n.trim_end_matches(['.', ':', ',', ';']), nr));
+            let lower = bare.to_lowercase();
+            let initial = bare.len() == 1 && bare.as_bytes()[0].is_ascii_uppercase() && w.ends_with('.');
+            match next {
+                Some((n, nr)) if is_title(&lower) && (is_capitalised(n) || n.len() == 1 && n.as_bytes()[0].is_ascii_uppercase()) => {
+                    Some(r.start..nr.end)
+                }
+                Some((n, nr)) if initial && is_capitalised(n) => Some(r.start..nr.end),
+                Some((n, nr))
+                    if is_capitalised(bare) && is_first_name(&lower) && is_capitalised(n) && n.chars().count() >= 3 =>
+                {
+                    Some(r.start..nr.end)
+                }
+                _ if is_capitalised(bare)
+                    && (is_first_name(&lower) || is_last_name(&lower))
+                    && !crate::detect::names::is_ambiguous(&lower) =>
+                {
+                    Some(r.start..r.start + bare.len())
+                }
+                _ => None,
+            }
+        };
+        if (0..ws.len()).filter_map(name_at).any(|name| !professional(original, name)) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the name at `name` (byte range in `original`) is a
+/// professional's by its place on its line: after an academic title or a
+/// profession (`revalidatiearts Anke Pranger`, `dr. A. Pranger`), after a
+/// speaking verb or as an eponym (`zegt Karin Nijenhuis`, `methode Van der
+/// Molen`), on a line labelled as authors or speakers, or followed by a
+/// profession in apposition (`Ilse Roerdink, communicatieadviseur`).
+pub fn professional(original: &str, name: Range<usize>) -> bool {
+    let line_start = original[..name.start].rfind('\n').map_or(0, |p| p + 1);
+    let line_end = original[name.end..].find('\n').map_or(original.len(), |p| name.end + p);
+    let before = original[line_start..name.start].to_lowercase();
+    let name_word = |w: &str| {
+        w.chars().count() == 1
+            || matches!(w, "mevrouw" | "meneer" | "dhr" | "mw" | "mevr")
+            || crate::detect::names::is_tussenvoegsel(w)
+            || is_first_name(w)
+    };
+    if LIST_LABELS.iter().any(|l| before.contains(l)) {
+        return true;
+    }
+    // The words before the name, the rest of the name (initials, first
+    // names, tussenvoegsels) and a title of address skipped ("dr. A.
+    // Pranger", "revalidatiearts mevrouw Pranger", "methode Van der Molen").
+    let mut previous = before
+        .rsplit(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"'))
+        .map(|w| w.trim_matches(['.', ':', '\'']))
+        .filter(|w| !w.is_empty())
+        .skip_while(|w| name_word(w) && !ACADEMIC.contains(w) && !is_profession(w));
+    if let Some(w) = previous.next() {
+        if ACADEMIC.contains(&w) || SPEAKING.contains(&w) || is_profession(w) {
+            return true;
+        }
+    }
+    // Or two words back: "Wethouder Jeugd Ria Schuurman".
+    if previous.next().is_some_and(|w| ACADEMIC.contains(&w) || is_profession(w)) {
+        return true;
+    }
+    // An academic title inside the name's own range ("dr. Vos").
+    let own = original[name.clone()].to_lowercase();
+    if let Some(first) = own.split([' ', '.']).next() {
+        if ACADEMIC.contains(&first) {
+            return true;
+        }
+    }
+    // After the rest of the name: ", profession", "(profession)".
+    apposition(&original[name.end..line_end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn private(s: &str) -> bool {
+        private_name_in(s, 0..s.len())
+    }
+
+    #[test]
+    fn professionals_by_their_place() {
+        assert!(!private("zegt revalidatiearts Anke Pranger."));
+        assert!(!private("Spreker: dr. R. Vos"));
+        assert!(!private("Authors: A. Pranger, T. Brouwer, R. Dekker"));
+        assert!(!private("Zwachtelen volgens de methode Van der Molen"));
+        assert!(!private("contact opnemen met Ilse Roerdink, communicatieadviseur GGZ"));
+        assert!(!private("dr. A. Pranger, revalidatiearts"));
+        assert!(!private("Wethouder Jeugd Ria Schuurman: het is goed"));
+        assert!(!private("een lezing door prof. Jansen"));
+    }
+
+    #[test]
+    fn private_persons_stay_private() {
+        assert!(private("Mevrouw Jansen heeft sinds gisteren koorts."));
+        assert!(private("Dhr. K. Vos is gevallen."));
+        assert!(private("Anke Pranger heeft diabetes."));
+        assert!(private("cliënt Pieter de Vries, geboren 1950"));
+        assert!(private("Volgens mevrouw Bakker slaapt ze slecht."));
+        assert!(!private("de server en de GGZ"));
+    }
+}
