@@ -206,11 +206,20 @@ fn about_publishing(lower: &str, start: usize, end: usize) -> bool {
     if !lower[start..end].ends_with("openbaar") {
         return false;
     }
-    let sentence_start = lower[..start].rfind(['.', '!', '?', '\n']).map_or(0, |p| p + 1);
-    let sentence_end = lower[end..].find(['.', '!', '?', ';', '\n']).map_or(lower.len(), |p| end + p);
+    let sentence_start = lower[..start]
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(0, |p| p + 1);
+    let sentence_end = lower[end..]
+        .find(['.', '!', '?', ';', '\n'])
+        .map_or(lower.len(), |p| end + p);
     lower[sentence_start..sentence_end]
         .split(|c: char| !c.is_alphanumeric())
-        .any(|w| matches!(w, "maak" | "maakt" | "maken" | "maakte" | "maakten" | "gemaakt"))
+        .any(|w| {
+            matches!(
+                w,
+                "maak" | "maakt" | "maken" | "maakte" | "maakten" | "gemaakt"
+            )
+        })
 }
 
 /// Whether the hit is part of a programmer's identifier rather than a

@@ -330,6 +330,21 @@ const STRONG_PERSON_CUES: &[&str] = &[
     "baby",
     "mijn man",
     "mijn vrouw",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "husband",
+    "wife",
+    "resident",
+    "employee",
+    "pupil",
+];
+
+/// Strong cues that state something of someone rather than name a role:
+/// an indefinite word before them ("een urineweginfectie vastgesteld")
+/// does not make them anyone's.
+const STATEMENT_CUES: &[&str] = &[
     "gediagnosticeerd",
     "gediagnostiseerd",
     "vastgesteld",
@@ -348,15 +363,6 @@ const STRONG_PERSON_CUES: &[&str] = &[
     "is taking",
     "prescribed",
     "voorgeschreven",
-    "son",
-    "daughter",
-    "mother",
-    "father",
-    "husband",
-    "wife",
-    "resident",
-    "employee",
-    "pupil",
     "geboren",
     "born",
     "dob",
@@ -400,12 +406,17 @@ fn after_indefinite(lower: &str, start: usize) -> bool {
         || (first.len() > 2 && words.next().is_some_and(|w| INDEFINITE.contains(&w)))
 }
 
-/// The strong cue hits that speak of a particular person: those after an
-/// indefinite word are dropped.
+/// The strong cue hits that speak of a particular person: role nouns
+/// after an indefinite word are dropped.
 fn particular_only(lower: &str, hits: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     hits.into_iter()
-        .filter(|h| !after_indefinite(lower, h.0))
+        .filter(|h| !noun_after_indefinite(lower, *h))
         .collect()
+}
+
+/// Whether the strong cue at `hit` is a role noun after an indefinite word.
+fn noun_after_indefinite(lower: &str, hit: (usize, usize)) -> bool {
+    !STATEMENT_CUES.contains(&&lower[hit.0..hit.1]) && after_indefinite(lower, hit.0)
 }
 
 /// Cues shared by the detectors that need "about a person".
@@ -455,8 +466,9 @@ impl PersonIndex {
                 let from = w.as_ptr() as usize - original.as_ptr() as usize;
                 from..from + w.len()
             };
-            ctx.strong = private_name_in(original, range(window(original, start, start, before, 0)))
-                || private_name_in(original, range(window(original, end, end, 0, after)));
+            ctx.strong =
+                private_name_in(original, range(window(original, start, start, before, 0)))
+                    || private_name_in(original, range(window(original, end, end, 0, after)));
         }
         ctx
     }
@@ -475,7 +487,7 @@ impl PersonCues {
     /// shared by every detector that asks.
     pub fn index_in(&self, text: &Text<'_>) -> PersonIndex {
         let strong = self.strong.positions_in(text);
-        let strong = if strong.iter().any(|h| after_indefinite(&text.lower, h.0)) {
+        let strong = if strong.iter().any(|&h| noun_after_indefinite(&text.lower, h)) {
             Arc::new(particular_only(&text.lower, strong.to_vec()))
         } else {
             strong
@@ -489,7 +501,7 @@ impl PersonCues {
     /// Compiles the cue lists.
     pub fn new() -> PersonCues {
         PersonCues {
-            strong: Dictionary::new(STRONG_PERSON_CUES),
+            strong: Dictionary::new(&[STRONG_PERSON_CUES, STATEMENT_CUES].concat()),
             weak: Dictionary::new(WEAK_PERSON_CUES),
         }
     }
@@ -693,9 +705,10 @@ pub fn blank_form(original: &str) -> bool {
 /// [`person_score`]: the person cues within about 100 bytes before and 80
 /// after, and whether a general or organisational cue (`general`, from
 /// [`GENERAL_CUES`]) caps it. A general cue within 200 bytes caps it,
-/// except when the term's own clause names a particular person and holds
-/// no general cue itself: "Dhr. Verhoef is kaderlid van de vakbond" stays
-/// about him even when the next sentence speaks of the CAO.
+/// except when the term's own clause holds no general cue itself and names
+/// a particular person or holds a strong person cue: "Dhr. Verhoef is
+/// kaderlid van de vakbond" stays about him even when the next sentence
+/// speaks of the CAO.
 fn about_person(
     person: &PersonIndex,
     general: &[(usize, usize)],
@@ -720,7 +733,12 @@ fn about_person(
             false,
         );
     }
-    (ctx, true)
+    // A particular person spoken of in the term's own clause ("er is een
+    // urineweginfectie vastgesteld waarvoor zij nitrofurantoïne krijgt")
+    // outweighs a general word in the next sentence ("gemiddeld 14
+    // mmol/l" of the same person).
+    let strong_in_clause = near(&person.strong, start, end, start - own.start, own.end - end);
+    (ctx, general_in_clause || !strong_in_clause)
 }
 
 /// Whether one text is general ([`general_text`], by the cues of

@@ -698,10 +698,22 @@ impl Detector for HealthDetector {
         };
         self.terms.find_in(text, |hit| {
             let base = self.base[hit.term];
-            push(hit.start, hit.end, Found::Term(hit.term), base, self.service[hit.term]);
+            push(
+                hit.start,
+                hit.end,
+                Found::Term(hit.term),
+                base,
+                self.service[hit.term],
+            );
         });
         self.measurements.find_in(text, |span, measured| {
-            push(span.start, span.end, Found::Measured(measured), MEASUREMENT_BASE, false);
+            push(
+                span.start,
+                span.end,
+                Found::Measured(measured),
+                MEASUREMENT_BASE,
+                false,
+            );
         });
         attach_to_record(text, &unattached, out);
     }
@@ -895,13 +907,24 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_in_its_own_clause_outweighs_a_general_word_nearby() {
+        // "gemiddeld" is a general cue; here it is the mother's average.
+        must_find(
+            "Het bloedsuikergehalte is de afgelopen week te hoog geweest (gemiddeld 14 mmol/l). \
+             Ook is er een urineweginfectie vastgesteld waarvoor zij nitrofurantoïne krijgt.",
+        );
+    }
+
+    #[test]
     fn lab_values_and_regimens_about_a_person_are_health_data() {
         must_find("Bij mevrouw De Wit vanochtend Hb 6,1 mmol/l gemeten.");
         must_find("Haar RR was 165/95, saturatie 90%.");
         must_find("Dhr. Bakker gebruikt Eliquis 5 mg 2dd.");
         must_find("Patient started on Xarelto 20 mg once daily.");
         // Two values in a record about someone named by title.
-        must_find("Betreft: dhr. K. Vos\n\nLab:\nkreatinine 142 µmol/l\n\n\n\nVerder:\nCRP 87 mg/l");
+        must_find(
+            "Betreft: dhr. K. Vos\n\nLab:\nkreatinine 142 µmol/l\n\n\n\nVerder:\nCRP 87 mg/l",
+        );
         // Alone, or as a threshold in a guideline, not.
         must_not("Hb 6,1 mmol/l");
         must_not("Richtlijn: bij een eGFR < 30 ml/min de dosis van metformine halveren.");

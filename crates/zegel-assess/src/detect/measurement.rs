@@ -131,16 +131,44 @@ const LAB_UNITS: &[&str] = &[
 /// Words between an analyte and its value that make it a threshold or a
 /// target, not a measurement.
 const COMPARATORS: &[&str] = &[
-    "boven", "onder", "tussen", "vanaf", "tot", "minder", "meer", "hoger", "lager", "kleiner",
-    "groter", "max", "min", "maximaal", "minimaal", "streef", "streefwaarde", "doel", "above",
-    "below", "under", "over", "between", "less", "more", "higher", "lower", "target", "normaal",
-    "normal", "referentie", "reference",
+    "boven",
+    "onder",
+    "tussen",
+    "vanaf",
+    "tot",
+    "minder",
+    "meer",
+    "hoger",
+    "lager",
+    "kleiner",
+    "groter",
+    "max",
+    "min",
+    "maximaal",
+    "minimaal",
+    "streef",
+    "streefwaarde",
+    "doel",
+    "above",
+    "below",
+    "under",
+    "over",
+    "between",
+    "less",
+    "more",
+    "higher",
+    "lower",
+    "target",
+    "normaal",
+    "normal",
+    "referentie",
+    "reference",
 ];
 
 /// Words that may stand between an analyte and its value.
 const CONNECTORS: &[&str] = &[
-    "van", "is", "was", "bedraagt", "bedroeg", "gemeten", "nu", "vandaag", "gisteren", "of",
-    "now", "today", "at", "op", ":", "=",
+    "van", "is", "was", "bedraagt", "bedroeg", "gemeten", "nu", "vandaag", "gisteren", "of", "now",
+    "today", "at", "op", ":", "=",
 ];
 
 /// Units after a dose, lowercase; found as the end of a word so that
@@ -271,7 +299,10 @@ fn lab_value(lower: &str, at: usize, needs_unit: bool) -> Option<usize> {
         if matches!(bytes[i], b'<' | b'>') || lower[i..].starts_with(['≤', '≥']) {
             return None;
         }
-        let word_end = i + bytes[i..limit].iter().take_while(|&&b| is_word_byte(b)).count();
+        let word_end = i + bytes[i..limit]
+            .iter()
+            .take_while(|&&b| is_word_byte(b))
+            .count();
         let word = &lower[i..word_end];
         if word.is_empty() || COMPARATORS.contains(&word) || !CONNECTORS.contains(&word) {
             return None;
@@ -294,8 +325,15 @@ fn lab_value(lower: &str, at: usize, needs_unit: bool) -> Option<usize> {
         end = number(bytes, end + 1).0;
         unit = true;
     }
-    let gap = bytes[end..].iter().take(2).take_while(|&&b| b == b' ').count();
-    if let Some(u) = LAB_UNITS.iter().find(|u| lower[end + gap..].starts_with(**u)) {
+    let gap = bytes[end..]
+        .iter()
+        .take(2)
+        .take_while(|&&b| b == b' ')
+        .count();
+    if let Some(u) = LAB_UNITS
+        .iter()
+        .find(|u| lower[end + gap..].starts_with(**u))
+    {
         end += gap + u.len();
         unit = true;
     }
@@ -410,13 +448,19 @@ mod tests {
 
     #[test]
     fn finds_lab_values_with_their_numbers() {
-        assert_eq!(labs("Hb 6,8 mmol/l en CRP 45."), ["Hb 6,8 mmol/l", "CRP 45"]);
+        assert_eq!(
+            labs("Hb 6,8 mmol/l en CRP 45."),
+            ["Hb 6,8 mmol/l", "CRP 45"]
+        );
         assert_eq!(labs("eGFR van 38 ml/min"), ["eGFR van 38 ml/min"]);
         assert_eq!(labs("HbA1c: 61 mmol/mol"), ["HbA1c: 61 mmol/mol"]);
         assert_eq!(labs("RR 150/90, pols 88/min"), ["RR 150/90", "pols 88/min"]);
         assert_eq!(labs("saturatie 91%"), ["saturatie 91%"]);
         assert_eq!(labs("temp 38,9"), ["temp 38,9"]);
-        assert_eq!(labs("Potassium was 3.1 mmol/L"), ["Potassium was 3.1 mmol/L"]);
+        assert_eq!(
+            labs("Potassium was 3.1 mmol/L"),
+            ["Potassium was 3.1 mmol/L"]
+        );
         assert_eq!(labs("leuko's 14,2 x10^9/l"), ["leuko's 14,2 x10^9/l"]);
     }
 

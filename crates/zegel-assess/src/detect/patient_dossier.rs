@@ -19,7 +19,10 @@
 //! a person, says whose it is or that it is attached: `PARTICULAR`); 0.4
 //! when it speaks of a kind of document (a plural, a modifier as in "the
 //! client dossier module", a general context such as software or policy
-//! nearby); else 0.65. In a file name 0.85. "dossier" with a care
+//! nearby); else 0.45: a document named in running text without saying
+//! whose it is or that it comes along ("verpleegkundige overdracht,
+//! actueel medicatieoverzicht" in a list of agreements) is talk about
+//! documents, not one being sent. In a file name 0.85. "dossier" with a care
 //! qualifier 0.8 when particular, else 0.4: "volgens het voorschrift in
 //! het dossier" in a work agreement is not a dossier being sent. A template or general context (sjabloon, template,
 //! format, blanco, voorbeeld, training, cursus, vacature, nieuwsbrief,
@@ -147,6 +150,10 @@ const PARTICULAR: &[&str] = &[
     "their",
     "uw",
     "your",
+    "van hem",
+    "van hen",
+    "van u",
+    "van jou",
     "mijn",
     "my",
     "bijlage*",
@@ -154,6 +161,17 @@ const PARTICULAR: &[&str] = &[
     "meegestuurd",
     "stuur ik",
     "sturen wij",
+    // Separable verbs: "ik stuur je het dossier door", "stuurt ... mee".
+    "stuur",
+    "stuurt",
+    "stuurde",
+    "meesturen",
+    "bijgaand",
+    // Pointing at it as part of the mail: "zie het behandelplan".
+    "zie",
+    "see",
+    "hieronder",
+    "below",
     "gestuurd",
     "verstuurd",
     "doorgestuurd",
@@ -345,7 +363,7 @@ impl Detector for PatientDossierDetector {
             } else if self.a_kind_of_document(text, hit.start, hit.end, &general) {
                 0.4
             } else {
-                0.65
+                0.45
             };
             if self.template.any(around) {
                 confidence = f32::min(confidence, 0.35);
@@ -445,14 +463,23 @@ mod tests {
         must_find("Hierbij het zorgplan van mevrouw Jansen.");
         must_find("In de bijlage het cliëntdossier.");
         must_find("Ik stuur je het clientdossier door.");
-        must_find("Het patiëntdossier is bijgewerkt.");
         must_find("Zie het behandelplan en het MDO-verslag van vorige week.");
-        must_find("Het indicatiebesluit van het CIZ is binnen.");
-        must_find("De WLZ-indicatie is afgegeven.");
+        must_find("Het indicatiebesluit van mevrouw Jansen is binnen.");
+        must_find("De WLZ-indicatie van dhr. Bos is afgegeven.");
         must_find("Bijgaand de ontslagbrief en de verwijsbrief.");
-        must_find("Het intakeverslag volgt morgen.");
         must_find("Kun je het dossier van cliënt Pietersen doorsturen?");
         must_find("Het medisch dossier van hem ligt bij de huisarts.");
+    }
+
+    #[test]
+    fn documents_named_in_agreements_are_no_document_being_sent() {
+        must_not("Inhoud overdracht: verpleegkundige overdracht, actueel medicatieoverzicht en het wondbeleid.");
+        must_not("Het medicatieoverzicht komt voortaan gestructureerd binnen.");
+        // Saying that a file changed carries none of it; what it holds,
+        // written out, is found by the other detectors.
+        must_not("Het patiëntdossier is bijgewerkt.");
+        must_not("Het indicatiebesluit van het CIZ is binnen.");
+        must_not("Het intakeverslag volgt morgen.");
     }
 
     #[test]

@@ -12,35 +12,107 @@ use crate::detect::names::{is_capitalised, is_first_name, is_last_name, is_title
 use std::ops::Range;
 
 /// Academic and medical titles: the name after one is a professional's.
-const ACADEMIC: &[&str] = &["dr", "drs", "prof", "ir", "ing", "dokter", "professor", "doctor"];
+const ACADEMIC: &[&str] = &[
+    "dr",
+    "drs",
+    "prof",
+    "ir",
+    "ing",
+    "dokter",
+    "professor",
+    "doctor",
+];
 
 /// Words right before a name that make it a speaker, an author or an
 /// eponym: "zegt X", "aldus X", "says X", "de methode X", "door X".
 const SPEAKING: &[&str] = &[
-    "zegt", "aldus", "vertelt", "says", "said", "explains", "methode", "method", "model",
-    "schema", "door", "by",
+    "zegt", "aldus", "vertelt", "says", "said", "explains", "methode", "method", "model", "schema",
+    "door", "by",
 ];
 
 /// Labels on a line that make the names after them authors or speakers.
 const LIST_LABELS: &[&str] = &[
-    "auteur", "author", "spreker", "speaker", "presentator", "presenter", "moderator",
-    "trainer", "docent",
+    "auteur",
+    "author",
+    "spreker",
+    "speaker",
+    "presentator",
+    "presenter",
+    "moderator",
+    "trainer",
+    "docent",
 ];
 
 /// Endings (and whole words) of profession nouns, Dutch and English:
 /// Dutch compounds end in their head (`revalidatiearts`,
 /// `communicatieadviseur`, `wijkverpleegkundige`).
 const PROFESSIONS: &[&str] = &[
-    "arts", "loog", "loge", "kundige", "therapeut", "adviseur", "manager", "coördinator",
-    "coordinator", "functionaris", "medewerker", "medewerkster", "leider", "leidster",
-    "directeur", "directrice", "specialist", "wethouder", "burgemeester", "voorzitter",
-    "secretaris", "apotheker", "trainer", "docent", "spreker", "hoogleraar", "onderzoeker",
-    "consulent", "begeleider", "bestuurder", "officer", "director", "nurse", "doctor",
-    "physician", "professor", "researcher", "consultant", "advisor", "adviser", "coach",
-    "assistent", "assistant", "analist", "planner", "beheerder", "woordvoerder",
-    "spokesperson", "journalist", "redacteur", "chirurg", "surgeon", "diëtist", "dietist",
-    "logopedist", "geriater", "internist", "psychiater", "pedagoog", "wetenschapper", "jurist",
-    "advocaat", "notaris", "accountant", "ondersteuner", "inspecteur",
+    "arts",
+    "loog",
+    "loge",
+    "kundige",
+    "therapeut",
+    "adviseur",
+    "manager",
+    "coördinator",
+    "coordinator",
+    "functionaris",
+    "medewerker",
+    "medewerkster",
+    "leider",
+    "leidster",
+    "directeur",
+    "directrice",
+    "specialist",
+    "wethouder",
+    "burgemeester",
+    "voorzitter",
+    "secretaris",
+    "apotheker",
+    "trainer",
+    "docent",
+    "spreker",
+    "hoogleraar",
+    "onderzoeker",
+    "consulent",
+    "begeleider",
+    "bestuurder",
+    "officer",
+    "director",
+    "nurse",
+    "doctor",
+    "physician",
+    "professor",
+    "researcher",
+    "consultant",
+    "advisor",
+    "adviser",
+    "coach",
+    "assistent",
+    "assistant",
+    "analist",
+    "planner",
+    "beheerder",
+    "woordvoerder",
+    "spokesperson",
+    "journalist",
+    "redacteur",
+    "chirurg",
+    "surgeon",
+    "diëtist",
+    "dietist",
+    "logopedist",
+    "geriater",
+    "internist",
+    "psychiater",
+    "pedagoog",
+    "wetenschapper",
+    "jurist",
+    "advocaat",
+    "notaris",
+    "accountant",
+    "ondersteuner",
+    "inspecteur",
 ];
 
 /// Whether `word` (lowercase) is a profession noun.
@@ -107,16 +179,29 @@ pub fn private_name_in(original: &str, range: Range<usize>) -> bool {
         let name_at = |i: usize| -> Option<Range<usize>> {
             let (w, r) = &ws[i];
             let bare = w.trim_end_matches(['.', ':', ',', ';', '\'']);
-            let next = ws.get(i + 1).map(|(n, nr)| (n.trim_end_matches(['.', ':', ',', ';']), nr));
+            let next = ws
+                .get(i + 1)
+                .map(|(n, nr)| (n.trim_end_matches(['.', ':', ',', ';']), nr));
             let lower = bare.to_lowercase();
-            let initial = bare.len() == 1 && bare.as_bytes()[0].is_ascii_uppercase() && w.ends_with('.');
+            let initial =
+                bare.len() == 1 && bare.as_bytes()[0].is_ascii_uppercase() && w.ends_with('.');
             match next {
-                Some((n, nr)) if is_title(&lower) && (is_capitalised(n) || n.len() == 1 && n.as_bytes()[0].is_ascii_uppercase()) => {
+                Some((n, nr))
+                    if is_title(&lower)
+                        && (is_capitalised(n)
+                            || n.len() == 1 && n.as_bytes()[0].is_ascii_uppercase()) =>
+                {
                     Some(r.start..nr.end)
                 }
                 Some((n, nr)) if initial && is_capitalised(n) => Some(r.start..nr.end),
+                // A first name and a surname side by side, not across a
+                // sentence end ("locatie De Linde. Van de 40 dozen").
                 Some((n, nr))
-                    if is_capitalised(bare) && is_first_name(&lower) && is_capitalised(n) && n.chars().count() >= 3 =>
+                    if is_capitalised(bare)
+                        && is_first_name(&lower)
+                        && !w.ends_with(['.', ',', ':', ';'])
+                        && is_capitalised(n)
+                        && n.chars().count() >= 3 =>
                 {
                     Some(r.start..nr.end)
                 }
@@ -129,7 +214,10 @@ pub fn private_name_in(original: &str, range: Range<usize>) -> bool {
                 _ => None,
             }
         };
-        if (0..ws.len()).filter_map(name_at).any(|name| !professional(original, name)) {
+        if (0..ws.len())
+            .filter_map(name_at)
+            .any(|name| !professional(original, name))
+        {
             return true;
         }
     }
@@ -144,7 +232,9 @@ pub fn private_name_in(original: &str, range: Range<usize>) -> bool {
 /// profession in apposition (`Ilse Roerdink, communicatieadviseur`).
 pub fn professional(original: &str, name: Range<usize>) -> bool {
     let line_start = original[..name.start].rfind('\n').map_or(0, |p| p + 1);
-    let line_end = original[name.end..].find('\n').map_or(original.len(), |p| name.end + p);
+    let line_end = original[name.end..]
+        .find('\n')
+        .map_or(original.len(), |p| name.end + p);
     let before = original[line_start..name.start].to_lowercase();
     let name_word = |w: &str| {
         w.chars().count() == 1
@@ -169,7 +259,10 @@ pub fn professional(original: &str, name: Range<usize>) -> bool {
         }
     }
     // Or two words back: "Wethouder Jeugd Ria Schuurman".
-    if previous.next().is_some_and(|w| ACADEMIC.contains(&w) || is_profession(w)) {
+    if previous
+        .next()
+        .is_some_and(|w| ACADEMIC.contains(&w) || is_profession(w))
+    {
         return true;
     }
     // An academic title inside the name's own range ("dr. Vos").
@@ -197,7 +290,9 @@ mod tests {
         assert!(!private("Spreker: dr. R. Vos"));
         assert!(!private("Authors: A. Pranger, T. Brouwer, R. Dekker"));
         assert!(!private("Zwachtelen volgens de methode Van der Molen"));
-        assert!(!private("contact opnemen met Ilse Roerdink, communicatieadviseur GGZ"));
+        assert!(!private(
+            "contact opnemen met Ilse Roerdink, communicatieadviseur GGZ"
+        ));
         assert!(!private("dr. A. Pranger, revalidatiearts"));
         assert!(!private("Wethouder Jeugd Ria Schuurman: het is goed"));
         assert!(!private("een lezing door prof. Jansen"));
@@ -211,5 +306,6 @@ mod tests {
         assert!(private("cliënt Pieter de Vries, geboren 1950"));
         assert!(private("Volgens mevrouw Bakker slaapt ze slecht."));
         assert!(!private("de server en de GGZ"));
+        assert!(!private("geleverd op locatie De Linde. Van de 40 dozen"));
     }
 }
