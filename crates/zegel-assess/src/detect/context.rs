@@ -666,12 +666,33 @@ fn clause_names_someone(original: &str, start: usize, end: usize) -> bool {
 }
 
 /// Whether a whole text is general: two or more general or
-/// organisational cues ([`GENERAL_CUES`], positions in `general`) and no
+/// organisational cues ([`GENERAL_CUES`], positions in `general`; stated
+/// thresholds count as one, [`thresholds`]) and no
 /// one spoken of by title and name ([`titled_person`]). A newsletter or a
 /// flu-campaign letter is general throughout, also where its health words
 /// stand far from the word "newsletter".
 pub fn general_text(original: &str, general: &[(usize, usize)]) -> bool {
-    (general.len() >= 2 && !titled_person(original)) || blank_form(original)
+    let cues = general.len() + usize::from(thresholds(original) >= 2);
+    (cues >= 2 && !titled_person(original)) || blank_form(original)
+}
+
+/// How many thresholds a text states (`BMI > 30`, `HADS-A >= 11`, `<= 7
+/// days`): the mark of a guideline, a protocol or a study. Two or more
+/// count as one general cue in [`general_text`]. A comparator that opens
+/// a line is a quote marker, not a threshold.
+fn thresholds(original: &str) -> usize {
+    original
+        .lines()
+        .map(|line| {
+            let body = line.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+            body.match_indices(['<', '>', '≤', '≥'])
+                .filter(|&(i, c)| {
+                    let rest = body[i + c.len()..].trim_start_matches('=').trim_start();
+                    rest.starts_with(|d: char| d.is_ascii_digit())
+                })
+                .count()
+        })
+        .sum()
 }
 
 /// Whether a text is a form not yet filled in: three or more lines whose
@@ -1229,6 +1250,14 @@ mod tests {
                 assert_eq!(find_digit(b, from), want, "{t:?} from {from}");
             }
         }
+    }
+
+    #[test]
+    fn stated_thresholds_are_counted_but_quote_markers_are_not() {
+        assert_eq!(thresholds("gewichtsreductie bij BMI > 30\nbij BMI > 40 verwijzen"), 2);
+        assert_eq!(thresholds("Bij HADS-A >= 11 of <= 7 days"), 2);
+        assert_eq!(thresholds("> 2024 was een goed jaar\n>> 12 dagen"), 0);
+        assert_eq!(thresholds("de pijl -> 3 en a<b"), 1);
     }
 
     #[test]

@@ -361,6 +361,39 @@ fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
         .map(|at| i + at + 1)
 }
 
+/// Words of locks and doors: a bare code in their paragraph opens one.
+const LOCK_WORDS: &[&str] = &[
+    "sleutelkluis",
+    "kluis",
+    "sleutel",
+    "voordeur",
+    "achterdeur",
+    "deur",
+    "alarm",
+    "slot",
+    "hek",
+    "poort",
+    "key safe",
+    "keysafe",
+    "lockbox",
+    "key box",
+    "door",
+    "gate",
+];
+
+/// Whether a lock word ([`LOCK_WORDS`]) stands as a word in the paragraph
+/// around `at` in `lower`.
+fn lock_nearby(lower: &str, at: usize) -> bool {
+    let para = super::context::paragraph(lower, at, at, 300);
+    LOCK_WORDS.iter().any(|w| {
+        para.match_indices(w).any(|(p, _)| {
+            let b = para.as_bytes();
+            (p == 0 || !b[p - 1].is_ascii_alphabetic())
+                && b.get(p + w.len()).is_none_or(|c| !c.is_ascii_alphabetic())
+        })
+    })
+}
+
 /// A token of key characters.
 fn key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-' | b'.')
@@ -402,6 +435,12 @@ impl CredentialDetector {
         } else if weak {
             while at(i) != b' ' {
                 i += 1;
+            }
+        } else if what == Announces::Code {
+            // "Code 4471, dan komt de sleutel eruit": a bare code only
+            // beside a lock or key safe in the same paragraph.
+            if !lock_nearby(&text.lower, end) {
+                return None;
             }
         } else if !matches!(what, Announces::Pin | Announces::Password) {
             return None;
@@ -448,6 +487,7 @@ impl CredentialDetector {
         }
         let confidence = match what {
             Announces::Code if (strong || weak) && lock_code(value) => 0.85,
+            Announces::Code if bare && lock_code(value) => 0.8,
             Announces::Code => return None,
             Announces::Password if bare => 0.85,
             Announces::Pin => {
@@ -970,6 +1010,10 @@ mod tests {
             ("The new code is 2580#. Please share it", "2580#"),
             ("in the key safe. Code is 4-8-1-9, then push", "4-8-1-9"),
             ("De deurcode: 7734", "7734"),
+            (
+                "de sleutelkluis hangt links naast de voordeur. Code 4471, dan komt de sleutel eruit.",
+                "4471",
+            ),
             ("- sleutelkluis naast de personeelsingang: 0412", "0412"),
             (
                 "- alarmcode (uitschakelen bij binnenkomst, inschakelen bij vertrek met dezelfde code + ON): 7719",
@@ -993,6 +1037,8 @@ mod tests {
     fn refuses_codes_and_words_that_are_not_secrets() {
         for s in [
             "Uw postcode is 1234 AB",
+            "Foutcode 5001 na de update; code 5001 staat in de handleiding.",
+            "Gebruik code 4471 op de factuur.",
             "Code: 2026-0331",
             "De code is in te zien op intranet.",
             "Zet de code daarna terug op 0000.",

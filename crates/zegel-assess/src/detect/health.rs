@@ -41,6 +41,13 @@ const MEASUREMENT_BASE: f32 = 0.45;
 /// `scripts/resources/make_medication_list.py`. Scored as [`MEDICATION`].
 const MEDICATION_VOCABULARY: &str = include_str!("../../resources/vocabulary/medication.txt");
 
+/// Names of diseases and disorders in English and Dutch, from MeSH (U.S.
+/// National Library of Medicine) with the Dutch spellings confirmed by the
+/// OpenTaal word list: `resources/vocabulary/SOURCE.md`, rebuilt by
+/// `scripts/resources/make_condition_list.py`. Scored as [`DIAGNOSES`],
+/// also as the head of a Dutch compound.
+const CONDITION_VOCABULARY: &str = include_str!("../../resources/vocabulary/conditions.txt");
+
 /// Diagnoses and conditions.
 const DIAGNOSES: &[&str] = &[
     "diabetes*",
@@ -649,14 +656,20 @@ impl HealthDetector {
             base.extend(std::iter::repeat_n(b, list.len()));
             service.extend(std::iter::repeat_n(is_service, list.len()));
         }
-        let vocabulary: Vec<&str> = MEDICATION_VOCABULARY
+        // The vocabularies, less what the lists above already hold.
+        let listed: std::collections::HashSet<String> =
+            all.iter().map(|t| t.trim_matches('*').to_string()).collect();
+        let vocabulary = MEDICATION_VOCABULARY
             .lines()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .collect();
-        all.extend(vocabulary.iter().map(|t| t.to_string()));
-        base.extend(std::iter::repeat_n(0.4, vocabulary.len()));
-        service.extend(std::iter::repeat_n(false, vocabulary.len()));
+            .map(|t| (t.trim().to_string(), 0.4))
+            .chain(CONDITION_VOCABULARY.lines().map(|t| (compound_head(t.trim()), 0.4)))
+            .filter(|(t, _)| !t.is_empty() && !listed.contains(t.trim_matches('*')))
+            .collect::<Vec<_>>();
+        for (term, b) in vocabulary {
+            all.push(term);
+            base.push(b);
+            service.push(false);
+        }
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
         HealthDetector {
             terms: Dictionary::shared(&all),
