@@ -487,7 +487,10 @@ impl PersonCues {
     /// shared by every detector that asks.
     pub fn index_in(&self, text: &Text<'_>) -> PersonIndex {
         let strong = self.strong.positions_in(text);
-        let strong = if strong.iter().any(|&h| noun_after_indefinite(&text.lower, h)) {
+        let strong = if strong
+            .iter()
+            .any(|&h| noun_after_indefinite(&text.lower, h))
+        {
             Arc::new(particular_only(&text.lower, strong.to_vec()))
         } else {
             strong
@@ -1254,7 +1257,10 @@ mod tests {
 
     #[test]
     fn stated_thresholds_are_counted_but_quote_markers_are_not() {
-        assert_eq!(thresholds("gewichtsreductie bij BMI > 30\nbij BMI > 40 verwijzen"), 2);
+        assert_eq!(
+            thresholds("gewichtsreductie bij BMI > 30\nbij BMI > 40 verwijzen"),
+            2
+        );
         assert_eq!(thresholds("Bij HADS-A >= 11 of <= 7 days"), 2);
         assert_eq!(thresholds("> 2024 was een goed jaar\n>> 12 dagen"), 0);
         assert_eq!(thresholds("de pijl -> 3 en a<b"), 1);

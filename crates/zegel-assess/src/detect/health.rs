@@ -657,12 +657,18 @@ impl HealthDetector {
             service.extend(std::iter::repeat_n(is_service, list.len()));
         }
         // The vocabularies, less what the lists above already hold.
-        let listed: std::collections::HashSet<String> =
-            all.iter().map(|t| t.trim_matches('*').to_string()).collect();
+        let listed: std::collections::HashSet<String> = all
+            .iter()
+            .map(|t| t.trim_matches('*').to_string())
+            .collect();
         let vocabulary = MEDICATION_VOCABULARY
             .lines()
             .map(|t| (t.trim().to_string(), 0.4))
-            .chain(CONDITION_VOCABULARY.lines().map(|t| (compound_head(t.trim()), 0.4)))
+            .chain(
+                CONDITION_VOCABULARY
+                    .lines()
+                    .map(|t| (compound_head(t.trim()), 0.4)),
+            )
             .filter(|(t, _)| !t.is_empty() && !listed.contains(t.trim_matches('*')))
             .collect::<Vec<_>>();
         for (term, b) in vocabulary {

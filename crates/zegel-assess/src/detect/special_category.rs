@@ -67,6 +67,43 @@ const CRIMINAL: &[&str] = &[
     "halt-straf",
 ];
 
+/// Political parties, for membership (art. 9): those in the Dutch
+/// parliament and councils; DENK and Volt are left out, being everyday
+/// words too. Counted only as written as a party's name (see
+/// [`written_as_party`]).
+const PARTIES: &[&str] = &[
+    "vvd",
+    "pvv",
+    "cda",
+    "d66",
+    "groenlinks",
+    "pvda",
+    "sp",
+    "pvdd",
+    "christenunie",
+    "sgp",
+    "fvd",
+    "ja21",
+    "bbb",
+    "50plus",
+    "bij1",
+];
+
+/// Whether the party name at `start..end` is written as one: in capitals
+/// (`SP`, `VVD`) or as the party writes it (`GroenLinks`), and not part of
+/// a code (`SP-558102`, `CDA2`).
+fn written_as_party(original: &str, start: usize, end: usize) -> bool {
+    let name = &original[start..end];
+    let cased = name.chars().all(|c| !c.is_lowercase())
+        || matches!(
+            name,
+            "GroenLinks" | "ChristenUnie" | "PvdA" | "PvdD" | "FvD"
+        );
+    let code = |b: Option<&u8>| b.is_some_and(|&b| b == b'-' || b == b'_' || b.is_ascii_digit());
+    let bytes = original.as_bytes();
+    cased && !code(bytes.get(end)) && !code(start.checked_sub(1).and_then(|i| bytes.get(i)))
+}
+
 /// The other special categories (art. 9, health excluded).
 const SPECIAL: &[&str] = &[
     // ethnic origin
@@ -204,7 +241,7 @@ impl SpecialCategoryDetector {
     pub fn new() -> SpecialCategoryDetector {
         let mut all: Vec<&str> = Vec::new();
         let mut base = Vec::new();
-        for (list, b) in [(CRIMINAL, 0.4), (SPECIAL, 0.3)] {
+        for (list, b) in [(CRIMINAL, 0.4), (SPECIAL, 0.3), (PARTIES, 0.3)] {
             all.extend_from_slice(list);
             base.extend(std::iter::repeat_n(b, list.len()));
         }
@@ -225,7 +262,11 @@ impl Detector for SpecialCategoryDetector {
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
         let about = AboutPerson::new(text, &self.person, &self.general);
+        let first_party = CRIMINAL.len() + SPECIAL.len();
         self.terms.find_in(text, |hit| {
+            if hit.term >= first_party && !written_as_party(text.original, hit.start, hit.end) {
+                return;
+            }
             let (ctx, general) = about.at(hit.start, hit.end);
             out.push(Match {
                 kind: FindingKind::SpecialCategory,
@@ -242,6 +283,15 @@ mod tests {
     use super::*;
 
     crate::detect::threshold_checks!(SpecialCategoryDetector::new());
+
+    #[test]
+    fn party_membership_of_a_person_not_a_ticket_code() {
+        must_find("Mrs. Saskia Roelofsen has been elected as a municipal councillor for the SP.");
+        must_find("Dhr. Bakker is lid van GroenLinks.");
+        must_find("Zij is al jaren lid van de PvdA, zegt mevrouw Smit.");
+        must_not("Ticketnummer aan jullie kant is SP-558102, meneer Jansen.");
+        must_not("Mevrouw Jansen gebruikt sp. 3 als code.");
+    }
 
     #[test]
     fn finds_dutch_special_categories_about_a_person() {
