@@ -182,30 +182,37 @@ pub fn private_name_in(original: &str, range: Range<usize>) -> bool {
             let next = ws
                 .get(i + 1)
                 .map(|(n, nr)| (n.trim_end_matches(['.', ':', ',', ';']), nr));
-            let lower = bare.to_lowercase();
+            let capitalised = is_capitalised(bare);
+            let next_named = next.is_some_and(|(n, _)| {
+                is_capitalised(n) || n.len() == 1 && n.as_bytes()[0].is_ascii_uppercase()
+            });
+            // Most words are neither capitalised nor before a capitalised
+            // one: no lowercase copy for them.
+            if !capitalised && !next_named {
+                return None;
+            }
             let initial =
                 bare.len() == 1 && bare.as_bytes()[0].is_ascii_uppercase() && w.ends_with('.');
+            if initial {
+                return next
+                    .filter(|(n, _)| is_capitalised(n))
+                    .map(|(_, nr)| r.start..nr.end);
+            }
+            let lower = bare.to_lowercase();
             match next {
-                Some((n, nr))
-                    if is_title(&lower)
-                        && (is_capitalised(n)
-                            || n.len() == 1 && n.as_bytes()[0].is_ascii_uppercase()) =>
-                {
-                    Some(r.start..nr.end)
-                }
-                Some((n, nr)) if initial && is_capitalised(n) => Some(r.start..nr.end),
+                Some((_, nr)) if next_named && is_title(&lower) => Some(r.start..nr.end),
                 // A first name and a surname side by side, not across a
                 // sentence end ("locatie De Linde. Van de 40 dozen").
                 Some((n, nr))
-                    if is_capitalised(bare)
-                        && is_first_name(&lower)
-                        && !w.ends_with(['.', ',', ':', ';'])
+                    if capitalised
                         && is_capitalised(n)
-                        && n.chars().count() >= 3 =>
+                        && n.chars().count() >= 3
+                        && !w.ends_with(['.', ',', ':', ';'])
+                        && is_first_name(&lower) =>
                 {
                     Some(r.start..nr.end)
                 }
-                _ if is_capitalised(bare)
+                _ if capitalised
                     && (is_first_name(&lower) || is_last_name(&lower))
                     && !crate::detect::names::is_ambiguous(&lower) =>
                 {
@@ -231,7 +238,14 @@ pub fn private_name_in(original: &str, range: Range<usize>) -> bool {
 /// Molen`), on a line labelled as authors or speakers, or followed by a
 /// profession in apposition (`Ilse Roerdink, communicatieadviseur`).
 pub fn professional(original: &str, name: Range<usize>) -> bool {
-    let line_start = original[..name.start].rfind('\n').map_or(0, |p| p + 1);
+    // The line around the name, at most 120 bytes before it: labels and
+    // titles stand close by, and a long line is not lowercased whole for
+    // every name on it.
+    let mut line_start = original[..name.start].rfind('\n').map_or(0, |p| p + 1);
+    line_start = line_start.max(name.start.saturating_sub(120));
+    while !original.is_char_boundary(line_start) {
+        line_start += 1;
+    }
     let line_end = original[name.end..]
         .find('\n')
         .map_or(original.len(), |p| name.end + p);

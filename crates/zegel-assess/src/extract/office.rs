@@ -273,6 +273,16 @@ mod tests {
     }
 
     #[test]
+    fn runs_split_by_formatting_are_read_as_one_word_and_cells_as_lines() {
+        // Word splits a number into runs where the formatting or the spell
+        // checker changes; each table cell is a paragraph of its own, set off by a tab.
+        let xml = br#"<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>BSN 1234</w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:rPr><w:b/></w:rPr><w:t>5678</w:t></w:r><w:r><w:t>2</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Naam</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>J. de </w:t></w:r><w:r><w:t>Vries</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+        let mut out = String::new();
+        xml_text(xml, true, &mut out, 1000).unwrap();
+        assert_eq!(out, "BSN 123456782\nNaam\n\tJ. de Vries\n\t");
+    }
+
+    #[test]
     fn odf_keeps_all_text() {
         let xml = br#"<office:document-content><office:body><office:text><text:p>Een<text:s/>twee</text:p><text:h>Kop</text:h></office:text></office:body></office:document-content>"#;
         let mut out = String::new();
