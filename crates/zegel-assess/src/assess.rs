@@ -190,6 +190,7 @@ impl Assessor {
                 if self.policy.is_own_detail(value)
                     || people.is_own(m.kind, value)
                     || self.organisation_address(m.kind, value)
+                    || self.organisation_location(m.kind, &segment.text, m.span.start)
                 {
                     continue;
                 }
@@ -216,6 +217,30 @@ impl Assessor {
                 self.policy.domains.classify(&domain.to_lowercase())
                     == crate::recipients::DomainClass::Internal
             })
+    }
+
+    /// Whether a found postal address is one of the organisation's own
+    /// locations: written after the organisation's own name on its line
+    /// ("Venue: Stichting De Brug, Het Anker, Ambachtsweg 9"), as a
+    /// signature or an invitation gives a site's address.
+    fn organisation_location(&self, kind: FindingKind, text: &str, start: usize) -> bool {
+        if kind != FindingKind::PostalAddress {
+            return false;
+        }
+        let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
+        let mut from = line_start.max(start.saturating_sub(80));
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = text[from..start].to_lowercase();
+        self.policy.own_details.iter().any(|d| {
+            let d = d.trim().to_lowercase();
+            // The organisation's name: a detail of words, not a number.
+            d.len() >= 6
+                && d.chars().any(char::is_alphabetic)
+                && !d.chars().any(|c| c.is_ascii_digit())
+                && before.contains(&d)
+        })
     }
 
     /// Applies the policy to the findings and the recipients.
@@ -616,6 +641,34 @@ mod tests {
                 .filter(|f| f.kind == FindingKind::PersonName)
                 .count(),
             1
+        );
+    }
+
+    #[test]
+    fn an_address_after_the_organisations_name_is_one_of_its_locations() {
+        let verdict = |venue: &str| {
+            let raw = format!(
+                "From: a@debrug.nl\r\nTo: b@example.com\r\nSubject: training\r\n\r\n\
+                 Venue: {venue}\r\nOur colleague Marieke van Dalen will help translate.\r\n"
+            );
+            let policy = Policy {
+                domains: crate::Domains::new(&["debrug.nl".into()], &[]),
+                own_details: vec!["Stichting De Brug".into(), "Oeverweg 14".into()],
+                ..Policy::default()
+            };
+            Assessor::new(policy)
+                .assess_bytes(raw.as_bytes(), None)
+                .unwrap()
+                .verdict
+        };
+        assert_eq!(
+            verdict("Stichting De Brug, Het Anker, Ambachtsweg 9, 3831 KZ Leusden"),
+            crate::Verdict::Normal
+        );
+        // The same address without the organisation before it: a person's.
+        assert_eq!(
+            verdict("at home, Ambachtsweg 9, 3831 KZ Leusden"),
+            crate::Verdict::Secure
         );
     }
 
