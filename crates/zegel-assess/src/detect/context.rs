@@ -1,6 +1,6 @@
 //! Helpers for looking at the words around a match.
 
-use crate::detect::role::private_name_in;
+use crate::detect::role::{private_name_in, PrivateNames};
 use crate::detect::Text;
 use std::ops::Range;
 use std::sync::Arc;
@@ -443,9 +443,24 @@ impl Default for PersonCues {
 pub struct PersonIndex {
     strong: Positions,
     weak: Positions,
+    /// Private persons' names, line by line as asked for.
+    names: PrivateNames,
 }
 
 impl PersonIndex {
+    /// Like [`names_someone`], with the names of each line found once.
+    pub fn names_someone(
+        &self,
+        original: &str,
+        range: Range<usize>,
+        start: usize,
+        end: usize,
+    ) -> bool {
+        self.names
+            .any_in(original, range.start..start.max(range.start))
+            || self.names.any_in(original, end.min(range.end)..range.end)
+    }
+
     /// Like [`PersonCues::around`], with the cue positions found once.
     pub fn around(
         &self,
@@ -466,9 +481,12 @@ impl PersonIndex {
                 let from = w.as_ptr() as usize - original.as_ptr() as usize;
                 from..from + w.len()
             };
-            ctx.strong =
-                private_name_in(original, range(window(original, start, start, before, 0)))
-                    || private_name_in(original, range(window(original, end, end, 0, after)));
+            ctx.strong = self
+                .names
+                .any_in(original, range(window(original, start, start, before, 0)))
+                || self
+                    .names
+                    .any_in(original, range(window(original, end, end, 0, after)));
         }
         ctx
     }
@@ -480,6 +498,7 @@ impl PersonCues {
         PersonIndex {
             strong: Arc::new(particular_only(lower, self.strong.positions(lower))),
             weak: Arc::new(self.weak.positions(lower)),
+            names: PrivateNames::default(),
         }
     }
 
@@ -498,6 +517,7 @@ impl PersonCues {
         PersonIndex {
             strong,
             weak: self.weak.positions_in(text),
+            names: PrivateNames::default(),
         }
     }
 
@@ -662,12 +682,6 @@ pub fn lists_people(original: &str, end: usize) -> bool {
     marked && names_someone(item, 0..item.len(), 0, 0)
 }
 
-/// Whether the clause around `start..end` names a particular person
-/// ([`clause`], [`names_someone`]).
-fn clause_names_someone(original: &str, start: usize, end: usize) -> bool {
-    names_someone(original, clause(original, start, end, 300), start, end)
-}
-
 /// Whether a whole text is general: two or more general or
 /// organisational cues ([`GENERAL_CUES`], positions in `general`; stated
 /// thresholds count as one, [`thresholds`]) and no
@@ -747,7 +761,8 @@ fn about_person(
     let own = clause(original, start, end, 300);
     let general_in_clause = near(general, start, end, start - own.start, own.end - end);
     if !general_in_clause
-        && (names_someone(original, own.clone(), start, end) || lists_people(original, own.end))
+        && (person.names_someone(original, own.clone(), start, end)
+            || lists_people(original, own.end))
     {
         return (
             PersonContext {
@@ -826,8 +841,14 @@ impl<'d, 't, 'a> AboutPerson<'d, 't, 'a> {
         let person = self.person.get_or_init(|| self.person_cues.index_in(text));
         let general = self.general_cues.positions_in(text);
         let (ctx, capped) = about_person(person, &general, text.original, start, end);
-        let capped =
-            capped || (self.whole.get(text) && !clause_names_someone(text.original, start, end));
+        let capped = capped
+            || (self.whole.get(text)
+                && !person.names_someone(
+                    text.original,
+                    clause(text.original, start, end, 300),
+                    start,
+                    end,
+                ));
         (ctx, capped)
     }
 }

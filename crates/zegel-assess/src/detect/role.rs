@@ -168,67 +168,140 @@ fn words(original: &str, range: Range<usize>) -> Vec<(&str, Range<usize>)> {
 /// name, or an initial before a capitalised word, whose place does not
 /// make it a professional's ([`professional`]). Line by line.
 pub fn private_name_in(original: &str, range: Range<usize>) -> bool {
+    if !has_capital(original, range.clone()) {
+        return false;
+    }
     let mut line_start = range.start;
     for line in original[range.clone()].split('\n') {
         let line_range = line_start..line_start + line.len();
         line_start = line_range.end + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let ws = words(original, line_range);
-        let name_at = |i: usize| -> Option<Range<usize>> {
-            let (w, r) = &ws[i];
-            let bare = w.trim_end_matches(['.', ':', ',', ';', '\'']);
-            let next = ws
-                .get(i + 1)
-                .map(|(n, nr)| (n.trim_end_matches(['.', ':', ',', ';']), nr));
-            let capitalised = is_capitalised(bare);
-            let next_named = next.is_some_and(|(n, _)| {
-                is_capitalised(n) || n.len() == 1 && n.as_bytes()[0].is_ascii_uppercase()
-            });
-            // Most words are neither capitalised nor before a capitalised
-            // one: no lowercase copy for them.
-            if !capitalised && !next_named {
-                return None;
-            }
-            let initial =
-                bare.len() == 1 && bare.as_bytes()[0].is_ascii_uppercase() && w.ends_with('.');
-            if initial {
-                return next
-                    .filter(|(n, _)| is_capitalised(n))
-                    .map(|(_, nr)| r.start..nr.end);
-            }
-            let lower = bare.to_lowercase();
-            match next {
-                Some((_, nr)) if next_named && is_title(&lower) => Some(r.start..nr.end),
-                // A first name and a surname side by side, not across a
-                // sentence end ("locatie De Linde. Van de 40 dozen").
-                Some((n, nr))
-                    if capitalised
-                        && is_capitalised(n)
-                        && n.chars().count() >= 3
-                        && !w.ends_with(['.', ',', ':', ';'])
-                        && is_first_name(&lower) =>
-                {
-                    Some(r.start..nr.end)
-                }
-                _ if capitalised
-                    && (is_first_name(&lower) || is_last_name(&lower))
-                    && !crate::detect::names::is_ambiguous(&lower) =>
-                {
-                    Some(r.start..r.start + bare.len())
-                }
-                _ => None,
-            }
-        };
-        if (0..ws.len())
-            .filter_map(name_at)
-            .any(|name| !professional(original, name))
-        {
+        if !line_names(original, line_range).is_empty() {
             return true;
         }
     }
     false
+}
+
+/// Whether `original[range]` holds a capital: every name and every name
+/// after a title does.
+fn has_capital(original: &str, range: Range<usize>) -> bool {
+    original.as_bytes()[range]
+        .iter()
+        .any(|&b| b.is_ascii_uppercase() || b >= 0xC0)
+}
+
+/// The private persons' names on one line (`original[line]`), as byte
+/// ranges: what [`private_name_in`] looks for.
+fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
+    if original[line.clone()].trim().is_empty() {
+        return Vec::new();
+    }
+    let line_range = line;
+    let ws = words(original, line_range);
+    let name_at = |i: usize| -> Option<Range<usize>> {
+        let (w, r) = &ws[i];
+        let bare = w.trim_end_matches(['.', ':', ',', ';', '\'']);
+        let next = ws
+            .get(i + 1)
+            .map(|(n, nr)| (n.trim_end_matches(['.', ':', ',', ';']), nr));
+        let capitalised = is_capitalised(bare);
+        let next_named = next.is_some_and(|(n, _)| {
+            is_capitalised(n) || n.len() == 1 && n.as_bytes()[0].is_ascii_uppercase()
+        });
+        // Most words are neither capitalised nor before a capitalised
+        // one: no lowercase copy for them.
+        if !capitalised && !next_named {
+            return None;
+        }
+        let initial =
+            bare.len() == 1 && bare.as_bytes()[0].is_ascii_uppercase() && w.ends_with('.');
+        if initial {
+            return next
+                .filter(|(n, _)| is_capitalised(n))
+                .map(|(_, nr)| r.start..nr.end);
+        }
+        let lower = bare.to_lowercase();
+        match next {
+            Some((_, nr)) if next_named && is_title(&lower) => Some(r.start..nr.end),
+            // A first name and a surname side by side, not across a
+            // sentence end ("locatie De Linde. Van de 40 dozen").
+            Some((n, nr))
+                if capitalised
+                    && is_capitalised(n)
+                    && n.chars().count() >= 3
+                    && !w.ends_with(['.', ',', ':', ';'])
+                    && is_first_name(&lower) =>
+            {
+                Some(r.start..nr.end)
+            }
+            _ if capitalised
+                && (is_first_name(&lower) || is_last_name(&lower))
+                && !crate::detect::names::is_ambiguous(&lower) =>
+            {
+                Some(r.start..r.start + bare.len())
+            }
+            _ => None,
+        }
+    };
+    (0..ws.len())
+        .filter_map(name_at)
+        .filter(|name| !professional(original, name.clone()))
+        .collect()
+}
+
+/// The private names of one text, each line read once: the health detector
+/// asks around every term it finds, and terms cluster on a few lines.
+#[derive(Debug, Default)]
+pub struct PrivateNames {
+    lines: std::cell::RefCell<std::collections::HashMap<usize, Vec<Range<usize>>>>,
+}
+
+/// Lines longer than this are read per question, not cached whole.
+const LONG_LINE: usize = 2000;
+
+impl PrivateNames {
+    /// Like [`private_name_in`]: whether a private person's name stands
+    /// in (or reaches into) `original[range]`.
+    pub fn any_in(&self, original: &str, range: Range<usize>) -> bool {
+        if range.is_empty() || !has_capital(original, range.clone()) {
+            return false;
+        }
+        let mut at = range.start;
+        loop {
+            let mut from = at.saturating_sub(LONG_LINE);
+            while !original.is_char_boundary(from) {
+                from += 1;
+            }
+            let line_start = match original[from..at].rfind('\n') {
+                Some(p) => from + p + 1,
+                None if from == 0 => 0,
+                None => return private_name_in(original, range),
+            };
+            let mut to = (at + LONG_LINE).min(original.len());
+            while !original.is_char_boundary(to) {
+                to -= 1;
+            }
+            let line_end = match original[at..to].find('\n') {
+                Some(p) => at + p,
+                None if to == original.len() => to,
+                None => return private_name_in(original, range),
+            };
+            let mut lines = self.lines.borrow_mut();
+            let names = lines
+                .entry(line_start)
+                .or_insert_with(|| line_names(original, line_start..line_end));
+            if names
+                .iter()
+                .any(|n| n.start < range.end && n.end > range.start)
+            {
+                return true;
+            }
+            if line_end >= range.end {
+                return false;
+            }
+            at = line_end + 1;
+        }
+    }
 }
 
 /// Whether the name at `name` (byte range in `original`) is a
@@ -238,27 +311,34 @@ pub fn private_name_in(original: &str, range: Range<usize>) -> bool {
 /// Molen`), on a line labelled as authors or speakers, or followed by a
 /// profession in apposition (`Ilse Roerdink, communicatieadviseur`).
 pub fn professional(original: &str, name: Range<usize>) -> bool {
-    // The line around the name, at most 120 bytes before it: labels and
-    // titles stand close by, and a long line is not lowercased whole for
-    // every name on it.
-    let mut line_start = original[..name.start].rfind('\n').map_or(0, |p| p + 1);
-    line_start = line_start.max(name.start.saturating_sub(120));
-    while !original.is_char_boundary(line_start) {
-        line_start += 1;
+    // The line around the name, at most 120 bytes before it and 200 after:
+    // labels and titles stand close by, and neither a long line nor the
+    // text before it is scanned for every name.
+    let mut from = name.start.saturating_sub(120);
+    while !original.is_char_boundary(from) {
+        from += 1;
     }
-    let line_end = original[name.end..]
+    let line_start = original[from..name.start]
+        .rfind('\n')
+        .map_or(from, |p| from + p + 1);
+    let mut to = (name.end + 200).min(original.len());
+    while !original.is_char_boundary(to) {
+        to -= 1;
+    }
+    let line_end = original[name.end..to]
         .find('\n')
-        .map_or(original.len(), |p| name.end + p);
+        .map_or(to, |p| name.end + p);
     let before = original[line_start..name.start].to_lowercase();
+    // Labels end in a colon ("Authors:", "Spreker:").
+    if before.contains(':') && LIST_LABELS.iter().any(|l| before.contains(l)) {
+        return true;
+    }
     let name_word = |w: &str| {
         w.chars().count() == 1
             || matches!(w, "mevrouw" | "meneer" | "dhr" | "mw" | "mevr")
             || crate::detect::names::is_tussenvoegsel(w)
             || is_first_name(w)
     };
-    if LIST_LABELS.iter().any(|l| before.contains(l)) {
-        return true;
-    }
     // The words before the name, the rest of the name (initials, first
     // names, tussenvoegsels) and a title of address skipped ("dr. A.
     // Pranger", "revalidatiearts mevrouw Pranger", "methode Van der Molen").
