@@ -836,6 +836,12 @@ impl<'d, 't, 'a> AboutPerson<'d, 't, 'a> {
     /// context caps it, for [`person_score`]: as `about_person` says, and
     /// in a general text ([`general_text`]) every term its own clause does
     /// not tie to a particular person by name.
+    /// Whether the text holds any general or organisational cue
+    /// ([`GENERAL_CUES`]), wherever it stands.
+    pub fn any_general_cue(&self) -> bool {
+        !self.general_cues.positions_in(self.text).is_empty()
+    }
+
     pub fn at(&self, start: usize, end: usize) -> (PersonContext, bool) {
         let text = self.text;
         let person = self.person.get_or_init(|| self.person_cues.index_in(text));

@@ -705,6 +705,12 @@ impl Detector for HealthDetector {
             let mut confidence = person_score(base, ctx, general);
             if names_a_role(text, start, end, service) {
                 confidence = confidence.min(0.2);
+            } else if service && about.any_general_cue() {
+                // A care service or profession named in a text with a
+                // general or organisational side (a referral guide, a
+                // newsletter, a vacancy) is where one goes, not what
+                // someone has: it informs, it does not decide.
+                confidence = confidence.min(0.45);
             } else if !general && confidence < 0.5 && base >= 0.4 {
                 unattached.push((out.len(), found, base));
             }
@@ -923,6 +929,17 @@ mod tests {
     fn term_alone_is_below_threshold() {
         must_not("Diabetes is een chronische aandoening.");
         must_not("Insulin regulates blood glucose.");
+    }
+
+    #[test]
+    fn a_care_service_in_an_organisational_text_does_not_decide() {
+        must_find("Mevrouw Jansen is in behandeling bij de psychiater.");
+        must_not(
+            "In deze nieuwsbrief: mevrouw Jansen vertelt hoe de psychiater en de \
+             psycholoog samenwerken.",
+        );
+        // A diagnosis still does.
+        must_find("De nieuwsbrief volgt later.\n\nMevrouw Jansen heeft sinds gisteren een delier.");
     }
 
     #[test]
