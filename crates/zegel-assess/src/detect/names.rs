@@ -344,6 +344,18 @@ pub const AMBIGUOUS: &[&str] = &[
     "friday",
     "saturday",
     "sunday",
+    // Peoples, languages and regions written with a capital ("close to the
+    // German border", "English and French", "Noord-Holland", "Limburg").
+    "german",
+    "english",
+    "french",
+    "dutch",
+    "roman",
+    "holland",
+    "limburg",
+    "brabant",
+    "zeeland",
+    "friesland",
 ];
 
 struct Lists {
