@@ -693,6 +693,104 @@ pub fn general_text(original: &str, general: &[(usize, usize)]) -> bool {
     (cues >= 2 && !titled_person(original)) || blank_form(original)
 }
 
+/// Closing formulas: the lines after one are the writer's signature.
+pub(crate) const CLOSINGS: &[&str] = &[
+    "met vriendelijke groet",
+    "met vriendelijke groeten",
+    "vriendelijke groet",
+    "met groet",
+    "groet",
+    "groeten",
+    "hartelijke groet",
+    "met collegiale groet",
+    "mvg",
+    "kind regards",
+    "best regards",
+    "regards",
+    "best wishes",
+    "sincerely",
+    "yours sincerely",
+];
+
+/// Whether `start` lies in a signature: within the five lines after a line
+/// that is only a closing formula ("Met groet," then the name, then
+/// "Wijkverpleegkundige | aandachtsvelder diabetes"). Care words there
+/// name the writer's role. Signature lines are short; a quoted line or the
+/// header of quoted mail ("Van:", "Op … schreef") ends the signature, so
+/// history below it is read as content.
+pub(crate) fn in_signature(lower: &str, start: usize) -> bool {
+    let line_start = lower[..start].rfind('\n').map_or(0, |p| p + 1);
+    let line_end = lower[start..].find('\n').map_or(lower.len(), |p| start + p);
+    let own = &lower[line_start..line_end];
+    let signature_line = |line: &str| {
+        let line = line.trim();
+        line.len() <= 80
+            && !line.starts_with('>')
+            && !["van:", "from:", "verzonden", "sent:", "schreef", "wrote"]
+                .iter()
+                .any(|h| line.contains(h))
+    };
+    if !signature_line(own) {
+        return false;
+    }
+    for line in lower[..line_start].lines().rev().take(5) {
+        if CLOSINGS.contains(&line.trim().trim_end_matches([',', '.', '!']).trim()) {
+            return true;
+        }
+        if !signature_line(line) {
+            return false;
+        }
+    }
+    false
+}
+
+/// The part of `text` before its signature: up to the last line that is
+/// only a closing formula ([`CLOSINGS`]), or all of it.
+fn before_signature(lower: &str) -> usize {
+    let mut at = 0;
+    let mut cut = lower.len();
+    for line in lower.split_inclusive('\n') {
+        if CLOSINGS.contains(&line.trim().trim_end_matches([',', '.', '!']).trim()) {
+            cut = at;
+        }
+        at += line.len();
+    }
+    cut
+}
+
+/// Words by which a writer declares the people in a text anonymous: an
+/// anonymised case for peer review ("anonieme casus"), figures "zonder
+/// namen".
+const ANONYMOUS: &[&str] = &[
+    "anoniem",
+    "anonieme",
+    "geanonimiseerd",
+    "geanonimiseerde",
+    "anonymised",
+    "anonymized",
+    "anonymous",
+    "zonder namen",
+    "niet herleidbaar",
+    "not traceable",
+    "zonder naam",
+    "without names",
+];
+
+/// Whether a text declares itself anonymous ([`ANONYMOUS`]) and names no
+/// one by title ([`titled_person`]) and no private person
+/// ([`private_name_in`]): then it is about no identifiable person, however
+/// particular its story. A name or a title anywhere undoes the claim.
+fn declared_anonymous(text: &Text<'_>) -> bool {
+    let declared = ANONYMOUS.iter().any(|w| {
+        memchr::memmem::find_iter(text.lower.as_bytes(), w.as_bytes())
+            .any(|p| is_word(text.lower.as_bytes(), p, p + w.len()))
+    });
+    // The writer's own name under the closing formula does not count.
+    declared
+        && !titled_person(text.original)
+        && !private_name_in(text.original, 0..before_signature(&text.lower))
+}
+
 /// How many thresholds a text states (`BMI > 30`, `HADS-A >= 11`, `<= 7
 /// days`): the mark of a guideline, a protocol or a study. Two or more
 /// count as one general cue in [`general_text`]. A comparator that opens
@@ -799,9 +897,9 @@ impl<'d> GeneralText<'d> {
 
     /// Whether `text` is general.
     pub fn get(&self, text: &Text<'_>) -> bool {
-        *self
-            .known
-            .get_or_init(|| general_text(text.original, &self.cues.positions_in(text)))
+        *self.known.get_or_init(|| {
+            general_text(text.original, &self.cues.positions_in(text)) || declared_anonymous(text)
+        })
     }
 }
 
@@ -932,6 +1030,13 @@ pub const GENERAL_CUES: &[&str] = &[
     "guideline*",
     "werkinstructie*",
     "handreiking*",
+    "zorgpad*",
+    "verwijspad*",
+    "care pathway*",
+    "doelgroep*",
+    "target group*",
+    "geaggregeerd*",
+    "aggregated",
     "sjabloon*",
     "template*",
     "werkafspraken",
@@ -941,11 +1046,9 @@ pub const GENERAL_CUES: &[&str] = &[
     "quality report*",
     "formularium*",
     "formulary",
-    "geanonimiseerd*",
-    "anoniem*",
-    "anonymised",
-    "anonymized",
-    "anonymous",
+    // Anonymity is not here: a text that says it is anonymous is general
+    // only when it names no one (`declared_anonymous`); "anonieme melding
+    // over Piet Bakker" is about him.
     "procent",
     "percent",
     "server*",

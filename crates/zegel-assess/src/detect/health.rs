@@ -25,7 +25,7 @@
 //! themselves make a mail secure.
 
 use crate::detect::context::{
-    person_score, titled_person, AboutPerson, Dictionary, PersonCues, GENERAL_CUES,
+    in_signature, person_score, titled_person, AboutPerson, Dictionary, PersonCues, GENERAL_CUES,
 };
 use crate::detect::measurement::{Measured, Measurements};
 use crate::detect::{Detector, Text};
@@ -771,57 +771,6 @@ fn attach_to_record(text: &Text<'_>, unattached: &[(usize, Found, f32)], out: &m
     }
 }
 
-/// Closing formulas: the lines after one are the writer's signature.
-const CLOSINGS: &[&str] = &[
-    "met vriendelijke groet",
-    "met vriendelijke groeten",
-    "vriendelijke groet",
-    "met groet",
-    "groet",
-    "groeten",
-    "hartelijke groet",
-    "met collegiale groet",
-    "mvg",
-    "kind regards",
-    "best regards",
-    "regards",
-    "best wishes",
-    "sincerely",
-    "yours sincerely",
-];
-
-/// Whether `start` lies in a signature: within the five lines after a line
-/// that is only a closing formula ("Met groet," then the name, then
-/// "Wijkverpleegkundige | aandachtsvelder diabetes"). Care words there
-/// name the writer's role. Signature lines are short; a quoted line or the
-/// header of quoted mail ("Van:", "Op … schreef") ends the signature, so
-/// history below it is read as content.
-fn in_signature(lower: &str, start: usize) -> bool {
-    let line_start = lower[..start].rfind('\n').map_or(0, |p| p + 1);
-    let line_end = lower[start..].find('\n').map_or(lower.len(), |p| start + p);
-    let own = &lower[line_start..line_end];
-    let signature_line = |line: &str| {
-        let line = line.trim();
-        line.len() <= 80
-            && !line.starts_with('>')
-            && !["van:", "from:", "verzonden", "sent:", "schreef", "wrote"]
-                .iter()
-                .any(|h| line.contains(h))
-    };
-    if !signature_line(own) {
-        return false;
-    }
-    for line in lower[..line_start].lines().rev().take(5) {
-        if CLOSINGS.contains(&line.trim().trim_end_matches([',', '.', '!']).trim()) {
-            return true;
-        }
-        if !signature_line(line) {
-            return false;
-        }
-    }
-    false
-}
-
 /// Whether the care term at `start..end` names a team, service or role
 /// rather than something about a person: any term right after a role word
 /// ("casemanagement dementie"); a care service (`service`) also first in
@@ -929,6 +878,17 @@ mod tests {
     fn term_alone_is_below_threshold() {
         must_not("Diabetes is een chronische aandoening.");
         must_not("Insulin regulates blood glucose.");
+    }
+
+    #[test]
+    fn a_case_declared_anonymous_is_about_no_identifiable_person() {
+        let case = "Voor de intervisie een casus, niet herleidbaar beschreven.\n\n\
+                    Een vrouw van begin 80, bekend met hartfalen en diabetes. Ze weigert \
+                    de weging.\n\nGroet,\nThijs";
+        must_not(case);
+        // A name or a title undoes the claim.
+        must_find(&case.replace("Een vrouw van begin 80", "Mevrouw Jansen, 82"));
+        must_find("Anonieme melding over Piet Hein Bakker: bekend met hartfalen.");
     }
 
     #[test]

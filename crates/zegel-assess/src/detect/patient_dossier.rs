@@ -340,8 +340,15 @@ impl Detector for PatientDossierDetector {
             // Same length, so offsets still fit the original.
             let spaced = separators_as_spaces(&text.lower);
             let original_spaced = separators_as_spaces(text.original);
+            // `Intakeformulier_leeg.pdf`, `zorgplan_template.docx`: a form
+            // to fill in, about no one yet.
+            let confidence = if self.template.any(&spaced) {
+                0.35
+            } else {
+                0.85
+            };
             self.documents.find(&spaced, |hit| {
-                Self::push(out, text.original, hit.start, hit.end, 0.85);
+                Self::push(out, text.original, hit.start, hit.end, confidence);
             });
             self.generic.find(&spaced, |hit| {
                 let near = window(&spaced, hit.start, hit.end, 40, 40);
@@ -350,7 +357,7 @@ impl Detector for PatientDossierDetector {
                     || mentions_name(near_original)
                     || has_name_token(near_original)
                 {
-                    Self::push(out, text.original, hit.start, hit.end, 0.85);
+                    Self::push(out, text.original, hit.start, hit.end, confidence);
                 }
             });
             return;
@@ -500,6 +507,10 @@ mod tests {
         must_find("MDO_verslag_week12.docx");
         must_find("patient_record_smith.pdf");
         must_find("ZorgplanDeVries.pdf");
+        // Forms to fill in.
+        must_not("Intakeformulier_POH-GGZ_leeg.pdf");
+        must_not("zorgplan_template_2025.docx");
+        must_not("Blanco behandelplan.docx");
     }
 
     #[test]
