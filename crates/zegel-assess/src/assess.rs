@@ -316,16 +316,27 @@ impl Assessor {
                 && !people.is_correspondent_name(
                     segments[f.segment].text.get(f.span.clone()).unwrap_or(""),
                 )
+                // A professional at work ("Karin Nijenhuis (manager zorg)",
+                // "Contact: Ilse Roerdink, communicatieadviseur") is no third
+                // person whose details are being passed on.
+                && !crate::detect::role::professional(&segments[f.segment].text, f.span.clone())
         });
         for name in names {
             let near = findings.iter().find(|f| {
+                let text = &segments[f.segment].text;
+                // Close by, or further on but pointed back to by a
+                // possessive ("her private mobile: +33 ...", "zijn adres").
+                let linked = (f.span.start + reach >= name.span.end
+                    && name.span.start + reach >= f.span.end)
+                    || (f.span.start > name.span.end
+                        && f.span.start - name.span.end <= 4 * reach
+                        && possessive_before(text, f.span.start));
                 f.segment == name.segment
                     && f.kind != FindingKind::PersonName
                     && f.confidence >= self.policy.min_confidence
                     && self.policy.identifier_kinds.contains(&f.kind)
-                    && f.span.start + reach >= name.span.end
-                    && name.span.start + reach >= f.span.end
-                    && !readers_own(findings, f, &segments[f.segment].text)
+                    && linked
+                    && !readers_own(findings, f, text)
             });
             if let Some(f) = near {
                 return Some((f.kind, f.location.clone()));
@@ -333,6 +344,20 @@ impl Assessor {
         }
         None
     }
+}
+
+/// Whether a third-person possessive stands within 40 bytes before `at` on
+/// its line ("her private mobile:", "zijn nieuwe adres is"): the value
+/// belongs to someone named before.
+fn possessive_before(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let mut from = line_start.max(at.saturating_sub(40));
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    text[from..at]
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w.to_lowercase().as_str(), "her" | "his" | "haar" | "zijn" | "hun" | "their"))
 }
 
 /// Parses raw bytes as a message: empty input and input without headers
@@ -641,6 +666,32 @@ mod tests {
                 .filter(|f| f.kind == FindingKind::PersonName)
                 .count(),
             1
+        );
+    }
+
+    #[test]
+    fn a_possessive_links_a_value_to_the_person_named_before() {
+        let raw = "From: a@woonstede.nl\r\nTo: support@it.example\r\nSubject: new starter\r\n\r\n\
+                   Name: Ines Moreau\r\nJob title: Cloud Engineer, department ICT\r\n\
+                   Start date: 1 June 2026\r\nLicence: M365 E5 + Azure DevOps Basic and more\r\n\
+                   Laptop: standard developer profile (32 GB), docking station, headset\r\n\r\n\
+                   For the MFA enrolment before day 1 she asked us to use her private mobile: \
+                   +33 6 12 48 90 37 (French number).\r\n";
+        let policy = Policy {
+            domains: crate::Domains::new(&["woonstede.nl".into()], &[]),
+            ..Policy::default()
+        };
+        let verdict = |raw: &str| {
+            Assessor::new(policy.clone())
+                .assess_bytes(raw.as_bytes(), None)
+                .unwrap()
+                .verdict
+        };
+        assert_eq!(verdict(raw), crate::Verdict::Secure);
+        // Without the possessive the number is too far from the name.
+        assert_eq!(
+            verdict(&raw.replace("her private mobile", "the support line")),
+            crate::Verdict::Normal
         );
     }
 

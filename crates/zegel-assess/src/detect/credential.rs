@@ -638,7 +638,14 @@ impl CredentialDetector {
             // compound (`inlogwachtwoord`) but not start one
             // (`passwordless`).
             let short = word.len() <= 3 || word == "code";
-            if (short && s > 0 && lower[s - 1].is_ascii_alphanumeric())
+            // `AGB-code`, `btw-code`: `code` ending a compound names an
+            // identifier; lock codes have keywords of their own (`deurcode`).
+            let compound_code = word == "code"
+                && s >= 2
+                && lower[s - 1] == b'-'
+                && lower[s - 2].is_ascii_alphabetic();
+            if compound_code
+                || (short && s > 0 && lower[s - 1].is_ascii_alphanumeric())
                 || lower
                     .get(e)
                     .is_some_and(|b| b.is_ascii_alphanumeric() || (*b == b'_' && short))
@@ -1038,6 +1045,7 @@ mod tests {
         for s in [
             "Uw postcode is 1234 AB",
             "Foutcode 5001 na de update; code 5001 staat in de handleiding.",
+            "Ons AGB-code is 75751286, voor de volledigheid.",
             "Gebruik code 4471 op de factuur.",
             "Code: 2026-0331",
             "De code is in te zien op intranet.",

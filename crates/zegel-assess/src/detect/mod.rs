@@ -22,7 +22,7 @@ pub mod payment_card;
 pub mod person_name;
 pub mod phone_number;
 pub mod postal_address;
-mod role;
+pub(crate) mod role;
 pub mod scan;
 pub mod special_category;
 pub mod windowed;
