@@ -357,7 +357,12 @@ fn possessive_before(text: &str, at: usize) -> bool {
     }
     text[from..at]
         .split(|c: char| !c.is_alphanumeric())
-        .any(|w| matches!(w.to_lowercase().as_str(), "her" | "his" | "haar" | "zijn" | "hun" | "their"))
+        .any(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "her" | "his" | "haar" | "zijn" | "hun" | "their"
+            )
+        })
 }
 
 /// Parses raw bytes as a message: empty input and input without headers

@@ -113,7 +113,15 @@ pub fn split_body(text: &str, location: &Location) -> Vec<Segment> {
         if QUOTE_HEADERS.iter().any(|h| lower.starts_with(h)) && looks_like_header_block(lower) {
             quoted = true;
             state = State::Start;
-            push(&mut out, location, SegmentRole::Signature, line);
+            // The author of a forwarded or quoted mail from a private
+            // address ("Van: Sandra Vliegen <sandravliegen@gmail.com>") is a
+            // third person whose name and address are passed on: content.
+            let role = if crate::recipients::private::private_author(lower) {
+                SegmentRole::Quoted
+            } else {
+                SegmentRole::Signature
+            };
+            push(&mut out, location, role, line);
             continue;
         }
         let text_role = if quoted {
@@ -263,6 +271,14 @@ mod tests {
         let mail = "Zie hieronder.\n\nVan: Karin Bos <k.bos@example.nl>\nVerzonden: maandag\nAan: Piet\nOnderwerp: cliënt\n\nDiagnose: diabetes type 2\n";
         assert!(text_of(mail, SegmentRole::Quoted).contains("Diagnose: diabetes"));
         assert!(!text_of(mail, SegmentRole::Quoted).contains("k.bos"));
+    }
+
+    #[test]
+    fn a_forwarded_mail_from_a_private_address_keeps_its_author_as_content() {
+        let mail = "Zie hieronder.\n\nVan: Sandra Vliegen <sandravliegen@gmail.com>\nVerzonden: dinsdag\nAan: Ruud\n\nWij zijn verhuisd.\n";
+        let quoted = text_of(mail, SegmentRole::Quoted);
+        assert!(quoted.contains("Sandra Vliegen <sandravliegen@gmail.com>"));
+        assert!(!quoted.contains("Verzonden"));
     }
 
     #[test]

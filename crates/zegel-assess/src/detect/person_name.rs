@@ -705,7 +705,16 @@ impl PersonNameDetector {
             .split(|ch: char| ch.is_whitespace() || ch == ',' || ch == '!' || ch == ':')
             .filter(|w| !w.is_empty())
             .collect();
-        if let Some(first) = words.first() {
+        // A header label ("Van: Sandra Vliegen <x@gmail.com>") is no
+        // greeting: the name after it is the author of a quoted mail.
+        // Only a private author counts: an organisation's sender in an
+        // attached or quoted header is business correspondence.
+        let line_end = lower[c.start..]
+            .find('\n')
+            .map_or(lower.len(), |i| c.start + i);
+        let header_label =
+            crate::recipients::private::private_author(lower[line_start..line_end].trim_start());
+        if let Some(first) = words.first().filter(|_| !header_label) {
             if self.greeting.contains(first.trim_end_matches('.'))
                 && words.iter().all(|w| {
                     let w = w.trim_end_matches('.');
@@ -876,6 +885,16 @@ mod tests {
     fn lone_names_are_below_threshold() {
         must_not("Ik heb het aan Jan gevraagd.");
         must_not("Jansen heeft gebeld.");
+    }
+
+    #[test]
+    fn a_name_after_a_header_label_is_a_name() {
+        must_find(
+            "Van: Sandra Vliegen <sandravliegen@gmail.com>",
+            "Sandra Vliegen",
+        );
+        must_find("From: Sandra Jansen <sj@hotmail.com>", "Sandra Jansen");
+        must_not("From: Ingrid Schouten <i.schouten@gemeente-rivierstad.nl>");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod domain;
 pub mod lookalike;
+pub mod private;
 
 pub use domain::{DomainClass, Domains};
 pub use lookalike::{lookalike_of, Lookalike};
