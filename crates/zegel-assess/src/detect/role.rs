@@ -149,6 +149,14 @@ fn apposition(rest: &str) -> bool {
     false
 }
 
+/// Whether only spaces stand between `at` and a `.`, `!` or `?` on the
+/// same line.
+fn after_sentence_end(original: &str, at: usize) -> bool {
+    original[..at]
+        .trim_end_matches([' ', '\t'])
+        .ends_with(['.', '!', '?'])
+}
+
 /// Words of one line with their byte ranges in the whole text.
 fn words(original: &str, range: Range<usize>) -> Vec<(&str, Range<usize>)> {
     let mut out = Vec::new();
@@ -234,8 +242,12 @@ fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
             {
                 Some(r.start..nr.end)
             }
+            // A surname alone is no name right after a sentence end, where
+            // every word has a capital ("4. Moet dat apart?"); a first name
+            // is, and so is a surname opening a line (a list, a table).
             _ if capitalised
-                && (is_first_name(&lower) || is_last_name(&lower))
+                && (is_first_name(&lower)
+                    || is_last_name(&lower) && !after_sentence_end(original, r.start))
                 && !crate::detect::names::is_ambiguous(&lower) =>
             {
                 Some(r.start..r.start + bare.len())
@@ -401,5 +413,8 @@ mod tests {
         assert!(private("Volgens mevrouw Bakker slaapt ze slecht."));
         assert!(!private("de server en de GGZ"));
         assert!(!private("geleverd op locatie De Linde. Van de 40 dozen"));
+        assert!(!private("in het contract opgenomen?\n4. Moet dat apart?"));
+        assert!(private("Achternaam;BSN\nJanssens;123456782"));
+        assert!(private("Gesproken met Moet over de planning."));
     }
 }
