@@ -125,7 +125,8 @@ pub(crate) fn is_profession(word: &str) -> bool {
 /// " (spreker)", " | teamleider", " - revalidatiearts".
 fn apposition(rest: &str) -> bool {
     let mut punctuated = false;
-    for w in rest.split_whitespace() {
+    let mut words = rest.split_whitespace().peekable();
+    while let Some(w) = words.next() {
         let lead = w.starts_with(['(', '|', '-', ',']);
         let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
         if bare.is_empty() {
@@ -134,7 +135,16 @@ fn apposition(rest: &str) -> bool {
             continue;
         }
         if punctuated || lead {
-            return is_profession(&bare.to_lowercase());
+            // One word or two: "communicatieadviseur", "care manager".
+            let second = words
+                .peek()
+                .filter(|_| !w.ends_with([',', ')', ';']))
+                .map(|n| {
+                    n.trim_matches(|c: char| !c.is_alphanumeric())
+                        .to_lowercase()
+                });
+            return is_profession(&bare.to_lowercase())
+                || second.is_some_and(|n| is_profession(&n));
         }
         let of_name = is_capitalised(bare)
             || crate::detect::names::is_tussenvoegsel(&bare.to_lowercase())
@@ -400,6 +410,9 @@ mod tests {
             "contact opnemen met Ilse Roerdink, communicatieadviseur GGZ"
         ));
         assert!(!private("dr. A. Pranger, revalidatiearts"));
+        assert!(!private(
+            "Contact: Karin Nijenhuis, care manager, +31 315 684 200."
+        ));
         assert!(!private("Wethouder Jeugd Ria Schuurman: het is goed"));
         assert!(!private("een lezing door prof. Jansen"));
     }
