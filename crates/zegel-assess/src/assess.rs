@@ -191,6 +191,10 @@ impl Assessor {
                     || people.is_own(m.kind, value)
                     || self.organisation_address(m.kind, value)
                     || self.organisation_location(m.kind, &segment.text, m.span.start)
+                    || (m.kind != FindingKind::PersonName
+                        && self.policy.identifier_kinds.contains(&m.kind)
+                        && record_of(&segment.text, m.span.start)
+                            .is_some_and(|name| people.is_correspondent_name(name)))
                 {
                     continue;
                 }
@@ -313,9 +317,10 @@ impl Assessor {
         let names = findings.iter().filter(|f| {
             f.kind == FindingKind::PersonName
                 && f.confidence >= self.policy.min_confidence
-                && !people.is_correspondent_name(
-                    segments[f.segment].text.get(f.span.clone()).unwrap_or(""),
-                )
+                && !people.is_correspondent_name(&with_word_before(
+                    &segments[f.segment].text,
+                    f.span.clone(),
+                ))
                 // A professional at work ("Karin Nijenhuis (manager zorg)",
                 // "Contact: Ilse Roerdink, communicatieadviseur") is no third
                 // person whose details are being passed on.
@@ -344,6 +349,47 @@ impl Assessor {
         }
         None
     }
+}
+
+/// The name a labelled record gives above `at` ("Name: Léa Moreau",
+/// "Naam: ...", "Cliënt: ..."), looking back over the record's lines up to
+/// a blank line, at most eight lines: the details below it are that
+/// person's.
+fn record_of(text: &str, at: usize) -> Option<&str> {
+    let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    for line in text[..line_start].lines().rev().take(8) {
+        let line = line.trim();
+        if line.is_empty() {
+            return None;
+        }
+        if let Some((label, value)) = line.split_once(':') {
+            let label = label.trim().to_lowercase();
+            if matches!(
+                label.as_str(),
+                "name" | "naam" | "full name" | "volledige naam"
+            ) {
+                let value = value.trim();
+                return (!value.is_empty()).then_some(value);
+            }
+        }
+    }
+    None
+}
+
+/// The name at `span` with the word before it on its line, so that a
+/// middle name found on its own ("Camille Moreau" in "Léa Camille
+/// Moreau") is judged with the given name before it.
+fn with_word_before(text: &str, span: std::ops::Range<usize>) -> String {
+    let name = text.get(span.clone()).unwrap_or("");
+    let before = text[..span.start].trim_end_matches([' ', '\t']);
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || c == ':' || c == ',')
+        .next()
+        .unwrap_or("");
+    if word.is_empty() || before.len() == span.start {
+        return name.to_string();
+    }
+    format!("{word} {name}")
 }
 
 /// Whether a third-person possessive stands within 40 bytes before `at` on
@@ -572,18 +618,21 @@ impl People {
         if !self.name_tokens.contains(surname) {
             return false;
         }
-        match words.first() {
-            Some(first) if first != surname => {
-                if first.chars().count() == 1 {
-                    self.name_tokens
-                        .iter()
-                        .any(|t| t != surname && t.starts_with(first.as_str()))
-                } else {
-                    self.name_tokens.contains(first)
-                }
-            }
-            _ => true,
+        // Any given name or initial of theirs: "Léa Camille Moreau" is
+        // Léa Moreau.
+        let given = &words[..words.len().saturating_sub(1)];
+        if given.is_empty() || words.first() == Some(surname) {
+            return true;
         }
+        given.iter().any(|first| {
+            if first.chars().count() == 1 {
+                self.name_tokens
+                    .iter()
+                    .any(|t| t != surname && t.starts_with(first.as_str()))
+            } else {
+                first != surname && self.name_tokens.contains(first)
+            }
+        })
     }
 }
 
@@ -671,6 +720,37 @@ mod tests {
                 .filter(|f| f.kind == FindingKind::PersonName)
                 .count(),
             1
+        );
+    }
+
+    #[test]
+    fn a_record_of_the_recipient_holds_the_recipients_own_details() {
+        let raw = |to: &str| {
+            format!(
+                "From: hr@delinde.nl\r\nTo: {to}\r\nSubject: welcome\r\n\r\n\
+                 Please check the details I entered:\r\n\r\n\
+                 Name: L\u{e9}a Camille Moreau\r\nDate of birth: 22 September 1991\r\n\
+                 Address: Burgemeester Janssenstraat 5, 6085 EP Maasveld\r\n"
+            )
+        };
+        let policy = Policy {
+            domains: crate::Domains::new(&["delinde.nl".into()], &[]),
+            ..Policy::default()
+        };
+        let verdict = |to: &str| {
+            Assessor::new(policy.clone())
+                .assess_bytes(raw(to).as_bytes(), None)
+                .unwrap()
+                .verdict
+        };
+        assert_eq!(
+            verdict("L\u{e9}a Moreau <l.moreau@gmail.com>"),
+            crate::Verdict::Normal
+        );
+        // Sent to someone else, the same record is a third person's.
+        assert_eq!(
+            verdict("Housing <housing@agency.example>"),
+            crate::Verdict::Secure
         );
     }
 
