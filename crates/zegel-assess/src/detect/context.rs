@@ -844,13 +844,15 @@ pub fn blank_form(original: &str) -> bool {
 /// except when the term's own clause holds no general cue itself and names
 /// a particular person or holds a strong person cue: "Dhr. Verhoef is
 /// kaderlid van de vakbond" stays about him even when the next sentence
-/// speaks of the CAO.
+/// speaks of the CAO. With `named_wins` a private person named in the
+/// clause is enough, whatever general word stands beside it.
 fn about_person(
     person: &PersonIndex,
     general: &[(usize, usize)],
     original: &str,
     start: usize,
     end: usize,
+    named_wins: bool,
 ) -> (PersonContext, bool) {
     let ctx = person.around(original, start, end, 100, 80);
     if !near(general, start, end, 200, 200) {
@@ -858,9 +860,11 @@ fn about_person(
     }
     let own = clause(original, start, end, 300);
     let general_in_clause = near(general, start, end, start - own.start, own.end - end);
-    if !general_in_clause
-        && (person.names_someone(original, own.clone(), start, end)
-            || lists_people(original, own.end))
+    // With `named_wins`, a private person named in the term's own clause
+    // outweighs a general word beside it.
+    let named = person.names_someone(original, own.clone(), start, end);
+    if (named && (named_wins || !general_in_clause))
+        || (!general_in_clause && lists_people(original, own.end))
     {
         return (
             PersonContext {
@@ -910,6 +914,9 @@ pub struct AboutPerson<'d, 't, 'a> {
     text: &'t Text<'a>,
     person_cues: &'d PersonCues,
     general_cues: &'d Dictionary,
+    /// Whether a private person named in a term's clause outweighs a
+    /// general word in that clause (see [`AboutPerson::named_outweighs_general`]).
+    named_wins: bool,
     person: std::cell::OnceCell<PersonIndex>,
     whole: GeneralText<'d>,
 }
@@ -925,6 +932,7 @@ impl<'d, 't, 'a> AboutPerson<'d, 't, 'a> {
             text,
             person_cues,
             general_cues,
+            named_wins: false,
             person: std::cell::OnceCell::new(),
             whole: GeneralText::new(general_cues),
         }
@@ -934,6 +942,17 @@ impl<'d, 't, 'a> AboutPerson<'d, 't, 'a> {
     /// context caps it, for [`person_score`]: as `about_person` says, and
     /// in a general text ([`general_text`]) every term its own clause does
     /// not tie to a particular person by name.
+    /// A private person named in a term's own clause outweighs a general
+    /// word in that clause: "volgens het protocol meld ik: mevrouw Jansen
+    /// heeft een heupfractuur" is about her. For health, where protocol
+    /// and guideline words stand in reports about someone; not for the
+    /// special categories, where "mevrouw Jansen leidt de
+    /// cao-onderhandelingen met de vakbond" speaks of her work.
+    pub fn named_outweighs_general(mut self) -> Self {
+        self.named_wins = true;
+        self
+    }
+
     /// Whether the text holds any general or organisational cue
     /// ([`GENERAL_CUES`]), wherever it stands.
     pub fn any_general_cue(&self) -> bool {
@@ -944,7 +963,8 @@ impl<'d, 't, 'a> AboutPerson<'d, 't, 'a> {
         let text = self.text;
         let person = self.person.get_or_init(|| self.person_cues.index_in(text));
         let general = self.general_cues.positions_in(text);
-        let (ctx, capped) = about_person(person, &general, text.original, start, end);
+        let (ctx, capped) =
+            about_person(person, &general, text.original, start, end, self.named_wins);
         let capped = capped
             || (self.whole.get(text)
                 && !person.names_someone(

@@ -695,7 +695,7 @@ impl Detector for HealthDetector {
 
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
-        let about = AboutPerson::new(text, &self.person, &self.general);
+        let about = AboutPerson::new(text, &self.person, &self.general).named_outweighs_general();
         // Diagnoses, medication and measurements that stayed below the
         // threshold for want of a person nearby: (index in `out`, what was
         // found, its base confidence).
@@ -889,6 +889,21 @@ mod tests {
         // A name or a title undoes the claim.
         must_find(&case.replace("Een vrouw van begin 80", "Mevrouw Jansen, 82"));
         must_find("Anonieme melding over Piet Hein Bakker: bekend met hartfalen.");
+    }
+
+    #[test]
+    fn general_words_do_not_hide_a_named_persons_health_data() {
+        // Fail-open probes: a careless or crafty writer adds protocol,
+        // guideline or training words to a report about someone.
+        must_find(
+            "Volgens het protocol meld ik: mevrouw Jansen is gevallen en heeft een heupfractuur.",
+        );
+        must_find("Volgens protocol gemeld: dhr. Bakker heeft een urineweginfectie.");
+        must_find(
+            "Conform de richtlijn is mevrouw De Vries gestart met metformine vanwege diabetes.",
+        );
+        must_find("Na de scholing van vorige week: mevrouw Jansen heeft diabetes.");
+        must_find("Dhr. Bakker (geb. 1950) heeft volgens de richtlijn een depressie.");
     }
 
     #[test]
