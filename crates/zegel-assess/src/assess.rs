@@ -321,14 +321,19 @@ impl Assessor {
                     &segments[f.segment].text,
                     f.span.clone(),
                 ))
-                // A professional at work ("Karin Nijenhuis (manager zorg)",
-                // "Contact: Ilse Roerdink, communicatieadviseur") is no third
-                // person whose details are being passed on.
-                && !crate::detect::role::professional(&segments[f.segment].text, f.span.clone())
         });
         for name in names {
+            // A professional at work ("Karin Nijenhuis (manager zorg)",
+            // "Contact: Ilse Roerdink, communicatieadviseur") with a work
+            // phone or e-mail address is a business contact; their home
+            // address, birth date or bank account are still theirs alone.
+            let professional =
+                crate::detect::role::professional(&segments[name.segment].text, name.span.clone());
             let near = findings.iter().find(|f| {
                 let text = &segments[f.segment].text;
+                if professional && business_contact(f.kind, text, f.span.start) {
+                    return false;
+                }
                 // Close by, or further on but pointed back to by a
                 // possessive ("her private mobile: +33 ...", "zijn adres").
                 let linked = (f.span.start + reach >= name.span.end
@@ -390,6 +395,32 @@ fn with_word_before(text: &str, span: std::ops::Range<usize>) -> String {
         return name.to_string();
     }
     format!("{word} {name}")
+}
+
+/// Whether a finding of `kind` at `at` is a way to reach someone at work:
+/// a phone number or e-mail address not marked private ("privé", "mobiel
+/// privé", "home", "private") within 40 bytes before it.
+fn business_contact(kind: FindingKind, text: &str, at: usize) -> bool {
+    if !matches!(kind, FindingKind::PhoneNumber | FindingKind::EmailAddress) {
+        return false;
+    }
+    let mut from = at.saturating_sub(40);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = text[from..at].to_lowercase();
+    ![
+        "privé",
+        "prive",
+        "private",
+        "home",
+        "thuis",
+        "eigen",
+        "personal",
+        "persoonlijk",
+    ]
+    .iter()
+    .any(|w| before.contains(w))
 }
 
 /// Whether a third-person possessive stands within 40 bytes before `at` on
@@ -750,6 +781,35 @@ mod tests {
         // Sent to someone else, the same record is a third person's.
         assert_eq!(
             verdict("Housing <housing@agency.example>"),
+            crate::Verdict::Secure
+        );
+    }
+
+    #[test]
+    fn a_professionals_work_contact_is_business_and_their_home_is_private() {
+        let verdict = |line: &str| {
+            let raw = format!(
+                "From: hr@delinde.nl\r\nTo: b@agency.example\r\nSubject: x\r\n\r\n{line}\r\n"
+            );
+            let policy = Policy {
+                domains: crate::Domains::new(&["delinde.nl".into()], &[]),
+                ..Policy::default()
+            };
+            Assessor::new(policy)
+                .assess_bytes(raw.as_bytes(), None)
+                .unwrap()
+                .verdict
+        };
+        assert_eq!(
+            verdict("Contact: Karin Nijenhuis, care manager, 0315 684 200."),
+            crate::Verdict::Normal
+        );
+        assert_eq!(
+            verdict("Anna de Vries, verpleegkundige, woont op Dorpsstraat 3, 6085 EP Maasveld."),
+            crate::Verdict::Secure
+        );
+        assert_eq!(
+            verdict("Anna de Vries, verpleegkundige, mobiel privé 06 2281 4407."),
             crate::Verdict::Secure
         );
     }

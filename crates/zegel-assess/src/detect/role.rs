@@ -23,11 +23,11 @@ const ACADEMIC: &[&str] = &[
     "doctor",
 ];
 
-/// Words right before a name that make it a speaker, an author or an
-/// eponym: "zegt X", "aldus X", "says X", "de methode X", "door X".
+/// Words right before a name that make it a speaker or an eponym: "zegt
+/// X", "aldus X", "says X", "de methode X". Not "door X" ("by X"): "geslagen
+/// door Piet Bakker" names a private person.
 const SPEAKING: &[&str] = &[
     "zegt", "aldus", "vertelt", "says", "said", "explains", "methode", "method", "model", "schema",
-    "door", "by",
 ];
 
 /// Labels on a line that make the names after them authors or speakers.
@@ -415,6 +415,7 @@ mod tests {
         ));
         assert!(!private("Wethouder Jeugd Ria Schuurman: het is goed"));
         assert!(!private("een lezing door prof. Jansen"));
+        assert!(private("Zij is geslagen door Piet Bakker."));
     }
 
     #[test]
