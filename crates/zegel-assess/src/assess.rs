@@ -191,8 +191,7 @@ impl Assessor {
                     || people.is_own(m.kind, value)
                     || self.organisation_address(m.kind, value)
                     || self.organisation_location(m.kind, &segment.text, m.span.start)
-                    || (m.kind != FindingKind::PersonName
-                        && self.policy.identifier_kinds.contains(&m.kind)
+                    || (own_contact_detail(m.kind)
                         && record_of(&segment.text, m.span.start)
                             .is_some_and(|name| people.is_correspondent_name(name)))
                 {
@@ -240,10 +239,19 @@ impl Assessor {
         self.policy.own_details.iter().any(|d| {
             let d = d.trim().to_lowercase();
             // The organisation's name: a detail of words, not a number.
-            d.len() >= 6
+            let name_like = d.len() >= 6
                 && d.chars().any(char::is_alphabetic)
-                && !d.chars().any(|c| c.is_ascii_digit())
-                && before.contains(&d)
+                && !d.chars().any(|c| c.is_ascii_digit());
+            // Nobody named between it and the address: "Stichting De Brug,
+            // cliënt Jan Jansen, Dorpsstraat 3" is his address. (Lowercasing
+            // can change lengths outside ASCII, so the offset is mapped
+            // back only when it stays on a character boundary.)
+            name_like
+                && before.rfind(&d).is_some_and(|p| {
+                    let after = from + p + d.len();
+                    text.is_char_boundary(after.min(start))
+                        && !crate::detect::role::private_name_in(text, after.min(start)..start)
+                })
         })
     }
 
@@ -356,10 +364,24 @@ impl Assessor {
     }
 }
 
+/// The kinds a mail to someone about their own matters may carry and stay
+/// normal (the README's policy: their own address and phone; the date of
+/// birth as the date-of-birth detector treats the reader's). Never a BSN,
+/// which is secure even to its owner; an account number is only ever
+/// sensitive beside a third person's name, so it needs no exception here.
+fn own_contact_detail(kind: FindingKind) -> bool {
+    matches!(
+        kind,
+        FindingKind::PostalAddress
+            | FindingKind::PhoneNumber
+            | FindingKind::EmailAddress
+            | FindingKind::DateOfBirth
+    )
+}
+
 /// The name a labelled record gives above `at` ("Name: Léa Moreau",
-/// "Naam: ...", "Cliënt: ..."), looking back over the record's lines up to
-/// a blank line, at most eight lines: the details below it are that
-/// person's.
+/// "Naam: ..."), looking back over the record's lines up to a blank line,
+/// at most eight lines: the details below it are that person's.
 fn record_of(text: &str, at: usize) -> Option<&str> {
     let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
     for line in text[..line_start].lines().rev().take(8) {
@@ -756,33 +778,33 @@ mod tests {
 
     #[test]
     fn a_record_of_the_recipient_holds_the_recipients_own_details() {
-        let raw = |to: &str| {
+        let raw = |to: &str, extra: &str| {
             format!(
                 "From: hr@delinde.nl\r\nTo: {to}\r\nSubject: welcome\r\n\r\n\
                  Please check the details I entered:\r\n\r\n\
                  Name: L\u{e9}a Camille Moreau\r\nDate of birth: 22 September 1991\r\n\
-                 Address: Burgemeester Janssenstraat 5, 6085 EP Maasveld\r\n"
+                 Address: Burgemeester Janssenstraat 5, 6085 EP Maasveld\r\n{extra}"
             )
         };
         let policy = Policy {
             domains: crate::Domains::new(&["delinde.nl".into()], &[]),
             ..Policy::default()
         };
-        let verdict = |to: &str| {
+        let verdict = |to: &str, extra: &str| {
             Assessor::new(policy.clone())
-                .assess_bytes(raw(to).as_bytes(), None)
+                .assess_bytes(raw(to, extra).as_bytes(), None)
                 .unwrap()
                 .verdict
         };
-        assert_eq!(
-            verdict("L\u{e9}a Moreau <l.moreau@gmail.com>"),
-            crate::Verdict::Normal
-        );
+        let lea = "L\u{e9}a Moreau <l.moreau@gmail.com>";
+        assert_eq!(verdict(lea, ""), crate::Verdict::Normal);
         // Sent to someone else, the same record is a third person's.
         assert_eq!(
-            verdict("Housing <housing@agency.example>"),
+            verdict("Housing <housing@agency.example>", ""),
             crate::Verdict::Secure
         );
+        // A BSN stays secure, even to its owner.
+        assert_eq!(verdict(lea, "BSN: 123456782\r\n"), crate::Verdict::Secure);
     }
 
     #[test]
@@ -864,6 +886,11 @@ mod tests {
         // The same address without the organisation before it: a person's.
         assert_eq!(
             verdict("at home, Ambachtsweg 9, 3831 KZ Leusden"),
+            crate::Verdict::Secure
+        );
+        // Someone named between the organisation and the address.
+        assert_eq!(
+            verdict("Stichting De Brug, client Jan Jansen, Ambachtsweg 9, 3831 KZ Leusden"),
             crate::Verdict::Secure
         );
     }
