@@ -613,9 +613,10 @@ pub fn clause(original: &str, start: usize, end: usize, reach: usize) -> Range<u
 }
 
 /// Whether `original[range]`, the match `start..end` left out, names one
-/// particular person: a title before a capitalised word (`Dhr. Verhoef`,
-/// `Mrs. Saskia Roelofsen`, `mevrouw De Graaf`), a known name, or an
-/// initial before a capitalised word ([`crate::detect::names::mentions_name`]).
+/// particular private person: a title before a capitalised word (`Dhr.
+/// Verhoef`, `mevrouw De Graaf`), a first name and a surname, a known name,
+/// or an initial before a capitalised word, unless its place makes it a
+/// professional's ([`private_name_in`]).
 pub fn names_someone(original: &str, range: Range<usize>, start: usize, end: usize) -> bool {
     // Line by line ("vit D.\nVraag" is not an initial and a surname), and
     // only a private person: "zegt revalidatiearts Anke Pranger" names the
