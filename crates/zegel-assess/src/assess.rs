@@ -776,6 +776,20 @@ mod tests {
         );
     }
 
+    /// The verdict on `raw` for an organisation at `internal` with these
+    /// own details.
+    fn verdict_of(internal: &str, own_details: &[&str], raw: &str) -> crate::Verdict {
+        let policy = Policy {
+            domains: crate::Domains::new(&[internal.into()], &[]),
+            own_details: own_details.iter().map(|d| d.to_string()).collect(),
+            ..Policy::default()
+        };
+        Assessor::new(policy)
+            .assess_bytes(raw.as_bytes(), None)
+            .unwrap()
+            .verdict
+    }
+
     #[test]
     fn a_record_of_the_recipient_holds_the_recipients_own_details() {
         let raw = |to: &str, extra: &str| {
@@ -786,16 +800,7 @@ mod tests {
                  Address: Burgemeester Janssenstraat 5, 6085 EP Maasveld\r\n{extra}"
             )
         };
-        let policy = Policy {
-            domains: crate::Domains::new(&["delinde.nl".into()], &[]),
-            ..Policy::default()
-        };
-        let verdict = |to: &str, extra: &str| {
-            Assessor::new(policy.clone())
-                .assess_bytes(raw(to, extra).as_bytes(), None)
-                .unwrap()
-                .verdict
-        };
+        let verdict = |to: &str, extra: &str| verdict_of("delinde.nl", &[], &raw(to, extra));
         let lea = "L\u{e9}a Moreau <l.moreau@gmail.com>";
         assert_eq!(verdict(lea, ""), crate::Verdict::Normal);
         // Sent to someone else, the same record is a third person's.
@@ -813,14 +818,7 @@ mod tests {
             let raw = format!(
                 "From: hr@delinde.nl\r\nTo: b@agency.example\r\nSubject: x\r\n\r\n{line}\r\n"
             );
-            let policy = Policy {
-                domains: crate::Domains::new(&["delinde.nl".into()], &[]),
-                ..Policy::default()
-            };
-            Assessor::new(policy)
-                .assess_bytes(raw.as_bytes(), None)
-                .unwrap()
-                .verdict
+            verdict_of("delinde.nl", &[], &raw)
         };
         assert_eq!(
             verdict("Contact: Karin Nijenhuis, care manager, 0315 684 200."),
@@ -844,16 +842,7 @@ mod tests {
                    Laptop: standard developer profile (32 GB), docking station, headset\r\n\r\n\
                    For the MFA enrolment before day 1 she asked us to use her private mobile: \
                    +33 6 12 48 90 37 (French number).\r\n";
-        let policy = Policy {
-            domains: crate::Domains::new(&["woonstede.nl".into()], &[]),
-            ..Policy::default()
-        };
-        let verdict = |raw: &str| {
-            Assessor::new(policy.clone())
-                .assess_bytes(raw.as_bytes(), None)
-                .unwrap()
-                .verdict
-        };
+        let verdict = |raw: &str| verdict_of("woonstede.nl", &[], raw);
         assert_eq!(verdict(raw), crate::Verdict::Secure);
         // Without the possessive the number is too far from the name.
         assert_eq!(
@@ -869,15 +858,7 @@ mod tests {
                 "From: a@debrug.nl\r\nTo: b@example.com\r\nSubject: training\r\n\r\n\
                  Venue: {venue}\r\nOur colleague Marieke van Dalen will help translate.\r\n"
             );
-            let policy = Policy {
-                domains: crate::Domains::new(&["debrug.nl".into()], &[]),
-                own_details: vec!["Stichting De Brug".into(), "Oeverweg 14".into()],
-                ..Policy::default()
-            };
-            Assessor::new(policy)
-                .assess_bytes(raw.as_bytes(), None)
-                .unwrap()
-                .verdict
+            verdict_of("debrug.nl", &["Stichting De Brug", "Oeverweg 14"], &raw)
         };
         assert_eq!(
             verdict("Stichting De Brug, Het Anker, Ambachtsweg 9, 3831 KZ Leusden"),
@@ -902,14 +883,7 @@ mod tests {
                 "From: a@zorggroephorizon.nl\r\nTo: b@example.com\r\nSubject: vacature\r\n\r\n\
                  Vragen over de vacature? Bel of mail Jolanda Hendriks, {contact}.\r\n"
             );
-            let policy = Policy {
-                domains: crate::Domains::new(&["zorggroephorizon.nl".into()], &[]),
-                ..Policy::default()
-            };
-            Assessor::new(policy)
-                .assess_bytes(raw.as_bytes(), None)
-                .unwrap()
-                .verdict
+            verdict_of("zorggroephorizon.nl", &[], &raw)
         };
         assert_eq!(
             verdict("j.hendriks@zorggroephorizon.nl"),

@@ -423,27 +423,24 @@ fn find_word(window: &str, mark: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn found(s: &str) -> Vec<(String, Measured)> {
+    /// The measurements in `s` that `keep` selects, as text.
+    fn found(s: &str, keep: impl Fn(Measured) -> bool) -> Vec<String> {
         let text = Text::new(s);
         let mut v = Vec::new();
-        Measurements::new().find_in(&text, |r, m| v.push((s[r].to_string(), m)));
+        Measurements::new().find_in(&text, |r, m| {
+            if keep(m) {
+                v.push(s[r].to_string());
+            }
+        });
         v
     }
 
     fn labs(s: &str) -> Vec<String> {
-        found(s)
-            .into_iter()
-            .filter(|(_, m)| matches!(m, Measured::Lab(_)))
-            .map(|(t, _)| t)
-            .collect()
+        found(s, |m| matches!(m, Measured::Lab(_)))
     }
 
     fn doses(s: &str) -> Vec<String> {
-        found(s)
-            .into_iter()
-            .filter(|(_, m)| *m == Measured::Dose)
-            .map(|(t, _)| t)
-            .collect()
+        found(s, |m| m == Measured::Dose)
     }
 
     #[test]
