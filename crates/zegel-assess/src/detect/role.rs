@@ -214,8 +214,7 @@ fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
     if original[line.clone()].trim().is_empty() {
         return Vec::new();
     }
-    let line_range = line;
-    let ws = words(original, line_range);
+    let ws = words(original, line);
     let name_at = |i: usize| -> Option<Range<usize>> {
         let (w, r) = &ws[i];
         let bare = w.trim_end_matches(['.', ':', ',', ';', '\'']);
