@@ -419,6 +419,13 @@ impl CredentialDetector {
             }
             None => false,
         };
+        // "Het wachtwoord is: X": a colon after the verb is a colon.
+        if let Some(verb) = [&b"is:"[..], b"luidt:", b"was:", b"is :", b"luidt :"]
+            .iter()
+            .find(|w| lower.get(i..).is_some_and(|l| l.starts_with(w)))
+        {
+            i += verb.len() - 1;
+        }
         // The delimiter: `:` or `=` is strong, `is` / `luidt` weak, none
         // only for a PIN of digits.
         let strong = matches!(at(i), b':' | b'=');
@@ -1035,6 +1042,12 @@ mod tests {
                 "the password for the test account is Qx7-plmR2 until Friday",
                 "Qx7-plmR2",
             ),
+            (
+                "Het wachtwoord is: Maliebaan!Dossier87\n\nLees vooral",
+                "Maliebaan!Dossier87",
+            ),
+            ("De pincode luidt: 4471.", "4471"),
+            ("the PIN is : 8812", "8812"),
         ] {
             assert_eq!(values(s), [value], "{s}");
         }
