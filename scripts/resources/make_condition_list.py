@@ -15,12 +15,17 @@ Usage:
 English: the library's names and synonyms of MeSH descriptors in the
 disease branches C01 to C20 (infections, neoplasms, diseases of the organ
 systems, congenital, skin, metabolic, endocrine, immune), C25 (chemically
-induced disorders) and F03 (mental disorders): single words of letters,
-at least seven long (shorter ones are too often abbreviations or words:
-`fasd`, `anll`). The branches of signs and symptoms (C23), injuries (C26)
-and behaviour (F01, F02) are left out in English: they hold everyday words
-(pain, fatigue, disputes, marriages). A few names that are as much
-everyday English are left out too (EVERYDAY).
+induced disorders), C26 (wounds and injuries) and F03 (mental disorders):
+single words of letters, at least seven long (shorter ones are too often
+abbreviations or words: `fasd`, `anll`). Injuries are mostly named in two
+or more words (`ankle fracture`, `back injury`): the head word of such
+names (the last word) is kept when it heads at least five of them and is
+five letters or more (injury, fracture, contusion, dislocation, wound),
+less the heads that are everyday English (HEADS_EVERYDAY: tears, bites).
+The branches of signs and symptoms (C23) and behaviour (F01, F02) are left
+out in English: they hold everyday words (pain, fatigue, disputes,
+marriages). A few names that are as much everyday English are left out too
+(EVERYDAY).
 
 Dutch: for every English name of branches C01 to C26 and F03, spellings
 made by rule (`ae` -> `e`, `ph` -> `f`, `th` -> `t`, `y` -> `i`, `-osis` ->
@@ -37,7 +42,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ENGLISH_BRANCHES = tuple([f"C{i:02d}" for i in range(1, 21)] + ["C25", "F03"])
+ENGLISH_BRANCHES = tuple([f"C{i:02d}" for i in range(1, 21)] + ["C25", "C26", "F03"])
 DUTCH_BRANCHES = tuple([f"C{i:02d}" for i in range(1, 27)] + ["F03"])
 
 # Names that are as much everyday English (or Dutch) as a condition, or a
@@ -53,7 +58,15 @@ EVERYDAY = {
     "earache", "earaches", "nosebleed", "nosebleeds", "eyestrain", "numbness",
     "hoarseness", "breathlessness", "baldness", "stammering", "stuttering",
     "kadaver", "kadavers", "calculus", "facies", "flatus", "anomie", "sodoku",
-    "tumors", "lapses", "ganglion", "ganglions",
+    "tumors", "lapses", "ganglion", "ganglions", "drowning", "drownings",
+    "bruises", "rupture", "ruptures", "decapitation", "decapitations", "strains",
+}
+
+# Heads of multi-word injury names that are everyday English words or
+# name no injury by themselves.
+HEADS_EVERYDAY = {
+    "tears", "bites", "burns", "stings", "migration", "reaction",
+    "syndrome", "syndromes", "disorder", "disorders", "toxicity",
 }
 
 
@@ -100,6 +113,12 @@ def main():
             terms.add(variant)
         if in_branches(names, DUTCH_BRANCHES) and re.fullmatch(r"[a-z-]{6,}", variant):
             terms.update(w for w in dutch_spellings(variant) if w in dutch_words)
+    heads = {}
+    for variant, names in variants.items():
+        if in_branches(names, ("C26",)) and re.fullmatch(r"[a-z]+( [a-z]+){1,3}", variant):
+            head = variant.rsplit(" ", 1)[1]
+            heads[head] = heads.get(head, 0) + 1
+    terms.update(h for h, n in heads.items() if n >= 5 and len(h) >= 5 and h not in HEADS_EVERYDAY)
     terms -= EVERYDAY
     out = Path(__file__).resolve().parents[2] / "crates/zegel-assess/resources/vocabulary/conditions.txt"
     out.write_text("".join(f"{t}\n" for t in sorted(terms)))

@@ -121,7 +121,7 @@ impl Assessor {
         let people = People::of(message, envelope);
         let extracted = extract_message_with(message, &self.limits, self.ocr.as_deref());
         let segments = split_bodies(extracted.segments);
-        let findings = self.find(&segments, &people);
+        let (findings, unchecked) = self.find(&segments, &people);
         let unreadable: Vec<(Location, String)> = extracted
             .issues
             .iter()
@@ -153,13 +153,22 @@ impl Assessor {
 
         let subject = message.subject().unwrap_or("");
         let mut reasons = self.decide(subject, &findings, &segments, &people, &report.external);
-        if !unreadable.is_empty()
+        // A text the detectors failed on was not checked: secure whatever
+        // the unreadable policy says (that policy is for formats zegel
+        // cannot open, not for its own failure).
+        let failed_closed = !unchecked.is_empty();
+        if (!unreadable.is_empty() && self.policy.unreadable != UnreadablePolicy::Warn
+            || failed_closed)
             && !report.external.is_empty()
-            && self.policy.unreadable != UnreadablePolicy::Warn
         {
             reasons.retain(|r| *r != Reason::NothingSensitive);
+            let places = if self.policy.unreadable == UnreadablePolicy::Warn {
+                unchecked
+            } else {
+                unreadable.into_iter().chain(unchecked).collect()
+            };
             reasons.push(Reason::Unreadable {
-                places: unreadable,
+                places,
                 external: report.external.clone(),
             });
         }
@@ -178,13 +187,29 @@ impl Assessor {
 
     /// Runs every detector over every segment that counts, places the
     /// matches, and drops what is the organisation's or the correspondents' own.
-    fn find(&self, segments: &[Segment], people: &People) -> Vec<Finding> {
+    /// Also returns the places whose text a detector failed on (a bug
+    /// caught, not unwound into the gateway): they were not checked.
+    fn find(
+        &self,
+        segments: &[Segment],
+        people: &People,
+    ) -> (Vec<Finding>, Vec<(Location, String)>) {
         let mut findings: Vec<Finding> = Vec::new();
+        let mut unchecked = Vec::new();
         for (index, segment) in segments.iter().enumerate() {
             if segment.role == SegmentRole::Signature || segment.text.is_empty() {
                 continue;
             }
-            let found = detect_windowed(&self.detectors, &segment.text, MAX_MATCHES_PER_TEXT);
+            let found = match crate::extract::guard::isolate("detector", || {
+                detect_windowed(&self.detectors, &segment.text, MAX_MATCHES_PER_TEXT)
+            }) {
+                Ok(found) => found,
+                // The panic's message may quote the text: not passed on.
+                Err(_) => {
+                    unchecked.push((segment.location.clone(), DETECTOR_FAILED.to_string()));
+                    continue;
+                }
+            };
             for m in found.into_iter().flatten() {
                 let value = segment.text.get(m.span.clone()).unwrap_or("");
                 if self.policy.is_own_detail(value)
@@ -207,7 +232,7 @@ impl Assessor {
                 });
             }
         }
-        findings
+        (findings, unchecked)
     }
 
     /// Whether a found e-mail address is the organisation's own (an
@@ -536,6 +561,10 @@ fn split_bodies(segments: Vec<Segment>) -> Vec<Segment> {
 /// only cost memory and time.
 const MAX_MATCHES_PER_TEXT: usize = 256;
 
+/// Why a text whose check failed counts as unreadable (what the sender
+/// and the audit trail read; no detail, which could quote the text).
+const DETECTOR_FAILED: &str = "content check failed (internal error)";
+
 /// One finding per kind, location and excerpt: the most confident, in the
 /// order first seen.
 fn dedupe(findings: &[Finding]) -> Vec<Finding> {
@@ -788,6 +817,47 @@ mod tests {
             .assess_bytes(raw.as_bytes(), None)
             .unwrap()
             .verdict
+    }
+
+    /// A detector with a bug that panics on every text.
+    struct Panics;
+
+    impl crate::detect::Detector for Panics {
+        fn kind(&self) -> crate::FindingKind {
+            crate::FindingKind::Health
+        }
+        fn detect(&self, text: &crate::detect::Text<'_>, _: &mut Vec<crate::finding::Match>) {
+            let _ = &text.original[1..];
+            panic!("detector bug");
+        }
+    }
+
+    #[test]
+    fn a_detector_that_fails_makes_the_mail_secure_and_says_why() {
+        for unreadable in [UnreadablePolicy::Secure, UnreadablePolicy::Warn] {
+            let policy = Policy {
+                domains: crate::Domains::new(&["zorg.nl".into()], &[]),
+                unreadable,
+                ..Policy::default()
+            };
+            let mut assessor = Assessor::new(policy);
+            assessor.detectors.push(Box::new(Panics));
+            let raw = "From: a@zorg.nl\r\nTo: b@extern.nl\r\nSubject: hallo\r\n\r\nTot morgen.\r\n";
+            let a = assessor.assess_bytes(raw.as_bytes(), None).unwrap();
+            assert_eq!(a.verdict, crate::Verdict::Secure, "{unreadable:?}");
+            assert!(
+                a.reasons
+                    .iter()
+                    .any(|r| matches!(r, Reason::Unreadable { places, .. }
+                    if places.iter().any(|(_, why)| why == DETECTOR_FAILED))),
+                "{:?}",
+                a.reasons
+            );
+            // Internal mail stays normal, as with any unreadable part.
+            let internal = raw.replace("b@extern.nl", "c@zorg.nl");
+            let a = assessor.assess_bytes(internal.as_bytes(), None).unwrap();
+            assert_eq!(a.verdict, crate::Verdict::Normal);
+        }
     }
 
     #[test]

@@ -29,6 +29,10 @@ fn the_blind_development_half_scores_above_the_floor() {
         "fresh3/zkh",
         "fresh3/ghz",
         "fresh3/kantoor",
+        "fresh4/jb",
+        "fresh4/woon",
+        "fresh4/apo",
+        "fresh4/advo",
     ]
     .iter()
     .map(|f| root.join("tests/blind").join(f).join("dev"))
@@ -50,8 +54,8 @@ fn the_blind_development_half_scores_above_the_floor() {
     let total = &json["total"];
     let n = total["n"].as_u64().unwrap();
     assert!(
-        n == 427,
-        "the development halves hold {n} messages, expected 427"
+        n == 539,
+        "the development halves hold {n} messages, expected 539"
     );
     let get = |k: &str| total[k].as_f64().unwrap_or(0.0);
     println!("{printed}");

@@ -964,8 +964,12 @@ impl<'d, 't, 'a> AboutPerson<'d, 't, 'a> {
         let text = self.text;
         let person = self.person.get_or_init(|| self.person_cues.index_in(text));
         let general = self.general_cues.positions_in(text);
-        let (ctx, capped) =
+        let (mut ctx, capped) =
             about_person(person, &general, text.original, start, end, self.named_wins);
+        // "je oxazepam", "jouw uitslag": the informal possessive right
+        // before the term is the reader's, as "your" and "uw" are (which
+        // the weak cues hold; "je" alone is too often anyone's).
+        ctx.weak |= informal_possessive_before(&text.lower, start);
         let capped = capped
             || (self.whole.get(text)
                 && !person.names_someone(
@@ -975,6 +979,42 @@ impl<'d, 't, 'a> AboutPerson<'d, 't, 'a> {
                     end,
                 ));
         (ctx, capped)
+    }
+}
+
+/// Whether `jouw`, or `je` as a possessive, stands right before `start` in
+/// `lower` ("jouw uitslag", "(je oxazepam", "met je behandelaar", "- Je
+/// diabetes is ..."). `je` is also the subject ("Heb je diabetes?" in a
+/// leaflet), so it counts only where a clause opens (a line, a bullet, a
+/// sentence, a bracket) or after a preposition.
+fn informal_possessive_before(lower: &str, start: usize) -> bool {
+    const PREPOSITIONS: &[&str] = &[
+        "met", "van", "voor", "bij", "over", "op", "in", "aan", "na", "tot", "door", "om", "uit",
+        "zonder", "tegen", "naast", "onder",
+    ];
+    let Some(before) = lower[..start].strip_suffix(' ') else {
+        return false;
+    };
+    let last_word = |s: &'_ str| -> usize {
+        s.len()
+            - s.chars()
+                .rev()
+                .take_while(char::is_ascii_alphabetic)
+                .count()
+    };
+    let word_start = last_word(before);
+    match &before[word_start..] {
+        "jouw" => true,
+        "je" => {
+            let rest = &before[..word_start];
+            let opening = rest.trim_end_matches([' ', '\t', '-', '*', '•']);
+            opening.is_empty()
+                || opening.ends_with(['(', '\n', '.', '!', '?', ':'])
+                || rest
+                    .strip_suffix(' ')
+                    .is_some_and(|r| PREPOSITIONS.contains(&&r[last_word(r)..]))
+        }
+        _ => false,
     }
 }
 

@@ -210,6 +210,21 @@ const DIAGNOSES: &[&str] = &[
     "heupfractuur",
     "*fractuur",
     "fracture*",
+    // Wounds and injuries: the Dutch for the heads of the injury names in
+    // MeSH C26 (wound, injury, contusion, sprain, dislocation, concussion,
+    // ulcer), which the vocabulary holds in English only; as the head of a
+    // compound too (`decubituswond`, `hamstringblessure`, `enkelverstuiking`).
+    "*wond",
+    "*wonden",
+    "*letsel",
+    "*blessure",
+    "*blessures",
+    "*kneuzing",
+    "*verstuiking",
+    "*ontwrichting",
+    "luxatie",
+    "hersenschudding",
+    "ulcus",
     "gebroken pols",
     "gebroken arm",
     "gebroken been",
@@ -400,6 +415,11 @@ const LAB: &[&str] = &[
     "biopsy",
     "saturatie",
     "urineonderzoek",
+    "urinecontrole*",
+    "tox-uitslag*",
+    "toxicologisch onderzoek",
+    "drugstest*",
+    "drug test*",
     "viral load",
     "virale lading",
 ];
@@ -519,6 +539,41 @@ const SYMPTOMS: &[&str] = &[
     "hallucinations",
     "doorligwond*",
     "pressure ulcer*",
+    "mrsa*",
+];
+
+/// Words that, right after a term written apart from it, make it the
+/// name of a service or role ("wound care", "diabetes nurse", "dementie
+/// team"); in Dutch mostly written as one word, which no term matches.
+const SERVICE_HEADS: &[&str] = &[
+    "care",
+    "clinic",
+    "nurse",
+    "nurses",
+    "nursing",
+    "team",
+    "service",
+    "services",
+    "unit",
+    "ward",
+    "specialist",
+    "specialists",
+    "management",
+    "policy",
+    "protocol",
+    "protocols",
+    "dressing",
+    "dressings",
+    "supplies",
+    "training",
+    "zorg",
+    "poli",
+    "polikliniek",
+    "verpleegkundige",
+    "verpleegkundigen",
+    "spreekuur",
+    "protocol",
+    "beleid",
 ];
 
 /// Words that, right before a care term, make it the name of a team,
@@ -789,6 +844,15 @@ fn names_a_role(text: &Text<'_>, start: usize, end: usize, service: bool) -> boo
     if ROLE_PREFIXES.contains(&last_word) {
         return true;
     }
+    // "wound care", "diabetes nurse", "dementie team": the term modifies
+    // the name of a service or role that follows it.
+    let next_word = text.lower[end..]
+        .strip_prefix(' ')
+        .and_then(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
+        .unwrap_or("");
+    if SERVICE_HEADS.contains(&next_word) {
+        return true;
+    }
     if !service {
         return false;
     }
@@ -833,6 +897,16 @@ mod tests {
     #[test]
     fn finds_dutch_health_data_about_a_person() {
         must_find("Bij mevrouw Jansen is diabetes type 2 vastgesteld.");
+        // The reader's own, by an informal possessive.
+        must_find("benzodiazepines: negatief (je oxazepam was niet meer aantoonbaar)");
+        must_find("Ik bespreek jouw metformine volgende week.");
+        must_find("Een korte samenvatting:\n- Je diabetes type 1 is nog niet stabiel.");
+        must_not("re: dhr. hendriks – je");
+        must_not("– metformine");
+        // Wounds and injuries, also as the head of a compound.
+        must_find("Mevrouw Jansen heeft een decubituswond op de hiel.");
+        must_find("Dhr. Pieters liep een hamstringblessure op.");
+        must_find("Quick update on Jesse Brouwer: he had a re-injury on the same side.");
         must_find("Aanmelding mw. Ria de Jong - alcoholverslaving, valt vaak");
         must_find("Mevrouw de Wit heeft een urineweginfectie.");
         must_find("De bewoner met dementie is vannacht gevallen.");
@@ -952,6 +1026,9 @@ mod tests {
         must_not("Nieuwsbrief februari\n\nDe griepprik komt eraan, zie ons beleid op de website.\n\nEen hele alinea over het schoolplein, de nieuwe fietsenstalling, de juffen en meesters van groep 3 en 4, de ouderavond van dinsdag en de kerstmarkt die dit jaar gewoon weer doorgaat, met chocolademelk.\n\nIs uw kind zwanger van een broertje of zusje? Grapje: fijn als u het ons laat weten.");
         must_not("Geachte mevrouw Hartman,\n\nWij organiseren in april een middag voor onze vrijwilligers en mantelzorgers in de regio Rivierstad, met koffie en een lunch.\nKunt u dan vertellen wat diabetes en COPD zijn, en wat metformine doet?");
         must_not("3. Maatje voor een bewoner met dementie: samen wandelen, de krant lezen.");
+        must_not("Some of our clients need wound care at home. Could you tell me whether your service provides it?");
+        // "je" as the subject of a question is anyone.
+        must_not("Heb je diabetes? Dan is het spreekuur op dinsdag iets voor jou.");
         must_not("Every patient with diabetes gets a yearly check.");
         must_not("We diagnosed the bug in the server, it was a memory leak.");
         must_not("Please run a health check of the server tonight.");

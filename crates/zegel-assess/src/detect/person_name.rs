@@ -134,8 +134,8 @@ const CLOSINGS: &[&str] = &[
 ];
 
 /// Capitalised words that are never a surname after a title, initial or
-/// first name.
-const STOP: &[&str] = &[
+/// first name, nor a name alone (`Dan is het spreekuur ...`).
+pub(crate) const STOP: &[&str] = &[
     "de",
     "het",
     "een",

@@ -257,7 +257,8 @@ fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
             _ if capitalised
                 && (is_first_name(&lower)
                     || is_last_name(&lower) && !after_sentence_end(original, r.start))
-                && !crate::detect::names::is_ambiguous(&lower) =>
+                && !crate::detect::names::is_ambiguous(&lower)
+                && !crate::detect::person_name::STOP.contains(&lower.as_str()) =>
             {
                 Some(r.start..r.start + bare.len())
             }

@@ -29,7 +29,7 @@ mod cfb_check;
 mod compressed;
 mod file;
 mod format;
-mod guard;
+pub(crate) mod guard;
 mod html;
 mod image;
 mod le;
