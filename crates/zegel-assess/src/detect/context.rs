@@ -857,7 +857,16 @@ fn about_person(
 ) -> (PersonContext, bool) {
     let ctx = person.around(original, start, end, 100, 80);
     if !near(general, start, end, 200, 200) {
-        return (ctx, false);
+        // A clause that introduces a list of people speaks of them, however
+        // long it is ("... van de volgende medewerkers, die ...:\n- J. Evers").
+        let listed = !ctx.strong && lists_people(original, clause(original, start, end, 300).end);
+        return (
+            PersonContext {
+                strong: ctx.strong || listed,
+                weak: ctx.weak,
+            },
+            false,
+        );
     }
     let own = clause(original, start, end, 300);
     let general_in_clause = near(general, start, end, start - own.start, own.end - end);

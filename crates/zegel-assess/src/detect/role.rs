@@ -208,6 +208,43 @@ fn has_capital(original: &str, range: Range<usize>) -> bool {
         .any(|&b| b.is_ascii_uppercase() || b >= 0xC0)
 }
 
+/// A known surname with its particles starting at word `i` of `ws` ("Van
+/// den Berg", "van Dijk", "de Jong": after a particle the capital tells
+/// the name from the word, so a surname that is also a word counts; "Week
+/// van de Diabetes" is no name). The first particle is one that opens a
+/// surname (van, de, ter, ...), not a preposition (in, op).
+fn particle_name(ws: &[(&str, Range<usize>)], i: usize) -> Option<Range<usize>> {
+    const OPENING: &[&str] = &[
+        "van", "de", "der", "den", "ter", "ten", "te", "von", "vander",
+    ];
+    if !OPENING.contains(&ws[i].0.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < ws.len()
+        && j < i + 3
+        && crate::detect::names::is_tussenvoegsel(&ws[j].0.to_ascii_lowercase())
+    {
+        // Particles after the first are lowercase ("Van den", not "Van Den").
+        if ws[j].0.starts_with(|c: char| c.is_uppercase()) {
+            return None;
+        }
+        j += 1;
+    }
+    let (surname, range) = ws.get(j)?;
+    let bare = surname.trim_end_matches(['.', ':', ',', ';', '\'']);
+    if !is_capitalised(bare) || bare.chars().count() < 3 {
+        return None;
+    }
+    let lower = bare.to_lowercase();
+    // "café De Hoek", "wijkcentrum De Brug": one capitalised particle
+    // before a surname that is also a word is how places are named.
+    let place_like = j - i == 1
+        && ws[i].0.starts_with(|c: char| c.is_uppercase())
+        && crate::detect::names::is_ambiguous(&lower);
+    (is_last_name(&lower) && !place_like).then(|| ws[i].1.start..range.start + bare.len())
+}
+
 /// The private persons' names on one line (`original[line]`), as byte
 /// ranges: what [`private_name_in`] looks for.
 fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
@@ -227,6 +264,12 @@ fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
         });
         // Most words are neither capitalised nor before a capitalised
         // one: no lowercase copy for them.
+        if !capitalised && !next_named && !w.starts_with(['v', 'd', 't']) {
+            return None;
+        }
+        if let Some(name) = particle_name(&ws, i) {
+            return Some(name);
+        }
         if !capitalised && !next_named {
             return None;
         }
@@ -430,5 +473,15 @@ mod tests {
         assert!(!private("in het contract opgenomen?\n4. Moet dat apart?"));
         assert!(private("Achternaam;BSN\nJanssens;123456782"));
         assert!(private("Gesproken met Moet over de planning."));
+        // A surname with its particles, no first name or title.
+        assert!(private(
+            "Van den Berg (parketnr 16/182344-24) - tox-uitslag positief"
+        ));
+        assert!(private("Gisteren sprak ik de Jong nog."));
+        assert!(!private("Van de 40 dozen zijn er 3 kapot."));
+        assert!(!private("We gaan op de Markt staan."));
+        assert!(!private("Wij werken volgens de Wet."));
+        assert!(!private("Nieuwsbrief april – Week van de Diabetes"));
+        assert!(!private("een wandelgroep vanaf café De Hoek"));
     }
 }

@@ -161,18 +161,9 @@ const SPECIAL: &[&str] = &[
     "philosophical belief*",
     "jehova's getuige",
     "jehovah's witness",
-    // trade union
-    // `vakbondscontributie`, `vakbondsman`: the person is a member.
+    // trade union (membership itself: MEMBERSHIP)
     "vakbond*",
-    "vakbondslid*",
-    "vakbondslidmaatschap",
-    "fnv-lid",
-    "cnv-lid",
-    "lid van de fnv",
-    "lid van de vakbond",
     "trade union",
-    "union member*",
-    "union membership",
     // genetic and biometric
     "dna-profiel",
     "dna-test",
@@ -216,6 +207,30 @@ const SPECIAL: &[&str] = &[
     "sexual behavior",
 ];
 
+/// Trade-union membership stated as such (0.4): a statement about the
+/// member, so a private person named in the same clause outweighs a general
+/// word beside it ("Joost Kamp vraagt zijn contributie voor de vakbond te
+/// verrekenen, volgens de cao"), which "de vakbond" alone does not
+/// ("mevrouw Jansen leidt de cao-onderhandelingen met de vakbond").
+const MEMBERSHIP: &[&str] = &[
+    "vakbondslid*",
+    "vakbondsleden",
+    "vakbondslidmaatschap",
+    "vakbondscontributie*",
+    "fnv-lid",
+    "cnv-lid",
+    "lid van de fnv",
+    "lid van het cnv",
+    "lid van de vakbond",
+    "lidmaatschap van de vakbond",
+    "contributie voor de vakbond",
+    "contributie aan de vakbond",
+    "contributie van de vakbond",
+    "union member*",
+    "union membership",
+    "union dues",
+];
+
 /// Finds GDPR special-category data about a person (see the module doc).
 pub struct SpecialCategoryDetector {
     terms: Dictionary,
@@ -241,7 +256,12 @@ impl SpecialCategoryDetector {
     pub fn new() -> SpecialCategoryDetector {
         let mut all: Vec<&str> = Vec::new();
         let mut base = Vec::new();
-        for (list, b) in [(CRIMINAL, 0.4), (SPECIAL, 0.3), (PARTIES, 0.3)] {
+        for (list, b) in [
+            (CRIMINAL, 0.4),
+            (SPECIAL, 0.3),
+            (MEMBERSHIP, 0.4),
+            (PARTIES, 0.3),
+        ] {
             all.extend_from_slice(list);
             base.extend(std::iter::repeat_n(b, list.len()));
         }
@@ -262,12 +282,30 @@ impl Detector for SpecialCategoryDetector {
     fn detect(&self, text: &Text<'_>, out: &mut Vec<Match>) {
         // Cue positions are found once per text, and only if a term is hit.
         let about = AboutPerson::new(text, &self.person, &self.general);
-        let first_party = CRIMINAL.len() + SPECIAL.len();
+        let about_member =
+            AboutPerson::new(text, &self.person, &self.general).named_outweighs_general();
+        let first_member = CRIMINAL.len() + SPECIAL.len();
+        let first_party = first_member + MEMBERSHIP.len();
         self.terms.find_in(text, |hit| {
             if hit.term >= first_party && !written_as_party(text.original, hit.start, hit.end) {
                 return;
             }
-            let (ctx, general) = about.at(hit.start, hit.end);
+            let membership = (first_member..first_party).contains(&hit.term);
+            let (ctx, general) = if membership && possessive_before(&text.lower, hit.start) {
+                // "zijn contributie voor de vakbond", "her union membership":
+                // someone's own, whatever the text around it.
+                (
+                    crate::detect::context::PersonContext {
+                        strong: true,
+                        weak: false,
+                    },
+                    false,
+                )
+            } else if membership {
+                about_member.at(hit.start, hit.end)
+            } else {
+                about.at(hit.start, hit.end)
+            };
             out.push(Match {
                 kind: FindingKind::SpecialCategory,
                 span: hit.start..hit.end,
@@ -276,6 +314,24 @@ impl Detector for SpecialCategoryDetector {
             });
         });
     }
+}
+
+/// Whether a possessive pronoun of a third person or the reader stands
+/// right before `start` ("zijn lidmaatschap", "her union dues").
+fn possessive_before(lower: &str, start: usize) -> bool {
+    let Some(before) = lower[..start].strip_suffix(' ') else {
+        return false;
+    };
+    let word = &before[before.len()
+        - before
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_alphabetic)
+            .count()..];
+    matches!(
+        word,
+        "zijn" | "haar" | "uw" | "jouw" | "his" | "her" | "your"
+    )
 }
 
 #[cfg(test)]
@@ -310,6 +366,8 @@ mod tests {
         );
         // What the clause says, it says about the people listed after it.
         must_find("Graag de vakbondscontributie over 2025 bevestigen van:\n- J.H. (Jan) Evers - lid 4011\n- S. Koster\nVerrekening in mei, zie de cao.");
+        must_find("Medewerker Joost Kamp (fysiotherapie, personeelsnummer 1187) heeft gevraagd om zijn contributie voor de vakbond FNV Zorg & Welzijn over 2025 te laten verrekenen, volgens de fiscale regeling in de cao.");
+        must_find("Ten behoeve van de fiscale verrekening van de vakbondscontributie over 2025 vragen wij u het lidmaatschap en de betaalde contributie te bevestigen van de volgende medewerkers, die bij ons een verzoek tot verrekening hebben ingediend:\n\n- J.H. (Jan) Evers - lidnummer 40118832\n- S. (Sabine) Koster");
     }
 
     #[test]
