@@ -824,12 +824,23 @@ pub fn blank_form(original: &str) -> bool {
                 .all(|c| matches!(c, '.' | '_' | '…' | ' ' | '-' | '[' | ']' | '(' | ')'))
     };
     let (mut blanks, mut filled) = (0usize, 0usize);
-    for (label, value) in original.lines().filter_map(|line| line.split_once(':')) {
+    for line in original.lines() {
+        // `Label: value`, or a table row `Label<TAB>value` (a form in a
+        // Word table): an empty cell is a blank too, unless the label
+        // names someone (a list of people with empty columns to fill).
+        let (label, value, cell) = match line.split_once(':') {
+            Some((label, value)) => (label, value, false),
+            None => match line.split_once('\t') {
+                Some((label, value)) => (label, value, true),
+                None => continue,
+            },
+        };
         let label = label.trim();
         if label.is_empty() || label.len() > 40 || !label.chars().any(char::is_alphabetic) {
             continue;
         }
-        if blank(value) {
+        let empty_cell = cell && value.trim().is_empty();
+        if blank(value) || empty_cell && !private_name_in(label, 0..label.len()) {
             blanks += 1;
         } else if value.chars().any(char::is_alphanumeric) {
             filled += 1;
@@ -1485,6 +1496,17 @@ mod tests {
             "Naam: Jan de Vries\nBSN: 123456782\nGeboortedatum: 01-02-1960\nIndicatie: dagbesteding"
         ));
         assert!(!blank_form("Naam: ....\nVerder niets."));
+        // A form laid out as a Word table: labels before empty cells.
+        assert!(blank_form(
+            "Aanvraag medicatiebeoordeling\nNaam patiënt\t\nGeboortedatum\t\nBSN\t\nHuisarts / POH\t\nBepaling\tWaarde\tDatum\neGFR\t\t\nHbA1c\t\t"
+        ));
+        assert!(!blank_form(
+            "Naam patiënt\tJan de Vries\nGeboortedatum\t01-02-1960\nBSN\t123456782\nHuisarts\t\neGFR\t48\t\n"
+        ));
+        // People in the first column, columns still to fill: a list of them.
+        assert!(!blank_form(
+            "Aanwezig\nJan de Vries\t\t\nPiet Bakker\t\t\nAnna Smit\t\t\n"
+        ));
         // Partly filled in: about someone.
         assert!(!blank_form(
             "Naam: Jan de Vries\nBSN: 123456782\nTelefoon: ....\nE-mail: ....\nHuisarts: ...."

@@ -566,6 +566,16 @@ const SERVICE_HEADS: &[&str] = &[
     "dressings",
     "supplies",
     "training",
+    "check",
+    "checks",
+    "round",
+    "rounds",
+    "audit",
+    "audits",
+    "system",
+    "software",
+    "course",
+    "workshop",
     "zorg",
     "poli",
     "polikliniek",
@@ -1026,6 +1036,7 @@ mod tests {
         must_not("Nieuwsbrief februari\n\nDe griepprik komt eraan, zie ons beleid op de website.\n\nEen hele alinea over het schoolplein, de nieuwe fietsenstalling, de juffen en meesters van groep 3 en 4, de ouderavond van dinsdag en de kerstmarkt die dit jaar gewoon weer doorgaat, met chocolademelk.\n\nIs uw kind zwanger van een broertje of zusje? Grapje: fijn als u het ons laat weten.");
         must_not("Geachte mevrouw Hartman,\n\nWij organiseren in april een middag voor onze vrijwilligers en mantelzorgers in de regio Rivierstad, met koffie en een lunch.\nKunt u dan vertellen wat diabetes en COPD zijn, en wat metformine doet?");
         must_not("3. Maatje voor een bewoner met dementie: samen wandelen, de krant lezen.");
+        must_not("Your first week: from Wednesday on you will do the medication checks together with Ruben.");
         must_not("Some of our clients need wound care at home. Could you tell me whether your service provides it?");
         // "je" as the subject of a question is anyone.
         must_not("Heb je diabetes? Dan is het spreekuur op dinsdag iets voor jou.");

@@ -294,8 +294,21 @@ const ORG_AFTER: &[&str] = &[
     "group",
     "holding",
     "advocaten",
+    "advocatuur",
+    "strafrecht",
+    "letselschade",
     "notarissen",
+    "notariaat",
     "accountants",
+    "makelaardij",
+    "administratie",
+    "belastingadvies",
+    "fysiotherapie",
+    "tandartsen",
+    "huisartsen",
+    "apotheek",
+    "solicitors",
+    "lawyers",
     "straat",
     "laan",
     "weg",
@@ -669,8 +682,20 @@ impl PersonNameDetector {
         }
         // The word after the name.
         let mut q = c.end;
-        while q < bytes.len() && (is_space(bytes[q]) || bytes[q] == b',') {
-            q += 1;
+        // Also across a wrapped, indented line ("Van Dijk\n  Strafrecht");
+        // not to the next line of an address block ("Jan Jansen\nLaan 5").
+        loop {
+            while q < bytes.len() && (is_space(bytes[q]) || bytes[q] == b',') {
+                q += 1;
+            }
+            let eol = usize::from(bytes.get(q) == Some(&b'\r'));
+            if bytes.get(q + eol) == Some(&b'\n')
+                && bytes.get(q + eol + 1).is_some_and(|&b| is_space(b))
+            {
+                q += eol + 1;
+            } else {
+                break;
+            }
         }
         let qe = word_end(bytes, q);
         if qe > q {
@@ -925,6 +950,12 @@ mod tests {
         must_not("Op Maandag 3 Juni is de vergadering.");
         must_not("Zie bijlage B. Daarna volgt het besluit.");
         must_not("Het Antoni van Leeuwenhoek Ziekenhuis.");
+        must_not("hebben wij de dagen van Van Dijk Strafrecht overgenomen");
+        must_not("hebben wij de dagen van Van Dijk\n  Strafrecht overgenomen");
+        must_find(
+            "Dhr. Jan Jansen\nLaan van Meerdervoort 5",
+            "Dhr. Jan Jansen",
+        );
         must_not("GGZ, COPD en WMO zijn afkortingen.");
     }
 

@@ -178,8 +178,9 @@ pub(crate) fn xml_text(
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
     let mut in_text = 0usize;
-    // Table cells (ODS sheets, tables in ODT): paragraphs in a cell are
-    // joined by spaces, cells by tabs and rows by line breaks. Repeated rows
+    // Table cells (ODS sheets, tables in ODT and Word): paragraphs in a
+    // cell are joined by spaces, cells by tabs and rows by line breaks, so
+    // a row of a form or a record reads as one line ("BSN\t123456782"). Repeated rows
     // and columns (`number-rows-repeated`) are read once: the text is the
     // same, and a 1 KB file can declare billions of them.
     let mut in_cell = 0usize;
@@ -197,6 +198,10 @@ pub(crate) fn xml_text(
                     continue;
                 }
                 "table-cell" if !ooxml => {
+                    in_cell += 1;
+                    continue;
+                }
+                "tc" if ooxml => {
                     in_cell += 1;
                     continue;
                 }
@@ -225,8 +230,12 @@ pub(crate) fn xml_text(
                     in_cell = in_cell.saturating_sub(1);
                     "\t".into()
                 }
-                "tc" => "\t".into(),
+                "tc" if ooxml => {
+                    in_cell = in_cell.saturating_sub(1);
+                    "\t".into()
+                }
                 "table-row" if !ooxml => "\n".into(),
+                "tr" if ooxml => "\n".into(),
                 _ => continue,
             },
             Event::Empty(e) => match e.local_name().as_ref() {
@@ -273,13 +282,13 @@ mod tests {
     }
 
     #[test]
-    fn runs_split_by_formatting_are_read_as_one_word_and_cells_as_lines() {
+    fn runs_split_by_formatting_are_read_as_one_word_and_rows_as_lines() {
         // Word splits a number into runs where the formatting or the spell
         // checker changes; each table cell is a paragraph of its own, set off by a tab.
         let xml = br#"<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>BSN 1234</w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:rPr><w:b/></w:rPr><w:t>5678</w:t></w:r><w:r><w:t>2</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Naam</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>J. de </w:t></w:r><w:r><w:t>Vries</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
         let mut out = String::new();
         xml_text(xml, true, &mut out, 1000).unwrap();
-        assert_eq!(out, "BSN 123456782\nNaam\n\tJ. de Vries\n\t");
+        assert_eq!(out, "BSN 123456782\nNaam \tJ. de Vries \t\n");
     }
 
     #[test]
