@@ -6,13 +6,17 @@
 
 use super::context::{after_country_code, closest_label, digit_groups, digit_runs};
 use super::context::{joined_after, joined_before};
-use super::context::{near_any, OTHER_NUMBER_LABELS};
+use super::context::{near_any, Labels, OTHER_NUMBER_LABELS};
 use super::mask::mask_keep;
 use super::{Detector, Text};
 use crate::finding::{FindingKind, Match};
+use std::sync::LazyLock;
 
-/// Words that say a number is a BSN.
-const CONTEXT: &[&str] = &[
+/// Words that say a number is a BSN, compiled once.
+static CONTEXT: LazyLock<Labels> = LazyLock::new(|| Labels::new(CONTEXT_WORDS));
+
+/// The words of [`CONTEXT`].
+const CONTEXT_WORDS: &[&str] = &[
     "bsn",
     "burgerservicenummer",
     "burgerservice nummer",
@@ -98,7 +102,7 @@ impl Detector for BsnDetector {
             {
                 continue;
             }
-            let has_context = near_any(&text.lower, g.start, g.end, REACH, CONTEXT);
+            let has_context = near_any(&text.lower, g.start, g.end, REACH, &CONTEXT);
             let mut digits = [0u8; 9];
             if layout == LAYOUTS.len() - 1 {
                 // Eight digits: a BSN that lost its leading zero, only with a
@@ -113,7 +117,8 @@ impl Detector for BsnDetector {
             if !elfproef(&digits) {
                 continue;
             }
-            if closest_label(&text.lower, g.start, 40, CONTEXT, OTHER_NUMBER_LABELS) == Some(false)
+            if closest_label(&text.lower, g.start, 40, &CONTEXT, &OTHER_NUMBER_LABELS)
+                == Some(false)
             {
                 continue;
             }
@@ -144,7 +149,7 @@ fn header_before(lower: &str, start: usize) -> bool {
         from += 1;
     }
     let before = &lower[from..start];
-    CONTEXT.iter().any(|w| before.contains(w))
+    CONTEXT.any_in(before)
 }
 
 #[cfg(test)]

@@ -19,10 +19,40 @@ pub fn window(text: &str, start: usize, end: usize, before: usize, after: usize)
     &text[from..to]
 }
 
+/// A short list of label words compiled once, searched in the small
+/// windows around a candidate number (a BSN, a phone number): one pass over
+/// the window instead of one substring search per word.
+#[derive(Debug)]
+pub struct Labels {
+    ac: aho_corasick::AhoCorasick,
+}
+
+impl Labels {
+    /// Compiles `words` (lowercase, matched anywhere, also inside words).
+    pub fn new(words: &[&str]) -> Labels {
+        Labels {
+            ac: aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .prefilter(false)
+                .build(words)
+                .expect("label words compile"),
+        }
+    }
+
+    /// Whether any of the words occurs in `hay`.
+    pub fn any_in(&self, hay: &str) -> bool {
+        self.ac.is_match(hay)
+    }
+
+    /// Where the last occurrence of any of the words in `hay` ends.
+    pub fn last_end(&self, hay: &str) -> Option<usize> {
+        self.ac.find_overlapping_iter(hay).map(|m| m.end()).max()
+    }
+}
+
 /// Whether any of `words` occurs in the (lowercase) window around a match.
-pub fn near_any(lower: &str, start: usize, end: usize, reach: usize, words: &[&str]) -> bool {
-    let w = window(lower, start, end, reach, reach);
-    words.iter().any(|word| w.contains(word))
+pub fn near_any(lower: &str, start: usize, end: usize, reach: usize, words: &Labels) -> bool {
+    words.any_in(window(lower, start, end, reach, reach))
 }
 
 /// Whether the bytes at `pos` (if any) are not an ASCII letter or digit:
@@ -443,8 +473,9 @@ impl Default for PersonCues {
 pub struct PersonIndex {
     strong: Positions,
     weak: Positions,
-    /// Private persons' names, line by line as asked for.
-    names: PrivateNames,
+    /// Private persons' names, line by line as asked for (shared with the
+    /// other detectors reading the same text).
+    names: std::rc::Rc<PrivateNames>,
 }
 
 impl PersonIndex {
@@ -498,7 +529,7 @@ impl PersonCues {
         PersonIndex {
             strong: Arc::new(particular_only(lower, self.strong.positions(lower))),
             weak: Arc::new(self.weak.positions(lower)),
-            names: PrivateNames::default(),
+            names: Default::default(),
         }
     }
 
@@ -517,15 +548,15 @@ impl PersonCues {
         PersonIndex {
             strong,
             weak: self.weak.positions_in(text),
-            names: PrivateNames::default(),
+            names: std::rc::Rc::clone(&text.scans.names),
         }
     }
 
     /// Compiles the cue lists.
     pub fn new() -> PersonCues {
         PersonCues {
-            strong: Dictionary::new(&[STRONG_PERSON_CUES, STATEMENT_CUES].concat()),
-            weak: Dictionary::new(WEAK_PERSON_CUES),
+            strong: Dictionary::shared(&[STRONG_PERSON_CUES, STATEMENT_CUES].concat()),
+            weak: Dictionary::shared(WEAK_PERSON_CUES),
         }
     }
 
@@ -612,6 +643,14 @@ pub fn clause(original: &str, start: usize, end: usize, reach: usize) -> Range<u
     from..to.max(from)
 }
 
+/// Like [`names_someone`] over `text.original`, with each line's names
+/// found once per text.
+pub fn names_someone_in(text: &Text<'_>, range: Range<usize>, start: usize, end: usize) -> bool {
+    let names = &text.scans.names;
+    names.any_in(text.original, range.start..start.max(range.start))
+        || names.any_in(text.original, end.min(range.end)..range.end)
+}
+
 /// Whether `original[range]`, the match `start..end` left out, names one
 /// particular private person: a title before a capitalised word (`Dhr.
 /// Verhoef`, `mevrouw De Graaf`), a first name and a surname, a known name,
@@ -625,16 +664,22 @@ pub fn names_someone(original: &str, range: Range<usize>, start: usize, end: usi
         || private_name_in(original, end.min(range.end)..range.end)
 }
 
-/// Whether a title stands before a capitalised word or an initial in
-/// `words` (`dhr. Y. Benali`, `Mrs. Roelofsen`).
-fn titled(words: &[&str]) -> bool {
-    words.windows(2).any(|pair| {
-        let title = pair[0].trim_end_matches('.').to_lowercase();
-        let next = pair[1].trim_end_matches(['.', ':', ',']);
-        crate::detect::names::is_title(&title)
-            && (crate::detect::names::is_capitalised(next)
-                || (next.len() == 1 && next.as_bytes()[0].is_ascii_uppercase()))
-    })
+/// Whether `title` (a word, perhaps ending in a dot) is a title and `next`
+/// a capitalised word or an initial (`dhr. Y. Benali`, `Mrs. Roelofsen`).
+fn titled_pair(title: &str, next: &str) -> bool {
+    let next = next.trim_end_matches(['.', ':', ',']);
+    let title = title.trim_end_matches('.');
+    // Titles are short ASCII words: no lowercase copy for longer ones.
+    let mut buf = [0u8; 8];
+    if title.len() > buf.len() || !title.is_ascii() {
+        return false;
+    }
+    buf[..title.len()].copy_from_slice(title.as_bytes());
+    buf[..title.len()].make_ascii_lowercase();
+    let lower = std::str::from_utf8(&buf[..title.len()]).unwrap_or("");
+    crate::detect::names::is_title(lower)
+        && (crate::detect::names::is_capitalised(next)
+            || (next.len() == 1 && next.as_bytes()[0].is_ascii_uppercase()))
 }
 
 /// Greetings that open a line addressing the reader, not a person spoken of.
@@ -657,14 +702,22 @@ const SALUTATIONS: &[&str] = &[
 /// (`Geachte mevrouw Hartman,` addresses the reader).
 pub fn titled_person(original: &str) -> bool {
     original.lines().any(|line| {
-        let words: Vec<&str> = line
+        let mut words = line
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"' | '|'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        let salutation = words
-            .first()
-            .is_some_and(|w| SALUTATIONS.contains(&w.to_lowercase().as_str()));
-        !salutation && titled(&words)
+            .filter(|w| !w.is_empty());
+        let Some(mut previous) = words.next() else {
+            return false;
+        };
+        if SALUTATIONS.iter().any(|s| s.eq_ignore_ascii_case(previous)) {
+            return false;
+        }
+        for word in words {
+            if titled_pair(previous, word) {
+                return true;
+            }
+            previous = word;
+        }
+        false
     })
 }
 
@@ -789,7 +842,10 @@ fn declared_anonymous(text: &Text<'_>) -> bool {
     // The writer's own name under the closing formula does not count.
     declared
         && !titled_person(text.original)
-        && !private_name_in(text.original, 0..before_signature(&text.lower))
+        && !text
+            .scans
+            .names
+            .any_in(text.original, 0..before_signature(&text.lower))
 }
 
 /// How many thresholds a text states (`BMI > 30`, `HADS-A >= 11`, `<= 7
@@ -797,6 +853,10 @@ fn declared_anonymous(text: &Text<'_>) -> bool {
 /// count as one general cue in [`general_text`]. A comparator that opens
 /// a line is a quote marker, not a threshold.
 fn thresholds(original: &str) -> usize {
+    // < > and the first byte of ≤ ≥.
+    if !original.bytes().any(|b| matches!(b, b'<' | b'>' | 0xE2)) {
+        return 0;
+    }
     original
         .lines()
         .map(|line| {
@@ -823,6 +883,16 @@ pub fn blank_form(original: &str) -> bool {
             && v.chars()
                 .all(|c| matches!(c, '.' | '_' | '…' | ' ' | '-' | '[' | ']' | '(' | ')'))
     };
+    // A blank to write on (three or more of `. _ … - [ ] ( )` and
+    // spaces) holds one of these pairs, or is an empty table cell.
+    if ![
+        "..", ". .", "__", "_ _", "…", "--", "- -", "[", "( ", "()", "(.", "(_", "(-", "\t",
+    ]
+    .iter()
+    .any(|b| original.contains(b))
+    {
+        return false;
+    }
     let (mut blanks, mut filled) = (0usize, 0usize);
     for line in original.lines() {
         // `Label: value`, or a table row `Label<TAB>value` (a form in a
@@ -870,7 +940,9 @@ fn about_person(
     if !near(general, start, end, 200, 200) {
         // A clause that introduces a list of people speaks of them, however
         // long it is ("... van de volgende medewerkers, die ...:\n- J. Evers").
-        let listed = !ctx.strong && lists_people(original, clause(original, start, end, 300).end);
+        let listed = !ctx.strong
+            && original.as_bytes()[end..(end + 300).min(original.len())].contains(&b':')
+            && lists_people(original, clause(original, start, end, 300).end);
         return (
             PersonContext {
                 strong: ctx.strong || listed,
@@ -1200,7 +1272,11 @@ pub const GENERAL_CUES: &[&str] = &[
 /// Labels that say a number is something else than personal data (an order,
 /// an invoice, a customer or case reference). A number right after one of
 /// these is not reported as a BSN or a phone number.
-pub const OTHER_NUMBER_LABELS: &[&str] = &[
+pub static OTHER_NUMBER_LABELS: std::sync::LazyLock<Labels> =
+    std::sync::LazyLock::new(|| Labels::new(OTHER_NUMBER_WORDS));
+
+/// The words of [`OTHER_NUMBER_LABELS`].
+const OTHER_NUMBER_WORDS: &[&str] = &[
     "ordernummer",
     "bestelnummer",
     "order",
@@ -1237,17 +1313,11 @@ pub fn closest_label(
     lower: &str,
     start: usize,
     reach: usize,
-    ours: &[&str],
-    theirs: &[&str],
+    ours: &Labels,
+    theirs: &Labels,
 ) -> Option<bool> {
     let w = window(lower, start, start, reach, 0);
-    let last = |words: &[&str]| {
-        words
-            .iter()
-            .filter_map(|word| w.rfind(word).map(|i| i + word.len()))
-            .max()
-    };
-    match (last(ours), last(theirs)) {
+    match (ours.last_end(w), theirs.last_end(w)) {
         (None, None) => None,
         (Some(_), None) => Some(true),
         (None, Some(_)) => Some(false),
@@ -1562,11 +1632,23 @@ mod tests {
     fn closest_label_wins() {
         let lower = "bsn onbekend, bestelnummer 100000009";
         assert_eq!(
-            closest_label(lower, 27, 40, &["bsn"], &["bestelnummer"]),
+            closest_label(
+                lower,
+                27,
+                40,
+                &Labels::new(&["bsn"]),
+                &Labels::new(&["bestelnummer"])
+            ),
             Some(false)
         );
         assert_eq!(
-            closest_label("bsn: 1", 5, 40, &["bsn"], &["order"]),
+            closest_label(
+                "bsn: 1",
+                5,
+                40,
+                &Labels::new(&["bsn"]),
+                &Labels::new(&["order"])
+            ),
             Some(true)
         );
     }
@@ -1581,7 +1663,7 @@ mod tests {
     #[test]
     fn near_any_finds_context_word() {
         let lower = "het bsn van de client is 123456782";
-        assert!(near_any(lower, 25, 34, 30, &["bsn"]));
-        assert!(!near_any(lower, 25, 34, 5, &["bsn"]));
+        assert!(near_any(lower, 25, 34, 30, &Labels::new(&["bsn"])));
+        assert!(!near_any(lower, 25, 34, 5, &Labels::new(&["bsn"])));
     }
 }

@@ -62,7 +62,7 @@ fn readers_own(text: &Text<'_>, word_start: usize, date_end: usize) -> bool {
         .collect();
     words.iter().any(|w| SECOND_PERSON.contains(w))
         && !words.iter().any(|w| THIRD_PERSON.contains(w))
-        && !super::context::names_someone(text.original, own, word_start, word_start)
+        && !super::context::names_someone_in(text, own, word_start, word_start)
 }
 
 /// Confidence for a date with a four-digit year.

@@ -747,7 +747,7 @@ impl HealthDetector {
             base,
             service,
             person: PersonCues::new(),
-            general: Dictionary::new(GENERAL_CUES),
+            general: Dictionary::shared(GENERAL_CUES),
             measurements: Measurements::new(),
         }
     }

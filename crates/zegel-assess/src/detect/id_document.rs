@@ -6,10 +6,11 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::context::{is_word, near_any, window};
+use super::context::{is_word, near_any, window, Labels};
 use super::mask::mask_keep;
 use super::{Detector, Text};
 use crate::finding::{FindingKind, Match};
+use std::sync::LazyLock;
 
 /// Words that say a document number is near.
 const CONTEXT: &[&str] = &[
@@ -33,8 +34,11 @@ const CONTEXT: &[&str] = &[
     "documentnr",
 ];
 
-/// Words that make a ten-digit number a driving-licence number.
-const LICENCE: &[&str] = &[
+/// Words that make a ten-digit number a driving-licence number, compiled once.
+static LICENCE: LazyLock<Labels> = LazyLock::new(|| Labels::new(LICENCE_WORDS));
+
+/// The words of [`LICENCE`].
+const LICENCE_WORDS: &[&str] = &[
     "rijbewijs",
     "driving licen",
     "driver's licen",
@@ -118,7 +122,7 @@ impl Detector for IdDocumentDetector {
                     Some(DOCUMENT)
                 } else if token.len() == 10
                     && token.iter().all(u8::is_ascii_digit)
-                    && near_any(&text.lower, i, end, AFTER, LICENCE)
+                    && near_any(&text.lower, i, end, AFTER, &LICENCE)
                 {
                     Some(LICENCE_NUMBER)
                 } else {

@@ -16,7 +16,7 @@
 //! (`Naam: Gemeente Waterland-Oost`), and blank or bracketed template
 //! fields (`Naam: ________`, `Naam: [naam cliënt]`).
 
-use crate::detect::context::at_sentence_start;
+use crate::detect::context::{at_sentence_start, Dictionary};
 use crate::detect::mask::mask_words;
 use crate::detect::names::{is_capitalised, is_tussenvoegsel};
 use crate::detect::Text;
@@ -98,11 +98,11 @@ const ORGANISATION_WORDS: &[&str] = &[
 
 /// Finds names by their place in the text and pushes those no earlier
 /// match already covers with at least the same confidence.
-pub(crate) fn structural_names(text: &Text<'_>, out: &mut Vec<Match>) {
+pub(crate) fn structural_names(text: &Text<'_>, family_words: &Dictionary, out: &mut Vec<Match>) {
     let mut found = Vec::new();
     labelled(text, &mut found);
     bracketed_first_names(text, &mut found);
-    families(text, &mut found);
+    families(text, family_words, &mut found);
     for m in found {
         let covered = out.iter().any(|o| {
             o.kind == FindingKind::PersonName
@@ -198,7 +198,10 @@ fn labelled(text: &Text<'_>, out: &mut Vec<Match>) {
 /// `S. (Sabine) Prins`, `J.H. (Jan) van Evers`.
 fn bracketed_first_names(text: &Text<'_>, out: &mut Vec<Match>) {
     let s = text.original;
-    for (open, _) in s.match_indices(" (") {
+    let opens = memchr::memchr_iter(b'(', s.as_bytes())
+        .filter(|&p| p > 0 && s.as_bytes()[p - 1] == b' ')
+        .map(|p| p - 1);
+    for open in opens {
         let Some(close) = s[open + 2..].find(')').map(|p| open + 2 + p) else {
             continue;
         };
@@ -235,50 +238,59 @@ fn bracketed_first_names(text: &Text<'_>, out: &mut Vec<Match>) {
     }
 }
 
-/// `familie Terlouw`, `gezin El Amrani`, `the Andersson family`.
-fn families(text: &Text<'_>, out: &mut Vec<Match>) {
+/// The words [`families`] looks for, in this order: the Dutch ones stand
+/// before the name, `family` after it.
+pub(crate) const FAMILY_WORDS: &[&str] = &["familie", "gezin", "fam.", "family"];
+
+/// `familie Terlouw`, `gezin El Amrani`, `the Andersson family`; the
+/// words are found by `family_words` (a [`Dictionary`] of [`FAMILY_WORDS`])
+/// in the scan all dictionaries share.
+fn families(text: &Text<'_>, family_words: &Dictionary, out: &mut Vec<Match>) {
     let s = text.original;
     let lower = text.lower.as_str();
-    for word in ["familie ", "gezin ", "fam. "] {
-        for (at, _) in lower.match_indices(word) {
-            if at > 0 && s.as_bytes()[at - 1].is_ascii_alphanumeric() {
+    family_words.find_in(text, |hit| {
+        let at = hit.start;
+        if FAMILY_WORDS[hit.term] == "family" {
+            if at == 0 || s.as_bytes()[at - 1] != b' ' {
+                return;
+            }
+            let before = s[..at - 1].trim_end();
+            let Some(w_start) = before.rfind(' ').map(|p| p + 1) else {
+                return;
+            };
+            let name = &before[w_start..];
+            if name_word(name) && lower[..w_start].ends_with("the ") {
+                push(text, w_start - 4, hit.end, 0.7, out);
+            }
+            return;
+        }
+        if s.as_bytes().get(hit.end) != Some(&b' ') {
+            return;
+        }
+        // `Jeugd & Gezin in het Gezondheidscentrum` names a team: the
+        // word must be written lowercase, or open a sentence.
+        let written_lower = s.as_bytes()[at].is_ascii_lowercase();
+        if !written_lower && !at_sentence_start(s, at) {
+            return;
+        }
+        let mut end = hit.end + 1;
+        let mut named = false;
+        for w in s[end..].split(' ').take(4) {
+            let w = w.trim_end_matches([',', '.', ';', ':', '\n', '\r']);
+            if is_tussenvoegsel(w) {
+                end += w.len() + 1;
                 continue;
             }
-            // `Jeugd & Gezin in het Gezondheidscentrum` names a team: the
-            // word must be written lowercase, or open a sentence.
-            let written_lower = s.as_bytes()[at].is_ascii_lowercase();
-            if !written_lower && !at_sentence_start(s, at) {
-                continue;
+            if name_word(w) {
+                end += w.len();
+                named = true;
             }
-            let mut end = at + word.len();
-            let mut named = false;
-            for w in s[end..].split(' ').take(4) {
-                let w = w.trim_end_matches([',', '.', ';', ':', '\n', '\r']);
-                if is_tussenvoegsel(w) {
-                    end += w.len() + 1;
-                    continue;
-                }
-                if name_word(w) {
-                    end += w.len();
-                    named = true;
-                }
-                break;
-            }
-            if named {
-                push(text, at, end, 0.7, out);
-            }
+            break;
         }
-    }
-    for (at, _) in lower.match_indices(" family") {
-        let before = s[..at].trim_end();
-        let Some(w_start) = before.rfind(' ').map(|p| p + 1) else {
-            continue;
-        };
-        let name = &before[w_start..];
-        if name_word(name) && lower[..w_start].ends_with("the ") {
-            push(text, w_start - 4, at + " family".len(), 0.7, out);
+        if named {
+            push(text, at, end, 0.7, out);
         }
-    }
+    });
 }
 
 #[cfg(test)]
@@ -287,7 +299,7 @@ mod tests {
 
     fn found(s: &str) -> Vec<(String, f32)> {
         let mut out = Vec::new();
-        structural_names(&Text::new(s), &mut out);
+        structural_names(&Text::new(s), &Dictionary::new(FAMILY_WORDS), &mut out);
         out.into_iter()
             .map(|m| (s[m.span].to_string(), m.confidence))
             .collect()

@@ -382,6 +382,21 @@ pub fn lines(list: &'static str) -> impl Iterator<Item = &'static str> {
     list.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
+/// Calls `f` with `word` in lowercase, without allocating for the short
+/// ASCII words names are (a per-word `to_lowercase` was a measurable part
+/// of reading a PII-dense text).
+pub fn with_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if word.len() <= buf.len() && word.is_ascii() {
+        let b = &mut buf[..word.len()];
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        f(std::str::from_utf8(b).unwrap_or_default())
+    } else {
+        f(&word.to_lowercase())
+    }
+}
+
 /// Whether `lower` (a lowercase word) is a known first name.
 pub fn is_first_name(lower: &str) -> bool {
     lists().first.contains(lower)

@@ -30,7 +30,7 @@
 //! mail", "never send") caps it at 0.35, below the policy threshold of 0.5.
 
 use crate::detect::context::{
-    clause, names_someone, window, Dictionary, GeneralText, GENERAL_CUES,
+    clause, names_someone_in, window, Dictionary, GeneralText, GENERAL_CUES,
 };
 use crate::detect::names::mentions_name;
 use crate::detect::{Detector, Text};
@@ -316,7 +316,7 @@ impl PatientDossierDetector {
             qualifiers: Dictionary::new(QUALIFIERS),
             template: Dictionary::new(TEMPLATE),
             particular: Dictionary::new(PARTICULAR),
-            general: Dictionary::new(GENERAL_CUES),
+            general: Dictionary::shared(GENERAL_CUES),
         }
     }
 
@@ -427,7 +427,7 @@ impl PatientDossierDetector {
     /// names a person ([`names_someone`]) or holds a [`PARTICULAR`] word.
     fn particular(&self, text: &Text<'_>, start: usize, end: usize, general: &GeneralText) -> bool {
         let own = clause(text.original, start, end, 300);
-        if names_someone(text.original, own.clone(), start, end) {
+        if names_someone_in(text, own.clone(), start, end) {
             return true;
         }
         // In a general text (a newsletter: "uw behandelplan in de app")

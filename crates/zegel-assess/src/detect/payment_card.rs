@@ -3,13 +3,17 @@
 //! the 2-series, American Express, Maestro, Discover, JCB, Diners, UnionPay).
 //! Digits that are part of a longer run are not a card number.
 
-use super::context::{digit_groups, digit_runs, joined_after, joined_before, near_any};
+use super::context::{digit_groups, digit_runs, joined_after, joined_before, near_any, Labels};
 use super::mask::mask_keep;
 use super::{Detector, Text};
 use crate::finding::{FindingKind, Match};
+use std::sync::LazyLock;
 
-/// Words that say a number is a card number.
-const CONTEXT: &[&str] = &[
+/// Words that say a number is a card number, compiled once.
+static CONTEXT: LazyLock<Labels> = LazyLock::new(|| Labels::new(CONTEXT_WORDS));
+
+/// The words of [`CONTEXT`].
+const CONTEXT_WORDS: &[&str] = &[
     "creditcard",
     "credit card",
     "kaartnummer",
@@ -177,7 +181,7 @@ impl Detector for PaymentCardDetector {
                 continue;
             }
             let value = &text.original[g.start..end];
-            let confidence = if near_any(&text.lower, g.start, end, 60, CONTEXT) {
+            let confidence = if near_any(&text.lower, g.start, end, 60, &CONTEXT) {
                 WITH_CONTEXT
             } else if grouped {
                 GROUPED

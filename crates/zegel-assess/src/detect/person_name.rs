@@ -28,7 +28,7 @@
 //! street names (`Van Goghstraat`), organisations (`... B.V.`, `Stichting
 //! ...`, `Gemeente ...`, `... Ziekenhuis`), and places such as Den Haag.
 
-use crate::detect::context::{at_sentence_start, is_word_byte};
+use crate::detect::context::{at_sentence_start, is_word_byte, Dictionary};
 use crate::detect::mask::mask_words;
 use crate::detect::names::{self, is_ambiguous, is_title, is_tussenvoegsel, Fnv, WordSet};
 use crate::detect::{Detector, Text};
@@ -361,6 +361,8 @@ pub struct PersonNameDetector {
     greeting: WordSet,
     org_before: WordSet,
     org_after: WordSet,
+    /// `familie`, `gezin`, `family`: names by their place beside these.
+    family_words: Dictionary,
 }
 
 impl std::fmt::Debug for PersonNameDetector {
@@ -484,6 +486,7 @@ impl PersonNameDetector {
             greeting: WordSet::new(GREETING_WORDS),
             org_before: WordSet::new(ORG_BEFORE),
             org_after: WordSet::new(ORG_AFTER),
+            family_words: Dictionary::shared(crate::detect::name_structure::FAMILY_WORDS),
         }
     }
 
@@ -817,7 +820,7 @@ impl Detector for PersonNameDetector {
             }
             i = c.end;
         }
-        crate::detect::name_structure::structural_names(text, out);
+        crate::detect::name_structure::structural_names(text, &self.family_words, out);
     }
 }
 

@@ -3,14 +3,18 @@
 //! and international `+CC` numbers. Not dates, not the digits of an IBAN or a
 //! BSN, not numbers labelled as an order or invoice.
 
-use super::context::OTHER_NUMBER_LABELS;
 use super::context::{after_iban_prefix, closest_label, digit_runs, joined_after, joined_before};
+use super::context::{Labels, OTHER_NUMBER_LABELS};
 use super::mask::mask_keep;
 use super::{Detector, Text};
 use crate::finding::{FindingKind, Match};
+use std::sync::LazyLock;
 
-/// Words that say a number is a phone number.
-const CONTEXT: &[&str] = &[
+/// Words that say a number is a phone number, compiled once.
+static CONTEXT: LazyLock<Labels> = LazyLock::new(|| Labels::new(CONTEXT_WORDS));
+
+/// The words of [`CONTEXT`].
+const CONTEXT_WORDS: &[&str] = &[
     "tel", "telefoon", "mobiel", "mob.", "gsm", "bel ", "bellen", "phone", "call", "fax",
     "whatsapp", "sms", "contact",
 ];
@@ -188,7 +192,7 @@ impl Detector for PhoneNumberDetector {
             let Some(mut confidence) = judge(&r.digits, plus) else {
                 continue;
             };
-            match closest_label(&text.lower, start, 40, CONTEXT, OTHER_NUMBER_LABELS) {
+            match closest_label(&text.lower, start, 40, &CONTEXT, &OTHER_NUMBER_LABELS) {
                 Some(false) => continue,
                 Some(true) => confidence = WITH_CONTEXT,
                 None => {}

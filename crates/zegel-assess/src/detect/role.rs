@@ -217,13 +217,13 @@ fn particle_name(ws: &[(&str, Range<usize>)], i: usize) -> Option<Range<usize>> 
     const OPENING: &[&str] = &[
         "van", "de", "der", "den", "ter", "ten", "te", "von", "vander",
     ];
-    if !OPENING.contains(&ws[i].0.to_ascii_lowercase().as_str()) {
+    if !OPENING.iter().any(|o| o.eq_ignore_ascii_case(ws[i].0)) {
         return None;
     }
     let mut j = i + 1;
     while j < ws.len()
         && j < i + 3
-        && crate::detect::names::is_tussenvoegsel(&ws[j].0.to_ascii_lowercase())
+        && crate::detect::names::with_lowercase(ws[j].0, crate::detect::names::is_tussenvoegsel)
     {
         // Particles after the first are lowercase ("Van den", not "Van Den").
         if ws[j].0.starts_with(|c: char| c.is_uppercase()) {
@@ -236,13 +236,14 @@ fn particle_name(ws: &[(&str, Range<usize>)], i: usize) -> Option<Range<usize>> 
     if !is_capitalised(bare) || bare.chars().count() < 3 {
         return None;
     }
-    let lower = bare.to_lowercase();
-    // "café De Hoek", "wijkcentrum De Brug": one capitalised particle
-    // before a surname that is also a word is how places are named.
-    let place_like = j - i == 1
-        && ws[i].0.starts_with(|c: char| c.is_uppercase())
-        && crate::detect::names::is_ambiguous(&lower);
-    (is_last_name(&lower) && !place_like).then(|| ws[i].1.start..range.start + bare.len())
+    crate::detect::names::with_lowercase(bare, |lower| {
+        // "café De Hoek", "wijkcentrum De Brug": one capitalised particle
+        // before a surname that is also a word is how places are named.
+        let place_like = j - i == 1
+            && ws[i].0.starts_with(|c: char| c.is_uppercase())
+            && crate::detect::names::is_ambiguous(lower);
+        (is_last_name(lower) && !place_like).then(|| ws[i].1.start..range.start + bare.len())
+    })
 }
 
 /// The private persons' names on one line (`original[line]`), as byte
@@ -263,7 +264,8 @@ fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
             is_capitalised(n) || n.len() == 1 && n.as_bytes()[0].is_ascii_uppercase()
         });
         // Most words are neither capitalised nor before a capitalised
-        // one: no lowercase copy for them.
+        // one: no lowercase copy for them (a particle may open a surname:
+        // "van der Linden").
         if !capitalised && !next_named && !w.starts_with(['v', 'd', 't']) {
             return None;
         }
@@ -280,9 +282,8 @@ fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
                 .filter(|(n, _)| is_capitalised(n))
                 .map(|(_, nr)| r.start..nr.end);
         }
-        let lower = bare.to_lowercase();
-        match next {
-            Some((_, nr)) if next_named && is_title(&lower) => Some(r.start..nr.end),
+        crate::detect::names::with_lowercase(bare, |lower| match next {
+            Some((_, nr)) if next_named && is_title(lower) => Some(r.start..nr.end),
             // A first name and a surname side by side, not across a
             // sentence end ("locatie De Linde. Van de 40 dozen").
             Some((n, nr))
@@ -290,7 +291,7 @@ fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
                     && is_capitalised(n)
                     && n.chars().count() >= 3
                     && !w.ends_with(['.', ',', ':', ';'])
-                    && is_first_name(&lower) =>
+                    && is_first_name(lower) =>
             {
                 Some(r.start..nr.end)
             }
@@ -298,15 +299,15 @@ fn line_names(original: &str, line: Range<usize>) -> Vec<Range<usize>> {
             // every word has a capital ("4. Moet dat apart?"); a first name
             // is, and so is a surname opening a line (a list, a table).
             _ if capitalised
-                && (is_first_name(&lower)
-                    || is_last_name(&lower) && !after_sentence_end(original, r.start))
-                && !crate::detect::names::is_ambiguous(&lower)
-                && !crate::detect::person_name::STOP.contains(&lower.as_str()) =>
+                && (is_first_name(lower)
+                    || is_last_name(lower) && !after_sentence_end(original, r.start))
+                && !crate::detect::names::is_ambiguous(lower)
+                && !crate::detect::person_name::STOP.contains(&lower) =>
             {
                 Some(r.start..r.start + bare.len())
             }
             _ => None,
-        }
+        })
     };
     (0..ws.len())
         .filter_map(name_at)

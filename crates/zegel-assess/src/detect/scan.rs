@@ -16,6 +16,7 @@
 //! is searched on its own: the result is the same, only slower.
 
 use super::context::{Edge, Hit, Positions};
+use super::role::PrivateNames;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
@@ -210,6 +211,9 @@ impl SharedHits {
 pub(crate) struct Scans {
     shared: OnceCell<SharedHits>,
     positions: RefCell<Vec<(u32, Positions)>>,
+    /// The private persons' names of each line, found once for every
+    /// detector that asks who is named near a term.
+    pub(crate) names: std::rc::Rc<PrivateNames>,
 }
 
 impl std::fmt::Debug for Scans {

@@ -269,7 +269,7 @@ impl SpecialCategoryDetector {
             terms: Dictionary::shared(&all),
             base,
             person: PersonCues::new(),
-            general: Dictionary::new(GENERAL_CUES),
+            general: Dictionary::shared(GENERAL_CUES),
         }
     }
 }
