@@ -414,12 +414,19 @@ pub fn is_ambiguous(lower: &str) -> bool {
 
 /// Whether `lower` is one of [`TITLES`].
 pub fn is_title(lower: &str) -> bool {
-    lists().titles.contains(lower)
+    // Most words asked about are longer than any title: no hashing.
+    lower.len() <= LONGEST_TITLE && lists().titles.contains(lower)
 }
+
+/// The length in bytes of the longest of [`TITLES`] (`mevrouw`, `mister`).
+const LONGEST_TITLE: usize = 7;
+
+/// The length in bytes of the longest of [`TUSSENVOEGSELS`] (`vander`).
+const LONGEST_TUSSENVOEGSEL: usize = 6;
 
 /// Whether `lower` is one of [`TUSSENVOEGSELS`].
 pub fn is_tussenvoegsel(lower: &str) -> bool {
-    lists().tussenvoegsels.contains(lower)
+    lower.len() <= LONGEST_TUSSENVOEGSEL && lists().tussenvoegsels.contains(lower)
 }
 
 /// The first-name and surname lists, lowercase, as one map from name to
@@ -471,6 +478,15 @@ pub fn mentions_name(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_length_limits_hold_every_title_and_particle() {
+        assert_eq!(TITLES.iter().map(|t| t.len()).max(), Some(LONGEST_TITLE));
+        assert_eq!(
+            TUSSENVOEGSELS.iter().map(|t| t.len()).max(),
+            Some(LONGEST_TUSSENVOEGSEL)
+        );
+    }
 
     #[test]
     fn lists_load() {
