@@ -265,6 +265,11 @@ const ORG_BEFORE: &[&str] = &[
     "queen",
 ];
 
+/// The words of [`ORG_AFTER`] that name a street ("Jan Steen Laan").
+const STREET_WORDS: &[&str] = &[
+    "straat", "laan", "weg", "plein", "street", "road", "avenue", "square", "lane",
+];
+
 /// Words right after a name that make it an organisation.
 const ORG_AFTER: &[&str] = &[
     "b.v",
@@ -687,8 +692,10 @@ impl PersonNameDetector {
         let mut q = c.end;
         // Also across a wrapped, indented line ("Van Dijk\n  Strafrecht");
         // not to the next line of an address block ("Jan Jansen\nLaan 5").
+        let mut comma = false;
         loop {
             while q < bytes.len() && (is_space(bytes[q]) || bytes[q] == b',') {
+                comma |= bytes[q] == b',';
                 q += 1;
             }
             let eol = usize::from(bytes.get(q) == Some(&b'\r'));
@@ -709,7 +716,10 @@ impl PersonNameDetector {
                 } else {
                     ""
                 };
-            if self.org_after.contains(next)
+            // After a comma a street word opens the address that follows
+            // the name ("dhr. Kevin Lubbers, Laan van Presikhaaf 301").
+            let street = STREET_WORDS.contains(&next);
+            if self.org_after.contains(next) && !(comma && street)
                 || next_dotted.starts_with("b.v")
                 || next_dotted.starts_with("n.v")
             {
@@ -958,6 +968,10 @@ mod tests {
         must_find(
             "Dhr. Jan Jansen\nLaan van Meerdervoort 5",
             "Dhr. Jan Jansen",
+        );
+        must_find(
+            "de woning van dhr. Kevin Lubbers, Laan van Presikhaaf 301-7. Buren",
+            "dhr. Kevin Lubbers",
         );
         must_not("GGZ, COPD en WMO zijn afkortingen.");
     }

@@ -291,9 +291,12 @@ impl Detector for SpecialCategoryDetector {
                 return;
             }
             let membership = (first_member..first_party).contains(&hit.term);
-            let (ctx, general) = if membership && possessive_before(&text.lower, hit.start) {
-                // "zijn contributie voor de vakbond", "her union membership":
-                // someone's own, whatever the text around it.
+            let said_of_someone = membership && possessive_before(&text.lower, hit.start)
+                || predicated(text, hit.start, hit.end);
+            let (ctx, general) = if said_of_someone {
+                // "zijn contributie voor de vakbond", "her union membership",
+                // "she's of Surinamese descent": someone's own, whatever
+                // the text around it (a diversity goal in the same sentence).
                 (
                     crate::detect::context::PersonContext {
                         strong: true,
@@ -314,6 +317,29 @@ impl Detector for SpecialCategoryDetector {
             });
         });
     }
+}
+
+/// Whether the term at `start..end` is said of a person: a personal
+/// pronoun with a form of "to be" opens its clause at most five words
+/// before it ("she's of Surinamese-Hindustani descent", "hij is lid van
+/// de PvdA", "zij is moslim").
+fn predicated(text: &Text<'_>, start: usize, end: usize) -> bool {
+    const SUBJECTS: &[&str] = &[
+        "she's", "he's", "she is", "he is", "she was", "he was", "zij is", "hij is", "ze is",
+        "zij was", "hij was", "ze was", "is zij", "is hij", "was zij", "was hij",
+    ];
+    let own = crate::detect::context::clause(text.original, start, end, 200);
+    let before = &text.lower[own.start..start];
+    SUBJECTS.iter().any(|subject| {
+        before.rfind(subject).is_some_and(|at| {
+            let bytes = before.as_bytes();
+            let starts_word = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+            let between = &before[at + subject.len()..];
+            starts_word
+                && between.starts_with([' ', ','])
+                && between.split_whitespace().count() <= 5
+        })
+    })
 }
 
 /// Whether a possessive pronoun of a third person or the reader stands
@@ -366,6 +392,8 @@ mod tests {
         );
         // What the clause says, it says about the people listed after it.
         must_find("Graag de vakbondscontributie over 2025 bevestigen van:\n- J.H. (Jan) Evers - lid 4011\n- S. Koster\nVerrekening in mei, zie de cao.");
+        must_find("Henk was particularly happy with Priscilla: she's of Surinamese-Hindustani descent and grew up here, which would help our diversity goals.");
+        must_find("Ons diversiteitsbeleid is bekend; hij is lid van de PvdA.");
         must_find("Medewerker Joost Kamp (fysiotherapie, personeelsnummer 1187) heeft gevraagd om zijn contributie voor de vakbond FNV Zorg & Welzijn over 2025 te laten verrekenen, volgens de fiscale regeling in de cao.");
         must_find("Ten behoeve van de fiscale verrekening van de vakbondscontributie over 2025 vragen wij u het lidmaatschap en de betaalde contributie te bevestigen van de volgende medewerkers, die bij ons een verzoek tot verrekening hebben ingediend:\n\n- J.H. (Jan) Evers - lidnummer 40118832\n- S. (Sabine) Koster");
     }
@@ -382,6 +410,9 @@ mod tests {
     fn ignores_general_and_policy_text() {
         must_not("Ons diversiteitsbeleid: iedereen is welkom, ongeacht religie of afkomst.");
         must_not("The union negotiations on the CAO continue next week.");
+        must_not(
+            "She is responsible for our diversity policy, which covers ethnicity and religion.",
+        );
         must_not("De vakbond onderhandelt over de nieuwe cao.");
         must_not("Nieuws: de verkiezingen zijn gewonnen door de partij die stemt op verandering.");
         must_not("Our policy on biometric data and fingerprint readers is attached.");
