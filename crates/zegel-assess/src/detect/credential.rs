@@ -227,6 +227,21 @@ impl Default for CredentialDetector {
     }
 }
 
+/// Short clauses that state what follows on the next line ("It is:").
+const STATING: &[&str] = &[
+    "it is:",
+    "this is:",
+    "that is:",
+    "here it is:",
+    "het is:",
+    "dit is:",
+    "die is:",
+    "deze is:",
+    "hier is het:",
+    "het luidt:",
+    "namelijk:",
+];
+
 impl CredentialDetector {
     /// A credential detector.
     pub fn new() -> CredentialDetector {
@@ -294,6 +309,20 @@ fn strong_password(v: &str) -> bool {
         && b.iter().any(u8::is_ascii_digit)
         && b.iter().any(|c| b"!#$%&*?@^~+=".contains(c))
         && !v.contains("://")
+}
+
+/// Whether a value is shaped like a password people choose without a
+/// symbol: 8 to 64 letters and digits, with upper and lower case and at
+/// least two digits among the letters (`Dijk2027raad`, `Welkom2026`), not a
+/// reference in capitals (`INC2024113`) nor a word with a year on it in
+/// lowercase.
+fn chosen_password(v: &str) -> bool {
+    let b = v.as_bytes();
+    (8..=64).contains(&b.len())
+        && b.iter().all(u8::is_ascii_alphanumeric)
+        && b.iter().any(u8::is_ascii_uppercase)
+        && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 3
+        && b.iter().filter(|c| c.is_ascii_digit()).count() >= 2
 }
 
 /// Whether a value is shaped like the code of a lock or key safe: four to
@@ -489,7 +518,8 @@ impl CredentialDetector {
         if qualified && !self.secret_shaped(value, what) {
             return None;
         }
-        if bare && what == Announces::Password && !strong_password(value) {
+        if bare && what == Announces::Password && !strong_password(value) && !chosen_password(value)
+        {
             return None;
         }
         let confidence = match what {
@@ -552,7 +582,16 @@ impl CredentialDetector {
         let s = text.original;
         let line_end = s[end..].find('\n').map_or(s.len(), |p| end + p);
         let rest = s[end..line_end].trim_end();
-        if !rest.ends_with(':') || rest.len() > 60 || rest.contains(['.', '?', '!']) {
+        // "the encryption password of the copy job "X". It is:": a short
+        // stating clause after a sentence end also announces the value.
+        let stated = rest
+            .rfind(['.', '?', '!'])
+            .map(|p| rest[p + 1..].trim().to_lowercase())
+            .is_some_and(|tail| STATING.contains(&tail.as_str()));
+        if !rest.ends_with(':')
+            || rest.len() > 200
+            || (rest.len() > 60 || rest.contains(['.', '?', '!'])) && !stated
+        {
             return None;
         }
         let mut pos = line_end;
@@ -983,6 +1022,10 @@ mod tests {
                 "q8Z3xK9mP2vL7nR4tW6yB1cF",
             ),
             (
+                "you need the encryption password of the copy job \"WSG-Offsite\". It is:\n\nOffsite-Enc!2024-woonstede-77Qa\n\nPlease restore",
+                "Offsite-Enc!2024-woonstede-77Qa",
+            ),
+            (
                 "Het nieuwe wachtwoord:\n  Zh!2024-Beheer\n",
                 "Zh!2024-Beheer",
             ),
@@ -1047,6 +1090,10 @@ mod tests {
                 "Maliebaan!Dossier87",
             ),
             ("De pincode luidt: 4471.", "4471"),
+            (
+                "- Wifi: netwerk WO-Gast, wachtwoord Dijk2027raad (geldig tot 10 januari)",
+                "Dijk2027raad",
+            ),
             ("the PIN is : 8812", "8812"),
         ] {
             assert_eq!(values(s), [value], "{s}");
@@ -1066,6 +1113,8 @@ mod tests {
             "Het wachtwoord van de mailbox is gewijzigd.",
             "ww is hetzelfde als vorige week",
             "Het wachtwoord Welkom moet je wijzigen",
+            "wachtwoord resetten via INC2024113 of SelfService2",
+            "Reset your password. It is:\nnot possible today",
             "the code of conduct is 2024 edition",
             "www is down",
         ] {

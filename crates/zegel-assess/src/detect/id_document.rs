@@ -54,6 +54,9 @@ const AFTER: usize = 80;
 
 /// Confidence for a passport or ID card number near a document word.
 const DOCUMENT: f32 = 0.9;
+/// Confidence for another country's passport or ID number, labelled as
+/// such after a document word ("the passport he showed (number Z4829173").
+const FOREIGN_DOCUMENT: f32 = 0.8;
 /// Confidence for a driving-licence number near a licence word.
 const LICENCE_NUMBER: f32 = 0.85;
 
@@ -93,6 +96,46 @@ pub fn is_document_number(t: &[u8]) -> bool {
         && t.iter().filter(|b| b.is_ascii_digit()).count() >= 2
 }
 
+/// Whether `t` has the shape of a document number of another country:
+/// seven to ten capital letters and digits, at least one letter and six
+/// digits (`Z4829173`, `C01X00T47`, `P1234567`).
+fn foreign_document_number(t: &[u8]) -> bool {
+    // Nine characters opening with two letters is the Dutch layout, which
+    // `is_document_number` judges (no letter O, a digit at the end).
+    let dutch_layout = t.len() == 9 && t[..2].iter().all(u8::is_ascii_uppercase);
+    !dutch_layout
+        && (7..=10).contains(&t.len())
+        && t.iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && t.iter().any(u8::is_ascii_uppercase)
+        && t.iter().filter(|b| b.is_ascii_digit()).count() >= 6
+}
+
+/// Whether the token at `token` follows the document word ending at
+/// `word_end` directly or after a number label ("passport Z4829173",
+/// "paspoort, nummer Z4829173", "passport (number Z4829173").
+fn labelled_as_number(lower: &str, word_end: usize, token: usize) -> bool {
+    let between = &lower[word_end..token];
+    if between.len() > 40 {
+        return false;
+    }
+    let mut words: Vec<&str> = between
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // "passport number is Z4829173".
+    if words.len() >= 2 && matches!(words[words.len() - 1], "is" | "was" | "luidt") {
+        words.pop();
+    }
+    match words.last() {
+        None => true,
+        Some(last) => matches!(
+            *last,
+            "number" | "nummer" | "nr" | "no" | "num" | "numero" | "nummers" | "numbers"
+        ),
+    }
+}
+
 impl Detector for IdDocumentDetector {
     fn kind(&self) -> FindingKind {
         FindingKind::IdDocument
@@ -120,6 +163,12 @@ impl Detector for IdDocumentDetector {
                 let token = &bytes[i..end];
                 let found = if is_document_number(token) && is_word(bytes, i, end) {
                     Some(DOCUMENT)
+                } else if i >= hit.end()
+                    && foreign_document_number(token)
+                    && is_word(bytes, i, end)
+                    && labelled_as_number(&text.lower, hit.end(), i)
+                {
+                    Some(FOREIGN_DOCUMENT)
                 } else if token.len() == 10
                     && token.iter().all(u8::is_ascii_digit)
                     && near_any(&text.lower, i, end, AFTER, &LICENCE)
@@ -160,6 +209,12 @@ mod tests {
             ("ID-kaart: SPECI2014", "SPECI2014"),
             ("documentnummer IB1234567 (identiteitskaart)", "IB1234567"),
             ("Her passport number is NP2K45LM8.", "NP2K45LM8"),
+            (
+                "the passport he showed (number Z4829173, Republic of India) expires",
+                "Z4829173",
+            ),
+            ("His passport number is P1234567.", "P1234567"),
+            ("paspoort C01X00T47 (Duitsland)", "C01X00T47"),
             ("rijbewijsnummer 5012345678", "5012345678"),
             ("driving licence no. 4001234567", "4001234567"),
         ] {
@@ -173,13 +228,15 @@ mod tests {
     #[test]
     fn refuses_without_context_or_wrong_shape() {
         for s in [
-            "Referentie XN01234A5",              // no document word
-            "code SPECI2014 in het systeem",     // no document word
-            "paspoort XO01234A5",                // letter O
-            "paspoort XN01234AB",                // ends in a letter
-            "paspoort XN01234A56",               // ten characters
-            "paspoort ABCDEFGH1",                // one digit only
-            "paspoort verlopen, bel 0612345678", // ten digits, no licence word
+            "Referentie XN01234A5",                        // no document word
+            "code SPECI2014 in het systeem",               // no document word
+            "paspoort XO01234A5",                          // letter O
+            "passport renewal, ticket INC2024113 is open", // no number label
+            "paspoort en ook zaaknummer 2024AB113",        // another number's label
+            "paspoort XN01234AB",                          // ends in a letter
+            "paspoort XN01234A5678",                       // eleven characters
+            "paspoort ABCDEFGH1",                          // one digit only
+            "paspoort verlopen, bel 0612345678",           // ten digits, no licence word
             "Rijbewijs halen kost 5012345678 euro? nee: 501234567",
             "paspoort xn01234a5", // lowercase
         ] {
