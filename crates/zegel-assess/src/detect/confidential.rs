@@ -72,7 +72,9 @@ const WEAK: &[&str] = &["geheim", "geheime", "secret"];
 
 /// Sentences that make a hit part of a footer disclaimer.
 const DISCLAIMER_CUES: &[&str] = &[
-    "bestemd voor",
+    // Not "bestemd voor" alone: "STRIKT VERTROUWELIJK - uitsluitend bestemd
+    // voor de voorzitter van de RvC" is a marking; the footer says
+    // "bestemd voor de geadresseerde".
     "geadresseerde*",
     "per abuis",
     "onbedoeld",
@@ -253,6 +255,7 @@ mod tests {
         must_find("Classificatie: Stg. Confidentieel");
         must_find("[GEHEIM] onderhandelingspositie");
         must_find("Strictly confidential - board minutes attached.");
+        must_find("Geachte heer De Bruijn,\n\nSTRIKT VERTROUWELIJK - uitsluitend bestemd voor de voorzitter van de RvC\n\nZoals besproken.");
         must_find("This memo is for internal use only.");
         must_find("Not for distribution.");
         must_find("Please treat this as confidential until Friday.");

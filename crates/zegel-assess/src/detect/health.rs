@@ -257,6 +257,14 @@ const DIAGNOSES: &[&str] = &[
 
 /// Medication names and classes.
 const MEDICATION: &[&str] = &[
+    // A schedule of doses is one person's medication.
+    "verstrekkingsschema*",
+    "toedienschema*",
+    "medicatieschema*",
+    "afbouwschema*",
+    "doseerschema*",
+    "dosing schedule",
+    "tapering schedule",
     "metformine",
     "metformin",
     "insuline*",

@@ -186,6 +186,7 @@ const SPECIAL: &[&str] = &[
     "biometric data",
     "biometric",
     // sex life and sexual orientation
+    "homo",
     "homoseksueel",
     "homoseksuele",
     "homoseksualiteit",
@@ -394,6 +395,7 @@ mod tests {
         must_find("Graag de vakbondscontributie over 2025 bevestigen van:\n- J.H. (Jan) Evers - lid 4011\n- S. Koster\nVerrekening in mei, zie de cao.");
         must_find("Henk was particularly happy with Priscilla: she's of Surinamese-Hindustani descent and grew up here, which would help our diversity goals.");
         must_find("Ons diversiteitsbeleid is bekend; hij is lid van de PvdA.");
+        must_find("Jesse de Kort heeft mij vorige week verteld dat hij homo is.");
         must_find("Medewerker Joost Kamp (fysiotherapie, personeelsnummer 1187) heeft gevraagd om zijn contributie voor de vakbond FNV Zorg & Welzijn over 2025 te laten verrekenen, volgens de fiscale regeling in de cao.");
         must_find("Ten behoeve van de fiscale verrekening van de vakbondscontributie over 2025 vragen wij u het lidmaatschap en de betaalde contributie te bevestigen van de volgende medewerkers, die bij ons een verzoek tot verrekening hebben ingediend:\n\n- J.H. (Jan) Evers - lidnummer 40118832\n- S. (Sabine) Koster");
     }
