@@ -53,6 +53,8 @@ const CRIMINAL: &[&str] = &[
     "criminal conviction*",
     "convicted",
     "conviction for",
+    "conviction",
+    "convictions",
     "previous conviction*",
     "arrested for",
     "prison sentence",
@@ -216,6 +218,9 @@ const SPECIAL: &[&str] = &[
 const MEMBERSHIP: &[&str] = &[
     "vakbondslid*",
     "vakbondsleden",
+    "kaderlid",
+    "kaderleden",
+    "vakbondsbestuurder*",
     "vakbondslidmaatschap",
     "vakbondscontributie*",
     "fnv-lid",
@@ -396,6 +401,10 @@ mod tests {
         must_find("Henk was particularly happy with Priscilla: she's of Surinamese-Hindustani descent and grew up here, which would help our diversity goals.");
         must_find("Ons diversiteitsbeleid is bekend; hij is lid van de PvdA.");
         must_find("Jesse de Kort heeft mij vorige week verteld dat hij homo is.");
+        must_find("het voornemen staat in verband met de activiteiten van de heer De Graaf als kaderlid van FNV Metaal bij de cao-onderhandelingen van vorig najaar.");
+        must_find(
+            "Mr Daniel Ionescu: when we asked him about it, he told us about a conviction in 2019.",
+        );
         must_find("Medewerker Joost Kamp (fysiotherapie, personeelsnummer 1187) heeft gevraagd om zijn contributie voor de vakbond FNV Zorg & Welzijn over 2025 te laten verrekenen, volgens de fiscale regeling in de cao.");
         must_find("Ten behoeve van de fiscale verrekening van de vakbondscontributie over 2025 vragen wij u het lidmaatschap en de betaalde contributie te bevestigen van de volgende medewerkers, die bij ons een verzoek tot verrekening hebben ingediend:\n\n- J.H. (Jan) Evers - lidnummer 40118832\n- S. (Sabine) Koster");
     }
@@ -416,6 +425,7 @@ mod tests {
             "She is responsible for our diversity policy, which covers ethnicity and religion.",
         );
         must_not("De vakbond onderhandelt over de nieuwe cao.");
+        must_not("It is my conviction that the new roster works better.");
         must_not("Nieuws: de verkiezingen zijn gewonnen door de partij die stemt op verandering.");
         must_not("Our policy on biometric data and fingerprint readers is attached.");
         must_not("Veel mensen met een strafblad vinden moeilijk werk, blijkt uit statistieken.");
