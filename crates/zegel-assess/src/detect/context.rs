@@ -669,15 +669,7 @@ pub fn names_someone(original: &str, range: Range<usize>, start: usize, end: usi
 fn titled_pair(title: &str, next: &str) -> bool {
     let next = next.trim_end_matches(['.', ':', ',']);
     let title = title.trim_end_matches('.');
-    // Titles are short ASCII words: no lowercase copy for longer ones.
-    let mut buf = [0u8; 8];
-    if title.len() > buf.len() || !title.is_ascii() {
-        return false;
-    }
-    buf[..title.len()].copy_from_slice(title.as_bytes());
-    buf[..title.len()].make_ascii_lowercase();
-    let lower = std::str::from_utf8(&buf[..title.len()]).unwrap_or("");
-    crate::detect::names::is_title(lower)
+    crate::detect::names::with_lowercase(title, crate::detect::names::is_title)
         && (crate::detect::names::is_capitalised(next)
             || (next.len() == 1 && next.as_bytes()[0].is_ascii_uppercase()))
 }
@@ -1084,30 +1076,33 @@ fn informal_possessive_before(lower: &str, start: usize) -> bool {
         "met", "van", "voor", "bij", "over", "op", "in", "aan", "na", "tot", "door", "om", "uit",
         "zonder", "tegen", "naast", "onder",
     ];
-    let Some(before) = lower[..start].strip_suffix(' ') else {
+    let Some((word, rest)) = word_before(lower, start) else {
         return false;
     };
-    let last_word = |s: &'_ str| -> usize {
-        s.len()
-            - s.chars()
-                .rev()
-                .take_while(char::is_ascii_alphabetic)
-                .count()
-    };
-    let word_start = last_word(before);
-    match &before[word_start..] {
+    match word {
         "jouw" => true,
         "je" => {
-            let rest = &before[..word_start];
             let opening = rest.trim_end_matches([' ', '\t', '-', '*', '•']);
             opening.is_empty()
                 || opening.ends_with(['(', '\n', '.', '!', '?', ':'])
-                || rest
-                    .strip_suffix(' ')
-                    .is_some_and(|r| PREPOSITIONS.contains(&&r[last_word(r)..]))
+                || word_before(rest, rest.len()).is_some_and(|(w, _)| PREPOSITIONS.contains(&w))
         }
         _ => false,
     }
+}
+
+/// The word of ASCII letters that ends one space before `start` in `lower`,
+/// and the text before that word; `None` when no single space stands
+/// there. ("(je oxazepam": the word before `oxazepam` is `je`.)
+pub(crate) fn word_before(lower: &str, start: usize) -> Option<(&str, &str)> {
+    let before = lower[..start].strip_suffix(' ')?;
+    let letters = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_alphabetic)
+        .count();
+    let (rest, word) = before.split_at(before.len() - letters);
+    Some((word, rest))
 }
 
 /// The scoring scheme shared by the "about a person" detectors (health,

@@ -265,7 +265,8 @@ const ORG_BEFORE: &[&str] = &[
     "queen",
 ];
 
-/// The words of [`ORG_AFTER`] that name a street ("Jan Steen Laan").
+/// Street words right after a name make it a street ("Jan Steen Laan"),
+/// unless a comma stands between: then they open the name's address.
 const STREET_WORDS: &[&str] = &[
     "straat", "laan", "weg", "plein", "street", "road", "avenue", "square", "lane",
 ];
@@ -314,15 +315,6 @@ const ORG_AFTER: &[&str] = &[
     "apotheek",
     "solicitors",
     "lawyers",
-    "straat",
-    "laan",
-    "weg",
-    "plein",
-    "street",
-    "road",
-    "avenue",
-    "square",
-    "lane",
     "prijs",
     "award",
     "zaal",
@@ -719,7 +711,8 @@ impl PersonNameDetector {
             // After a comma a street word opens the address that follows
             // the name ("dhr. Kevin Lubbers, Laan van Presikhaaf 301").
             let street = STREET_WORDS.contains(&next);
-            if self.org_after.contains(next) && !(comma && street)
+            if self.org_after.contains(next)
+                || street && !comma
                 || next_dotted.starts_with("b.v")
                 || next_dotted.starts_with("n.v")
             {

@@ -351,19 +351,12 @@ fn predicated(text: &Text<'_>, start: usize, end: usize) -> bool {
 /// Whether a possessive pronoun of a third person or the reader stands
 /// right before `start` ("zijn lidmaatschap", "her union dues").
 fn possessive_before(lower: &str, start: usize) -> bool {
-    let Some(before) = lower[..start].strip_suffix(' ') else {
-        return false;
-    };
-    let word = &before[before.len()
-        - before
-            .chars()
-            .rev()
-            .take_while(char::is_ascii_alphabetic)
-            .count()..];
-    matches!(
-        word,
-        "zijn" | "haar" | "uw" | "jouw" | "his" | "her" | "your"
-    )
+    crate::detect::context::word_before(lower, start).is_some_and(|(word, _)| {
+        matches!(
+            word,
+            "zijn" | "haar" | "uw" | "jouw" | "his" | "her" | "your"
+        )
+    })
 }
 
 #[cfg(test)]
