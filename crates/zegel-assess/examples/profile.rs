@@ -4,11 +4,12 @@
 //!
 //! Run: `cargo build --release -p zegel-assess --example profile`, then
 //! `valgrind --tool=callgrind target/release/examples/profile detect 3` or
-//! `... profile mail 200`.
+//! `... profile mail 200` or `... profile opinion 3`.
 
 use std::hint::black_box;
 use zegel_assess::detect::{all_detectors, Text};
-use zegel_assess::Assessor;
+use zegel_assess::opinion::judge;
+use zegel_assess::{Assessor, Location, Segment, SegmentRole};
 
 #[path = "../benches/inputs/mod.rs"]
 mod inputs;
@@ -47,6 +48,31 @@ fn main() {
                 texts.len(),
                 bytes,
                 (bytes * n) as f64 / total / 1e6
+            );
+        }
+        // `profile opinion 3`: the learned second opinion over the 1 MiB
+        // plain text and, with a path, the dense corpus as one message.
+        "opinion" => {
+            let mut texts = vec![plain_text(1 << 20)];
+            if let Some(path) = args.next() {
+                texts.extend(dense_pii_texts(Some(path.into())).expect("dense corpus"));
+            }
+            let bytes: usize = texts.iter().map(String::len).sum();
+            let segments: Vec<Segment> = texts
+                .into_iter()
+                .map(|t| Segment::new(Location::Body, SegmentRole::Body, t))
+                .collect();
+            let started = std::time::Instant::now();
+            let mut sum = 0.0;
+            for _ in 0..n {
+                sum += judge(black_box(&segments)).map_or(0.0, |o| o.probability);
+            }
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{} bytes x {n}: {:.1} MB/s (probability {:.3})",
+                bytes,
+                (bytes * n) as f64 / secs / 1e6,
+                sum / n as f32
             );
         }
         "detect" => {

@@ -8,8 +8,9 @@ use crate::detect::{all_detectors, Detector};
 use crate::extract::{extract_message_with, ExtractIssue, Extracted, Limits};
 use crate::finding::{Finding, FindingKind, Location};
 use crate::ocr::Ocr;
-use crate::policy::Policy;
+use crate::opinion::{self, Opinion};
 use crate::policy::UnreadablePolicy;
+use crate::policy::{Policy, DEFAULT_SECURE_KINDS};
 use crate::recipients::{review, Field, Recipient};
 use crate::segment::{Segment, SegmentRole};
 use mail_parser::{Address, Message, MessageParser};
@@ -120,6 +121,12 @@ impl Assessor {
     pub fn assess(&self, message: &Message<'_>, envelope: Option<&Envelope>) -> Assessment {
         let people = People::of(message, envelope);
         let extracted = extract_message_with(message, &self.limits, self.ocr.as_deref());
+        let report = review(&people.recipients, &self.policy.domains);
+        // Only mail to external recipients can go securely because of it.
+        let opinion = match self.policy.second_opinion {
+            Some(_) if !report.external.is_empty() => opinion::judge(&extracted.segments),
+            _ => None,
+        };
         let segments = split_bodies(extracted.segments);
         let (findings, unchecked) = self.find(&segments, &people);
         let unreadable: Vec<(Location, String)> = extracted
@@ -129,7 +136,6 @@ impl Assessor {
             .collect();
         let mut warnings: Vec<Warning> = extracted.issues.into_iter().map(issue_warning).collect();
 
-        let report = review(&people.recipients, &self.policy.domains);
         if !report.external.is_empty() {
             warnings.insert(
                 0,
@@ -152,7 +158,14 @@ impl Assessor {
         }
 
         let subject = message.subject().unwrap_or("");
-        let mut reasons = self.decide(subject, &findings, &segments, &people, &report.external);
+        let mut reasons = self.decide(
+            subject,
+            &findings,
+            &segments,
+            &people,
+            &report.external,
+            opinion,
+        );
         // A text the detectors failed on was not checked: secure whatever
         // the unreadable policy says (that policy is for formats zegel
         // cannot open, not for its own failure).
@@ -261,6 +274,16 @@ impl Assessor {
             from += 1;
         }
         let before = text[from..start].to_lowercase();
+        // "op ons kantoor aan de Stationsstraat 21", "at our office, ...":
+        // the writer's organisation says where it is.
+        if let Some(p) = OWN_PLACES.iter().filter_map(|w| before.rfind(w)).max() {
+            let after = from + p;
+            if text.is_char_boundary(after)
+                && !crate::detect::role::private_name_in(text, after..start)
+            {
+                return true;
+            }
+        }
         self.policy.own_details.iter().any(|d| {
             let d = d.trim().to_lowercase();
             // The organisation's name: a detail of words, not a number.
@@ -288,6 +311,7 @@ impl Assessor {
         segments: &[Segment],
         people: &People,
         external: &[String],
+        opinion: Option<Opinion>,
     ) -> Vec<Reason> {
         let mut reasons = Vec::new();
         if let Some(tag) = self.policy.forced_tag(subject) {
@@ -333,6 +357,24 @@ impl Assessor {
                 });
             }
         }
+        // The second opinion does not overrule the administrator: when the
+        // detectors found a kind the default policy protects but this one
+        // lets go as normal mail (a BSN, with `bsn` taken out of
+        // `secure_kinds`), the resemblance may be that very kind.
+        let let_go = findings.iter().filter(decisive).any(|f| {
+            DEFAULT_SECURE_KINDS.contains(&f.kind) && !self.policy.secure_kinds.contains(&f.kind)
+        });
+        if reasons.is_empty() && !let_go {
+            if let (Some(threshold), Some(opinion)) = (self.policy.second_opinion, opinion) {
+                if opinion.probability >= threshold {
+                    reasons.push(Reason::Resembles {
+                        percent: (opinion.probability * 100.0).floor() as u8,
+                        location: opinion.location,
+                        external: external.to_vec(),
+                    });
+                }
+            }
+        }
         if reasons.is_empty() {
             reasons.push(Reason::NothingSensitive);
         }
@@ -368,14 +410,20 @@ impl Assessor {
                     return false;
                 }
                 // Close by, or further on but pointed back to by a
-                // possessive ("her private mobile: +33 ...", "zijn adres").
-                let linked = (f.span.start + reach >= name.span.end
-                    && name.span.start + reach >= f.span.end)
-                    || (f.span.start > name.span.end
-                        && f.span.start - name.span.end <= 4 * reach
-                        && possessive_before(text, f.span.start));
-                f.segment == name.segment
-                    && f.kind != FindingKind::PersonName
+                // possessive ("her private mobile: +33 ...", "zijn adres");
+                // or pointed back to by a possessive anywhere in the mail
+                // whose subject names the person ("plan van aanpak dhr.
+                // Bennink" ... "Zijn nieuwe mobiele nummer is ...").
+                let linked = if f.segment == name.segment {
+                    (f.span.start + reach >= name.span.end && name.span.start + reach >= f.span.end)
+                        || (f.span.start > name.span.end
+                            && f.span.start - name.span.end <= 4 * reach
+                            && possessive_before(text, f.span.start))
+                } else {
+                    segments[name.segment].role == SegmentRole::Subject
+                        && possessive_before(text, f.span.start)
+                };
+                f.kind != FindingKind::PersonName
                     && f.confidence >= self.policy.min_confidence
                     && self.policy.identifier_kinds.contains(&f.kind)
                     && linked
@@ -388,6 +436,26 @@ impl Assessor {
         None
     }
 }
+
+/// Words with which the writer's organisation names one of its own places
+/// before giving its address ([`Assessor::organisation_location`]).
+const OWN_PLACES: &[&str] = &[
+    "ons kantoor",
+    "onze kantoren",
+    "onze locatie",
+    "ons pand",
+    "ons gebouw",
+    "onze vestiging",
+    "ons hoofdkantoor",
+    "ons adres",
+    "bij ons op",
+    "bij ons aan",
+    "our office",
+    "our offices",
+    "our premises",
+    "our building",
+    "our address",
+];
 
 /// The kinds a mail to someone about their own matters may carry and stay
 /// normal (the README's policy: their own address and phone; the date of
@@ -805,12 +873,14 @@ mod tests {
         );
     }
 
-    /// The verdict on `raw` for an organisation at `internal` with these
-    /// own details.
+    /// The verdict of the detectors on `raw` for an organisation at
+    /// `internal` with these own details (the second opinion off: these
+    /// tests are about the detectors).
     fn verdict_of(internal: &str, own_details: &[&str], raw: &str) -> crate::Verdict {
         let policy = Policy {
             domains: crate::Domains::new(&[internal.into()], &[]),
             own_details: own_details.iter().map(|d| d.to_string()).collect(),
+            second_opinion: None,
             ..Policy::default()
         };
         Assessor::new(policy)
@@ -830,6 +900,68 @@ mod tests {
             let _ = &text.original[1..];
             panic!("detector bug");
         }
+    }
+
+    #[test]
+    fn the_second_opinion_makes_external_mail_secure_that_no_detector_named() {
+        // A referral that names a back complaint in everyday words: no
+        // health term of the vocabularies, no identifier next to the name.
+        let referral = |to: &str| {
+            format!(
+                "From: a@org.nl\r\nTo: {to}\r\nSubject: Verwijzing bedrijfsfysiotherapie\r\n\r\n\
+                 Beste Marco,\r\n\r\nZoals besproken verwijs ik meneer Kuipers door naar jullie \
+                 praktijk. Hij heeft sinds drie weken klachten aan zijn onderrug na tillen in het \
+                 magazijn en zit thuis. Kunnen jullie hem deze week inplannen voor een intake?\r\n"
+            )
+        };
+        let assess = |second_opinion: Option<f32>, to: &str| {
+            let policy = Policy {
+                domains: crate::Domains::new(&["org.nl".into()], &[]),
+                second_opinion,
+                ..Policy::default()
+            };
+            Assessor::new(policy)
+                .assess_bytes(referral(to).as_bytes(), None)
+                .unwrap()
+        };
+        let on = assess(Some(0.85), "b@extern.nl");
+        assert_eq!(on.verdict, crate::Verdict::Secure, "{:?}", on.reasons);
+        assert!(matches!(
+            &on.reasons[..],
+            [Reason::Resembles { percent, location: Location::Body, external }]
+                if *percent >= 85 && external == &["b@extern.nl".to_string()]
+        ));
+        assert!(on.reasons[0]
+            .message(crate::Lang::Nl)
+            .starts_with("De tekst van het bericht lijkt sterk op mail met gevoelige gegevens"));
+        let off = assess(None, "b@extern.nl");
+        assert_eq!(off.verdict, crate::Verdict::Normal, "{:?}", off.reasons);
+        let strict = assess(Some(1.0), "b@extern.nl");
+        assert_eq!(strict.verdict, crate::Verdict::Normal);
+        let internal = assess(Some(0.85), "c@org.nl");
+        assert_eq!(internal.verdict, crate::Verdict::Normal);
+    }
+
+    #[test]
+    fn the_second_opinion_does_not_overrule_a_kind_the_administrator_let_go() {
+        let bsn_mail =
+            b"From: a@org.nl\r\nTo: b@extern.nl\r\nSubject: Dossier\r\n\r\nBSN 111222333.\r\n";
+        let assess = |kinds: &[FindingKind]| {
+            let policy = Policy {
+                domains: crate::Domains::new(&["org.nl".into()], &[]),
+                secure_kinds: kinds.iter().copied().collect(),
+                ..Policy::default()
+            };
+            Assessor::new(policy).assess_bytes(bsn_mail, None).unwrap()
+        };
+        assert_eq!(
+            assess(&[FindingKind::Health]).verdict,
+            crate::Verdict::Normal
+        );
+        assert_eq!(
+            assess(&DEFAULT_SECURE_KINDS).verdict,
+            crate::Verdict::Secure
+        );
     }
 
     #[test]
@@ -922,6 +1054,35 @@ mod tests {
     }
 
     #[test]
+    fn a_possessive_in_the_body_points_back_to_the_person_the_subject_names() {
+        let raw = |subject: &str, line: &str| {
+            format!(
+                "From: a@arbo.nl\r\nTo: hr@klant.nl\r\nSubject: {subject}\r\n\r\n\
+                 Hoi Anouk,\r\n\r\nDank voor de bijgestelde versie, die staat in het \
+                 dossier.\r\n- {line}\r\n- De evaluatie is op 1 juli om 14:00.\r\n"
+            )
+        };
+        let verdict = |subject: &str, line: &str| verdict_of("arbo.nl", &[], &raw(subject, line));
+        let moved = "Hij is verhuisd. Zijn nieuwe mobiele nummer is 06 17 40 82 56.";
+        assert_eq!(
+            verdict("RE: plan van aanpak dhr. Bennink", moved),
+            crate::Verdict::Secure
+        );
+        // No one named in the subject; no possessive before the number.
+        assert_eq!(
+            verdict("RE: plan van aanpak", moved),
+            crate::Verdict::Normal
+        );
+        assert_eq!(
+            verdict(
+                "RE: plan van aanpak dhr. Bennink",
+                "Het nieuwe nummer van de planning is 06 17 40 82 56."
+            ),
+            crate::Verdict::Normal
+        );
+    }
+
+    #[test]
     fn an_address_after_the_organisations_name_is_one_of_its_locations() {
         let verdict = |venue: &str| {
             let raw = format!(
@@ -942,6 +1103,19 @@ mod tests {
         // Someone named between the organisation and the address.
         assert_eq!(
             verdict("Stichting De Brug, client Jan Jansen, Ambachtsweg 9, 3831 KZ Leusden"),
+            crate::Verdict::Secure
+        );
+        // The organisation speaking of its own place.
+        assert_eq!(
+            verdict("op ons kantoor aan de Ambachtsweg 9 in Leusden"),
+            crate::Verdict::Normal
+        );
+        assert_eq!(
+            verdict("our office at Ambachtsweg 9, 3831 KZ Leusden"),
+            crate::Verdict::Normal
+        );
+        assert_eq!(
+            verdict("ons kantoor; bezoek aan Jan Jansen, Ambachtsweg 9, 3831 KZ Leusden"),
             crate::Verdict::Secure
         );
     }

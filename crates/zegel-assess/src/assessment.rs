@@ -224,6 +224,16 @@ pub enum Reason {
         location: Location,
         external: Vec<String>,
     },
+    /// No detector named anything, but the learned second opinion found
+    /// the texts much like the mail that had to go securely in zegel's
+    /// labelled sets, to external recipients.
+    Resembles {
+        /// The second opinion's probability, in percent.
+        percent: u8,
+        /// The text that weighed most.
+        location: Location,
+        external: Vec<String>,
+    },
     /// Content that could not be read goes to external recipients
     /// (`[policy] unreadable` is `secure` or `hold`): what zegel cannot
     /// read, it does not pass as normal mail.
@@ -250,6 +260,7 @@ impl Reason {
                 | Reason::SentSecure
                 | Reason::Sensitive { .. }
                 | Reason::NameWithIdentifier { .. }
+                | Reason::Resembles { .. }
                 | Reason::Unreadable { .. }
         )
     }
@@ -306,6 +317,24 @@ impl Reason {
                     "a third person's name with {} in {}; {}",
                     kind_label(*identifier, lang),
                     location_label(location, lang),
+                    external_en(external)
+                ),
+            },
+            Reason::Resembles {
+                percent,
+                location,
+                external,
+            } => match lang {
+                Lang::Nl => format!(
+                    "{} lijkt sterk op mail met gevoelige gegevens die beveiligd \
+                     verzonden moet worden (tweede oordeel: {percent} %); {}",
+                    capitalise(&location_label(location, lang)),
+                    external_nl(external)
+                ),
+                Lang::En => format!(
+                    "{} closely resembles mail with sensitive data that must be \
+                     sent securely (second opinion: {percent} %); {}",
+                    capitalise(&location_label(location, lang)),
                     external_en(external)
                 ),
             },

@@ -8,6 +8,7 @@
 //! - [`extract`]: the text of every MIME part and attachment, bounded.
 //! - [`body`]: body text split into own text, quoted history and signature.
 //! - [`detect`]: one detector per finding kind.
+//! - [`opinion`]: the learned second opinion over every word of the texts.
 //! - [`ocr`]: the seam to an OCR engine the caller provides.
 //! - [`recipients`]: internal/external, look-alike domains, visible recipients.
 //! - [`finding`], [`segment`]: the data passed between them.
@@ -21,6 +22,7 @@ pub mod extract;
 pub mod finding;
 pub mod i18n;
 pub mod ocr;
+pub mod opinion;
 pub mod policy;
 pub mod recipients;
 pub mod segment;

@@ -277,12 +277,22 @@ pub(crate) struct RawPolicy {
     unreadable: Option<zegel_assess::UnreadablePolicy>,
     lookalike: Option<zegel_assess::WarningAction>,
     visible_external: Option<zegel_assess::WarningAction>,
+    second_opinion: Option<SecondOpinionSetting>,
     pub(crate) action: Option<String>,
     pub(crate) reject_mode: Option<String>,
     pub(crate) sender_notice: Option<bool>,
     pub(crate) hide_subject: Option<bool>,
     pub(crate) confirm_within_hours: Option<u64>,
     pub(crate) portal_expiry_days: Option<u64>,
+}
+
+/// `[policy] second_opinion`: `true` (the default threshold), `false`
+/// (off), or a threshold between 0 and 1.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+enum SecondOpinionSetting {
+    Switch(bool),
+    Threshold(f32),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -464,6 +474,18 @@ impl RawConfig {
         if let Some(v) = p.visible_external {
             policy.visible_external = v;
         }
+        match p.second_opinion {
+            None | Some(SecondOpinionSetting::Switch(true)) => {}
+            Some(SecondOpinionSetting::Switch(false)) => policy.second_opinion = None,
+            Some(SecondOpinionSetting::Threshold(v)) if v > 0.0 && v <= 1.0 => {
+                policy.second_opinion = Some(v)
+            }
+            Some(SecondOpinionSetting::Threshold(v)) => {
+                return Err(invalid(format!(
+                    "[policy] second_opinion must be true, false or a threshold above 0 and at most 1, not {v}"
+                )))
+            }
+        }
         let mut limits = Limits::default();
         let l = &self.limits;
         const MB: usize = 1024 * 1024;
@@ -514,6 +536,24 @@ mod tests {
         assert_eq!(c.policy.domains.internal(), ["a.nl", "extra.nl"]);
         assert_eq!(c.policy.secure_kinds.len(), 1);
         assert_eq!(c.policy.min_confidence, 0.7);
+    }
+
+    #[test]
+    fn the_second_opinion_is_on_by_default_and_can_be_switched_or_tuned() {
+        let default = zegel_assess::policy::DEFAULT_SECOND_OPINION;
+        assert_eq!(parse("").unwrap().policy.second_opinion, Some(default));
+        let on = parse("[policy]\nsecond_opinion = true\n").unwrap();
+        assert_eq!(on.policy.second_opinion, Some(default));
+        let off = parse("[policy]\nsecond_opinion = false\n").unwrap();
+        assert_eq!(off.policy.second_opinion, None);
+        let tuned = parse("[policy]\nsecond_opinion = 0.95\n").unwrap();
+        assert_eq!(tuned.policy.second_opinion, Some(0.95));
+        for wrong in ["0", "1.5", "-0.2"] {
+            assert!(matches!(
+                parse(&format!("[policy]\nsecond_opinion = {wrong}\n")),
+                Err(ConfigError::Invalid { .. })
+            ));
+        }
     }
 
     #[test]

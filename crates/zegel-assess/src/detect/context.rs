@@ -404,7 +404,33 @@ const STATEMENT_CUES: &[&str] = &[
 /// them: in the mail of a care professional they speak of the writer at
 /// work ("ik wil jouw mening over fosfomycine"), not of a patient.
 const WEAK_PERSON_CUES: &[&str] = &[
-    "hij", "zij", "haar", "hem", "he", "she", "his", "her", "him", "uw", "your",
+    "hij",
+    "zij",
+    "haar",
+    "hem",
+    "he",
+    "she",
+    "his",
+    "her",
+    "him",
+    "uw",
+    "your",
+    // "ze" is "she" only before a verb in the singular ("ze gebruikt
+    // tramadol"); "ze gebruiken" is anyone.
+    "ze heeft",
+    "ze had",
+    "ze krijgt",
+    "ze kreeg",
+    "ze gebruikt",
+    "ze slikt",
+    "ze is",
+    "ze was",
+    "ze wordt",
+    "ze werd",
+    "ze lijdt",
+    "ze leed",
+    "ze voelt",
+    "ze zit",
 ];
 
 /// Words that make the next noun anyone rather than someone: "een

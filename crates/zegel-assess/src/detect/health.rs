@@ -836,12 +836,37 @@ fn attach_to_record(text: &Text<'_>, unattached: &[(usize, Found, f32)], out: &m
     let mut found: Vec<Found> = unattached.iter().map(|&(_, f, _)| f).collect();
     found.sort_unstable();
     found.dedup();
-    if found.len() < 2 || !titled_person(text.original) {
+    if found.len() < 2 || !(titled_person(text.original) || readers_results(&text.lower)) {
         return;
     }
     for &(i, _, base) in unattached {
         out[i].confidence = out[i].confidence.max(base + 0.3);
     }
+}
+
+/// Whether `lower` hands the reader their own results ("hierbij je
+/// uitslagen:", "uw bloedwaarden", "your results"): the values that follow
+/// are the reader's, a record about one person as a titled name makes it.
+fn readers_results(lower: &str) -> bool {
+    const POSSESSIVES: &[&str] = &["je ", "jouw ", "uw ", "your "];
+    const RESULTS: &[&str] = &[
+        "uitslag",
+        "bloeduitslag",
+        "labuitslag",
+        "resultaten",
+        "bloedwaarden",
+        "waarden",
+        "results",
+        "test results",
+        "blood results",
+    ];
+    POSSESSIVES.iter().any(|p| {
+        memchr::memmem::find_iter(lower.as_bytes(), p.as_bytes()).any(|at| {
+            let word_start = at == 0 || !lower[..at].ends_with(|c: char| c.is_alphanumeric());
+            let rest = &lower[at + p.len()..];
+            word_start && RESULTS.iter().any(|r| rest.starts_with(r))
+        })
+    })
 }
 
 /// Whether the care term at `start..end` names a team, service or role
@@ -913,6 +938,19 @@ mod tests {
     crate::detect::threshold_checks!(HealthDetector::new());
 
     #[test]
+    fn values_handed_to_the_reader_as_their_results_are_theirs() {
+        let results = "Beste Remco,\n\nHierbij je uitslagen:\n\nBloeddruk: 158/97 mmHg \
+                       (verhoogd)\nTotaal cholesterol: 6,9 mmol/l, LDL 4,8 mmol/l\nNuchtere \
+                       glucose: 6,4 mmol/l\n";
+        must_find(results);
+        // The same values as a reference table, handed to no one.
+        must_not(&results.replace("Hierbij je uitslagen", "Referentiewaarden"));
+        assert!(readers_results("your test results are back"));
+        assert!(!readers_results("bekijk de uitslagen in het portaal"));
+        assert!(!readers_results("hebben jullie uitslagen"));
+    }
+
+    #[test]
     fn finds_dutch_health_data_about_a_person() {
         must_find("Bij mevrouw Jansen is diabetes type 2 vastgesteld.");
         // The reader's own, by an informal possessive.
@@ -927,6 +965,9 @@ mod tests {
         must_find("Quick update on Jesse Brouwer: he had a re-injury on the same side.");
         must_find("Aanmelding mw. Ria de Jong - alcoholverslaving, valt vaak");
         must_find("Mevrouw de Wit heeft een urineweginfectie.");
+        // "ze" with a verb in the singular is she.
+        must_find("Pijn is wat minder maar nog steeds uitstraling rechts en ze gebruikt nog dagelijks tramadol.");
+        must_not("Ze gebruiken vaak tramadol bij rugpijn.");
         must_find("De bewoner met dementie is vannacht gevallen.");
         // History quoted below a signature is content.
         must_find(
