@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scores `zegel classify` against labelled folders of .eml files.
 
-Usage: scripts/quality/score.py [--zegel BIN] [--json OUT] DIR [DIR ...]
+Usage: scripts/quality/score.py [--zegel BIN] [--json OUT] [--no-second-opinion] DIR [DIR ...]
 
 Each DIR holds `*.eml`, `labels.tsv` (file, verdict, kinds, ...) and
 `zegel.toml` (the organisation the labels assume). Prints, per folder and
@@ -36,8 +36,8 @@ def labels(folder):
     return out
 
 
-def classify(zegel, folder, files):
-    cmd = [zegel, "classify", "--json", "--config", os.path.join(folder, "zegel.toml")]
+def classify(zegel, folder, files, extra=()):
+    cmd = [zegel, "classify", "--json", *extra, "--config", os.path.join(folder, "zegel.toml")]
     cmd += [os.path.join(folder, f) for f in files]
     run = subprocess.run(cmd, capture_output=True, text=True)
     results = {}
@@ -54,13 +54,13 @@ def deciding_kinds(result):
     return {f["kind"] for f in result.get("findings", [])}
 
 
-def score(zegel, folders):
+def score(zegel, folders, extra=()):
     total = Counter()
     per_kind = defaultdict(Counter)
     report = {"folders": {}}
     for folder in folders:
         lab = labels(folder)
-        res = classify(zegel, folder, sorted(lab))
+        res = classify(zegel, folder, sorted(lab), extra)
         c = Counter()
         misses, alarms = [], []
         for f, row in sorted(lab.items()):
@@ -106,6 +106,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--zegel")
     ap.add_argument("--json")
+    ap.add_argument("--no-second-opinion", action="store_true",
+                    help="score the detectors alone (zegel classify --no-second-opinion)")
     ap.add_argument("dirs", nargs="+")
     a = ap.parse_args()
     zegel = a.zegel
@@ -116,7 +118,7 @@ def main():
                 break
     if not zegel:
         sys.exit("no zegel binary: build it or pass --zegel")
-    report = score(zegel, a.dirs)
+    report = score(zegel, a.dirs, ["--no-second-opinion"] if a.no_second_opinion else [])
     for folder, m in report["folders"].items():
         print(f"{folder}: n={m['n']} acc={m['accuracy']} recall={m['secure_recall']} "
               f"precision={m['secure_precision']} (tp {m['tp']} fp {m['fp']} tn {m['tn']} fn {m['fn']})")

@@ -147,9 +147,17 @@ fn for_each_feature(text: &str, mut found: impl FnMut(u64)) {
         token.clear();
     };
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        // ASCII first: most mail is, and the Unicode tables cost more.
+        let alphanumeric = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        };
+        if alphanumeric {
             if c.is_ascii_digit() {
                 token.push('0');
+            } else if c.is_ascii() {
+                token.push(c.to_ascii_lowercase());
             } else {
                 token.extend(c.to_lowercase());
             }

@@ -79,6 +79,10 @@ enum Command {
         /// assessment; for checking extraction. The output holds the content.
         #[arg(long)]
         texts: bool,
+        /// The detectors alone: switch the learned second opinion off
+        /// (as `[policy] second_opinion = false`), to see what they decide.
+        #[arg(long)]
+        no_second_opinion: bool,
         /// .eml files, directories, or - for standard input.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -240,10 +244,16 @@ fn main() -> ExitCode {
             json,
             lang,
             texts,
+            no_second_opinion,
             paths,
         } => {
             let config = match config::AssessConfig::load(config.as_deref(), &internal_domains) {
-                Ok(c) => c,
+                Ok(mut c) => {
+                    if no_second_opinion {
+                        c.policy.second_opinion = None;
+                    }
+                    c
+                }
                 Err(e) => {
                     eprintln!("zegel: {e}");
                     return ExitCode::from(2);
