@@ -326,23 +326,32 @@ fn chosen_password(v: &str) -> bool {
 }
 
 /// Whether a value is shaped like the code of a lock or key safe: four to
-/// eight digits, or single digits joined by dashes (`4-8-1-9`), perhaps
-/// closed with `#`. Not a reference such as `2026-0331`, nor a year.
+/// eight digits, or single digits joined by dashes or spaces (`4-8-1-9`,
+/// `2 7 0 4`), perhaps closed with `#`. Not a reference such as
+/// `2026-0331`, nor a year.
 fn lock_code(v: &str) -> bool {
     let v = v.strip_suffix('#').unwrap_or(v);
     let b = v.as_bytes();
     let year = b.len() == 4 && (v.starts_with("19") || v.starts_with("20"));
     let plain = (4..=8).contains(&b.len()) && b.iter().all(u8::is_ascii_digit) && !year;
-    let dashed = (7..=15).contains(&b.len())
+    plain || spelled_digits(v)
+}
+
+/// Four to eight single digits joined by one kind of separator, a dash or
+/// a space (`4-8-1-9`, `2 7 0 4`).
+fn spelled_digits(v: &str) -> bool {
+    let b = v.as_bytes();
+    let separator = b.get(1).copied();
+    (7..=15).contains(&b.len())
+        && b.len() % 2 == 1
+        && matches!(separator, Some(b'-' | b' '))
         && b.iter().enumerate().all(|(i, c)| {
             if i % 2 == 0 {
                 c.is_ascii_digit()
             } else {
-                *c == b'-'
+                Some(*c) == separator
             }
         })
-        && b.len() % 2 == 1;
-    plain || dashed
 }
 
 /// Where a short qualifier between a keyword and its delimiter ends: at the
@@ -502,6 +511,17 @@ impl CredentialDetector {
             }
             e += 1;
         }
+        // A code read out digit by digit: "code is 2 7 0 4".
+        if quote.is_none()
+            && matches!(what, Announces::Code | Announces::Pin)
+            && e == start + 1
+            && bytes[start].is_ascii_digit()
+        {
+            while at(e) == b' ' && at(e + 1).is_ascii_digit() && !at(e + 2).is_ascii_alphanumeric()
+            {
+                e += 2;
+            }
+        }
         if quote.is_none() {
             while e > start && matches!(bytes[e - 1], b'.' | b',' | b';' | b')') {
                 e -= 1;
@@ -527,6 +547,7 @@ impl CredentialDetector {
             Announces::Code if bare && lock_code(value) => 0.8,
             Announces::Code => return None,
             Announces::Password if bare => 0.85,
+            Announces::Pin if spelled_digits(value) => 0.85,
             Announces::Pin => {
                 let digits = value.bytes().all(|b| b.is_ascii_digit());
                 let code = value.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -701,7 +722,11 @@ impl CredentialDetector {
             let value = self
                 .stated(text, e, what)
                 .or_else(|| self.next_line_value(text, e, what));
-            if let Some((vs, ve, confidence)) = value {
+            // Two keywords may announce one value ("in de sleutelkluis ...,
+            // code is 2 7 0 4"): it is one finding.
+            if let Some((vs, ve, confidence)) =
+                value.filter(|&(vs, ve, _)| !out.iter().any(|m| m.span == (vs..ve)))
+            {
                 out.push(Match {
                     kind: FindingKind::Credential,
                     span: vs..ve,
@@ -1071,6 +1096,11 @@ mod tests {
                 "de sleutelkluis hangt links naast de voordeur. Code 4471, dan komt de sleutel eruit.",
                 "4471",
             ),
+            (
+                "De sleutel hangt in de sleutelkluis naast de achterdeur, code is 2 7 0 4 (daarna klepje omlaag).",
+                "2 7 0 4",
+            ),
+            ("Je pincode is 8 3 1 6.", "8 3 1 6"),
             ("- sleutelkluis naast de personeelsingang: 0412", "0412"),
             (
                 "- alarmcode (uitschakelen bij binnenkomst, inschakelen bij vertrek met dezelfde code + ON): 7719",
@@ -1117,6 +1147,9 @@ mod tests {
             "Reset your password. It is:\nnot possible today",
             "the code of conduct is 2024 edition",
             "www is down",
+            // Digits with spaces that are no code read out.
+            "De code is 1 of 2 cijfers langer geworden.",
+            "Pincode is 2 3 keer fout ingevoerd",
         ] {
             let m = find(s);
             assert!(m.is_empty(), "{s}: {m:?}");
