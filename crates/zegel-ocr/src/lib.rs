@@ -12,6 +12,11 @@
 //! wait their turn). Pictures go to Tesseract through a pipe; rendered PDF
 //! pages are written to a private folder (mode 0700, in `/dev/shm` when
 //! the host has it, so in memory) that is removed at once.
+//!
+//! # Layout
+//! - `lib.rs`: [`OcrSettings`] and the [`Ocr`] implementation (limits,
+//!   concurrency).
+//! - `run.rs`: running a program with a pipe in, a deadline and a kill.
 
 mod run;
 

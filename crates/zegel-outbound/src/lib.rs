@@ -18,6 +18,11 @@
 //!   and the validated [`PhoneNumber`].
 //! - `tls_policy.rs`: the `tls` action's question: does a recipient domain
 //!   enforce verified TLS ([`MtaSts`], RFC 8461), and which MX hosts count.
+//! - `alone.rs`: a copy addressed to one recipient alone (its own `To`).
+//! - [`contacts`]: contact lists (address and mobile number) read as CSV.
+//! - [`live_policy`]: the policy an administrator changes on the staff
+//!   web, over the config file's, applied on every node.
+//! - [`sender`]: who an authenticated SMTP submission may say it is from.
 
 mod accept;
 mod alone;

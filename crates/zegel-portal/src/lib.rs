@@ -19,6 +19,8 @@
 //!   (behind the access checks; dropped on withdrawal and logout).
 //! - `pages.rs` + `templates/`: the askama pages; `texts.rs`: nl/en texts.
 //! - `web.rs`: cookies, language, security headers, form tokens, dates.
+//! - `listen.rs`: the HTTP accept loop with per-client connection caps
+//!   and header deadlines.
 //!
 //! Access checks: every handler loads the package from the hashed link
 //! token and the session from the hashed cookie, and a session only ever

@@ -31,6 +31,16 @@
 //!   good once) and accounts made at a first sign-in.
 //! - `portal.rs`: secure messages (a sealed copy per recipient), one-time
 //!   codes (keyed hashes), portal sessions; revoke and expiry.
+//! - `confirm.rs`: mail held by a warning, waiting for its sender.
+//! - `contacts.rs`: external contacts with a (sealed) mobile number.
+//! - `policy.rs`: the policy set on the staff web, versioned.
+//! - `rate_limits.rs`: rate limits shared by every node.
+//! - `login.rs`: password checks under load and under attack.
+//! - `kek.rs`: the key-encryption key ring and its key file; `rekey.rs`:
+//!   re-wrapping data keys after a rotation; `node_keys.rs`: which keys
+//!   the running nodes hold.
+//! - [`audit_export`]: the audit trail as CSV or JSON lines.
+//! - `private.rs`: owner-only permissions on what zegel keeps on disk.
 //! - `error.rs`: [`StoreError`].
 
 mod audit;
