@@ -538,23 +538,43 @@ fn business_contact(kind: FindingKind, text: &str, at: usize) -> bool {
     .any(|w| before.contains(w))
 }
 
-/// Whether a third-person possessive stands within 40 bytes before `at` on
-/// its line ("her private mobile:", "zijn nieuwe adres is"): the value
-/// belongs to someone named before.
+/// Whether a third-person possessive or pronoun stands within 40 bytes
+/// before `at` on its line ("her private mobile:", "zijn nieuwe adres is",
+/// "bel hem op"), or on the line before when that one introduces the
+/// value ("You can reach him directly:\nmobile 06 ..."): the value belongs
+/// to someone named before.
 fn possessive_before(text: &str, at: usize) -> bool {
+    let third_person = |from: usize, to: usize| {
+        let mut from = from;
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        text[from..to]
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| {
+                matches!(
+                    w.to_lowercase().as_str(),
+                    "her" | "his" | "him" | "haar" | "zijn" | "hem" | "hun" | "their"
+                )
+            })
+    };
     let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
-    let mut from = line_start.max(at.saturating_sub(40));
-    while !text.is_char_boundary(from) {
-        from += 1;
+    if third_person(line_start.max(at.saturating_sub(40)), at) {
+        return true;
     }
-    text[from..at]
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| {
-            matches!(
-                w.to_lowercase().as_str(),
-                "her" | "his" | "haar" | "zijn" | "hun" | "their"
-            )
-        })
+    // A short label at most before the value on its own line, after a
+    // line that ends with a colon.
+    let label = &text[line_start..at];
+    if line_start == 0 || label.split_whitespace().count() > 2 {
+        return false;
+    }
+    let previous = text[..line_start - 1].trim_end_matches('\r');
+    let previous_start = previous.rfind('\n').map_or(0, |p| p + 1);
+    previous.ends_with(':')
+        && third_person(
+            previous_start.max(previous.len().saturating_sub(80)),
+            previous.len(),
+        )
 }
 
 /// Parses raw bytes as a message: empty input and input without headers
@@ -1051,6 +1071,26 @@ mod tests {
             verdict(&raw.replace("her private mobile", "the support line")),
             crate::Verdict::Normal
         );
+    }
+
+    #[test]
+    fn a_pronoun_on_the_line_that_introduces_a_value_points_back_to_the_person() {
+        let raw = |intro: &str| {
+            format!(
+                "From: a@stichting.nl\r\nTo: p@werkgever.example\r\nSubject: candidate\r\n\r\n\
+                 Dear Priya,\r\n\r\nMr. Omar Haj Ali (31) was trained as an electrical engineer \
+                 in Damascus and worked for eight years at a power plant in Homs. He has his Dutch \
+                 diploma recognised at bachelor level and is at B1 level in Dutch; his English is \
+                 fluent. He would be happy to have an introductory talk with your team.\r\n\r\n\
+                 {intro}\r\nmobile 06 3817 5520\r\n"
+            )
+        };
+        let verdict = |intro: &str| verdict_of("stichting.nl", &[], &raw(intro));
+        assert_eq!(
+            verdict("You can reach him directly:"),
+            crate::Verdict::Secure
+        );
+        assert_eq!(verdict("You can reach our office:"), crate::Verdict::Normal);
     }
 
     #[test]

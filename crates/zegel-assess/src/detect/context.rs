@@ -369,6 +369,15 @@ const STRONG_PERSON_CUES: &[&str] = &[
     "resident",
     "employee",
     "pupil",
+    // The people insurers and youth workers write about: "the insured
+    // suffered ...", "het meisje van 17" (after "een": anyone).
+    "verzekerde",
+    "the insured",
+    "insured person",
+    "meisje",
+    "jongen",
+    "girl",
+    "boy",
 ];
 
 /// Strong cues that state something of someone rather than name a role:
@@ -1284,8 +1293,13 @@ pub const GENERAL_CUES: &[&str] = &[
     "election*",
     "persbericht",
     "press release",
-    "nieuws",
-    "news",
+    // A news item, not news: "helaas geen goed nieuws", "not the news you
+    // were hoping for" is said to someone about their own results.
+    "nieuwsbericht*",
+    "nieuwsitem*",
+    "in het nieuws",
+    "news item*",
+    "in the news",
     "artikel",
     "article",
 ];

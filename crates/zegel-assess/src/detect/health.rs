@@ -48,6 +48,14 @@ const MEDICATION_VOCABULARY: &str = include_str!("../../resources/vocabulary/med
 /// also as the head of a Dutch compound.
 const CONDITION_VOCABULARY: &str = include_str!("../../resources/vocabulary/conditions.txt");
 
+/// The infectious diseases Dutch law makes notifiable, by their Dutch
+/// names (Wet publieke gezondheid, art. 1, groups A, B1 and B2; Besluit
+/// publieke gezondheid, group C): the names a GGD, a school or a GP writes
+/// ("kinkhoest", "mazelen"), which MeSH has only in English.
+/// `resources/vocabulary/SOURCE.md`. Scored as [`DIAGNOSES`].
+const NOTIFIABLE_DISEASES: &str =
+    include_str!("../../resources/vocabulary/notifiable_diseases.txt");
+
 /// Diagnoses and conditions.
 const DIAGNOSES: &[&str] = &[
     "diabetes*",
@@ -503,6 +511,11 @@ const CARE: &[&str] = &[
     "nursing home",
     "dialyse",
     "dialysis",
+    "keizersnede",
+    "sectio",
+    "spoedsectio",
+    "caesarean section",
+    "c-section",
     "transplantatie",
     "transplant",
     "pgb-zorg",
@@ -742,6 +755,11 @@ impl HealthDetector {
                     .lines()
                     .map(|t| (compound_head(t.trim()), 0.4)),
             )
+            .chain(
+                NOTIFIABLE_DISEASES
+                    .lines()
+                    .map(|t| (t.trim().to_string(), 0.4)),
+            )
             .filter(|(t, _)| !t.is_empty() && !listed.contains(t.trim_matches('*')))
             .collect::<Vec<_>>();
         for (term, b) in vocabulary {
@@ -844,6 +862,36 @@ fn attach_to_record(text: &Text<'_>, unattached: &[(usize, Found, f32)], out: &m
     }
 }
 
+/// Whether `start..end` lies inside an e-mail address or a web address
+/// (`j.arts@ggd.nl`, `www.ggd.nl/griep`): part of a name or a path.
+fn in_address(original: &str, start: usize, end: usize) -> bool {
+    let delimiter = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '"' | '\'');
+    let from = original[..start].rfind(delimiter).map_or(0, |p| p + 1);
+    let to = original[end..]
+        .find(delimiter)
+        .map_or(original.len(), |p| end + p);
+    let token = &original[from..to];
+    token.contains('@') || token.contains("://") || token.starts_with("www.")
+}
+
+/// Whether the capitalised word at `start` follows a capitalised first name
+/// and so is a surname, whatever else it means: "Jeroen Arts", "Anna
+/// Koorts", not the profession or the symptom.
+fn surname_after_first_name(original: &str, start: usize) -> bool {
+    if !original[start..].starts_with(|c: char| c.is_uppercase()) {
+        return false;
+    }
+    let Some(before) = original[..start].strip_suffix(' ') else {
+        return false;
+    };
+    let first = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    crate::detect::names::is_capitalised(first)
+        && crate::detect::names::with_lowercase(first, crate::detect::names::is_first_name)
+}
+
 /// Whether `lower` hands the reader their own results ("hierbij je
 /// uitslagen:", "uw bloedwaarden", "your results"): the values that follow
 /// are the reader's, a record about one person as a titled name makes it.
@@ -876,7 +924,10 @@ fn readers_results(lower: &str) -> bool {
 /// (wijkverpleging, team Noord)"), or a profession right before a name
 /// ("wijkverpleegkundige Marieke").
 fn names_a_role(text: &Text<'_>, start: usize, end: usize, service: bool) -> bool {
-    if in_signature(&text.lower, start) {
+    if in_signature(&text.lower, start)
+        || surname_after_first_name(text.original, start)
+        || in_address(text.original, start, end)
+    {
         return true;
     }
     let before = text.lower[..start].trim_end();
@@ -968,6 +1019,27 @@ mod tests {
         // "ze" with a verb in the singular is she.
         must_find("Pijn is wat minder maar nog steeds uitstraling rechts en ze gebruikt nog dagelijks tramadol.");
         must_not("Ze gebruiken vaak tramadol bij rugpijn.");
+        // Notifiable diseases by their Dutch names (Wpg).
+        must_find("Jayden Bakker (peutergroep Vlinders) positief op kinkhoest");
+        must_find("Spoedsectio mw. Yasmina El Amrani 14/3 - uren aanpassen");
+        must_not("Het aantal meldingen van mazelen steeg in 2024 naar 312.");
+        // A surname that is also a care word.
+        must_not(
+            "Aan: Jeroen Arts <j.arts@ggd.nl>\nOnderwerp: Begroting 2025 voor cliënt-ondersteuning",
+        );
+        must_not("Meer over de prik voor cliënten: www.ggd.nl/griep of mail griep@ggd.nl");
+        must_find("Cliënt Jeroen Jansen vraagt een arts te bellen over zijn diabetes.");
+        // Bad news is told to someone, not published.
+        must_find(
+            "a summary of your glucose tolerance test:\n- fasting glucose: 5.9 mmol/l\n\n\
+             This means you have gestational diabetes. I know this is not the news you were \
+             hoping for.",
+        );
+        must_not("Nieuwsbericht: steeds meer mensen hebben diabetes.");
+        // The insured, the girl: the person an insurer or youth worker means.
+        must_find("Cause: the insured suffered a traumatic injury to his right hand.");
+        must_find("de casus van het meisje van 17 uit Zeist: anorexia nervosa, BMI 14,2");
+        must_not("Een meisje met anorexia nervosa heeft vaak een laag BMI.");
         must_find("De bewoner met dementie is vannacht gevallen.");
         // History quoted below a signature is content.
         must_find(

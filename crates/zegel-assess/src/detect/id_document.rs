@@ -129,9 +129,20 @@ fn labelled_as_number(lower: &str, word_end: usize, token: usize) -> bool {
     }
     match words.last() {
         None => true,
+        // "Documentsoort: paspoort (Oekraïne)\nDocumentnummer: FT482917".
         Some(last) => matches!(
             *last,
-            "number" | "nummer" | "nr" | "no" | "num" | "numero" | "nummers" | "numbers"
+            "number"
+                | "nummer"
+                | "nr"
+                | "no"
+                | "num"
+                | "numero"
+                | "nummers"
+                | "numbers"
+                | "documentnummer"
+                | "documentnr"
+                | "paspoortnummer"
         ),
     }
 }
@@ -217,6 +228,10 @@ mod tests {
             ("paspoort C01X00T47 (Duitsland)", "C01X00T47"),
             ("rijbewijsnummer 5012345678", "5012345678"),
             ("driving licence no. 4001234567", "4001234567"),
+            (
+                "Documentsoort: paspoort (Oekraïne)\nDocumentnummer: FT482917\nGeldig tot: 14-10-2031",
+                "FT482917",
+            ),
         ] {
             let m = find(s);
             assert_eq!(m.len(), 1, "{s}: {m:?}");

@@ -117,7 +117,8 @@ const PROFESSIONS: &[&str] = &[
 
 /// Whether `word` (lowercase) is a profession noun.
 pub(crate) fn is_profession(word: &str) -> bool {
-    word.len() >= 4 && PROFESSIONS.iter().any(|p| word.ends_with(p))
+    (word.len() >= 4 && PROFESSIONS.iter().any(|p| word.ends_with(p)))
+        || matches!(word, "ceo" | "cfo" | "coo" | "cto")
 }
 
 /// Whether `rest`, the line after a name, goes on with more of the name

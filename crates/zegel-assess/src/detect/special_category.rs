@@ -228,6 +228,19 @@ const MEMBERSHIP: &[&str] = &[
     "lid van de fnv",
     "lid van het cnv",
     "lid van de vakbond",
+    // "die opgeven lid te zijn van de FNV", "omdat hij lid is van het CNV"
+    "lid te zijn van de fnv",
+    "lid te zijn van het cnv",
+    "lid te zijn van de vakbond",
+    "lid is van de fnv",
+    "lid is van het cnv",
+    "lid is van de vakbond",
+    "lid zijn van de fnv",
+    "lid zijn van het cnv",
+    "lid zijn van de vakbond",
+    "aangesloten bij de fnv",
+    "aangesloten bij het cnv",
+    "aangesloten bij de vakbond",
     "lidmaatschap van de vakbond",
     "contributie voor de vakbond",
     "contributie aan de vakbond",
@@ -399,6 +412,7 @@ mod tests {
             "Mr Daniel Ionescu: when we asked him about it, he told us about a conviction in 2019.",
         );
         must_find("Medewerker Joost Kamp (fysiotherapie, personeelsnummer 1187) heeft gevraagd om zijn contributie voor de vakbond FNV Zorg & Welzijn over 2025 te laten verrekenen, volgens de fiscale regeling in de cao.");
+        must_find("Voor de korting hebben zich 6 nieuwe verzekerden aangemeld die opgeven lid te zijn van de FNV. Kunnen jullie het lidmaatschap bevestigen? Het gaat om:\n\n- Kevin Roelofs, lidnummer 7720183, Apeldoorn\n- Samira Bouzid, lidnummer 7702964, Rotterdam");
         must_find("Ten behoeve van de fiscale verrekening van de vakbondscontributie over 2025 vragen wij u het lidmaatschap en de betaalde contributie te bevestigen van de volgende medewerkers, die bij ons een verzoek tot verrekening hebben ingediend:\n\n- J.H. (Jan) Evers - lidnummer 40118832\n- S. (Sabine) Koster");
     }
 
