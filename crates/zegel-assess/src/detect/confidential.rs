@@ -175,6 +175,7 @@ impl Detector for ConfidentialDetector {
                 || in_identifier(text.original, hit.start, hit.end)
                 || note_to_editors(&text.lower, hit.start)
                 || about_publishing(&text.lower, hit.start, hit.end)
+                || about_handling(&text.lower, hit.end)
             {
                 return;
             }
@@ -222,6 +223,33 @@ fn about_publishing(lower: &str, start: usize, end: usize) -> bool {
                 "maak" | "maakt" | "maken" | "maakte" | "maakten" | "gemaakt"
             )
         })
+}
+
+/// Whether the word after the hit says how something is handled ("dit wordt
+/// vertrouwelijk behandeld", "we gaan er vertrouwelijk mee om"): a promise
+/// about handling, not a marking of the mail.
+fn about_handling(lower: &str, end: usize) -> bool {
+    let next = lower[end..]
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    matches!(
+        next,
+        "behandeld"
+            | "behandelen"
+            | "behandelt"
+            | "mee"
+            | "omgaan"
+            | "omgegaan"
+            | "bewaard"
+            | "opgeslagen"
+            | "verwerkt"
+            | "handled"
+            | "treated"
+            | "kept"
+            | "stored"
+            | "processed"
+    )
 }
 
 /// Whether the hit is part of a programmer's identifier rather than a
@@ -302,5 +330,9 @@ mod tests {
         must_not("The secret to good coffee is fresh beans.");
         must_not("We bespreken de vertrouwelijkheid van gegevens in de training.");
         must_not("Our confidentiality policy is on the intranet.");
+        // A promise about handling, also when the line wraps before it.
+        must_not("neem contact op met de mentor, dit wordt\nvertrouwelijk behandeld.");
+        must_not("We gaan er vertrouwelijk mee om.");
+        must_find("VERTROUWELIJK\nGraag niet doorsturen: de notulen van het MT.");
     }
 }

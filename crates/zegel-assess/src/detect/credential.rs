@@ -44,6 +44,7 @@ const KEYWORDS: &[(&str, Announces)] = &[
     // `ww is Welkom2026!`, `ww van de mailbox is ...`.
     ("ww is", Announces::Password),
     ("ww van", Announces::Password),
+    ("startww", Announces::Password),
     ("psk", Announces::Password),
     ("pre-shared key", Announces::Password),
     ("preshared key", Announces::Password),
@@ -73,6 +74,7 @@ const KEYWORDS: &[(&str, Announces)] = &[
     ("key box", Announces::Code),
     ("lockbox", Announces::Code),
     ("alarmcode", Announces::Code),
+    ("alarm", Announces::Code),
     ("slotcode", Announces::Code),
     ("cijfercode", Announces::Code),
     ("combinatiecode", Announces::Code),
@@ -399,6 +401,21 @@ fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
         .map(|at| i + at + 1)
 }
 
+/// Where the label of a lock code ends: one to four words of letters and
+/// then a colon, within 40 bytes on the same line ("achterdeur:",
+/// "uitschakelen:", "weer aan bij vertrek:"). The value must then be
+/// shaped like a lock code.
+fn lock_label_end(lower: &[u8], i: usize) -> Option<usize> {
+    let rest = lower.get(i..)?;
+    let colon = rest.iter().take(40).position(|&b| b == b':')?;
+    let label = std::str::from_utf8(&rest[..colon]).ok()?;
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let lettered = words
+        .iter()
+        .all(|w| w.chars().all(|c| c.is_alphabetic() || c == '-'));
+    ((1..=4).contains(&words.len()) && lettered).then_some(i + colon)
+}
+
 /// Words of locks and doors: a bare code in their paragraph opens one.
 const LOCK_WORDS: &[&str] = &[
     "sleutelkluis",
@@ -450,7 +467,14 @@ impl CredentialDetector {
         // A short qualifier before the delimiter: "password for db01:",
         // "wachtwoord van het portaal:". The value must then look like a
         // secret, not a word.
-        let qualified = match qualifier_end(lower, i) {
+        let qualifier = qualifier_end(lower, i).or_else(|| {
+            // "Sleutelkluis achterdeur: 4719", "Alarm uitschakelen: 2580":
+            // a lock's own label of a few words.
+            (what == Announces::Code)
+                .then(|| lock_label_end(lower, i))
+                .flatten()
+        });
+        let qualified = match qualifier {
             Some(colon) => {
                 i = colon;
                 true
@@ -468,17 +492,30 @@ impl CredentialDetector {
         // only for a PIN of digits.
         let strong = matches!(at(i), b':' | b'=');
         let equals = at(i) == b'=';
+        // "... en het startww is\nZorg!Vecht26": hard-wrapped mail puts
+        // the value on the next line.
         let weak = !strong
-            && [&b"is "[..], b"luidt ", b"was "]
-                .iter()
-                .any(|w| lower.get(i..).is_some_and(|l| l.starts_with(w)));
+            && [&b"is"[..], b"luidt", b"was"].iter().any(|w| {
+                lower.get(i..).is_some_and(|l| {
+                    l.starts_with(w) && matches!(l.get(w.len()), Some(b' ' | b'\n' | b'\r'))
+                })
+            });
         // No delimiter: a PIN of digits, or a password that is plainly one
         // (`wachtwoord Keet_Presik#4471`).
         let bare = !strong && !weak;
         if strong {
             i += 1;
         } else if weak {
-            while at(i) != b' ' {
+            while !matches!(at(i), b' ' | b'\n' | b'\r') {
+                i += 1;
+            }
+            while at(i) == b' ' || at(i) == b'\t' {
+                i += 1;
+            }
+            if at(i) == b'\r' {
+                i += 1;
+            }
+            if at(i) == b'\n' {
                 i += 1;
             }
         } else if what == Announces::Code {
@@ -1101,6 +1138,12 @@ mod tests {
                 "2 7 0 4",
             ),
             ("Je pincode is 8 3 1 6.", "8 3 1 6"),
+            ("Sleutelkluis achterdeur: 4719\nDank je", "4719"),
+            (
+                "opnieuw laten aanmaken: je inlog is i.wessels-ext en het startww is\nZorg!Vecht26 (hoofdletter Z en V).",
+                "Zorg!Vecht26",
+            ),
+            ("Alarm uitschakelen: 2580 + OFF (binnen 30 sec)", "2580"),
             ("- sleutelkluis naast de personeelsingang: 0412", "0412"),
             (
                 "- alarmcode (uitschakelen bij binnenkomst, inschakelen bij vertrek met dezelfde code + ON): 7719",
@@ -1150,6 +1193,10 @@ mod tests {
             // Digits with spaces that are no code read out.
             "De code is 1 of 2 cijfers langer geworden.",
             "Pincode is 2 3 keer fout ingevoerd",
+            // A lock's label with no code after it.
+            "Sleutelkluis geplaatst: 2024",
+            "Alarm afgegaan: 3 keer deze week",
+            "Alarm: zie de instructie bij de voordeur",
         ] {
             let m = find(s);
             assert!(m.is_empty(), "{s}: {m:?}");

@@ -120,6 +120,8 @@ const DIAGNOSES: &[&str] = &[
     "heart failure",
     "heart attack",
     "epilepsie",
+    "koortsstuip*",
+    "febrile seizure*",
     "epileptisch*",
     "epilepsy",
     "multiple sclerose",
@@ -1022,6 +1024,7 @@ mod tests {
         // Notifiable diseases by their Dutch names (Wpg).
         must_find("Jayden Bakker (peutergroep Vlinders) positief op kinkhoest");
         must_find("Spoedsectio mw. Yasmina El Amrani 14/3 - uren aanpassen");
+        must_find("Koortsstuip Finn Bosman op de groep vanmiddag");
         must_not("Het aantal meldingen van mazelen steeg in 2024 naar 312.");
         // A surname that is also a care word.
         must_not(

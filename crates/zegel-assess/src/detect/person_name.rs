@@ -576,6 +576,26 @@ impl PersonNameDetector {
             if c.firsts.is_empty() && c.initials == 0 {
                 while c.tussen < 3 {
                     match word_before(bytes, c.start) {
+                        // "in Heerenveen", "op Ameland": a preposition
+                        // right before the name makes it a place; as a
+                        // particle it always has an article after it
+                        // ("in 't Veld", "op den Brouw").
+                        Some((s, e))
+                            if c.tussen == 0
+                                && matches!(
+                                    &lower[s..e],
+                                    "in" | "op"
+                                        | "uit"
+                                        | "aan"
+                                        | "bij"
+                                        | "onder"
+                                        | "over"
+                                        | "voor"
+                                        | "tot"
+                                ) =>
+                        {
+                            break
+                        }
                         Some((s, e))
                             if bytes[e - 1] != b'.'
                                 && particle_end(lower, s) == Some(e)
@@ -902,6 +922,16 @@ mod tests {
         );
         must_find("Het rapport van dr. Smit is binnen.", "dr. Smit");
         must_find("Ik sprak met Daan in 't Veld.", "Daan in 't Veld");
+        must_find(
+            "De akte van de heer Op den Brouw is klaar.",
+            "de heer Op den Brouw",
+        );
+    }
+
+    #[test]
+    fn a_place_after_a_preposition_is_no_name() {
+        must_not("de levering van Oosterstraat 14 in Heerenveen gaat niet door");
+        must_not("We zijn op Ameland met vakantie.");
     }
 
     #[test]
