@@ -270,7 +270,105 @@ impl Detector for DateOfBirthDetector {
                 confidence,
             });
         }
+        listed_birth_dates(text, out);
     }
+}
+
+/// Confidence for a date in a list of people with dates of birth.
+const LISTED: f32 = 0.7;
+
+/// Words that make the dates of a list of people something else than
+/// birth dates: hiring, membership, a start, a death.
+const OTHER_DATES: &[&str] = &[
+    "in dienst",
+    "dienstverband",
+    "startdatum",
+    "begindatum",
+    "einddatum",
+    "lid sinds",
+    "werkzaam sinds",
+    "overleden",
+    "overlijden",
+    "hired",
+    "start date",
+    "member since",
+    "employed since",
+    "joined",
+    "deceased",
+];
+
+/// Dates of birth without a birth word: a list of people, one per line,
+/// each as "Name, date" ("- Fadumo Hassan Ali, 30-11-1990" in a family
+/// composition, a class or a staff list), three or more lines whose
+/// years lie ten or more years apart, as a household's or a group's
+/// birth years do and appointment or hiring dates rarely do. Not when the
+/// text names the dates as something else ([`OTHER_DATES`]).
+fn listed_birth_dates(text: &Text<'_>, out: &mut Vec<Match>) {
+    let original = text.original;
+    let mut listed: Vec<(std::ops::Range<usize>, u32)> = Vec::new();
+    let mut line_start = 0;
+    for line in original.split('\n') {
+        if let Some((span, year)) = name_and_date(line) {
+            listed.push((line_start + span.start..line_start + span.end, year));
+        }
+        line_start += line.len() + 1;
+    }
+    if listed.len() < 3 {
+        return;
+    }
+    let years = listed.iter().map(|(_, y)| *y);
+    let spread = years.clone().max().unwrap_or(0) - years.min().unwrap_or(0);
+    if spread < 10 || OTHER_DATES.iter().any(|w| text.lower.contains(w)) {
+        return;
+    }
+    for (span, _) in listed {
+        if out
+            .iter()
+            .any(|m| m.span.start < span.end && span.start < m.span.end)
+        {
+            continue;
+        }
+        out.push(Match {
+            kind: FindingKind::DateOfBirth,
+            excerpt: mask_keep(&original[span.clone()], 2),
+            span,
+            confidence: LISTED,
+        });
+    }
+}
+
+/// In one line "Name, dd-mm-yyyy" (a bullet allowed before, anything after
+/// the date): the date's byte range in the line and its year. The name is
+/// one to five capitalised words of letters.
+fn name_and_date(line: &str) -> Option<(std::ops::Range<usize>, u32)> {
+    let body = line.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '*' | '•'));
+    let offset = line.len() - body.len();
+    let (name, rest) = body.split_once(", ")?;
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let named = (1..=5).contains(&words.len())
+        && words.iter().all(|w| {
+            w.starts_with(|c: char| c.is_uppercase())
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\''))
+        });
+    if !named {
+        return None;
+    }
+    let date_len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || matches!(b, b'-' | b'/' | b'.'))
+        .count();
+    let date = rest[..date_len].trim_end_matches('.');
+    let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
+    let [d, m, y] = parts[..] else {
+        return None;
+    };
+    let (d, m, y) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
+    if y < 1000 || !valid(d, m, y, false) {
+        return None;
+    }
+    let start = offset + name.len() + 2;
+    Some((start..start + date.len(), y))
 }
 
 #[cfg(test)]
@@ -281,6 +379,29 @@ mod tests {
         let mut out = Vec::new();
         DateOfBirthDetector::new().detect(&Text::new(s), &mut out);
         out
+    }
+
+    #[test]
+    fn a_list_of_people_with_dates_far_apart_holds_their_birth_dates() {
+        let family = "hierbij de gezinssamenstelling zoals die in de BRP staat:\n\n\
+                      - Abdirahman Abdi Warsame, 12-06-1984 (hoofdhuurder)\n\
+                      - Fadumo Hassan Ali, 30-11-1990\n- Hodan, 04-04-2012\n\
+                      - Mohamed, 19-09-2014\n";
+        let found = find(family);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found.iter().all(|m| m.confidence >= 0.5));
+        // Appointments: the dates lie close together.
+        let planning =
+            "- Jan Jansen, 12-03-2025\n- Piet Bakker, 14-03-2025\n- Anna Smit, 02-04-2025\n";
+        assert!(find(planning).is_empty());
+        // Hiring dates, said to be so.
+        let staff = format!(
+            "Datum in dienst:\n{}",
+            family.replace("hoofdhuurder", "teamleider")
+        );
+        assert!(find(&staff).is_empty());
+        // Two lines are not a list.
+        assert!(find("- Hodan, 04-04-2012\n- Abdi Warsame, 12-06-1984\n").is_empty());
     }
 
     #[test]
