@@ -364,7 +364,7 @@ fn name_and_date(line: &str) -> Option<(std::ops::Range<usize>, u32)> {
         return None;
     };
     let (d, m, y) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
-    if y < 1000 || !valid(d, m, y, false) {
+    if !valid(d, m, y, false) {
         return None;
     }
     let start = offset + name.len() + 2;

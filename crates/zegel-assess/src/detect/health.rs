@@ -744,11 +744,15 @@ impl HealthDetector {
             base.extend(std::iter::repeat_n(b, list.len()));
             service.extend(std::iter::repeat_n(is_service, list.len()));
         }
-        // The vocabularies, less what the lists above already hold.
+        // The vocabularies, less what the lists above already hold; the
+        // notifiable diseases also less the names MeSH already gives in
+        // Dutch (`legionellose`, `malaria`), whose pattern finds them too.
         let listed: std::collections::HashSet<String> = all
             .iter()
             .map(|t| t.trim_matches('*').to_string())
             .collect();
+        let conditions: std::collections::HashSet<&str> =
+            CONDITION_VOCABULARY.lines().map(str::trim).collect();
         let vocabulary = MEDICATION_VOCABULARY
             .lines()
             .map(|t| (t.trim().to_string(), 0.4))
@@ -760,7 +764,9 @@ impl HealthDetector {
             .chain(
                 NOTIFIABLE_DISEASES
                     .lines()
-                    .map(|t| (t.trim().to_string(), 0.4)),
+                    .map(str::trim)
+                    .filter(|t| !conditions.contains(t))
+                    .map(|t| (t.to_string(), 0.4)),
             )
             .filter(|(t, _)| !t.is_empty() && !listed.contains(t.trim_matches('*')))
             .collect::<Vec<_>>();
