@@ -10,12 +10,12 @@ use crate::finding::{Finding, FindingKind, Location};
 use crate::ocr::Ocr;
 use crate::opinion::{self, Opinion};
 use crate::policy::UnreadablePolicy;
-use crate::policy::{Policy, DEFAULT_SECURE_KINDS};
+use crate::policy::{Policy, CONTEXTUAL_KINDS, DEFAULT_SECURE_KINDS};
 use crate::recipients::{review, Field, Recipient};
 use crate::segment::{Segment, SegmentRole};
 use mail_parser::{Address, Message, MessageParser};
 use std::collections::hash_map::{Entry, HashMap};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Why a message could not be assessed at all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -357,6 +357,18 @@ impl Assessor {
                 });
             }
         }
+        if let (Some(below), Some(opinion)) = (self.policy.general_text, &opinion) {
+            if opinion.probability < below {
+                if let Some(kinds) = contextual_only(&reasons, findings.iter().filter(decisive))
+                    .filter(|_| each_reads_general(findings.iter().filter(decisive), segments))
+                {
+                    return vec![Reason::ReadsAsGeneral {
+                        kinds,
+                        percent: (opinion.probability * 100.0).floor() as u8,
+                    }];
+                }
+            }
+        }
         // The second opinion does not overrule the administrator: when the
         // detectors found a kind the default policy protects but this one
         // lets go as normal mail (a BSN, with `bsn` taken out of
@@ -436,6 +448,56 @@ impl Assessor {
         None
     }
 }
+
+/// The kinds behind `reasons` when every one of them is contextual and
+/// may read as general text ([`CONTEXTUAL_KINDS`]): a health or dossier
+/// finding, or a name with contact details; and no decisive finding of any
+/// other kind stands in the mail (a BSN taken out of `secure_kinds` still
+/// keeps the mail from being read as general). `None` otherwise, and for
+/// no reasons at all or a subject tag.
+fn contextual_only<'a>(
+    reasons: &[Reason],
+    mut decisive: impl Iterator<Item = &'a Finding>,
+) -> Option<Vec<FindingKind>> {
+    let mut kinds = Vec::new();
+    for reason in reasons {
+        let kind = match reason {
+            Reason::Sensitive { kind, .. } => *kind,
+            Reason::NameWithIdentifier { identifier, .. } => *identifier,
+            _ => return None,
+        };
+        if !CONTEXTUAL_KINDS.contains(&kind) || kind == FindingKind::PersonName {
+            return None;
+        }
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    let contextual = decisive.all(|f| CONTEXTUAL_KINDS.contains(&f.kind));
+    (!kinds.is_empty() && contextual).then_some(kinds)
+}
+
+/// Whether every text that holds one of these findings also leans towards
+/// general on its own (the second opinion below [`LOCAL_GENERAL_BELOW`]):
+/// a note about a patient on top of a long forwarded newsletter must not
+/// hide behind the newsletter. A text too short for the second opinion to
+/// judge does not read as general.
+fn each_reads_general<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+    segments: &[Segment],
+) -> bool {
+    let mut judged = BTreeSet::new();
+    findings.into_iter().all(|f| {
+        !judged.insert(f.segment)
+            || opinion::judge(std::slice::from_ref(&segments[f.segment]))
+                .is_some_and(|o| o.probability < LOCAL_GENERAL_BELOW)
+    })
+}
+
+/// The second opinion's probability below which one text, on its own,
+/// leans towards general ([`each_reads_general`]); a single text is judged
+/// on fewer words than a whole mail, so its probabilities are less sure.
+const LOCAL_GENERAL_BELOW: f32 = 0.5;
 
 /// Words with which the writer's organisation names one of its own places
 /// before giving its address ([`Assessor::organisation_location`]).
@@ -960,6 +1022,102 @@ mod tests {
         assert_eq!(strict.verdict, crate::Verdict::Normal);
         let internal = assess(Some(0.85), "c@org.nl");
         assert_eq!(internal.verdict, crate::Verdict::Normal);
+    }
+
+    /// A contract question to an insurer with counts per care programme:
+    /// the health detector reads "COPD" next to "Parkinson" as a person's.
+    const CONTRACT_QUESTION: &str = "Geachte heer Bakker,\r\n\r\n\
+        Dank voor het contractvoorstel fysiotherapie 2027. Voordat wij tekenen hebben we twee \
+        vragen over de tarieven en de kwaliteitsmodule.\r\n\r\n\
+        1. Het tarief voor de reguliere zitting stijgt met 2,8 procent, terwijl de cao-stijging \
+        op 4 procent ligt. Is er ruimte in de plusmodule?\r\n\
+        2. Wij behandelden vorig jaar op twee locaties 1.610 verzekerden, waarvan 188 in de \
+        groepsprogramma's voor COPD, Parkinson en valpreventie. Vallen de groepsprestaties in \
+        2027 onder hetzelfde budgetplafond?\r\n\r\n\
+        In de bijlage staat de gemiddelde behandelduur per diagnosegroep, geanonimiseerd uit \
+        ons dashboard.\r\n\r\nMet vriendelijke groet,\r\nPraktijkmanager\r\n";
+
+    /// A regional network's news, forwarded under a note.
+    const NETWORK_NEWS: &str = "Nieuws uit het netwerk eerstelijnszorg\r\n\r\n\
+        De zorgverzekeraars ronden de contractering voor 2027 in maart af. De kwaliteitsmodule \
+        wordt herzien: intervisie mag voortaan ook digitaal, en de verplichte uren bij- en \
+        nascholing gaan van twintig naar zestien per jaar. Praktijken die meedoen aan de \
+        regionale benchmark krijgen in april hun eigen rapportage, met gemiddelden per regio.\r\n\
+        \r\nOp donderdag 12 maart is de netwerkavond in het stadhuis, met een presentatie over \
+        de nieuwe declaratieregels en een workshop over het jaarplan. Aanmelden kan via de \
+        website van het netwerk. De vacature voor een coördinator preventie staat nog open; \
+        reageren kan tot eind februari. Tot slot: het nieuwe telefoonnummer van het \
+        netwerkbureau staat vanaf januari op de website, en de nieuwsbrief verschijnt voortaan \
+        elke zes weken.\r\n";
+
+    fn assess_general_text(subject: &str, body: &str, general_text: Option<f32>) -> Assessment {
+        let policy = Policy {
+            domains: crate::Domains::new(&["org.nl".into()], &[]),
+            general_text,
+            ..Policy::default()
+        };
+        let raw = format!(
+            "From: a@org.nl\r\nTo: inkoop@verzekeraar.nl\r\nSubject: {subject}\r\n\r\n{body}"
+        );
+        Assessor::new(policy)
+            .assess_bytes(raw.as_bytes(), None)
+            .unwrap()
+    }
+
+    #[test]
+    fn health_words_in_a_general_text_go_as_normal_mail_and_say_why() {
+        let detectors = assess_general_text("Contractering 2027", CONTRACT_QUESTION, None);
+        assert_eq!(
+            detectors.verdict,
+            crate::Verdict::Secure,
+            "the example no longer trips a detector: pick another general text that does"
+        );
+        let general = assess_general_text("Contractering 2027", CONTRACT_QUESTION, Some(0.1));
+        assert_eq!(
+            general.verdict,
+            crate::Verdict::Normal,
+            "{:?}",
+            general.reasons
+        );
+        assert!(matches!(
+            &general.reasons[..],
+            [Reason::ReadsAsGeneral { kinds, percent }]
+                if kinds == &[FindingKind::Health] && *percent < 10
+        ));
+        assert!(general.reasons[0].message(crate::Lang::Nl).starts_with(
+            "Gezondheidsgegevens gevonden, maar de tekst leest als algemene informatie"
+        ));
+        // Never for a subject tag, an identifier or a credential.
+        let tagged =
+            assess_general_text("[veilig] Contractering 2027", CONTRACT_QUESTION, Some(0.1));
+        assert_eq!(tagged.verdict, crate::Verdict::Secure);
+        for extra in [
+            "BSN 111222333 staat op de factuur.",
+            "Het wachtwoord van het dashboard is Zomer2027!",
+        ] {
+            let body =
+                CONTRACT_QUESTION.replace("ons dashboard.", &format!("ons dashboard. {extra}"));
+            let a = assess_general_text("Contractering 2027", &body, Some(0.1));
+            assert_eq!(
+                a.verdict,
+                crate::Verdict::Secure,
+                "{extra}: {:?}",
+                a.reasons
+            );
+        }
+    }
+
+    #[test]
+    fn a_note_about_a_patient_does_not_hide_behind_a_forwarded_general_text() {
+        let body = format!(
+            "Hoi Sanne,\r\n\r\nVoor de volledigheid: meneer De Boer heeft na zijn knieoperatie \
+             een wondinfectie en krijgt flucloxacilline.\r\n\r\nGroet, Ilse\r\n\r\n\
+             -----Oorspronkelijk bericht-----\r\nVan: Ilse Mulder\r\nVerzonden: maandag 7 \
+             december 2026 10:12\r\nAan: inkoop@verzekeraar.nl\r\nOnderwerp: Contractering \
+             2027\r\n\r\n{CONTRACT_QUESTION}\r\n{NETWORK_NEWS}"
+        );
+        let a = assess_general_text("FW: Contractering 2027", &body, Some(0.1));
+        assert_eq!(a.verdict, crate::Verdict::Secure, "{:?}", a.reasons);
     }
 
     #[test]

@@ -234,6 +234,16 @@ pub enum Reason {
         location: Location,
         external: Vec<String>,
     },
+    /// The contextual detectors flagged the mail (health words, a dossier,
+    /// a name with contact details), but the learned second opinion reads
+    /// it as general text, not about one person: it goes as normal mail
+    /// (`[policy] general_text`).
+    ReadsAsGeneral {
+        /// What the detectors had flagged.
+        kinds: Vec<FindingKind>,
+        /// The second opinion's probability of sensitive mail, in percent.
+        percent: u8,
+    },
     /// Content that could not be read goes to external recipients
     /// (`[policy] unreadable` is `secure` or `hold`): what zegel cannot
     /// read, it does not pass as normal mail.
@@ -338,6 +348,26 @@ impl Reason {
                     external_en(external)
                 ),
             },
+            Reason::ReadsAsGeneral { kinds, percent } => {
+                let what: Vec<String> = kinds
+                    .iter()
+                    .map(|k| kind_label(*k, lang).to_string())
+                    .collect();
+                match lang {
+                    Lang::Nl => format!(
+                        "{} gevonden, maar de tekst leest als algemene informatie, niet als \
+                         gegevens over één persoon (tweede oordeel: {percent} % kans op gevoelige \
+                         mail); verzonden als gewone mail",
+                        capitalise(&list(&what, 3, lang))
+                    ),
+                    Lang::En => format!(
+                        "{} found, but the text reads as general information, not as data about \
+                         one person (second opinion: {percent} % likely sensitive); sent as \
+                         normal mail",
+                        capitalise(&list(&what, 3, lang))
+                    ),
+                }
+            }
             Reason::Unreadable { places, external } => {
                 let what: Vec<String> = places
                     .iter()

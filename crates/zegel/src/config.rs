@@ -278,6 +278,7 @@ pub(crate) struct RawPolicy {
     lookalike: Option<zegel_assess::WarningAction>,
     visible_external: Option<zegel_assess::WarningAction>,
     second_opinion: Option<SecondOpinionSetting>,
+    general_text: Option<SecondOpinionSetting>,
     pub(crate) action: Option<String>,
     pub(crate) reject_mode: Option<String>,
     pub(crate) sender_notice: Option<bool>,
@@ -286,8 +287,8 @@ pub(crate) struct RawPolicy {
     pub(crate) portal_expiry_days: Option<u64>,
 }
 
-/// `[policy] second_opinion`: `true` (the default threshold), `false`
-/// (off), or a threshold between 0 and 1.
+/// `[policy] second_opinion` and `general_text`: `true` (the default
+/// threshold), `false` (off), or a threshold between 0 and 1.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(untagged)]
 enum SecondOpinionSetting {
@@ -486,6 +487,18 @@ impl RawConfig {
                 )))
             }
         }
+        match p.general_text {
+            None | Some(SecondOpinionSetting::Switch(true)) => {}
+            Some(SecondOpinionSetting::Switch(false)) => policy.general_text = None,
+            Some(SecondOpinionSetting::Threshold(v)) if v > 0.0 && v < 0.5 => {
+                policy.general_text = Some(v)
+            }
+            Some(SecondOpinionSetting::Threshold(v)) => {
+                return Err(invalid(format!(
+                    "[policy] general_text must be true, false or a threshold above 0 and below 0.5, not {v}"
+                )))
+            }
+        }
         let mut limits = Limits::default();
         let l = &self.limits;
         const MB: usize = 1024 * 1024;
@@ -548,6 +561,15 @@ mod tests {
         assert_eq!(off.policy.second_opinion, None);
         let tuned = parse("[policy]\nsecond_opinion = 0.95\n").unwrap();
         assert_eq!(tuned.policy.second_opinion, Some(0.95));
+        let general = zegel_assess::policy::DEFAULT_GENERAL_TEXT;
+        assert_eq!(parse("").unwrap().policy.general_text, Some(general));
+        let off = parse("[policy]\ngeneral_text = false\n").unwrap();
+        assert_eq!(off.policy.general_text, None);
+        let tuned = parse("[policy]\ngeneral_text = 0.05\n").unwrap();
+        assert_eq!(tuned.policy.general_text, Some(0.05));
+        for wrong in ["0.5", "0", "-0.1"] {
+            assert!(parse(&format!("[policy]\ngeneral_text = {wrong}\n")).is_err());
+        }
         for wrong in ["0", "1.5", "-0.2"] {
             assert!(matches!(
                 parse(&format!("[policy]\nsecond_opinion = {wrong}\n")),
