@@ -144,7 +144,7 @@ fn chains_to(
     if roots.add(anchor.clone()).is_err() {
         return false;
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = zegel_net::tls::provider();
     let Ok(verifier) =
         rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
             .build()

@@ -44,7 +44,7 @@ impl Recorder {
     fn new(inner: Arc<dyn ServerCertVerifier>) -> Recorder {
         Recorder {
             inner,
-            algorithms: rustls::crypto::ring::default_provider().signature_verification_algorithms,
+            algorithms: zegel_net::tls::provider().signature_verification_algorithms,
             verdict: Mutex::new(None),
         }
     }
@@ -116,7 +116,7 @@ pub fn handshake(
     verifier: Arc<dyn ServerCertVerifier>,
 ) -> Result<Seen, String> {
     let recorder = Arc::new(Recorder::new(verifier));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = zegel_net::tls::provider();
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
         .map_err(|e| e.to_string())?

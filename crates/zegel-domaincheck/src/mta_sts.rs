@@ -14,12 +14,9 @@ use crate::probe::Probe;
 use crate::report::{Check, CheckId, Status, Text};
 use mail_auth::common::parse::TxtRecordParser;
 use rustls::client::danger::ServerCertVerifier;
-use std::net::SocketAddr;
 use std::sync::Arc;
 pub use zegel_mtasts::{StsMode as Mode, StsPolicy as Policy};
 
-/// Largest policy read (RFC 8461 suggests 64 KiB).
-const MAX_POLICY_BYTES: usize = 64 * 1024;
 /// A policy `max_age` below a day is of little use (RFC 8461 advises weeks).
 const SHORT_MAX_AGE: u64 = 86_400;
 
@@ -88,83 +85,23 @@ pub async fn discover(
     }
 }
 
-/// GET the policy file from `host` over HTTPS.
+/// GET the policy file from `host` over HTTPS (zegel-net's fetch, the
+/// one the outbound `tls` action uses), trusting what `verifier` trusts.
 async fn fetch(
     dns: &Dns,
     host: &str,
     port: u16,
     verifier: Arc<dyn ServerCertVerifier>,
 ) -> Result<String, String> {
-    use http_body_util::BodyExt;
-    use hyper::header::{CONTENT_TYPE, HOST, USER_AGENT};
-    let ip = *dns
-        .addresses(host)
-        .await
-        .map_err(|e| e.to_string())?
-        .first()
-        .ok_or_else(|| format!("{host} has no address"))?;
-    let addr = SocketAddr::new(ip, port);
-    let tcp = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| format!("connection to {host} ({addr}): {e}"))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+    let addresses = dns.addresses(host).await.map_err(|e| e.to_string())?;
+    let config = zegel_net::tls::client_builder()
         .map_err(|e| e.to_string())?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from(host.to_string())
-        .map_err(|_| format!("not a host name: {host}"))?;
-    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
-        .connect(name, tcp)
+    zegel_net::mta_sts::fetch_policy(host, &addresses, port, Arc::new(config))
         .await
-        .map_err(|e| format!("TLS with {host}: {e}"))?;
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
-            .await
-            .map_err(|e| format!("HTTP with {host}: {e}"))?;
-    let driver = tokio::spawn(connection);
-    let request = hyper::Request::get("/.well-known/mta-sts.txt")
-        .header(HOST, host)
-        .header(
-            USER_AGENT,
-            concat!("zegel-check/", env!("CARGO_PKG_VERSION")),
-        )
-        .body(http_body_util::Empty::<hyper::body::Bytes>::new())
-        .map_err(|e| e.to_string())?;
-    let result = async {
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("HTTP with {host}: {e}"))?;
-        if response.status() != hyper::StatusCode::OK {
-            return Err(format!(
-                "{host} answered HTTP {} (only 200 counts; redirects are not followed)",
-                response.status().as_u16()
-            ));
-        }
-        let media = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase());
-        if media.as_deref() != Some("text/plain") {
-            return Err(format!(
-                "{host} served the policy as {media:?}, not text/plain"
-            ));
-        }
-        let body = http_body_util::Limited::new(response.into_body(), MAX_POLICY_BYTES)
-            .collect()
-            .await
-            .map_err(|e| format!("policy from {host}: {e}"))?
-            .to_bytes();
-        String::from_utf8(body.to_vec()).map_err(|_| format!("policy from {host}: not UTF-8"))
-    }
-    .await;
-    driver.abort();
-    result
+        .map_err(|e| e.to_string())
 }
 
 /// The check `mta_sts` from what discovery found and how the MX hosts did.

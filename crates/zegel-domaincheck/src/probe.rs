@@ -80,7 +80,7 @@ impl Probe {
     pub(crate) fn verifier(
         &self,
     ) -> Result<Arc<dyn rustls::client::danger::ServerCertVerifier>, CheckError> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = zegel_net::tls::provider();
         match &self.trust {
             Trust::System => Ok(Arc::new(
                 rustls_platform_verifier::Verifier::new(provider)

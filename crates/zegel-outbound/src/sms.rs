@@ -479,10 +479,8 @@ impl WebhookSms {
                 ));
             }
         }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| SmsError::Config(format!("TLS: {e}")))?;
+        let tls =
+            zegel_net::tls::client_builder().map_err(|e| SmsError::Config(format!("TLS: {e}")))?;
         let tls = rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(tls)
             .map_err(|e| SmsError::Config(format!("TLS: {e}")))?
             .with_no_client_auth();

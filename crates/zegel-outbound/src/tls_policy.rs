@@ -41,8 +41,6 @@ use zegel_assess::Verdict;
 use zegel_mtasts::{clip, is_domain};
 pub use zegel_mtasts::{mx_matches, parse_sts_record, StsMode, StsPolicy, MAX_AGE_LIMIT};
 
-/// Largest policy file read (RFC 8461 suggests 64 KiB).
-const MAX_POLICY_BYTES: usize = 64 * 1024;
 /// Domains kept in the cache before expired ones are swept out.
 const CACHE_LIMIT: usize = 10_000;
 
@@ -57,10 +55,7 @@ pub enum Trust {
 
 impl Trust {
     fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS: {e}"))?;
+        let builder = zegel_net::tls::client_builder().map_err(|e| format!("TLS: {e}"))?;
         let config = match self {
             Trust::System => {
                 rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(builder)
@@ -291,84 +286,22 @@ impl MtaSts {
     /// Fetches and parses the policy file (no timeout here: the caller's).
     async fn fetch(&self, domain: &str) -> Result<StsPolicy, String> {
         let host = format!("mta-sts.{domain}");
-        let ips = self
+        let addresses: Vec<std::net::IpAddr> = self
             .resolver
             .lookup_ip(format!("{host}."))
             .await
-            .map_err(|e| format!("address of {host}: {e}"))?;
-        let mut last = format!("{host} has no address");
-        for ip in ips.iter().take(4) {
-            match self
-                .fetch_from(&host, SocketAddr::new(ip, self.https_port))
-                .await
-            {
-                Ok(p) => return Ok(p),
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
-    }
-
-    async fn fetch_from(&self, host: &str, addr: SocketAddr) -> Result<StsPolicy, String> {
-        use http_body_util::BodyExt;
-        use hyper::header::{CONTENT_TYPE, HOST, USER_AGENT};
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| format!("connect to {host} ({addr}): {e}"))?;
-        let name = rustls::pki_types::ServerName::try_from(host.to_string())
-            .map_err(|_| format!("not a host name: {host}"))?;
-        let tls = TlsConnector::from(self.https.clone())
-            .connect(name, tcp)
-            .await
-            .map_err(|e| format!("TLS with {host}: {e}"))?;
-        let (mut request_sender, connection) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
-                .await
-                .map_err(|e| format!("HTTP with {host}: {e}"))?;
-        let _connection = AbortOnDrop(tokio::spawn(connection));
-        let request = hyper::Request::get("/.well-known/mta-sts.txt")
-            .header(HOST, host)
-            .header(USER_AGENT, concat!("zegel/", env!("CARGO_PKG_VERSION")))
-            .body(http_body_util::Empty::<hyper::body::Bytes>::new())
-            .map_err(|e| e.to_string())?;
-        let response = request_sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("HTTP with {host}: {e}"))?;
-        // Only 200: redirects are not followed (RFC 8461 section 3.3).
-        if response.status() != hyper::StatusCode::OK {
-            return Err(format!(
-                "{host} answered HTTP {}",
-                response.status().as_u16()
-            ));
-        }
-        let media_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase());
-        if media_type.as_deref() != Some("text/plain") {
-            return Err(format!(
-                "{host} served the policy as {media_type:?}, not text/plain"
-            ));
-        }
-        let body = http_body_util::Limited::new(response.into_body(), MAX_POLICY_BYTES)
-            .collect()
-            .await
-            .map_err(|e| format!("policy from {host}: {e}"))?
-            .to_bytes();
-        let text =
-            std::str::from_utf8(&body).map_err(|_| format!("policy from {host}: not UTF-8"))?;
-        StsPolicy::parse(text).map_err(|e| format!("policy from {host}: {e}"))
-    }
-}
-
-struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
+            .map_err(|e| format!("address of {host}: {e}"))?
+            .iter()
+            .collect();
+        let text = zegel_net::mta_sts::fetch_policy(
+            &host,
+            &addresses,
+            self.https_port,
+            self.https.clone(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        StsPolicy::parse(&text).map_err(|e| format!("policy from {host}: {e}"))
     }
 }
 

@@ -19,7 +19,6 @@ use object_store::client::{
 };
 use object_store::{ClientConfigKey, ClientOptions};
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How long to wait for a connection to the object store.
@@ -187,10 +186,7 @@ impl HttpConnector for HyperConnector {
             store: "S3",
             source: message.into(),
         };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| generic(format!("TLS: {e}")))?;
+        let tls = zegel_net::tls::client_builder().map_err(|e| generic(format!("TLS: {e}")))?;
         let tls = rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(tls)
             .map_err(|e| generic(format!("TLS: {e}")))?
             .with_no_client_auth();

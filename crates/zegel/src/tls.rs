@@ -21,14 +21,12 @@ pub fn server_config(
         .map_err(|e| format!("cannot read TLS certificate {}: {e}", cert.display()))?;
     let key = PrivateKeyDer::from_pem_file(&key)
         .map_err(|e| format!("cannot read TLS key {}: {e}", key.display()))?;
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .map_err(|e| format!("TLS certificate and key do not fit: {e}"))?;
+    let config = rustls::ServerConfig::builder_with_provider(zegel_net::tls::provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| format!("TLS certificate and key do not fit: {e}"))?;
     Ok(Arc::new(config))
 }
 

@@ -15,7 +15,6 @@ use hyper::body::Bytes;
 use openidconnect::{AsyncHttpClient, HttpRequest, HttpResponse};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The largest answer read (discovery documents and key sets are a few KiB).
@@ -51,10 +50,7 @@ impl OidcHttp {
     /// A client; `allow_http` for an issuer on this machine over plain
     /// http.
     pub fn new(allow_http: bool, timeout: Duration) -> Result<OidcHttp, HttpError> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| HttpError::Tls(e.to_string()))?;
+        let tls = zegel_net::tls::client_builder().map_err(|e| HttpError::Tls(e.to_string()))?;
         let tls = rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(tls)
             .map_err(|e| HttpError::Tls(e.to_string()))?
             .with_no_client_auth();
