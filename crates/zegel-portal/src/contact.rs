@@ -265,7 +265,7 @@ pub async fn verify(
             {
                 return web::unavailable(&portal, lang);
             }
-            let _ = store
+            portal
                 .audit("verified", None, &address, "contact page: mail code right")
                 .await;
             let Ok(cookie) =
@@ -280,8 +280,7 @@ pub async fn verify(
             response
         }
         Ok(CodeCheck::Wrong { left }) => {
-            let _ = portal
-                .store()
+            portal
                 .audit("code_wrong", None, &address, "contact page: wrong code")
                 .await;
             code_page(
@@ -293,8 +292,7 @@ pub async fn verify(
             )
         }
         Ok(CodeCheck::Locked) => {
-            let store = portal.store();
-            let _ = store
+            portal
                 .audit(
                     "locked",
                     None,
@@ -302,7 +300,7 @@ pub async fn verify(
                     "contact page: too many wrong codes",
                 )
                 .await;
-            let _ = store.end_session(&session.id_hash).await;
+            portal.end_session(&session.id_hash).await;
             let page = pages::Notice {
                 f: web::frame(&portal, lang, t.locked_title, ""),
                 text: t.too_many.into(),
@@ -395,8 +393,7 @@ pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart
     if !submit(&portal, c.ip, &from, &to, mail).await {
         return web::unavailable(&portal, lang);
     }
-    let _ = portal
-        .store()
+    portal
         .audit(
             "contact_sent",
             None,
@@ -404,7 +401,7 @@ pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart
             &format!("to {to} with {} file(s)", upload.files.len()),
         )
         .await;
-    let _ = portal.store().end_session(&session.id_hash).await;
+    portal.end_session(&session.id_hash).await;
     let page = pages::Notice {
         f: web::frame(&portal, lang, t.contact_sent_title, ""),
         text: t.contact_sent.into(),

@@ -186,6 +186,23 @@ impl Portal {
         self.outbound.store()
     }
 
+    /// Appends to the audit trail. A failure is logged (the event, never
+    /// the detail) rather than dropped, and the visitor's request goes on:
+    /// the action it records has already happened.
+    async fn audit(&self, event: &str, message_id: Option<&str>, actor: &str, detail: &str) {
+        if let Err(e) = self.store().audit(event, message_id, actor, detail).await {
+            tracing::error!(error = %e, event, "writing the audit trail failed");
+        }
+    }
+
+    /// Ends a session (signing out, locking, rotating). A failure is
+    /// logged: the session then ends at its expiry instead.
+    async fn end_session(&self, id_hash: &str) {
+        if let Err(e) = self.store().end_session(id_hash).await {
+            tracing::warn!(error = %e, "ending a session failed; it ends at its expiry");
+        }
+    }
+
     /// Counts a miss (unknown link, bad form, code request) for `ip`;
     /// false when the client is over its limit: this node's own, and on a
     /// shared database every node's together.

@@ -679,8 +679,7 @@ pub async fn download(
     let Some(part) = n.parse().ok().and_then(|n| view::attachment(&raw, n)) else {
         return miss(&portal, v.ip, v.lang).await;
     };
-    let _ = portal
-        .store()
+    portal
         .audit(
             "downloaded",
             Some(&v.package.message_id),
@@ -930,8 +929,7 @@ pub async fn reply(State(portal): State<Portal>, v: Visit, multipart: Multipart)
     if !submit(&portal, v.ip, &v.package.recipient, &v.package.sender, mail).await {
         return web::unavailable(&portal, v.lang);
     }
-    let _ = portal
-        .store()
+    portal
         .audit(
             "replied",
             Some(&v.package.message_id),
@@ -956,7 +954,7 @@ pub async fn logout(
     if !v.csrf_ok(&form.csrf) {
         return bad_form(&portal, v.ip, v.lang).await;
     }
-    let _ = portal.store().end_session(v.session_hash()).await;
+    portal.end_session(v.session_hash()).await;
     portal.views.forget(&v.package.id);
     let t = v.lang.texts();
     let page = pages::Notice {

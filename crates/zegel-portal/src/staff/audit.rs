@@ -138,7 +138,7 @@ pub async fn export(
     if write_export(&found, format, &mut body).is_err() {
         return web::unavailable(&portal, who.lang);
     }
-    let _ = store
+    portal
         .audit(
             "audit_exported",
             None,

@@ -114,10 +114,7 @@ pub(super) async fn failed_attempt(
     email: &str,
     why: &str,
 ) -> Option<Response> {
-    let _ = portal
-        .store()
-        .audit("staff_sign_in_failed", None, email, why)
-        .await;
+    portal.audit("staff_sign_in_failed", None, email, why).await;
     if !email.is_empty() {
         // The same counters as SMTP AUTH (zegel_store::LoginLimits).
         if let Err(e) = portal
@@ -233,7 +230,7 @@ pub async fn login(
         _ => return web::unavailable(&portal, v.lang),
     };
     if account.role == Role::Admin && account.totp_secret.is_none() {
-        let _ = store
+        portal
             .audit(
                 "staff_sign_in_failed",
                 None,
@@ -251,7 +248,7 @@ pub async fn login(
         );
     }
     // A new session for the account; the anonymous one ends.
-    let _ = store.end_session(&pre.id_hash).await;
+    portal.end_session(&pre.id_hash).await;
     let (session, cookie) = match new_session(&portal, &email).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -273,7 +270,7 @@ pub async fn login(
         {
             return web::unavailable(&portal, v.lang);
         }
-        let _ = store
+        portal
             .audit("staff_signed_in", None, &email, "password")
             .await;
         "/app"
@@ -362,7 +359,7 @@ pub async fn code(
     } else {
         "password and TOTP"
     };
-    let _ = store.audit("staff_signed_in", None, &email, first).await;
+    portal.audit("staff_signed_in", None, &email, first).await;
     web::see_other("/app")
 }
 
@@ -375,9 +372,8 @@ pub async fn logout(
     if !who.form_ok(&form.csrf) {
         return crate::recipient::bad_form(&portal, who.ip, who.lang).await;
     }
-    let _ = portal.store().end_session(&who.session.id_hash).await;
-    let _ = portal
-        .store()
+    portal.end_session(&who.session.id_hash).await;
+    portal
         .audit("staff_signed_out", None, &who.account.email, "signed out")
         .await;
     let mut response = web::see_other("/app/login");

@@ -338,7 +338,7 @@ async fn signed_in(
         );
     };
     if account.role == Role::Admin && account.totp_secret.is_none() {
-        let _ = store
+        portal
             .audit(
                 "staff_sign_in_failed",
                 None,
@@ -355,7 +355,7 @@ async fn signed_in(
     }
     // A new session for the account; the sign-in page's anonymous one ends.
     if let Some(pre) = pre_session {
-        let _ = store.end_session(pre).await;
+        portal.end_session(pre).await;
     }
     let (session, cookie) = match new_session(portal, email).await {
         Ok(x) => x,
@@ -378,7 +378,7 @@ async fn signed_in(
         {
             return web::unavailable(portal, v.lang);
         }
-        let _ = store
+        portal
             .audit("staff_signed_in", None, email, "OpenID Connect")
             .await;
         ("/app", s.oidc_done)
