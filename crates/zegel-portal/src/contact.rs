@@ -5,8 +5,9 @@
 
 use crate::codes::{CodeRequest, NotSent};
 use crate::pages::{self, Code, ContactStart, ContactWrite};
-use crate::recipient::{bad_form, build_mail, miss, read_upload, submit, upload_refused};
+use crate::recipient::{bad_form, build_mail, miss, submit};
 use crate::texts::Lang;
+use crate::upload::{read_upload, upload_refused};
 use crate::web::{self, CONTACT_COOKIE};
 use crate::Portal;
 use axum::extract::{FromRequestParts, Multipart, Query, State};

@@ -5,7 +5,10 @@
 //! or citizen confirms their address and sends a secure message in.
 //!
 //! # Layout
-//! - `recipient.rs`: `/m/{token}`: codes, reading, downloads, reply.
+//! - `recipient/`: `/m/{token}`: codes (`factors`), reading and downloads
+//!   (`read`, only for a `Reader`: every factor passed), reply (`reply`).
+//! - `upload.rs`: multipart forms with files, shared by the reply, the
+//!   contact page and the staff web.
 //! - `status.rs`: `/status/{token}`: the sender's page.
 //! - `confirm.rs`: `/confirm/{token}`: the sender sends, splits or cancels
 //!   mail a warning held.
@@ -39,6 +42,7 @@ mod recipient;
 pub mod staff;
 mod status;
 pub mod texts;
+mod upload;
 mod view;
 mod view_cache;
 mod web;

@@ -173,6 +173,23 @@ async fn recipient_opens_with_mail_and_sms_code_reads_downloads_and_replies() {
         "phone tail shown: {}",
         second.body
     );
+    // The mail code alone is not every factor: the message, its files,
+    // its inline images and the reply stay out of reach.
+    for path in ["/read", "/part/0"] {
+        let half = a.get(&format!("{link_a}{path}")).await;
+        assert_eq!(half.status, StatusCode::SEE_OTHER, "{path}");
+        assert!(!half.body.contains("111222333"), "{path}");
+    }
+    let image = a.get(&format!("{link_a}/inline/logo")).await;
+    assert_eq!(image.status, StatusCode::FORBIDDEN);
+    let early_reply = a
+        .post_files(
+            &format!("{link_a}/reply"),
+            &[("csrf", &csrf), ("text", "Te vroeg")],
+            ("antwoord.pdf", PDF),
+        )
+        .await;
+    assert_eq!(early_reply.status, StatusCode::FORBIDDEN);
     let sms = sms_code(&data_dir(&z), "+31612345678");
     let in_ = a
         .post(

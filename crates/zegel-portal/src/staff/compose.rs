@@ -7,8 +7,8 @@
 
 use super::pages::{ComposeAssessment, ComposeForm, ComposePage};
 use super::SignedIn;
-use crate::recipient::{read_upload, upload_refused, Upload};
 use crate::texts::Lang;
+use crate::upload::{read_upload, upload_refused, Upload};
 use crate::web;
 use crate::Portal;
 use axum::extract::{Multipart, State};

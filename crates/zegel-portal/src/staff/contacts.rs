@@ -5,7 +5,7 @@
 
 use super::pages::ContactsPage;
 use super::{AdminOnly, SignedIn};
-use crate::recipient::{read_upload, upload_refused};
+use crate::upload::{read_upload, upload_refused};
 use crate::web;
 use crate::Portal;
 use axum::extract::{Multipart, State};
