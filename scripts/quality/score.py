@@ -8,7 +8,11 @@ Each DIR holds `*.eml`, `labels.tsv` (file, verdict, kinds, ...) and
 over all: accuracy, secure recall and precision, the misses and false
 alarms by file, and per finding kind how often a secure message that lists
 the kind had it found (recall per kind) and how often a normal message had
-a deciding finding of that kind (false alarms per kind). Needs only
+a deciding finding of that kind (false alarms per kind); and the traps
+with a wrong kind: normal mail to an external recipient that got a
+decisive finding (confidence 0.5 or more) of a kind that makes mail
+secure by itself, whatever the verdict (issue 21's target: at most 3 %).
+Needs only
 Python's standard library and a zegel binary (default: target/release/zegel,
 else target/debug/zegel).
 """
@@ -49,6 +53,24 @@ def classify(zegel, folder, files, extra=()):
     return results
 
 
+# Kinds that make mail secure by themselves (the default `secure_kinds`);
+# names, addresses and phone numbers count only beside each other.
+SECURE_KINDS = {"bsn", "health", "patient_dossier", "credential", "special_category",
+                "id_document", "payment_card", "confidential", "date_of_birth"}
+
+
+def external(result):
+    """Whether zegel saw an external recipient (its warning says so)."""
+    return any(w.get("kind") == "external_recipients" for w in result.get("warnings", []))
+
+
+def wrong_kind(result):
+    """Whether a normal message got a decisive finding of a secure kind
+    (confidence 0.5 or more): what the sender would be told is in it."""
+    return any(f["confidence"] >= 0.5 and f["kind"] in SECURE_KINDS
+               for f in result.get("findings", []))
+
+
 def deciding_kinds(result):
     """The finding kinds named by the reasons (approximated by findings)."""
     return {f["kind"] for f in result.get("findings", [])}
@@ -84,6 +106,11 @@ def score(zegel, folders, extra=()):
             if want == "normal" and got == "secure" and r:
                 for k in found:
                     per_kind[k]["false_alarm"] += 1
+            # A trap: normal mail to an external recipient (internal-only
+            # mail may hold real sensitive data, rightly found).
+            if want == "normal" and r and external(r):
+                c["traps"] += 1
+                c["trap_kind"] += wrong_kind(r)
         total.update(c)
         report["folders"][folder] = {**metrics(c), "misses": misses, "false_alarms": alarms}
     report["total"] = metrics(total)
@@ -99,6 +126,9 @@ def metrics(c):
         "accuracy": round((tp + tn) / n, 3) if n else None,
         "secure_recall": round(tp / (tp + fn), 3) if tp + fn else None,
         "secure_precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "traps": c["traps"],
+        "normal_with_wrong_kind": c["trap_kind"],
+        "wrong_kind_rate": round(c["trap_kind"] / c["traps"], 3) if c["traps"] else None,
     }
 
 
@@ -129,6 +159,8 @@ def main():
     t = report["total"]
     print(f"TOTAL: n={t['n']} acc={t['accuracy']} recall={t['secure_recall']} "
           f"precision={t['secure_precision']} (tp {t['tp']} fp {t['fp']} tn {t['tn']} fn {t['fn']})")
+    print(f"normal external messages with a decisive finding of a secure kind: "
+          f"{t['normal_with_wrong_kind']} of {t['traps']} ({t['wrong_kind_rate']})")
     print("kind\tlisted\tfound\tfalse_alarm")
     for k, v in report["kinds"].items():
         print(f"{k}\t{v.get('listed', 0)}\t{v.get('found', 0)}\t{v.get('false_alarm', 0)}")
