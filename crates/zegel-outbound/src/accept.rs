@@ -350,7 +350,7 @@ impl Outbound {
         addresses: &[String],
         dispositions: &mut [Disposition],
         archives: &mut [Option<archive::Prepared>],
-        audit: &mut Vec<(String, String, String)>,
+        audit: &mut Vec<(zegel_store::Event, String, String)>,
     ) {
         let c = &self.config;
         let tag = sms_tag(subject);
@@ -381,7 +381,7 @@ impl Outbound {
                     dispositions[i] = disposition;
                     tracing::info!(reason = %why, fallback = name, "archive action not possible for a recipient");
                     audit.push((
-                        "archive_fallback".into(),
+                        zegel_store::Event::ArchiveFallback,
                         address.clone(),
                         format!("archive not possible ({why}); fallback {name}"),
                     ));

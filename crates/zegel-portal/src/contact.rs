@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use std::net::IpAddr;
+use zegel_store::Event;
 use zegel_store::{token_hash, CodeCheck, Factor, PortalSession};
 
 /// `?lang=…`.
@@ -267,7 +268,12 @@ pub async fn verify(
                 return web::unavailable(&portal, lang);
             }
             portal
-                .audit("verified", None, &address, "contact page: mail code right")
+                .audit(
+                    Event::Verified,
+                    None,
+                    &address,
+                    "contact page: mail code right",
+                )
                 .await;
             let Ok(cookie) =
                 web::rotate_session(&portal, &session.id_hash, web::CONTACT_COOKIE).await
@@ -282,7 +288,7 @@ pub async fn verify(
         }
         Ok(CodeCheck::Wrong { left }) => {
             portal
-                .audit("code_wrong", None, &address, "contact page: wrong code")
+                .audit(Event::CodeWrong, None, &address, "contact page: wrong code")
                 .await;
             code_page(
                 &portal,
@@ -295,7 +301,7 @@ pub async fn verify(
         Ok(CodeCheck::Locked) => {
             portal
                 .audit(
-                    "locked",
+                    Event::Locked,
                     None,
                     &address,
                     "contact page: too many wrong codes",
@@ -396,7 +402,7 @@ pub async fn send(State(portal): State<Portal>, c: Citizen, multipart: Multipart
     }
     portal
         .audit(
-            "contact_sent",
+            Event::ContactSent,
             None,
             &from,
             &format!("to {to} with {} file(s)", upload.files.len()),

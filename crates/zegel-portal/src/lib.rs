@@ -58,6 +58,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 use zegel_outbound::Outbound;
+use zegel_store::Event;
 use zegel_store::Store;
 
 pub use staff::oidc::{OidcConfig, OidcError, Provider as OidcProvider};
@@ -193,9 +194,9 @@ impl Portal {
     /// Appends to the audit trail. A failure is logged (the event, never
     /// the detail) rather than dropped, and the visitor's request goes on:
     /// the action it records has already happened.
-    async fn audit(&self, event: &str, message_id: Option<&str>, actor: &str, detail: &str) {
+    async fn audit(&self, event: Event, message_id: Option<&str>, actor: &str, detail: &str) {
         if let Err(e) = self.store().audit(event, message_id, actor, detail).await {
-            tracing::error!(error = %e, event, "writing the audit trail failed");
+            tracing::error!(error = %e, event = event.as_str(), "writing the audit trail failed");
         }
     }
 

@@ -8,6 +8,176 @@ use crate::{Store, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+/// What happened, as the audit trail records it (its `as_str` name is
+/// what the row holds and what the chain's hash covers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// A message was accepted for sending, with its verdict.
+    Accepted,
+    /// The archive action was not possible for a recipient; the fallback applied.
+    ArchiveFallback,
+    /// An encrypted archive was queued for a recipient, its password by SMS.
+    ArchiveSent,
+    /// The audit trail was exported.
+    AuditExported,
+    /// Audit rows past their retention were removed behind a checkpoint.
+    AuditTrimmed,
+    /// A one-time code was sent (by mail or SMS).
+    CodeSent,
+    /// A wrong one-time code was entered.
+    CodeWrong,
+    /// A citizen or patient sent a secure message in from the contact page.
+    ContactSent,
+    /// The contact list (mobile numbers for SMS codes) was changed.
+    ContactsChanged,
+    /// A delivery attempt failed and will be retried.
+    Deferred,
+    /// The original was delivered to a recipient's mail server.
+    Delivered,
+    /// A package's key and copy were destroyed (purge).
+    Destroyed,
+    /// A recipient downloaded an attachment in the portal.
+    Downloaded,
+    /// A package expired: its key and copy were destroyed.
+    Expired,
+    /// The sender changed a package's expiry.
+    ExpiryChanged,
+    /// A delivery failed for good.
+    Failed,
+    /// An offboarded account's messages were handed over to a colleague.
+    HandedOver,
+    /// Mail for a recipient was held (policy or warning).
+    Held,
+    /// The sender cancelled held mail.
+    HeldCancelled,
+    /// The sender confirmed held mail as it was.
+    HeldConfirmed,
+    /// The sender confirmed held mail, one mail per recipient.
+    HeldConfirmedSeparately,
+    /// Held mail was deleted by an administrator.
+    HeldDeleted,
+    /// Held mail expired without a decision.
+    HeldExpired,
+    /// Held mail was released by an administrator.
+    HeldReleased,
+    /// Mail from outside was taken in.
+    Inbound,
+    /// Mail from outside was taken in and held.
+    InboundHeld,
+    /// Mail from outside was refused (authentication or impersonation).
+    InboundRefused,
+    /// Previous key-encryption keys were removed after a rotation.
+    KeyRetired,
+    /// Every wrapped key was re-wrapped under the next key-encryption key.
+    KeyRotated,
+    /// A next key-encryption key was staged.
+    KeyStaged,
+    /// A package or contact session was locked after too many wrong codes.
+    Locked,
+    /// A staff account was locked after too many failed sign-ins.
+    LoginLocked,
+    /// A recipient's notification was sent.
+    Notified,
+    /// A staff account was offboarded.
+    Offboarded,
+    /// A recipient opened a secure message.
+    Opened,
+    /// An administrator changed the policy.
+    PolicyChanged,
+    /// A message was refused with its reasons (policy `reject`).
+    Refused,
+    /// A recipient replied securely.
+    Replied,
+    /// The sender withdrew a package: its key and copy were destroyed.
+    Revoked,
+    /// A submitting sender was refused (not allowed to send as that address).
+    SenderRefused,
+    /// A staff sign-in failed.
+    StaffSignInFailed,
+    /// A staff member signed in.
+    StaffSignedIn,
+    /// A staff member signed out.
+    StaffSignedOut,
+    /// A secure package was stored behind the portal for a recipient.
+    Stored,
+    /// The original will go to a recipient only over verified TLS.
+    TlsOnly,
+    /// A staff member enrolled a TOTP authenticator.
+    TotpEnrolled,
+    /// The sender unlocked a locked package.
+    Unlocked,
+    /// A staff account was disabled.
+    UserDisabled,
+    /// A staff account was created or changed.
+    UserSet,
+    /// A recipient's or contact's mail code was right.
+    Verified,
+}
+
+impl Event {
+    /// The name the row holds.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Event::Accepted => "accepted",
+            Event::ArchiveFallback => "archive_fallback",
+            Event::ArchiveSent => "archive_sent",
+            Event::AuditExported => "audit_exported",
+            Event::AuditTrimmed => "audit_trimmed",
+            Event::CodeSent => "code_sent",
+            Event::CodeWrong => "code_wrong",
+            Event::ContactSent => "contact_sent",
+            Event::ContactsChanged => "contacts_changed",
+            Event::Deferred => "deferred",
+            Event::Delivered => "delivered",
+            Event::Destroyed => "destroyed",
+            Event::Downloaded => "downloaded",
+            Event::Expired => "expired",
+            Event::ExpiryChanged => "expiry_changed",
+            Event::Failed => "failed",
+            Event::HandedOver => "handed_over",
+            Event::Held => "held",
+            Event::HeldCancelled => "held_cancelled",
+            Event::HeldConfirmed => "held_confirmed",
+            Event::HeldConfirmedSeparately => "held_confirmed_separately",
+            Event::HeldDeleted => "held_deleted",
+            Event::HeldExpired => "held_expired",
+            Event::HeldReleased => "held_released",
+            Event::Inbound => "inbound",
+            Event::InboundHeld => "inbound_held",
+            Event::InboundRefused => "inbound_refused",
+            Event::KeyRetired => "key_retired",
+            Event::KeyRotated => "key_rotated",
+            Event::KeyStaged => "key_staged",
+            Event::Locked => "locked",
+            Event::LoginLocked => "login_locked",
+            Event::Notified => "notified",
+            Event::Offboarded => "offboarded",
+            Event::Opened => "opened",
+            Event::PolicyChanged => "policy_changed",
+            Event::Refused => "refused",
+            Event::Replied => "replied",
+            Event::Revoked => "revoked",
+            Event::SenderRefused => "sender_refused",
+            Event::StaffSignInFailed => "staff_sign_in_failed",
+            Event::StaffSignedIn => "staff_signed_in",
+            Event::StaffSignedOut => "staff_signed_out",
+            Event::Stored => "stored",
+            Event::TlsOnly => "tls_only",
+            Event::TotpEnrolled => "totp_enrolled",
+            Event::Unlocked => "unlocked",
+            Event::UserDisabled => "user_disabled",
+            Event::UserSet => "user_set",
+            Event::Verified => "verified",
+        }
+    }
+}
+
+impl std::fmt::Display for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -15,7 +185,7 @@ pub struct AuditEntry {
     pub seq: i64,
     /// When (Unix seconds).
     pub at: i64,
-    /// What happened ("accepted", "delivered", "notified", ...).
+    /// What happened: an [`Event`]'s name ("accepted", "delivered", ...).
     pub event: String,
     /// The message concerned.
     pub message_id: Option<String>,
@@ -117,7 +287,7 @@ pub(crate) struct NewEvent {
     /// When (Unix seconds).
     pub at: i64,
     /// What happened.
-    pub event: String,
+    pub event: Event,
     /// The message concerned.
     pub message_id: Option<String>,
     /// Who or what it concerned.
@@ -130,14 +300,14 @@ impl NewEvent {
     /// An event from borrowed parts.
     pub(crate) fn new(
         at: i64,
-        event: &str,
+        event: Event,
         message_id: Option<&str>,
         subject: &str,
         detail: &str,
     ) -> NewEvent {
         NewEvent {
             at,
-            event: event.to_string(),
+            event,
             message_id: message_id.map(str::to_string),
             subject: subject.to_string(),
             detail: detail.to_string(),
@@ -149,7 +319,7 @@ impl NewEvent {
 pub(crate) async fn append(
     tx: &mut crate::db::Conn,
     at: i64,
-    event: &str,
+    event: Event,
     message_id: Option<&str>,
     subject: &str,
     detail: &str,
@@ -206,7 +376,7 @@ pub(crate) async fn append_all(
         let entry = AuditEntry {
             seq,
             at: e.at,
-            event: e.event.clone(),
+            event: e.event.as_str().to_string(),
             message_id: e.message_id.clone(),
             subject: e.subject.clone(),
             detail: e.detail.clone(),
@@ -231,7 +401,7 @@ impl Store {
     /// Records one event on its own.
     pub async fn audit(
         &self,
-        event: &str,
+        event: Event,
         message_id: Option<&str>,
         subject: &str,
         detail: &str,
@@ -259,7 +429,7 @@ impl Store {
     pub async fn audit_events_since(
         &self,
         since: i64,
-        events: &[&str],
+        events: &[Event],
     ) -> Result<Vec<AuditEntry>, StoreError> {
         if events.is_empty() {
             return Ok(Vec::new());
@@ -274,7 +444,7 @@ impl Store {
         );
         let mut query = sqlx::query(&sql).bind(since);
         for event in events {
-            query = query.bind(*event);
+            query = query.bind(event.as_str());
         }
         let rows = query.fetch_all(&self.reader).await?;
         rows.iter().map(entry_of).collect()
@@ -429,28 +599,29 @@ impl Store {
 #[cfg(test)]
 mod search_tests {
     use crate::AuditFilter;
+    use crate::Event;
 
     #[tokio::test]
     async fn events_since_are_those_named_in_order() {
         let (_dir, s) = crate::test_store().await;
         for (event, detail) in [
-            ("accepted", "1"),
-            ("delivered", "2"),
-            ("opened", "3"),
-            ("revoked", "4"),
+            (Event::Accepted, "1"),
+            (Event::Delivered, "2"),
+            (Event::Opened, "3"),
+            (Event::Revoked, "4"),
         ] {
             s.audit(event, Some("m1"), "a@ext.nl", detail)
                 .await
                 .unwrap();
         }
         let picked = s
-            .audit_events_since(0, &["revoked", "accepted"])
+            .audit_events_since(0, &[Event::Revoked, Event::Accepted])
             .await
             .unwrap();
         let details: Vec<&str> = picked.iter().map(|e| e.detail.as_str()).collect();
         assert_eq!(details, ["1", "4"]);
         assert!(s
-            .audit_events_since(crate::now() + 60, &["accepted"])
+            .audit_events_since(crate::now() + 60, &[Event::Accepted])
             .await
             .unwrap()
             .is_empty());
@@ -460,13 +631,13 @@ mod search_tests {
     #[tokio::test]
     async fn search_by_text_event_and_time_newest_first() {
         let (_dir, s) = crate::test_store().await;
-        s.audit("opened", Some("m1"), "a@ext.nl", "first open")
+        s.audit(Event::Opened, Some("m1"), "a@ext.nl", "first open")
             .await
             .unwrap();
-        s.audit("revoked", Some("m2"), "b@ext.nl", "by jan@zorg.nl")
+        s.audit(Event::Revoked, Some("m2"), "b@ext.nl", "by jan@zorg.nl")
             .await
             .unwrap();
-        s.audit("opened", Some("m3"), "c@ext.nl", "100% sure_thing")
+        s.audit(Event::Opened, Some("m3"), "c@ext.nl", "100% sure_thing")
             .await
             .unwrap();
         let find = |f: AuditFilter| {
@@ -507,19 +678,32 @@ mod search_tests {
 
 #[cfg(test)]
 mod tests {
+    use crate::Event;
 
     #[tokio::test]
     async fn many_events_at_once_chain_like_one_by_one() {
         let (_dir, s) = crate::test_store().await;
-        s.audit("first", None, "a@zorg.nl", "alone").await.unwrap();
+        s.audit(Event::Accepted, None, "a@zorg.nl", "alone")
+            .await
+            .unwrap();
         // 101 = 64 + 32 + 4 + 1: every chunk size on the way.
         let events: Vec<_> = (0..101)
-            .map(|n| super::NewEvent::new(n, "bulk", Some("m1"), "b@zorg.nl", &format!("n{n}")))
+            .map(|n| {
+                super::NewEvent::new(
+                    n,
+                    Event::Notified,
+                    Some("m1"),
+                    "b@zorg.nl",
+                    &format!("n{n}"),
+                )
+            })
             .collect();
         let mut tx = s.pool.begin().await.unwrap();
         super::append_all(&mut tx, &events).await.unwrap();
         tx.commit().await.unwrap();
-        s.audit("last", None, "c@zorg.nl", "alone").await.unwrap();
+        s.audit(Event::Delivered, None, "c@zorg.nl", "alone")
+            .await
+            .unwrap();
         let entries = s.audit_entries(0).await.unwrap();
         assert_eq!(entries.len(), 103);
         assert!(entries
@@ -535,7 +719,7 @@ mod tests {
     async fn chain_detects_change_and_deletion() {
         let (_dir, s) = crate::test_store().await;
         for i in 0..5 {
-            s.audit("opened", Some("m1"), "x@example.com", &format!("n{i}"))
+            s.audit(Event::Opened, Some("m1"), "x@example.com", &format!("n{i}"))
                 .await
                 .unwrap();
         }
@@ -561,7 +745,7 @@ mod tests {
         let (_dir, s) = crate::test_store().await;
         assert_eq!(s.audit_head().await.unwrap(), None);
         for i in 0..4 {
-            s.audit("opened", None, "x@example.com", &format!("n{i}"))
+            s.audit(Event::Opened, None, "x@example.com", &format!("n{i}"))
                 .await
                 .unwrap();
         }

@@ -5,6 +5,7 @@
 //! can change the database but does not hold the KEK cannot remove rows and
 //! write a checkpoint that hides it ([`Store::verify_audit`]).
 
+use crate::Event;
 use crate::{now, Store, StoreError};
 use sqlx::Row;
 
@@ -89,7 +90,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             checkpoint.made_at,
-            "audit_trimmed",
+            Event::AuditTrimmed,
             None,
             "zegel",
             &format!("{removed} entries up to {seq} removed (retention); checkpoint kept"),

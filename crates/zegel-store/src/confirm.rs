@@ -6,6 +6,7 @@
 //! by the deadline it is dropped and the sender told. Every decision is
 //! taken once and recorded in the audit trail.
 
+use crate::Event;
 use crate::{now, Store, StoreError};
 use sqlx::Row;
 
@@ -107,14 +108,14 @@ impl HoldDecision {
     }
 
     /// The audit event of this decision.
-    pub(crate) fn event(self) -> &'static str {
+    pub(crate) fn event(self) -> Event {
         match self {
-            HoldDecision::Confirmed => "held_confirmed",
-            HoldDecision::Separate => "held_confirmed_separately",
-            HoldDecision::Cancelled => "held_cancelled",
-            HoldDecision::Expired => "held_expired",
-            HoldDecision::Released => "held_released",
-            HoldDecision::Deleted => "held_deleted",
+            HoldDecision::Confirmed => Event::HeldConfirmed,
+            HoldDecision::Separate => Event::HeldConfirmedSeparately,
+            HoldDecision::Cancelled => Event::HeldCancelled,
+            HoldDecision::Expired => Event::HeldExpired,
+            HoldDecision::Released => Event::HeldReleased,
+            HoldDecision::Deleted => Event::HeldDeleted,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! A version rises at every change so each node reloads its copy.
 
 use crate::seal::DataKey;
+use crate::Event;
 use crate::{now, Store, StoreError};
 use sqlx::Row;
 
@@ -79,7 +80,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             at,
-            "contacts_changed",
+            Event::ContactsChanged,
             None,
             by,
             &format!("contact list {what} {} contact(s)", contacts.len()),
@@ -103,7 +104,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             now(),
-            "contacts_changed",
+            Event::ContactsChanged,
             None,
             by,
             &format!("removed {}", address.to_lowercase()),

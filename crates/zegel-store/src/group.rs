@@ -71,7 +71,7 @@ impl Batch {
     pub(crate) fn audit(
         &mut self,
         at: i64,
-        event: &str,
+        event: crate::Event,
         message_id: Option<&str>,
         subject: &str,
         detail: &str,
@@ -299,6 +299,7 @@ pub(crate) fn new_group() -> Arc<GroupCommit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Event;
     use crate::Kek;
 
     /// A user row, the way the batch writes rows.
@@ -328,7 +329,7 @@ mod tests {
                 let result = store
                     .write_grouped(write(move |batch| {
                         Box::pin(async move {
-                            batch.audit(1, "test", None, &format!("w{n}"), "");
+                            batch.audit(1, Event::Stored, None, &format!("w{n}"), "");
                             let email = format!("w{n}@zorg.nl");
                             if n % 2 == 0 {
                                 sqlx::query("INSERT INTO users (email, password_hash, created_at) VALUES ($1, 'x', 1)")
@@ -419,7 +420,7 @@ mod tests {
                 store
                     .write_grouped(write(move |batch| {
                         Box::pin(async move {
-                            batch.audit(1, "test", None, &format!("w{n}"), "");
+                            batch.audit(1, Event::Stored, None, &format!("w{n}"), "");
                             Ok(())
                         })
                     }))

@@ -13,6 +13,7 @@
 //!   the limit the account (or the address) is refused for the rest of the
 //!   window, with the right password too.
 
+use crate::Event;
 use crate::{Store, StoreError};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -85,7 +86,7 @@ impl Store {
         let from_address = self.count_hit(&address_key(ip), window).await?;
         if failures == i64::from(limits.per_account) {
             self.audit(
-                "login_locked",
+                Event::LoginLocked,
                 None,
                 &account.to_lowercase(),
                 &format!("{failures} failed sign-ins ({door}, last from {ip}); refused for the rest of {} minutes", window / 60),
@@ -94,7 +95,7 @@ impl Store {
         }
         if from_address == i64::from(limits.per_address) {
             self.audit(
-                "login_locked",
+                Event::LoginLocked,
                 None,
                 &ip.to_string(),
                 &format!("{from_address} failed sign-ins from this address ({door}); refused for the rest of {} minutes", window / 60),

@@ -3,6 +3,7 @@
 //! when the configuration allows that.
 
 use crate::seal::DataKey;
+use crate::Event;
 use crate::{now, Store, StoreError};
 use sqlx::Row;
 
@@ -86,7 +87,7 @@ impl Store {
             return Ok(false);
         }
         self.audit(
-            "user_set",
+            Event::UserSet,
             None,
             &email,
             &format!("account made at the first OpenID Connect sign-in ({issuer}), role sender, no password"),

@@ -2,6 +2,7 @@
 //! (its meaning belongs to the outbound pipeline) with a version that each
 //! node compares to pick up a change.
 
+use crate::Event;
 use crate::{now, Store, StoreError};
 use sqlx::Row;
 
@@ -67,7 +68,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             at,
-            "policy_changed",
+            Event::PolicyChanged,
             None,
             by,
             &format!("version {version}: {body}"),

@@ -4,6 +4,7 @@
 //! change that matters is audited in the same transaction.
 
 use crate::seal::DataKey;
+use crate::Event;
 use crate::{now, random_id, Store, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -386,7 +387,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             now,
-            "code_wrong",
+            Event::CodeWrong,
             Some(&p.message_id),
             &p.recipient,
             &format!("wrong {what} ({tries} of {MAX_TRIES})"),
@@ -401,7 +402,7 @@ impl Store {
             crate::audit::append(
                 &mut tx,
                 now,
-                "locked",
+                Event::Locked,
                 Some(&p.message_id),
                 &p.recipient,
                 "locked after too many wrong codes",
@@ -443,7 +444,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             now,
-            "opened",
+            Event::Opened,
             Some(&p.message_id),
             &p.recipient,
             detail,
@@ -456,7 +457,7 @@ impl Store {
     /// Withdraws a package at once: its key is destroyed and its copy
     /// deleted; the recipient sees it was withdrawn.
     pub async fn revoke_package(&self, p: &SecurePackage, by: &str) -> Result<(), StoreError> {
-        self.destroy_package(p, "revoked", by).await
+        self.destroy_package(p, Event::Revoked, by).await
     }
 
     /// Sets a new expiry (only for a package that is still open).
@@ -478,7 +479,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             now(),
-            "expiry_changed",
+            Event::ExpiryChanged,
             Some(&p.message_id),
             &p.recipient,
             &format!("expires at {expires_at} (Unix time), set by {by}"),
@@ -498,7 +499,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             now(),
-            "unlocked",
+            Event::Unlocked,
             Some(&p.message_id),
             &p.recipient,
             &format!("unlocked by {by}"),
@@ -519,7 +520,7 @@ impl Store {
         .await?;
         let packages: Vec<SecurePackage> = rows.iter().map(package_of).collect::<Result<_, _>>()?;
         for p in &packages {
-            self.destroy_package(p, "expired", "zegel").await?;
+            self.destroy_package(p, Event::Expired, "zegel").await?;
         }
         Ok(packages.len())
     }
@@ -528,11 +529,11 @@ impl Store {
     async fn destroy_package(
         &self,
         p: &SecurePackage,
-        event: &str,
+        event: Event,
         by: &str,
     ) -> Result<(), StoreError> {
         let now = now();
-        let column = if event == "revoked" {
+        let column = if event == Event::Revoked {
             "revoked_at"
         } else {
             "expired_at"
@@ -598,7 +599,7 @@ impl Store {
         crate::audit::append(
             &mut tx,
             now,
-            "code_sent",
+            Event::CodeSent,
             code.message_id,
             code.audit_subject,
             &format!("{} code sent", code.purpose),

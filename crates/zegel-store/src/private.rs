@@ -69,7 +69,10 @@ mod tests {
         let store = crate::Store::open(&data, None, crate::Kek::generate())
             .await
             .unwrap();
-        store.audit("probe", None, "x", "y").await.unwrap();
+        store
+            .audit(crate::Event::Opened, None, "x", "y")
+            .await
+            .unwrap();
         assert_eq!(mode(&data), 0o700);
         assert_eq!(mode(&data.join("blobs")), 0o700);
         for name in ["zegel.db", "zegel.db-wal", "zegel.db-shm"] {

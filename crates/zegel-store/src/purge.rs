@@ -9,6 +9,7 @@
 //! in a transaction, so from its commit on nothing left can be decrypted;
 //! the sealed bytes (rows, files or objects) are deleted after it.
 
+use crate::Event;
 use crate::{now, Store, StoreError};
 use sqlx::Row;
 
@@ -164,7 +165,7 @@ impl Store {
             }
             events.push(crate::audit::NewEvent::new(
                 now,
-                "destroyed",
+                Event::Destroyed,
                 Some(id),
                 &mail_from,
                 &format!(

@@ -6,6 +6,7 @@
 use crate::blob_rows::{inline_blob_row, insert_inline, BlobWrites, INLINE_BLOBS};
 use crate::bulk::{Cell, Rows, Shape};
 use crate::seal::DataKey;
+use crate::Event;
 use crate::{now, ordered_id, Store, StoreError};
 use sqlx::Row;
 
@@ -122,7 +123,7 @@ pub struct NewMessage {
     /// Its portal packages.
     pub secure: Vec<NewSecureMessage>,
     /// Audit events to record with it: (event, subject, detail).
-    pub audit: Vec<(String, String, String)>,
+    pub audit: Vec<(Event, String, String)>,
     /// How long deliveries are tried before a failure notice (seconds).
     pub lifetime_secs: i64,
     /// When a warning holds it: the sender's confirmation (confirm.rs).
@@ -277,7 +278,7 @@ impl Store {
                     );
                 }
                 for (event, subject, detail) in &message.audit {
-                    batch.audit(now, event, Some(id), subject, detail);
+                    batch.audit(now, *event, Some(id), subject, detail);
                 }
                 Ok(())
             })
@@ -410,11 +411,13 @@ impl Store {
         let now = now();
         let (state, next, error, event) = match outcome {
             JobOutcome::Sent if job.kind == DeliveryKind::Notification => {
-                ("sent", now, None, "notified")
+                ("sent", now, None, Event::Notified)
             }
-            JobOutcome::Sent => ("sent", now, None, "delivered"),
-            JobOutcome::Retry { at, error } => ("queued", *at, Some(error.clone()), "deferred"),
-            JobOutcome::Failed { error } => ("failed", now, Some(error.clone()), "failed"),
+            JobOutcome::Sent => ("sent", now, None, Event::Delivered),
+            JobOutcome::Retry { at, error } => {
+                ("queued", *at, Some(error.clone()), Event::Deferred)
+            }
+            JobOutcome::Failed { error } => ("failed", now, Some(error.clone()), Event::Failed),
         };
         let detail = match &error {
             Some(e) => format!("{} to {}: {e}", job.kind.as_str(), job.rcpt),
@@ -609,7 +612,11 @@ mod tests {
                 ),
             ],
             secure: vec![],
-            audit: vec![("accepted".into(), "a@org.nl".into(), "2 recipients".into())],
+            audit: vec![(
+                crate::Event::Accepted,
+                "a@org.nl".into(),
+                "2 recipients".into(),
+            )],
             lifetime_secs: 3600,
             confirm: None,
         }

@@ -5,6 +5,7 @@
 
 use crate::portal::{package_of, PACKAGE_COLUMNS};
 use crate::seal::DataKey;
+use crate::Event;
 use crate::{now, Role, SecurePackage, Store, StoreError};
 use sqlx::Row;
 
@@ -75,8 +76,13 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(None);
         }
-        self.audit("totp_enrolled", None, &email, "second factor (TOTP) set")
-            .await?;
+        self.audit(
+            Event::TotpEnrolled,
+            None,
+            &email,
+            "second factor (TOTP) set",
+        )
+        .await?;
         Ok(Some(secret.to_vec()))
     }
 
@@ -213,7 +219,7 @@ impl Store {
                     crate::audit::append(
                         &mut tx,
                         now,
-                        "handed_over",
+                        Event::HandedOver,
                         Some(&p.message_id),
                         &p.recipient,
                         &format!("from {email} to {colleague}, by {by}; new status link"),
@@ -224,7 +230,7 @@ impl Store {
             }
         }
         self.audit(
-            "offboarded",
+            Event::Offboarded,
             None,
             &email,
             &format!(

@@ -1,6 +1,7 @@
 //! Accounts for SMTP submission and the staff web: addresses with argon2id
 //! password hashes and a role.
 
+use crate::Event;
 use crate::{now, Store, StoreError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -81,7 +82,7 @@ impl Store {
         // A new password or role signs the account out everywhere.
         self.end_staff_sessions(email).await?;
         self.audit(
-            "user_set",
+            Event::UserSet,
             None,
             &email.to_lowercase(),
             &format!("account set, role {}", role.as_str()),
@@ -108,7 +109,7 @@ impl Store {
             .execute(&self.pool)
             .await?;
             self.audit(
-                "user_disabled",
+                Event::UserDisabled,
                 None,
                 &email.to_lowercase(),
                 "account disabled",

@@ -13,6 +13,7 @@
 use crate::settings::ServeSettings;
 use std::path::Path;
 use zegel_store::audit_export::rfc3339;
+use zegel_store::Event;
 use zegel_store::{Kek, Store};
 
 /// What to do with the key-encryption key.
@@ -77,7 +78,7 @@ pub fn run(config: Option<&Path>, action: KeyAction) -> Result<(), String> {
                 ring.stage_next().map_err(|e| e.to_string())?;
                 save(&ring, &path)?;
                 let next = ring.info().next.unwrap_or_default();
-                audit(&store, "key_staged", &format!("next key {next} staged")).await?;
+                audit(&store, Event::KeyStaged, &format!("next key {next} staged")).await?;
                 println!("staged next key {next} in {}", path.display());
                 println!("next: copy this file to every node and restart each; then run `zegel key rotate`");
             }
@@ -104,7 +105,7 @@ pub fn run(config: Option<&Path>, action: KeyAction) -> Result<(), String> {
                 let new = ring.info().current;
                 audit(
                     &store,
-                    "key_rotated",
+                    Event::KeyRotated,
                     &format!("current key {new}, previous {old}"),
                 )
                 .await?;
@@ -157,7 +158,7 @@ pub fn run(config: Option<&Path>, action: KeyAction) -> Result<(), String> {
                 let retired = ring.info().previous.join(", ");
                 ring.retire_previous();
                 save(&ring, &path)?;
-                audit(&store, "key_retired", &format!("previous keys {retired} removed")).await?;
+                audit(&store, Event::KeyRetired, &format!("previous keys {retired} removed")).await?;
                 println!("retired {retired}; the key file holds only the current key {}", ring.info().current);
                 if unreadable > 0 {
                     println!("warning: {unreadable} stored data keys open with none of the keys (see above); they were left as they are");
@@ -181,7 +182,7 @@ fn save(ring: &Kek, path: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-async fn audit(store: &Store, event: &str, detail: &str) -> Result<(), String> {
+async fn audit(store: &Store, event: zegel_store::Event, detail: &str) -> Result<(), String> {
     store
         .audit(event, None, "key-encryption key", detail)
         .await

@@ -15,6 +15,7 @@ use zegel_mailauth::DnsResolver;
 use zegel_outbound::{InboundMail, Outbound, Submission, SubmitOutcome};
 use zegel_smtp::session::Envelope;
 use zegel_smtp::{AuthOutcome, Reply};
+use zegel_store::Event;
 
 /// The checks of inbound mail.
 pub struct Inbound {
@@ -75,7 +76,7 @@ impl SmtpBackend {
                 if let Err(e) = self
                     .outbound
                     .store()
-                    .audit("sender_refused", None, account, &refusal.text())
+                    .audit(Event::SenderRefused, None, account, &refusal.text())
                     .await
                 {
                     tracing::warn!(error = %e, "recording a refusal in the audit trail failed");
@@ -106,7 +107,7 @@ impl SmtpBackend {
                 if let Err(e) = self
                     .outbound
                     .store()
-                    .audit("inbound_refused", None, &submission.mail_from, &detail)
+                    .audit(Event::InboundRefused, None, &submission.mail_from, &detail)
                     .await
                 {
                     tracing::warn!(error = %e, "recording a refusal in the audit trail failed");

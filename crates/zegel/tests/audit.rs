@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
+use zegel_store::Event;
 
 fn zegel() -> Command {
     Command::new(env!("CARGO_BIN_EXE_zegel"))
@@ -21,33 +22,43 @@ struct Log {
 /// The events of the tests: awkward text on purpose (commas, quotes, a
 /// line break, non-ASCII, a leading `=`).
 fn events() -> Vec<(
-    &'static str,
+    zegel_store::Event,
     Option<&'static str>,
     &'static str,
     &'static str,
 )> {
     vec![
-        ("accepted", Some("m1"), "jan@zorg.nl", "secure: bsn,health"),
         (
-            "notified",
+            Event::Accepted,
+            Some("m1"),
+            "jan@zorg.nl",
+            "secure: bsn,health",
+        ),
+        (
+            Event::Notified,
             Some("m1"),
             "p.bakker@example.com",
             "notification \"portal\" queued",
         ),
         (
-            "code_sent",
+            Event::CodeSent,
             Some("m1"),
             "p.bakker@example.com",
             "sms to +31*******78",
         ),
-        ("opened", Some("m1"), "p.bakker@example.com", "twee\nregels"),
         (
-            "downloaded",
+            Event::Opened,
+            Some("m1"),
+            "p.bakker@example.com",
+            "twee\nregels",
+        ),
+        (
+            Event::Downloaded,
             Some("m1"),
             "p.bakker@example.com",
             "brief, één.pdf",
         ),
-        ("user_set", None, "=cmd|' /C calc'!A0@x.nl", " spaties "),
+        (Event::UserSet, None, "=cmd|' /C calc'!A0@x.nl", " spaties "),
     ]
 }
 
@@ -65,7 +76,7 @@ impl Log {
     }
 
     /// Records `events` through the store's own API.
-    fn record(&self, events: &[(&str, Option<&str>, &str, &str)]) {
+    fn record(&self, events: &[(zegel_store::Event, Option<&str>, &str, &str)]) {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -79,7 +90,10 @@ impl Log {
             .await
             .unwrap();
             for (event, message, subject, detail) in events {
-                store.audit(event, *message, subject, detail).await.unwrap();
+                store
+                    .audit(*event, *message, subject, detail)
+                    .await
+                    .unwrap();
             }
         });
     }

@@ -49,8 +49,11 @@ impl Outbound {
             })
             .collect();
         let (event, detail) = match &mail.hold {
-            Some(why) => ("inbound_held", format!("{}; held: {why}", mail.summary)),
-            None => ("inbound", mail.summary.clone()),
+            Some(why) => (
+                zegel_store::Event::InboundHeld,
+                format!("{}; held: {why}", mail.summary),
+            ),
+            None => (zegel_store::Event::Inbound, mail.summary.clone()),
         };
         let message = NewMessage {
             mail_from: sub.mail_from.clone(),
@@ -59,7 +62,7 @@ impl Outbound {
             summary: b"{}".to_vec(),
             deliveries,
             secure: Vec::new(),
-            audit: vec![(event.into(), sub.mail_from.clone(), detail)],
+            audit: vec![(event, sub.mail_from.clone(), detail)],
             lifetime_secs: self.config.lifetime.as_secs() as i64,
             confirm: None,
         };

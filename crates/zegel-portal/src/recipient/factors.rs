@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use zegel_store::Event;
 use zegel_store::{CodeCheck, Factor, SecondFactor, SecurePackage};
 
 /// `GET /m/{token}`: who sent it, and a button for the mail code.
@@ -254,7 +255,7 @@ async fn passed(
         .map_err(|_| ())?;
     store
         .audit(
-            "verified",
+            Event::Verified,
             Some(&v.package.message_id),
             &v.package.recipient,
             detail,

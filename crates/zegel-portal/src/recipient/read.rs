@@ -8,6 +8,7 @@ use crate::Portal;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use zegel_store::Event;
 
 /// `GET /m/{token}/read`: the message.
 pub async fn read(
@@ -140,7 +141,7 @@ pub async fn download(
     };
     portal
         .audit(
-            "downloaded",
+            Event::Downloaded,
             Some(&v.package.message_id),
             &v.package.recipient,
             &format!("attachment {} ({})", n, web::human_size(part.bytes.len())),

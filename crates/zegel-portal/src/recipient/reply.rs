@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use std::net::IpAddr;
 use zegel_outbound::header::{self as mail_header, HeaderError};
 use zegel_outbound::{Submission, SubmissionRecipient, SubmitOutcome};
+use zegel_store::Event;
 
 /// Builds a mail from a form (the secure reply, or a message from the
 /// public page); every header value goes through `zegel_outbound::header`
@@ -153,7 +154,7 @@ pub async fn reply(
     }
     portal
         .audit(
-            "replied",
+            Event::Replied,
             Some(&v.package.message_id),
             &v.package.recipient,
             &format!("reply with {} file(s)", upload.files.len()),

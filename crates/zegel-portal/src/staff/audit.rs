@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use zegel_store::audit_export::{write_export, ExportFormat};
 use zegel_store::AuditFilter;
+use zegel_store::Event;
 
 /// Rows the page shows.
 const SHOWN: i64 = 500;
@@ -140,7 +141,7 @@ pub async fn export(
     }
     portal
         .audit(
-            "audit_exported",
+            Event::AuditExported,
             None,
             &who.account.email,
             &format!(

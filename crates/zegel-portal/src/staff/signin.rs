@@ -20,6 +20,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
+use zegel_store::Event;
 use zegel_store::{Factor, PortalSession, Role, STAFF_SESSION};
 
 /// The sign-in form.
@@ -114,7 +115,9 @@ pub(super) async fn failed_attempt(
     email: &str,
     why: &str,
 ) -> Option<Response> {
-    portal.audit("staff_sign_in_failed", None, email, why).await;
+    portal
+        .audit(Event::StaffSignInFailed, None, email, why)
+        .await;
     if !email.is_empty() {
         // The same counters as SMTP AUTH (zegel_store::LoginLimits).
         if let Err(e) = portal
@@ -232,7 +235,7 @@ pub async fn login(
     if account.role == Role::Admin && account.totp_secret.is_none() {
         portal
             .audit(
-                "staff_sign_in_failed",
+                Event::StaffSignInFailed,
                 None,
                 &email,
                 "administrator without a second factor",
@@ -271,7 +274,7 @@ pub async fn login(
             return web::unavailable(&portal, v.lang);
         }
         portal
-            .audit("staff_signed_in", None, &email, "password")
+            .audit(Event::StaffSignedIn, None, &email, "password")
             .await;
         "/app"
     };
@@ -359,7 +362,9 @@ pub async fn code(
     } else {
         "password and TOTP"
     };
-    portal.audit("staff_signed_in", None, &email, first).await;
+    portal
+        .audit(Event::StaffSignedIn, None, &email, first)
+        .await;
     web::see_other("/app")
 }
 
@@ -374,7 +379,12 @@ pub async fn logout(
     }
     portal.end_session(&who.session.id_hash).await;
     portal
-        .audit("staff_signed_out", None, &who.account.email, "signed out")
+        .audit(
+            Event::StaffSignedOut,
+            None,
+            &who.account.email,
+            "signed out",
+        )
         .await;
     let mut response = web::see_other("/app/login");
     response.headers_mut().append(

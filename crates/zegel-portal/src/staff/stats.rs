@@ -3,6 +3,7 @@
 //! library; every label escaped).
 
 use zegel_store::AuditEntry;
+use zegel_store::Event;
 
 const DAY: i64 = 86_400;
 
@@ -37,7 +38,7 @@ pub fn week_start(at: i64) -> i64 {
 }
 
 /// The audit events [`figures`] counts (the others it skips).
-pub const COUNTED_EVENTS: &[&str] = &["accepted", "opened", "revoked"];
+pub const COUNTED_EVENTS: &[Event] = &[Event::Accepted, Event::Opened, Event::Revoked];
 
 /// The last `n` weeks up to `now` from the audit trail: `accepted` events
 /// (`verdict Secure, 2 recipient(s), kinds: bsn,health`), first `opened`

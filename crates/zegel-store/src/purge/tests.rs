@@ -273,7 +273,9 @@ async fn used_codes_go_a_day_after_they_expire() {
 /// Appends `n` events dated `at`.
 async fn events_at(store: &Store, at: i64, n: usize) {
     let events: Vec<crate::audit::NewEvent> = (0..n)
-        .map(|i| crate::audit::NewEvent::new(at, "accepted", None, "jan@zorg.nl", &i.to_string()))
+        .map(|i| {
+            crate::audit::NewEvent::new(at, Event::Accepted, None, "jan@zorg.nl", &i.to_string())
+        })
         .collect();
     let mut tx = store.pool.begin().await.unwrap();
     crate::audit::append_all(&mut tx, &events).await.unwrap();
@@ -295,7 +297,7 @@ async fn old_audit_rows_go_behind_a_signed_checkpoint_and_the_chain_verifies() {
     assert_eq!(head.rows, 4, "three kept and the trim itself");
     // The chain goes on after it.
     store
-        .audit("opened", None, "q@example.org", "x")
+        .audit(Event::Opened, None, "q@example.org", "x")
         .await
         .unwrap();
     assert!(store.verify_audit().await.unwrap().is_empty());

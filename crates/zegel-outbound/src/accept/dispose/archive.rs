@@ -3,6 +3,7 @@
 
 use super::{Context, Draft};
 use crate::accept::archive::Prepared;
+use zegel_store::Event;
 use zegel_store::{Content, DeliveryKind, NewDelivery};
 
 /// The archive's mail; without one (cannot happen: preparing sets a
@@ -16,7 +17,7 @@ pub(super) fn add(
     let c = ctx.config();
     let Some(prepared) = prepared else {
         draft.held_rcpts.push(original.rcpt.clone());
-        draft.audit("held", &original.rcpt, "archive missing; held");
+        draft.audit(Event::Held, &original.rcpt, "archive missing; held");
         draft.deliveries.push(NewDelivery {
             held: true,
             ..original
@@ -24,7 +25,7 @@ pub(super) fn add(
         return;
     };
     draft.audit(
-        "archive_sent",
+        Event::ArchiveSent,
         &original.rcpt,
         format!(
             "encrypted {} archive with {} file(s) queued; password sent by SMS to {}",

@@ -3,6 +3,7 @@
 
 use super::{Context, Draft};
 use crate::compose::{self, FailureNotice};
+use zegel_store::Event;
 use zegel_store::{Content, DeliveryKind, NewDelivery};
 
 /// The refusal and its failure notice (none for the null sender).
@@ -10,7 +11,7 @@ pub(super) fn add(ctx: &Context<'_>, draft: &mut Draft, original: NewDelivery) {
     let c = ctx.config();
     let sender = &ctx.sub.mail_from;
     draft.audit(
-        "refused",
+        Event::Refused,
         &original.rcpt,
         "refused by policy; sender notified",
     );

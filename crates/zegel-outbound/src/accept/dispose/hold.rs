@@ -9,13 +9,14 @@ use super::{Context, Draft};
 use crate::accept::{hash, token};
 use crate::route::Disposition;
 use zegel_assess::Warning;
+use zegel_store::Event;
 use zegel_store::{HoldWarning, NewConfirmation, NewDelivery};
 
 /// Held by the policy (`action = hold`, `unreadable = hold`, an archive
 /// fallback).
 pub(super) fn by_policy(draft: &mut Draft, original: NewDelivery) {
     draft.held_rcpts.push(original.rcpt.clone());
-    draft.audit("held", &original.rcpt, "held by policy");
+    draft.audit(Event::Held, &original.rcpt, "held by policy");
     draft.deliveries.push(NewDelivery {
         held: true,
         ..original
@@ -54,7 +55,7 @@ pub(super) fn by_warning(
     } else {
         "held by a warning; goes securely when confirmed"
     };
-    draft.audit("held", rcpt, detail);
+    draft.audit(Event::Held, rcpt, detail);
     true
 }
 

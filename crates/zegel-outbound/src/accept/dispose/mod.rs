@@ -19,6 +19,7 @@ use super::{kinds, token, Outbound, Submission};
 use crate::config::OutboundConfig;
 use crate::route::Disposition;
 use zegel_assess::{Assessment, Verdict, Warning};
+use zegel_store::Event;
 use zegel_store::{NewDelivery, NewMessage, NewSecureMessage};
 
 /// One recipient's plan: route.rs's disposition, with what it needs.
@@ -61,7 +62,7 @@ impl Context<'_> {
 struct Draft {
     deliveries: Vec<NewDelivery>,
     secure: Vec<NewSecureMessage>,
-    audit: Vec<(String, String, String)>,
+    audit: Vec<(Event, String, String)>,
     /// Access codes for the sender to pass on (recipient, code).
     access_codes: Vec<(String, String)>,
     /// Recipients that get it through the portal, as an archive, or not
@@ -91,9 +92,8 @@ impl Draft {
         }
     }
 
-    fn audit(&mut self, event: &str, subject: &str, detail: impl Into<String>) {
-        self.audit
-            .push((event.to_string(), subject.to_string(), detail.into()));
+    fn audit(&mut self, event: Event, subject: &str, detail: impl Into<String>) {
+        self.audit.push((event, subject.to_string(), detail.into()));
     }
 }
 
@@ -122,7 +122,7 @@ pub(in crate::accept) fn build(
     };
     let mut draft = Draft::new();
     draft.audit(
-        "accepted",
+        Event::Accepted,
         &sub.mail_from,
         format!(
             "verdict {:?}, {} recipient(s), kinds: {}",

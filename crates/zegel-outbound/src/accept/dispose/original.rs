@@ -4,6 +4,7 @@
 
 use super::{Context, Draft};
 use crate::accept::SubmissionRecipient;
+use zegel_store::Event;
 use zegel_store::{Content, DeliveryKind, NewDelivery};
 
 /// The delivery of the original to `rcpt`: what every other disposition
@@ -25,7 +26,7 @@ pub(super) fn delivery(ctx: &Context<'_>, rcpt: &SubmissionRecipient) -> NewDeli
 /// The original only over verified TLS.
 pub(super) fn verified_tls(draft: &mut Draft, original: NewDelivery) {
     draft.audit(
-        "tls_only",
+        Event::TlsOnly,
         &original.rcpt,
         "original only over verified TLS (MTA-STS enforce)",
     );

@@ -5,6 +5,7 @@
 use super::{Context, Draft};
 use crate::accept::{access_code, hash, second_factor, token, SecureRequest, SubmissionRecipient};
 use crate::compose::{self, Notification};
+use zegel_store::Event;
 use zegel_store::{Content, DeliveryKind, NewDelivery, NewSecureMessage, SecondFactor};
 
 /// The package and its notification.
@@ -60,7 +61,7 @@ pub(super) fn add(
         hostname: &c.hostname,
     });
     draft.audit(
-        "stored",
+        Event::Stored,
         &rcpt.address,
         "stored for the portal; notification queued",
     );

@@ -41,6 +41,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
+use zegel_store::Event;
 use zegel_store::{token_hash, Factor, Role};
 
 /// The cookie of a sign-in under way.
@@ -340,7 +341,7 @@ async fn signed_in(
     if account.role == Role::Admin && account.totp_secret.is_none() {
         portal
             .audit(
-                "staff_sign_in_failed",
+                Event::StaffSignInFailed,
                 None,
                 email,
                 "OpenID Connect: administrator without a second factor",
@@ -379,7 +380,7 @@ async fn signed_in(
             return web::unavailable(portal, v.lang);
         }
         portal
-            .audit("staff_signed_in", None, email, "OpenID Connect")
+            .audit(Event::StaffSignedIn, None, email, "OpenID Connect")
             .await;
         ("/app", s.oidc_done)
     };
