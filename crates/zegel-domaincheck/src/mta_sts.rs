@@ -4,9 +4,10 @@
 //! names every MX host, and whether those hosts would pass a sender that
 //! enforces it (STARTTLS with a trusted certificate valid for the MX name).
 //!
-//! The TXT record is parsed by mail-auth, the policy by zegel-mtasts (the
-//! same parser the outbound `tls` action uses: what a sender enforcing the
-//! policy would read).
+//! The TXT record is parsed by mail-auth; the policy is fetched by
+//! zegel-net and parsed by zegel-mtasts (the same fetch and parser the
+//! outbound `tls` action uses: what a sender enforcing the policy would
+//! read).
 
 use crate::dns::Dns;
 use crate::mx_tls::{HostVerdict, MxHost};

@@ -5,7 +5,9 @@
 //! - Discovery: the TXT record `_mta-sts.<domain>` (`v=STSv1; id=…`), then
 //!   `https://mta-sts.<domain>/.well-known/mta-sts.txt` over HTTPS with a
 //!   certificate valid for that name (no redirects, `200` and `text/plain`
-//!   only, at most 64 KiB), parsed by [`StsPolicy::parse`].
+//!   only, at most 64 KiB, up to four addresses: zegel-net's
+//!   `mta_sts::fetch_policy`, which the domain check shares), parsed by
+//!   [`StsPolicy::parse`].
 //! - Cache: per domain, for the policy's `max_age`; an unchanged `id` in DNS
 //!   keeps the cached policy; a failed lookup or fetch keeps an unexpired
 //!   cached one (RFC 8461 section 5.1), so an attacker who blocks DNS or
