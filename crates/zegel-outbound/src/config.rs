@@ -2,8 +2,11 @@
 
 use std::time::Duration;
 
-/// What happens to external recipients of a message assessed `secure`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What happens to external recipients of a message assessed `secure`
+/// (its name in the config file and the stored policy: `deliver`,
+/// `portal`, `archive`, `tls`, `hold`, `reject`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SecureAction {
     /// Deliver as normal mail anyway (report only).
     Deliver,

@@ -23,9 +23,10 @@ use zegel_assess::{Assessor, Domains, FindingKind, Policy};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyOverrides {
-    /// `deliver`, `portal`, `archive`, `tls`, `hold` or `reject`.
+    /// The action for secure mail (stored by its name: `deliver`,
+    /// `portal`, `archive`, `tls`, `hold` or `reject`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    pub action: Option<SecureAction>,
     /// Finding kinds (their snake_case names) that make mail secure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secure_kinds: Option<Vec<String>>,
@@ -52,9 +53,6 @@ pub struct PolicyOverrides {
 /// Why a policy cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    /// An action name zegel does not know.
-    #[error("unknown action '{0}'")]
-    Action(String),
     /// A finding kind zegel does not know.
     #[error("unknown finding kind '{0}'")]
     Kind(String),
@@ -129,12 +127,7 @@ impl PolicyOverrides {
         base_action: SecureAction,
     ) -> Result<(Policy, SecureAction), PolicyError> {
         let mut policy = base.clone();
-        let action = match &self.action {
-            Some(name) => {
-                SecureAction::parse(name).ok_or_else(|| PolicyError::Action(name.clone()))?
-            }
-            None => base_action,
-        };
+        let action = self.action.unwrap_or(base_action);
         if let Some(kinds) = &self.secure_kinds {
             policy.secure_kinds = kinds
                 .iter()
@@ -466,7 +459,7 @@ mod tests {
             (base.clone(), SecureAction::Portal)
         );
         let o = PolicyOverrides {
-            action: Some("reject".into()),
+            action: Some(SecureAction::Reject),
             secure_kinds: Some(vec!["bsn".into(), "health".into()]),
             min_confidence: Some(0.8),
             visible_external_threshold: Some(3),
@@ -488,14 +481,13 @@ mod tests {
         );
         // Round trip through the stored form.
         assert_eq!(PolicyOverrides::from_json(&o.to_json()).unwrap(), o);
+        assert!(o.to_json().contains(r#""action":"reject""#));
+        // A stored action zegel does not know is refused, not ignored.
+        assert!(matches!(
+            PolicyOverrides::from_json(r#"{"action":"shred"}"#),
+            Err(PolicyError::Json(_))
+        ));
         for (bad, error) in [
-            (
-                PolicyOverrides {
-                    action: Some("shred".into()),
-                    ..none.clone()
-                },
-                PolicyError::Action("shred".into()),
-            ),
             (
                 PolicyOverrides {
                     secure_kinds: Some(vec!["x".into()]),

@@ -104,13 +104,15 @@ async fn render(
     (status, crate::pages::html(&page)).into_response()
 }
 
-/// A number field of the form that holds no number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BadNumber {
-    /// `min_confidence`.
+/// A field of the form that holds no valid value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum BadField {
+    /// `min_confidence`: no number.
     Confidence,
-    /// `visible_external_threshold`.
+    /// `visible_external_threshold`: no number.
     Threshold,
+    /// `action`: not an action zegel knows.
+    Action(String),
 }
 
 /// A list of domains as typed: one per line (commas and spaces separate
@@ -125,7 +127,7 @@ fn domains_of(text: &str) -> Vec<String> {
 /// The form as posted: repeated `kind` fields, so a list of pairs. A form
 /// without the `internal_domains` field leaves them as they are (`None`
 /// here; the caller keeps the ones in force).
-fn overrides_of(fields: &[(String, String)]) -> Result<PolicyOverrides, BadNumber> {
+fn overrides_of(fields: &[(String, String)]) -> Result<PolicyOverrides, BadField> {
     let field = |name: &str| {
         fields
             .iter()
@@ -135,12 +137,16 @@ fn overrides_of(fields: &[(String, String)]) -> Result<PolicyOverrides, BadNumbe
     let one = |name: &str| field(name).unwrap_or_default();
     let min_confidence = one("min_confidence")
         .parse::<f32>()
-        .map_err(|_| BadNumber::Confidence)?;
+        .map_err(|_| BadField::Confidence)?;
     let threshold = one("visible_external_threshold")
         .parse::<usize>()
-        .map_err(|_| BadNumber::Threshold)?;
+        .map_err(|_| BadField::Threshold)?;
+    let action = match field("action") {
+        Some(name) => Some(SecureAction::parse(&name).ok_or(BadField::Action(name))?),
+        None => None,
+    };
     Ok(PolicyOverrides {
-        action: Some(one("action")),
+        action,
         secure_kinds: Some(
             fields
                 .iter()
@@ -163,10 +169,18 @@ fn overrides_of(fields: &[(String, String)]) -> Result<PolicyOverrides, BadNumbe
     })
 }
 
+/// Which field of the form was wrong, in the page's language.
+fn bad_field_text(s: &StaffTexts, bad: &BadField) -> String {
+    match bad {
+        BadField::Confidence => format!("{} {}", s.err_number, s.confidence_label),
+        BadField::Threshold => format!("{} {}", s.err_number, s.threshold_label),
+        BadField::Action(name) => format!("{}: {name}", s.err_action),
+    }
+}
+
 /// Why the policy was refused, in the page's language.
 fn policy_error_text(s: &StaffTexts, error: &PolicyError) -> String {
     match error {
-        PolicyError::Action(name) => format!("{}: {name}", s.err_action),
         PolicyError::Kind(name) => format!("{}: {name}", s.err_kind),
         PolicyError::Confidence => s.err_confidence.to_string(),
         PolicyError::Threshold => s.err_threshold.to_string(),
@@ -218,8 +232,7 @@ pub async fn save(
                 }
             }
         }
-        Err(BadNumber::Confidence) => format!("{} {}", s.err_number, s.confidence_label),
-        Err(BadNumber::Threshold) => format!("{} {}", s.err_number, s.threshold_label),
+        Err(bad) => bad_field_text(s, &bad),
     };
     let error = format!("{}: {error}", s.bad_policy);
     render(
@@ -257,7 +270,7 @@ mod tests {
             ("internal_domains", " Zorg.nl\r\n\r\nwijkzorg.nl "),
         ]))
         .unwrap();
-        assert_eq!(o.action.as_deref(), Some("reject"));
+        assert_eq!(o.action, Some(SecureAction::Reject));
         assert_eq!(o.secure_kinds.unwrap(), vec!["bsn", "health"]);
         assert_eq!(o.min_confidence, Some(0.6));
         assert_eq!(o.visible_external_threshold, Some(4));
@@ -287,14 +300,22 @@ mod tests {
         assert_eq!(empty.internal_domains, Some(vec![]));
         assert_eq!(
             overrides_of(&form(&[("min_confidence", "veel")])),
-            Err(BadNumber::Confidence)
+            Err(BadField::Confidence)
         );
         assert_eq!(
             overrides_of(&form(&[
                 ("min_confidence", "0.5"),
                 ("visible_external_threshold", "-1")
             ])),
-            Err(BadNumber::Threshold)
+            Err(BadField::Threshold)
+        );
+        assert_eq!(
+            overrides_of(&form(&[
+                ("action", "shred"),
+                ("min_confidence", "0.5"),
+                ("visible_external_threshold", "10")
+            ])),
+            Err(BadField::Action("shred".into()))
         );
     }
 
@@ -320,12 +341,11 @@ mod tests {
             "Not a domain name (such as zorg.nl): geen domein"
         );
         assert_eq!(
-            policy_error_text(nl, &PolicyError::Action("shred".into())),
+            bad_field_text(nl, &BadField::Action("shred".into())),
             "Onbekende actie: shred"
         );
         // Every refusal of the form has its own words in both languages.
         for e in [
-            PolicyError::Action("x".into()),
             PolicyError::Kind("x".into()),
             PolicyError::Confidence,
             PolicyError::Threshold,
