@@ -483,7 +483,7 @@ pub fn own_mail(config: &OutboundConfig, dkim: bool, to: &str, mail: Vec<u8>) ->
     NewMessage {
         mail_from: config.notices_from.clone(),
         raw: mail,
-        verdict: "own".into(),
+        verdict: zegel_store::MessageVerdict::Own,
         summary: b"{}".to_vec(),
         deliveries: vec![delivery],
         secure: Vec::new(),

@@ -507,7 +507,7 @@ mod tests {
         NewMessage {
             mail_from: "Jan@zorg.nl".into(),
             raw: b"Subject: x\r\n\r\ny\r\n".to_vec(),
-            verdict: "normal".into(),
+            verdict: crate::MessageVerdict::Normal,
             summary: b"{}".to_vec(),
             deliveries: vec![
                 delivery("piet@zorg-nl.com", true),

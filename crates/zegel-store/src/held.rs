@@ -108,7 +108,7 @@ mod tests {
         NewMessage {
             mail_from: "jan@example.com".into(),
             raw: b"Subject: x\r\n\r\ny\r\n".to_vec(),
-            verdict: "inbound".into(),
+            verdict: crate::MessageVerdict::Inbound,
             summary: b"{}".to_vec(),
             deliveries: vec![delivery("a@zorg.nl"), delivery("b@zorg.nl")],
             secure: Vec::new(),

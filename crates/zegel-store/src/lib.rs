@@ -89,7 +89,8 @@ pub use portal::{
 };
 pub use purge::{years, PurgePolicy, PurgeReport, AUDIT_RETENTION_YEARS, KEEP_AFTER_FINAL_DAYS};
 pub use queue::{
-    Content, DeliveryKind, Job, JobOutcome, NewDelivery, NewMessage, NewSecureMessage, Summary,
+    Content, DeliveryKind, Job, JobOutcome, MessageVerdict, NewDelivery, NewMessage,
+    NewSecureMessage, Summary,
 };
 pub use rekey::{CodesOnOtherKeys, WrappedCount};
 pub use s3::S3Location;

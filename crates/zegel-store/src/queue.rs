@@ -107,6 +107,32 @@ pub struct NewSecureMessage {
 /// The assessment as stored (sealed): verdict, kinds and reasons.
 pub type Summary = Vec<u8>;
 
+/// What was accepted, as the `verdict` column holds it: the assessment's
+/// verdict for outgoing mail, or where the mail came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageVerdict {
+    /// Outgoing mail assessed normal.
+    Normal,
+    /// Outgoing mail assessed secure.
+    Secure,
+    /// Mail from outside, taken in for internal recipients.
+    Inbound,
+    /// Mail zegel wrote itself (a code, a read receipt, a notice).
+    Own,
+}
+
+impl MessageVerdict {
+    /// The name the column holds.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MessageVerdict::Normal => "normal",
+            MessageVerdict::Secure => "secure",
+            MessageVerdict::Inbound => "inbound",
+            MessageVerdict::Own => "own",
+        }
+    }
+}
+
 /// A message to accept.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
@@ -114,8 +140,8 @@ pub struct NewMessage {
     pub mail_from: String,
     /// The message bytes.
     pub raw: Vec<u8>,
-    /// "normal" or "secure".
-    pub verdict: String,
+    /// Its verdict, or where it came from.
+    pub verdict: MessageVerdict,
     /// The assessment to keep (sealed with the message's key).
     pub summary: Summary,
     /// The deliveries it causes.
@@ -602,7 +628,7 @@ mod tests {
         NewMessage {
             mail_from: "a@org.nl".into(),
             raw: b"Subject: x\r\n\r\nBSN 111222333\r\n".to_vec(),
-            verdict: "secure".into(),
+            verdict: crate::MessageVerdict::Secure,
             summary: b"{}".to_vec(),
             deliveries: vec![
                 delivery("b@org.nl", Content::Original),

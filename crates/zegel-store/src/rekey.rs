@@ -284,7 +284,7 @@ mod tests {
         s.accept(NewMessage {
             mail_from: "zorg@zorg.example".into(),
             raw: b"Subject: x\r\n\r\nBSN 111222333\r\n".to_vec(),
-            verdict: "secure".into(),
+            verdict: crate::MessageVerdict::Secure,
             summary: b"{}".to_vec(),
             deliveries: vec![
                 delivery(DeliveryKind::Original, Content::Original),

@@ -324,7 +324,7 @@ mod tests {
         crate::NewMessage {
             mail_from: sender.into(),
             raw: b"Subject: x\r\n\r\nBSN 111222333\r\n".to_vec(),
-            verdict: "secure".into(),
+            verdict: crate::MessageVerdict::Secure,
             summary: b"{}".to_vec(),
             deliveries: vec![],
             secure: recipients

@@ -37,7 +37,7 @@ fn message(raw: Vec<u8>, token: &str) -> NewMessage {
     NewMessage {
         mail_from: "a@zorg.example".into(),
         raw,
-        verdict: "secure".into(),
+        verdict: zegel_store::MessageVerdict::Secure,
         summary: b"{}".to_vec(),
         deliveries: vec![NewDelivery {
             kind: DeliveryKind::Original,

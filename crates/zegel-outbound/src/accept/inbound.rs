@@ -58,7 +58,7 @@ impl Outbound {
         let message = NewMessage {
             mail_from: sub.mail_from.clone(),
             raw,
-            verdict: "inbound".into(),
+            verdict: zegel_store::MessageVerdict::Inbound,
             summary: b"{}".to_vec(),
             deliveries,
             secure: Vec::new(),

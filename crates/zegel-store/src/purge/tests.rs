@@ -37,7 +37,11 @@ fn message(size: usize, secure: bool) -> NewMessage {
     NewMessage {
         mail_from: "jan@zorg.nl".into(),
         raw,
-        verdict: if secure { "secure" } else { "normal" }.into(),
+        verdict: if secure {
+            crate::MessageVerdict::Secure
+        } else {
+            crate::MessageVerdict::Normal
+        },
         summary: b"{}".to_vec(),
         deliveries,
         secure: if secure {

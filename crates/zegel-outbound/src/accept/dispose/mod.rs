@@ -163,8 +163,8 @@ pub(in crate::accept) fn build(
         mail_from: sub.mail_from.clone(),
         raw,
         verdict: match assessment.verdict {
-            Verdict::Normal => "normal".into(),
-            Verdict::Secure => "secure".into(),
+            Verdict::Normal => zegel_store::MessageVerdict::Normal,
+            Verdict::Secure => zegel_store::MessageVerdict::Secure,
         },
         summary: summary.to_string().into_bytes(),
         deliveries: draft.deliveries,
