@@ -10,6 +10,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::Response;
 use std::net::IpAddr;
+use zegel_outbound::header as mail_header;
 
 /// A form with files, read whole within the body limit.
 pub(crate) struct Upload {
@@ -69,4 +70,26 @@ pub(crate) async fn upload_refused(
     } else {
         bad_form(portal, ip, lang).await
     }
+}
+
+/// The uploaded `files` as the mail's attachments (types and names checked
+/// by `zegel_outbound::header`), and the message's bytes with `subject`
+/// written first as one checked header line: the ending of every mail a
+/// form builds (the secure reply, the contact page, staff compose).
+pub(crate) fn finish_mail<'x>(
+    mut mail: mail_builder::MessageBuilder<'x>,
+    subject: &str,
+    files: &'x [(String, String, Vec<u8>)],
+) -> Vec<u8> {
+    for (name, content_type, bytes) in files {
+        mail = mail.attachment(
+            mail_header::media_type(content_type),
+            mail_header::file_name(name, "bijlage"),
+            bytes.as_slice(),
+        );
+    }
+    let mut raw = mail_header::text_line("Subject", subject).into_bytes();
+    // Writing into a Vec cannot fail.
+    raw.extend(mail.write_to_vec().unwrap_or_default());
+    raw
 }

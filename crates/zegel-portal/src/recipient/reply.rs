@@ -32,17 +32,7 @@ pub(crate) fn build_mail(
     if let Some(id) = in_reply_to.and_then(mail_header::message_id) {
         mail = mail.in_reply_to(id.clone()).references(id);
     }
-    for (name, content_type, bytes) in files {
-        mail = mail.attachment(
-            mail_header::media_type(content_type),
-            mail_header::file_name(name, "bijlage"),
-            bytes.as_slice(),
-        );
-    }
-    let mut raw = mail_header::text_line("Subject", subject).into_bytes();
-    // Writing into a Vec cannot fail.
-    raw.extend(mail.write_to_vec().unwrap_or_default());
-    Ok(raw)
+    Ok(crate::upload::finish_mail(mail, subject, files))
 }
 
 /// The subject of a reply to a message with `subject` (as decoded):

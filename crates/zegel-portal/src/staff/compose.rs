@@ -206,17 +206,7 @@ fn message(
     if !cc.is_empty() {
         mail = mail.cc(mail_header::mailboxes(cc)?);
     }
-    for (name, content_type, bytes) in files {
-        mail = mail.attachment(
-            mail_header::media_type(content_type),
-            mail_header::file_name(name, "bijlage"),
-            bytes.as_slice(),
-        );
-    }
-    let mut raw = mail_header::text_line("Subject", subject).into_bytes();
-    // Writing into a Vec cannot fail.
-    raw.extend(mail.write_to_vec().unwrap_or_default());
-    Ok(raw)
+    Ok(crate::upload::finish_mail(mail, subject, files))
 }
 
 /// The assessment of what was composed, in words.
