@@ -60,6 +60,7 @@ EVERYDAY = {
     "kadaver", "kadavers", "calculus", "facies", "flatus", "anomie", "sodoku",
     "tumors", "lapses", "ganglion", "ganglions", "drowning", "drownings",
     "bruises", "rupture", "ruptures", "decapitation", "decapitations", "strains",
+    "confusion", "gambling", "hysteria", "hysterie",
 }
 
 # Heads of multi-word injury names that are everyday English words or
@@ -105,6 +106,12 @@ def main():
 
     def in_branches(names, branches):
         return any(t.startswith(branches) for c in names for t in canonical[c]["mesh_tree"])
+
+    # Every descriptor's own name is a name too: the variant table lists
+    # many only under their synonyms (`dyslexias` but not `dyslexia`).
+    variants = dict(variants)
+    for name in canonical:
+        variants.setdefault(name, [name])
 
     dutch_words = opentaal_words(opentaal)
     terms = set()

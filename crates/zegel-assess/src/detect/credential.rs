@@ -93,6 +93,26 @@ const KEYWORDS: &[(&str, Announces)] = &[
     ("sleutel", Announces::Key),
 ];
 
+/// Adverbs between a weak delimiter and the value ("ww is nog steeds
+/// X", "the code is now X"): skipped, the value must still look like one.
+const FILLERS: &[&str] = &[
+    "nog",
+    "steeds",
+    "altijd",
+    "nu",
+    "tijdelijk",
+    "gewoon",
+    "ook",
+    "weer",
+    "voorlopig",
+    "still",
+    "now",
+    "currently",
+    "temporarily",
+    "again",
+    "also",
+];
+
 /// Words that, right after `wachtwoord:`, say no password follows.
 const NOT_A_VALUE: &[&str] = &[
     "zie",
@@ -517,6 +537,22 @@ impl CredentialDetector {
             }
             if at(i) == b'\n' {
                 i += 1;
+            }
+            // "ww is nog steeds Eemland!2024", "the PIN is still 4471".
+            for _ in 0..3 {
+                let word = lower[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                let filler =
+                    std::str::from_utf8(&lower[i..i + word]).is_ok_and(|w| FILLERS.contains(&w));
+                if !filler || at(i + word) != b' ' {
+                    break;
+                }
+                i += word;
+                while at(i) == b' ' {
+                    i += 1;
+                }
             }
         } else if what == Announces::Code {
             // "Code 4471, dan komt de sleutel eruit": a bare code only
@@ -1125,6 +1161,10 @@ mod tests {
             (
                 "mailbox toevoegen, ww is Welkom2026! - niet doorgeven",
                 "Welkom2026!",
+            ),
+            (
+                "Inloggen kan met admin,\nww is nog steeds Eemland!2024 (ja ik weet het).",
+                "Eemland!2024",
             ),
             ("The new code is 2580#. Please share it", "2580#"),
             ("in the key safe. Code is 4-8-1-9, then push", "4-8-1-9"),

@@ -138,6 +138,40 @@ impl DateOfBirthDetector {
     }
 }
 
+/// Day, month and year of a matched date, and whether the year has two
+/// digits.
+fn parts(c: &regex::Captures<'_>) -> (u32, u32, u32, bool) {
+    let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let month = |name: &str| {
+        c.name(name).and_then(|m| {
+            MONTHS
+                .iter()
+                .find(|(n, _)| *n == m.as_str())
+                .map(|(_, v)| *v)
+        })
+    };
+    if let Some(d) = num("d1") {
+        let y = c.name("y1").expect("year");
+        (
+            d,
+            num("m1").unwrap_or(0),
+            num("y1").unwrap_or(0),
+            y.as_str().len() == 2,
+        )
+    } else if let Some(y) = num("y2") {
+        (num("d2").unwrap_or(0), num("m2").unwrap_or(0), y, false)
+    } else if let Some(d) = num("d3") {
+        (d, month("n3").unwrap_or(0), num("y3").unwrap_or(0), false)
+    } else {
+        (
+            num("d4").unwrap_or(0),
+            month("n4").unwrap_or(0),
+            num("y4").unwrap_or(0),
+            false,
+        )
+    }
+}
+
 /// Whether the day exists in the month and the year is plausible (a
 /// two-digit year, `short`, is taken as written).
 fn valid(d: u32, m: u32, y: u32, short: bool) -> bool {
@@ -223,35 +257,7 @@ impl Detector for DateOfBirthDetector {
             if start < done_to {
                 continue;
             }
-            let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
-            let month = |name: &str| {
-                c.name(name).and_then(|m| {
-                    MONTHS
-                        .iter()
-                        .find(|(n, _)| *n == m.as_str())
-                        .map(|(_, v)| *v)
-                })
-            };
-            let (d, m, y, short) = if let Some(d) = num("d1") {
-                let y = c.name("y1").expect("year");
-                (
-                    d,
-                    num("m1").unwrap_or(0),
-                    num("y1").unwrap_or(0),
-                    y.as_str().len() == 2,
-                )
-            } else if let Some(y) = num("y2") {
-                (num("d2").unwrap_or(0), num("m2").unwrap_or(0), y, false)
-            } else if let Some(d) = num("d3") {
-                (d, month("n3").unwrap_or(0), num("y3").unwrap_or(0), false)
-            } else {
-                (
-                    num("d4").unwrap_or(0),
-                    month("n4").unwrap_or(0),
-                    num("y4").unwrap_or(0),
-                    false,
-                )
-            };
+            let (d, m, y, short) = parts(&c);
             if !valid(d, m, y, short) {
                 continue;
             }
@@ -271,6 +277,49 @@ impl Detector for DateOfBirthDetector {
             });
         }
         listed_birth_dates(text, out);
+        self.birth_date_columns(text, out);
+    }
+}
+
+impl DateOfBirthDetector {
+    /// Dates in a table column whose header is a birth word
+    /// ("naam;geboortedatum" over a CSV of staff, a spreadsheet's "DOB"
+    /// column): each is a date of birth however far below the header it
+    /// stands. A cell holding anything beside the date is not read.
+    fn birth_date_columns(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+        let birth_header = |header: &str| {
+            self.context.find_iter(header).any(|h| {
+                // "dob" and "born" whole words only, as in prose.
+                let word = CONTEXT[h.pattern().as_usize()];
+                word.len() > 4
+                    || (!header[..h.start()].ends_with(|c: char| c.is_ascii_alphabetic())
+                        && !header[h.end()..].starts_with(|c: char| c.is_ascii_alphabetic()))
+            })
+        };
+        for cell in super::table::cells_under(text.original, &text.lower, birth_header) {
+            let value = &text.lower[cell.span.clone()];
+            let Some(c) = self.date.captures(value) else {
+                continue;
+            };
+            let all = c.get(0).expect("whole match");
+            let (d, m, y, short) = parts(&c);
+            if all.start() != 0 || all.end() != value.len() || !valid(d, m, y, short) {
+                continue;
+            }
+            let span = cell.span;
+            if out
+                .iter()
+                .any(|m| m.span.start < span.end && span.start < m.span.end)
+            {
+                continue;
+            }
+            out.push(Match {
+                kind: FindingKind::DateOfBirth,
+                excerpt: mask_keep(&text.original[span.clone()], 2),
+                span,
+                confidence: FULL,
+            });
+        }
     }
 }
 
@@ -402,6 +451,25 @@ mod tests {
         assert!(find(&staff).is_empty());
         // Two lines are not a list.
         assert!(find("- Hodan, 04-04-2012\n- Abdi Warsame, 12-06-1984\n").is_empty());
+    }
+
+    #[test]
+    fn a_birth_date_column_holds_birth_dates_far_below_its_header() {
+        let csv = "naam;filiaal;geboortedatum;leeftijd_nu;ingangsdatum_nieuw_loon\n\
+                   Noor van Beek;Centrum;2010-03-14;16;2027-04-01\n\
+                   Jesse Hoekstra;Ugchelen;2009-04-02;17;2027-05-01\n";
+        let found = find(csv);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|m| m.confidence >= 0.5));
+        assert_eq!(&csv[found[0].span.clone()], "2010-03-14");
+        // A spreadsheet with a DOB column; the start dates are not read.
+        let sheet = "Staff\nName\tDOB\tStart\nAmy Lee\t04/07/1991\t01/02/2020\n";
+        let found = find(sheet);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(&sheet[found[0].span.clone()], "04/07/1991");
+        // Other columns of dates, and a birth column without a date.
+        assert!(find("naam;startdatum;einddatum\nJan;2010-03-14;2011-01-01\n").is_empty());
+        assert!(find("naam;geboortedatum;x\nJan;onbekend;1\n").is_empty());
     }
 
     #[test]

@@ -705,6 +705,21 @@ impl Default for HealthDetector {
     }
 }
 
+/// Heads of Dutch compounds that make a condition someone's own
+/// (`dyslexieverklaring`, `epilepsiemedicatie`, `dementiediagnose`): the
+/// condition as the first part of a compound is read as the condition
+/// only before one of these, as `dementiezorg` or `diabetesverpleegkundige`
+/// name a service or a job, not a person's condition.
+const PERSONAL_HEADS: &[&str] = &[
+    "verklaring",
+    "diagnose",
+    "medicatie",
+    "behandeling",
+    "aanval",
+    "aanvallen",
+    "klachten",
+];
+
 /// A condition or symptom as the head of a Dutch compound: in Dutch the
 /// last part of a compound names what it is (`alcoholverslaving` is a
 /// verslaving, `urineweginfectie` an infectie, `decubituswond` a wond), so
@@ -761,6 +776,11 @@ impl HealthDetector {
                     .lines()
                     .map(|t| (compound_head(t.trim()), 0.4)),
             )
+            .chain(CONDITION_VOCABULARY.lines().flat_map(|t| {
+                PERSONAL_HEADS
+                    .iter()
+                    .map(move |head| (format!("{}{head}", t.trim()), 0.4))
+            }))
             .chain(
                 NOTIFIABLE_DISEASES
                     .lines()
@@ -1012,6 +1032,9 @@ mod tests {
     #[test]
     fn finds_dutch_health_data_about_a_person() {
         must_find("Bij mevrouw Jansen is diabetes type 2 vastgesteld.");
+        // A condition that makes a compound someone's own.
+        must_find("Op basis van jouw dyslexieverklaring krijg je 25% extra tijd.");
+        must_find("Meneer Bakker heeft zijn epilepsiemedicatie thuis laten liggen.");
         // The reader's own, by an informal possessive.
         must_find("benzodiazepines: negatief (je oxazepam was niet meer aantoonbaar)");
         must_find("Ik bespreek jouw metformine volgende week.");

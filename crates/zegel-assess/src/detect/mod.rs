@@ -25,6 +25,7 @@ pub mod postal_address;
 pub(crate) mod role;
 pub mod scan;
 pub mod special_category;
+pub mod table;
 pub mod windowed;
 
 use crate::finding::{FindingKind, Match};

@@ -416,6 +416,33 @@ fn skip_spaces(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
+/// The shortest line that counts as running text wrapped at a fixed width
+/// (plain-text mail is wrapped at 72 to 78 characters): a line break after
+/// this much text is a soft wrap, not the end of a list item or a
+/// greeting.
+const WRAPPED_LINE: usize = 50;
+
+/// Like [`skip_spaces`], and across one soft line wrap: spaces, a line
+/// break (`\n` or `\r\n`) ending a line of at least [`WRAPPED_LINE`]
+/// bytes, and the next line's indent. "… the bank account of Marta\n
+/// Kowalczyk (waitress)" is one name.
+fn skip_gap(bytes: &[u8], pos: usize) -> usize {
+    let after = skip_spaces(bytes, pos);
+    let newline = match (bytes.get(after), bytes.get(after + 1)) {
+        (Some(b'\n'), _) => after + 1,
+        (Some(b'\r'), Some(b'\n')) => after + 2,
+        _ => return after,
+    };
+    let line_start = bytes[..after]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    if after - line_start < WRAPPED_LINE {
+        return after;
+    }
+    skip_spaces(bytes, newline)
+}
+
 fn starts_upper(s: &str, pos: usize) -> bool {
     s[pos..].chars().next().is_some_and(char::is_uppercase)
 }
@@ -525,7 +552,7 @@ impl PersonNameDetector {
                     break;
                 }
                 c.firsts.push((pos, e));
-                pos = skip_spaces(bytes, e);
+                pos = skip_gap(bytes, e);
             }
         }
         let before_tussen = pos;
@@ -940,6 +967,20 @@ mod tests {
         must_find("Please call Mrs Johnson tomorrow.", "Mrs Johnson");
         must_find("Referred by Dr. Patel last week.", "Dr. Patel");
         must_find("I met Mark Smith yesterday.", "Mark Smith");
+    }
+
+    #[test]
+    fn a_name_wrapped_over_two_lines_of_running_text_is_one_name() {
+        must_find(
+            "We received a request to change the bank account of Marta\nKowalczyk (waitress) this month.",
+            "Marta\nKowalczyk",
+        );
+        must_find(
+            "Wil je even contact opnemen met de moeder van Anna\r\n  de Vries over de afspraak?",
+            "Anna\r\n  de Vries",
+        );
+        // Short lines are a list or a greeting, not wrapped text.
+        assert!(found("Marta\nKowalczyk").iter().all(|(_, c)| *c < 0.5));
     }
 
     #[test]

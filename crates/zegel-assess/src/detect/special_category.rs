@@ -226,6 +226,17 @@ const MEMBERSHIP: &[&str] = &[
     "fnv-lid",
     "cnv-lid",
     "lid van de fnv",
+    // The union named without an article ("lid van FNV Bouw").
+    "lid van fnv",
+    "lid van cnv",
+    "lid is van fnv",
+    "lid is van cnv",
+    "lid zijn van fnv",
+    "lid zijn van cnv",
+    "lid te zijn van fnv",
+    "lid te zijn van cnv",
+    "aangesloten bij fnv",
+    "aangesloten bij cnv",
     "lid van het cnv",
     "lid van de vakbond",
     // "die opgeven lid te zijn van de FNV", "omdat hij lid is van het CNV"
@@ -395,6 +406,7 @@ mod tests {
         must_find("Uit de justitiële documentatie van mevrouw blijkt een eerdere veroordeling.");
         must_find("Zij is moslima en wil geen mannelijke verzorger.");
         must_find("Dhr. Yilmaz is lid van de FNV.");
+        must_find("Bij Linda hebben zich drie mensen gemeld die lid zijn van FNV Bouw en mee willen doen: Henk Brinkman, Sjoerd Wiltink en Gerrit Kamphuis.");
         must_find("Mevrouw is lesbisch en woont samen met haar partner.");
         must_find("Van de verdachte van de inbraak, Jansen, is een DNA-profiel afgenomen.");
         // The clause names him; the CAO in the next clause does not make
