@@ -152,15 +152,22 @@ fn looks_like_label(original: &str, lower: &str, start: usize, end: usize) -> bo
         return true;
     }
     let before = lower[..start].trim_end_matches([' ', '\t']);
-    if before.is_empty() || before.ends_with(['\n', '[', '(', '*', '-', '|']) {
+    let after = lower[end..].trim_start_matches([' ', '\t']);
+    // In brackets only when alone in them ("[geheim]", "(vertrouwelijk)"):
+    // "(secret name: …)" and "(… no secret)" are prose in brackets.
+    let opened = before.ends_with(['[', '(']);
+    let closed = after.starts_with([']', ')']);
+    if opened || closed {
+        return opened && closed;
+    }
+    if before.is_empty() || before.ends_with(['\n', '*', '-', '|']) {
         return true;
     }
     let before = before.trim_end_matches(':').trim_end();
     if LABEL_LEADS.iter().any(|l| before.ends_with(l)) {
         return true;
     }
-    let after = lower[end..].trim_start_matches([' ', '\t']);
-    after.is_empty() || after.starts_with([']', ')', '\n', '\r'])
+    after.is_empty() || after.starts_with(['\n', '\r'])
 }
 
 impl Detector for ConfidentialDetector {
@@ -328,6 +335,10 @@ mod tests {
     fn ignores_prose_uses() {
         must_not("Het geheim van een goede taart is geduld.");
         must_not("The secret to good coffee is fresh beans.");
+        // Words of an IT text in brackets, not a label.
+        must_not("read at runtime from our Key Vault (secret name: carebridge-adt-apikey), so");
+        must_not("App registration ID: 5b3e1c2a (this is the public client ID, no secret).");
+        must_find("Notulen MT [geheim]: de reorganisatie.");
         must_not("We bespreken de vertrouwelijkheid van gegevens in de training.");
         must_not("Our confidentiality policy is on the intranet.");
         // A promise about handling, also when the line wraps before it.
