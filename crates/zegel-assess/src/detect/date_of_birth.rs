@@ -199,6 +199,8 @@ impl Detector for DateOfBirthDetector {
         // years costs one digit scan.
         let mut hits = Vec::new();
         let mut searched_to: usize = 0;
+        // Where years stand: a date in a birth-date column has one too.
+        let mut years = Vec::new();
         for run in digit_runs(bytes) {
             let digits = &bytes[run.clone()];
             let year = match digits.len() {
@@ -216,6 +218,7 @@ impl Detector for DateOfBirthDetector {
             if !year {
                 continue;
             }
+            years.push(run.start);
             let from = run
                 .start
                 .saturating_sub(LOOK_BACK)
@@ -277,7 +280,7 @@ impl Detector for DateOfBirthDetector {
             });
         }
         listed_birth_dates(text, out);
-        self.birth_date_columns(text, out);
+        self.birth_date_columns(text, &years, out);
     }
 }
 
@@ -286,7 +289,7 @@ impl DateOfBirthDetector {
     /// ("naam;geboortedatum" over a CSV of staff, a spreadsheet's "DOB"
     /// column): each is a date of birth however far below the header it
     /// stands. A cell holding anything beside the date is not read.
-    fn birth_date_columns(&self, text: &Text<'_>, out: &mut Vec<Match>) {
+    fn birth_date_columns(&self, text: &Text<'_>, years: &[usize], out: &mut Vec<Match>) {
         let birth_header = |header: &str| {
             self.context.find_iter(header).any(|h| {
                 // "dob" and "born" whole words only, as in prose.
@@ -296,7 +299,23 @@ impl DateOfBirthDetector {
                         && !header[h.end()..].starts_with(|c: char| c.is_ascii_alphabetic()))
             })
         };
-        for cell in super::table::cells_under(text.original, &text.lower, birth_header) {
+        // Each table once: from the line of a year that is a table row up
+        // to the table's header, then down its rows.
+        let mut cells = Vec::new();
+        let mut read_to = 0;
+        for &year in years {
+            if year < read_to {
+                continue;
+            }
+            let Some(header) = super::table::header_above(text.original, year) else {
+                continue;
+            };
+            let (found, end) =
+                super::table::cells_below(text.original, &text.lower, header, &birth_header);
+            cells.extend(found);
+            read_to = end;
+        }
+        for cell in cells {
             let value = &text.lower[cell.span.clone()];
             let Some(c) = self.date.captures(value) else {
                 continue;

@@ -720,6 +720,21 @@ const PERSONAL_HEADS: &[&str] = &[
     "klachten",
 ];
 
+/// Whether a condition's name is Dutch enough to open a compound with a
+/// [`PERSONAL_HEADS`] head: one word of letters with a Dutch medical
+/// ending (dyslexie, artrose, autisme, glaucoom) or from the hand-written
+/// Dutch list. The English names are left out: a compound of each of the
+/// 3,000 with each head would grow the automaton fourfold (measured:
+/// 136 MB instead of 31 MB, 60 % slower over ordinary text).
+fn dutch_condition(term: &str) -> bool {
+    term.chars().all(char::is_alphabetic)
+        && term.chars().count() >= 5
+        && (DIAGNOSES.contains(&term)
+            || ["ie", "ose", "isme", "oom"]
+                .iter()
+                .any(|end| term.ends_with(end)))
+}
+
 /// A condition or symptom as the head of a Dutch compound: in Dutch the
 /// last part of a compound names what it is (`alcoholverslaving` is a
 /// verslaving, `urineweginfectie` an infectie, `decubituswond` a wond), so
@@ -776,11 +791,18 @@ impl HealthDetector {
                     .lines()
                     .map(|t| (compound_head(t.trim()), 0.4)),
             )
-            .chain(CONDITION_VOCABULARY.lines().flat_map(|t| {
-                PERSONAL_HEADS
-                    .iter()
-                    .map(move |head| (format!("{}{head}", t.trim()), 0.4))
-            }))
+            .chain(
+                CONDITION_VOCABULARY
+                    .lines()
+                    .map(str::trim)
+                    .chain(DIAGNOSES.iter().copied())
+                    .filter(|t| dutch_condition(t))
+                    .flat_map(|t| {
+                        PERSONAL_HEADS
+                            .iter()
+                            .map(move |head| (format!("{t}{head}"), 0.4))
+                    }),
+            )
             .chain(
                 NOTIFIABLE_DISEASES
                     .lines()

@@ -2,7 +2,9 @@
 //! tabs, see `extract::sheet`) or a Word table, one row per line. A column
 //! is named by its header, the first row of a run of lines that share the
 //! separator, so a cell far below its header ("naam;geboortedatum" over
-//! five hundred rows) is still read as what the header says it is.
+//! five hundred rows) is still read as what the header says it is. A
+//! detector looks for its header words first and reads only the tables
+//! they head, so prose costs nothing here.
 //!
 //! Written by hand: the CSV crates parse a whole file with one known
 //! separator, but a detector sees extracted text that may hold several
@@ -17,14 +19,17 @@ const SEPARATORS: &[u8] = b"\t;|,";
 /// The separator of `line` as a table row: a tab once, or `;`, `|` or `,`
 /// at least twice (one comma is prose).
 pub fn separator(line: &str) -> Option<u8> {
-    SEPARATORS.iter().copied().find(|&sep| {
-        let n = line.bytes().filter(|&b| b == sep).count();
-        if sep == b'\t' {
-            n >= 1
-        } else {
-            n >= 2
+    let mut counts = [0usize; SEPARATORS.len()];
+    for b in line.bytes() {
+        if let Some(i) = SEPARATORS.iter().position(|&s| s == b) {
+            counts[i] += 1;
         }
-    })
+    }
+    SEPARATORS
+        .iter()
+        .zip(counts)
+        .find(|&(&sep, n)| if sep == b'\t' { n >= 1 } else { n >= 2 })
+        .map(|(&sep, _)| sep)
 }
 
 /// The byte ranges of the cells of `line` split at `sep`, each trimmed of
@@ -64,52 +69,87 @@ pub struct Cell<'a> {
     pub header: &'a str,
 }
 
-/// Every cell of every table in `original` (with `lower` its ASCII
-/// lowercase, same byte offsets) that stands below a header cell for which
-/// `wanted` holds. A table is a run of two or more lines with the same
-/// separator; its first line is the header.
-pub fn cells_under<'a>(
+/// The cells below the header cells for which `wanted` holds, in the
+/// table whose header is the line of `original` starting at `header`
+/// (with `lower` its ASCII lowercase, same byte offsets). The table runs
+/// on while lines share the header's separator; empty cells are skipped.
+/// Also where the table ends. Nothing when that line is no table row.
+pub fn cells_below<'a>(
     original: &str,
     lower: &'a str,
+    header: usize,
     wanted: impl Fn(&str) -> bool,
-) -> Vec<Cell<'a>> {
+) -> (Vec<Cell<'a>>, usize) {
+    let mut lines = original[header..].split('\n');
+    let Some(raw) = lines.next() else {
+        return (Vec::new(), header);
+    };
+    let mut at = header + raw.len() + 1;
+    let first = raw.strip_suffix('\r').unwrap_or(raw);
+    let Some(sep) = separator(first) else {
+        return (Vec::new(), at);
+    };
+    let columns: Vec<(usize, &'a str)> = cells(first, sep)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, cell)| {
+            let text = lower.get(header + cell.start..header + cell.end)?;
+            wanted(text).then_some((index, text))
+        })
+        .collect();
     let mut out = Vec::new();
-    // The current table: its separator and the wanted columns' headers.
-    let mut table: Option<(u8, Vec<(usize, &'a str)>)> = None;
-    let mut at = 0;
-    for line in original.split('\n') {
+    for line in lines {
         let start = at;
+        let row = line.strip_suffix('\r').unwrap_or(line);
+        if separator(row) != Some(sep) {
+            break;
+        }
         at += line.len() + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let sep = separator(line);
-        match (&table, sep) {
-            (Some((current, columns)), Some(sep)) if *current == sep => {
-                for (index, cell) in cells(line, sep).into_iter().enumerate() {
-                    if let Some((_, header)) = columns.iter().find(|(c, _)| *c == index) {
-                        if !cell.is_empty() {
-                            out.push(Cell {
-                                span: start + cell.start..start + cell.end,
-                                header,
-                            });
-                        }
-                    }
+        if columns.is_empty() {
+            continue;
+        }
+        for (index, cell) in cells(row, sep).into_iter().enumerate() {
+            if let Some((_, header)) = columns.iter().find(|(c, _)| *c == index) {
+                if !cell.is_empty() {
+                    out.push(Cell {
+                        span: start + cell.start..start + cell.end,
+                        header,
+                    });
                 }
             }
-            (_, Some(sep)) => {
-                let columns = cells(line, sep)
-                    .into_iter()
-                    .enumerate()
-                    .filter_map(|(index, cell)| {
-                        let header = lower.get(start + cell.start..start + cell.end)?;
-                        wanted(header).then_some((index, header))
-                    })
-                    .collect();
-                table = Some((sep, columns));
-            }
-            (_, None) => table = None,
         }
     }
-    out
+    (out, at)
+}
+
+/// How many lines above a row [`header_above`] looks for the header: a
+/// table longer than this is read from the row this many lines down.
+const MAX_ROWS_UP: usize = 10_000;
+
+/// The start of the header line of the table that the line holding byte
+/// `at` of `text` is a row of: the first of the lines above it, without a
+/// blank line between, that share its separator. `None` when that line is
+/// no table row.
+pub fn header_above(text: &str, at: usize) -> Option<usize> {
+    let line_of = |end: usize| text[..end].rfind('\n').map_or(0, |n| n + 1);
+    let line_end = |start: usize| text[start..].find('\n').map_or(text.len(), |n| start + n);
+    let row = |start: usize| {
+        let line = &text[start..line_end(start)];
+        separator(line.strip_suffix('\r').unwrap_or(line))
+    };
+    let mut start = line_of(at);
+    let sep = row(start)?;
+    for _ in 0..MAX_ROWS_UP {
+        if start == 0 {
+            break;
+        }
+        let above = line_of(start - 1);
+        if row(above) != Some(sep) {
+            break;
+        }
+        start = above;
+    }
+    Some(start)
 }
 
 #[cfg(test)]
@@ -118,7 +158,11 @@ mod tests {
 
     fn under(text: &str, word: &str) -> Vec<String> {
         let lower = text.to_ascii_lowercase();
-        cells_under(text, &lower, |h| h.contains(word))
+        let header = lower
+            .find(word)
+            .map_or(0, |at| lower[..at].rfind('\n').map_or(0, |n| n + 1));
+        cells_below(text, &lower, header, |h| h.contains(word))
+            .0
             .into_iter()
             .map(|c| text[c.span].to_string())
             .collect()
@@ -151,5 +195,19 @@ mod tests {
         assert!(under("naam;geboortedatum;plaats\n", "geboorte").is_empty());
         // A blank line ends the table.
         assert!(under("naam;geboortedatum;x\n\nJan;1980-01-02;y\n", "geboorte").is_empty());
+    }
+
+    #[test]
+    fn a_row_finds_its_header_and_the_table_its_end() {
+        let text =
+            "Zie bijlage.\nnaam;geboortedatum;x\r\nJan;1980-01-02;y\nPiet;1979-02-03;z\nGroet\n";
+        let row = text.find("1979").unwrap();
+        let header = header_above(text, row).unwrap();
+        assert_eq!(header, text.find("naam").unwrap());
+        let lower = text.to_ascii_lowercase();
+        let (cells, end) = cells_below(text, &lower, header, |h| h.contains("geboorte"));
+        assert_eq!(cells.len(), 2);
+        assert_eq!(end, text.find("Groet").unwrap());
+        assert_eq!(header_above(text, text.find("bijlage").unwrap()), None);
     }
 }
