@@ -311,7 +311,7 @@ impl DateOfBirthDetector {
                 continue;
             };
             let (found, end) =
-                super::table::cells_below(text.original, &text.lower, header, &birth_header);
+                super::table::cells_below(text.original, &text.lower, header, birth_header);
             cells.extend(found);
             read_to = end;
         }
