@@ -3,8 +3,10 @@
 //! is named by its header, the first row of a run of lines that share the
 //! separator, so a cell far below its header ("naam;geboortedatum" over
 //! five hundred rows) is still read as what the header says it is. A
-//! detector looks for its header words first and reads only the tables
-//! they head, so prose costs nothing here.
+//! detector starts from a value it cares about (a year, for dates of
+//! birth), finds the header above its row ([`header_above`]) and reads
+//! that table once ([`cells_below`]), so prose without such values costs
+//! nothing here.
 //!
 //! Written by hand: the CSV crates parse a whole file with one known
 //! separator, but a detector sees extracted text that may hold several
