@@ -334,14 +334,18 @@ fn strong_password(v: &str) -> bool {
 }
 
 /// Whether a value is shaped like a password people choose without a
-/// symbol: 8 to 64 letters and digits, with upper and lower case and at
-/// least two digits among the letters (`Dijk2027raad`, `Welkom2026`), not a
+/// symbol: 8 to 64 letters and digits, words perhaps joined by `-` or `_`
+/// (`gR4s-Vlinder-Kade-81`), with upper and lower case and at least two
+/// digits among the letters (`Dijk2027raad`, `Welkom2026`), not a
 /// reference in capitals (`INC2024113`) nor a word with a year on it in
 /// lowercase.
 fn chosen_password(v: &str) -> bool {
     let b = v.as_bytes();
     (8..=64).contains(&b.len())
-        && b.iter().all(u8::is_ascii_alphanumeric)
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+        && b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
         && b.iter().any(u8::is_ascii_uppercase)
         && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 3
         && b.iter().filter(|c| c.is_ascii_digit()).count() >= 2
@@ -376,11 +380,29 @@ fn spelled_digits(v: &str) -> bool {
         })
 }
 
+/// The shortest line whose line break is read as a wrap of running text,
+/// not the end of a line of its own (plain-text mail wraps at 72 to 78).
+const WRAPPED_LINE: usize = 50;
+
+/// Whether the line break at `at` of `lower` wraps running text: the line
+/// it ends holds at least [`WRAPPED_LINE`] bytes and text follows on the
+/// next line.
+fn soft_wrap(lower: &[u8], at: usize) -> bool {
+    let line_start = lower[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |n| n + 1);
+    at - line_start >= WRAPPED_LINE
+        && lower
+            .get(at + 1)
+            .is_some_and(|b| !matches!(b, b'\n' | b'\r'))
+}
+
 /// Where a short qualifier between a keyword and its delimiter ends: at the
 /// colon ("password for db01:", "wachtwoord van het portaal:", at most 40
 /// bytes on) or at the verb that states it ("ww van de gedeelde mailbox
-/// is", "the code for the storage is", at most 60 bytes on); on the same
-/// line, no sentence end in between.
+/// is", "the code for the storage is", at most 100 bytes on); on the same
+/// line or across a wrap of running text, no sentence end in between.
 fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
     let rest = lower.get(i..)?;
     let starts = [
@@ -405,10 +427,15 @@ fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
     // A remark in brackets may run longer: "alarmcode (uitschakelen bij
     // binnenkomst, inschakelen bij vertrek met dezelfde code + ON): 7719".
     let bracketed = rest.starts_with(b"(");
-    let window = &rest[..rest.len().min(if bracketed { 120 } else { 60 })];
+    let window = &rest[..rest.len().min(if bracketed { 120 } else { 100 })];
+    // A line break ends the qualifier unless the line was wrapped ("het
+    // wachtwoord van het zip-bestand met de\nmutaties van oktober is X").
     let stop = window
         .iter()
-        .position(|&b| matches!(b, b':' | b'\n' | b'.' | b'?' | b'!'))
+        .enumerate()
+        .position(|(at, &b)| {
+            matches!(b, b':' | b'.' | b'?' | b'!') || (b == b'\n' && !soft_wrap(lower, i + at))
+        })
         .unwrap_or(window.len());
     let colon_reach = if bracketed { 120 } else { 40 };
     if stop < colon_reach && window.get(stop) == Some(&b':') {
@@ -1165,6 +1192,14 @@ mod tests {
             (
                 "Inloggen kan met admin,\nww is nog steeds Eemland!2024 (ja ik weet het).",
                 "Eemland!2024",
+            ),
+            (
+                "SSID ZDM-IOT\n\nWachtwoord gR4s-Vlinder-Kade-81\n\nVLAN 140 (alleen internet)",
+                "gR4s-Vlinder-Kade-81",
+            ),
+            (
+                "zoals gebeld even apart: het wachtwoord van het zip-bestand met de\nmutaties van oktober (via WeTransfer verstuurd) is Brd!Mut2026-okt\n\nLet op",
+                "Brd!Mut2026-okt",
             ),
             ("The new code is 2580#. Please share it", "2580#"),
             ("in the key safe. Code is 4-8-1-9, then push", "4-8-1-9"),

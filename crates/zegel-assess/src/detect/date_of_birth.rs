@@ -291,6 +291,8 @@ impl DateOfBirthDetector {
     /// stands. A cell holding anything beside the date is not read.
     fn birth_date_columns(&self, text: &Text<'_>, years: &[usize], out: &mut Vec<Match>) {
         let birth_header = |header: &str| {
+            // "date_of_birth", "date-of-birth": words joined in a header.
+            let header = &header.replace(['_', '-'], " ");
             self.context.find_iter(header).any(|h| {
                 // "dob" and "born" whole words only, as in prose.
                 let word = CONTEXT[h.pattern().as_usize()];
@@ -486,6 +488,10 @@ mod tests {
         let found = find(sheet);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&sheet[found[0].span.clone()], "04/07/1991");
+        // A header with underscores, and a quoted cell holding commas.
+        let csv = "no,last_name,date_of_birth,categories,nationality\n\
+                   1,Popescu,1990-05-14,\"B,C,CE\",RO\n2,Nowicki,1984-09-30,\"B,C\",PL\n";
+        assert_eq!(find(csv).len(), 2);
         // Other columns of dates, and a birth column without a date.
         assert!(find("naam;startdatum;einddatum\nJan;2010-03-14;2011-01-01\n").is_empty());
         assert!(find("naam;geboortedatum;x\nJan;onbekend;1\n").is_empty());

@@ -1,7 +1,9 @@
 //! Identity document numbers: Dutch passport and identity card numbers
 //! (nine characters, two letters, six letters or digits, a digit, never the
-//! letter O: `XN01234A5`, `SPECI2014`) and Dutch driving-licence numbers (ten
-//! digits). Only near a document word (paspoort, ID-kaart, rijbewijs,
+//! letter O: `XN01234A5`, `SPECI2014`), Dutch driving-licence numbers (ten
+//! digits), and other countries' numbers (letters and digits, or eight to
+//! ten digits) right after the document word and a number label. Only near
+//! a document word (paspoort, ID-kaart, rijbewijs,
 //! passport, ...): without one, such strings are too common to report.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -185,6 +187,15 @@ impl Detector for IdDocumentDetector {
                     && near_any(&text.lower, i, end, AFTER, &LICENCE)
                 {
                     Some(LICENCE_NUMBER)
+                } else if i >= hit.end()
+                    && (8..=10).contains(&token.len())
+                    && token.iter().all(u8::is_ascii_digit)
+                    && is_word(bytes, i, end)
+                    && labelled_as_number(&text.lower, hit.end(), i)
+                {
+                    // "British passport no. 548120937", "Passport number:
+                    // 058214736": many countries' numbers are digits only.
+                    Some(FOREIGN_DOCUMENT)
                 } else {
                     None
                 };
@@ -225,6 +236,12 @@ mod tests {
                 "Z4829173",
             ),
             ("His passport number is P1234567.", "P1234567"),
+            // Digits only, labelled as the document's number.
+            (
+                "Owner passport: British passport no. 548120937, valid until 07/2031",
+                "548120937",
+            ),
+            ("Passport number: 058214736 (valid until 06-2031)", "058214736"),
             ("paspoort C01X00T47 (Duitsland)", "C01X00T47"),
             ("rijbewijsnummer 5012345678", "5012345678"),
             ("driving licence no. 4001234567", "4001234567"),
@@ -252,6 +269,7 @@ mod tests {
             "paspoort XN01234A5678",                       // eleven characters
             "paspoort ABCDEFGH1",                          // one digit only
             "paspoort verlopen, bel 0612345678",           // ten digits, no licence word
+            "passport appointment 20261207",               // digits, no number label
             "Rijbewijs halen kost 5012345678 euro? nee: 501234567",
             "paspoort xn01234a5", // lowercase
         ] {

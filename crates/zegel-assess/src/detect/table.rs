@@ -34,17 +34,22 @@ pub fn separator(line: &str) -> Option<u8> {
         .map(|(&sep, _)| sep)
 }
 
-/// The byte ranges of the cells of `line` split at `sep`, each trimmed of
-/// spaces and of one pair of double quotes.
+/// The byte ranges of the cells of `line` split at `sep` (not inside
+/// double quotes: `"B,C,CE"` is one cell), each trimmed of spaces and of
+/// one pair of double quotes.
 pub fn cells(line: &str, sep: u8) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
+    let mut quoted = false;
     for (i, b) in line
         .bytes()
         .enumerate()
         .chain(std::iter::once((line.len(), sep)))
     {
-        if b != sep {
+        if b == b'"' {
+            quoted = !quoted;
+        }
+        if b != sep || (quoted && i < line.len()) {
             continue;
         }
         let cell = &line[start..i];
@@ -182,6 +187,12 @@ mod tests {
         let found = under(&csv, "geboorte");
         assert_eq!(found.len(), 300);
         assert_eq!(found[0], "2010-03-01");
+        // A quoted cell holding the separator is one cell.
+        let csv = "no,name,date_of_birth,categories,licence\n1,Jan,1990-05-14,\"B,C,CE\",NL\n";
+        assert_eq!(under(csv, "date_of_birth"), ["1990-05-14"]);
+        let lower = csv.to_ascii_lowercase();
+        let licence = cells_below(csv, &lower, 0, |h| h == "licence").0;
+        assert_eq!(&csv[licence[0].span.clone()], "NL");
         // A spreadsheet: tabs, trailing empty cells trimmed.
         let sheet = "Blad1\nnaam\tgeboortedatum\nJan\t1980-01-02\nPiet\n";
         assert_eq!(under(sheet, "geboorte"), ["1980-01-02"]);
