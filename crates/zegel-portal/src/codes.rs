@@ -4,7 +4,7 @@
 
 use crate::Portal;
 use zegel_outbound::compose::{code_mail, CodeMail};
-use zegel_store::NewCode;
+use zegel_store::{CodePurpose, NewCode};
 
 /// A fresh six-digit code (uniform over 000000–999999).
 pub fn new_code() -> String {
@@ -22,8 +22,8 @@ pub enum NotSent {
 
 /// Where a code goes and what it is for.
 pub struct CodeRequest<'a> {
-    /// "email", "sms" or "contact".
-    pub purpose: &'a str,
+    /// What the code is for.
+    pub purpose: CodePurpose,
     /// The package id or contact session hash.
     pub target: &'a str,
     /// The address or phone number.
@@ -73,10 +73,10 @@ impl Portal {
         if per_target >= self.config.codes_per_target_hour
             || per_address >= self.config.codes_per_address_hour
         {
-            tracing::info!(purpose = req.purpose, "code refused: hourly limit");
+            tracing::info!(purpose = req.purpose.as_str(), "code refused: hourly limit");
             return Err(NotSent::TooMany);
         }
-        if req.purpose == "contact" && !self.contact_code_allowed(req.to).await? {
+        if req.purpose == CodePurpose::Contact && !self.contact_code_allowed(req.to).await? {
             return Err(NotSent::TooMany);
         }
         let code = new_code();
@@ -94,7 +94,7 @@ impl Portal {
             })
             .await
             .map_err(|_| NotSent::Failed)?;
-        if req.purpose == "sms" {
+        if req.purpose == CodePurpose::Sms {
             let text = format!(
                 "{}: uw code is {code} ({minutes} min). Your code is {code}.",
                 self.config.organization

@@ -18,7 +18,7 @@ use axum::Form;
 use serde::Deserialize;
 use std::net::IpAddr;
 use zegel_store::Event;
-use zegel_store::{token_hash, CodeCheck, Factor, PortalSession};
+use zegel_store::{token_hash, CodeCheck, CodePurpose, Factor, PortalSession};
 
 /// `?lang=…`.
 #[derive(Debug, Default, Deserialize)]
@@ -175,7 +175,7 @@ pub async fn send_code(
     }
     let sent = portal
         .send_code(CodeRequest {
-            purpose: "contact",
+            purpose: CodePurpose::Contact,
             target: &session.id_hash,
             to: &email,
             message_id: None,
@@ -255,7 +255,7 @@ pub async fn verify(
     let t = lang.texts();
     match portal
         .store()
-        .check_code("contact", &session.id_hash, &form.code)
+        .check_code(CodePurpose::Contact, &session.id_hash, &form.code)
         .await
     {
         Ok(CodeCheck::Right) => {

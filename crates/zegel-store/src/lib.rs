@@ -84,7 +84,7 @@ pub use login::{failure_delay, LoginLimits, LoginRefusal};
 pub use node_keys::{NodeKeys, NODE_KEYS_EVERY_SECS, NODE_LIVE_SECS};
 pub use policy::StoredPolicy;
 pub use portal::{
-    token_hash, CodeCheck, Factor, NewCode, PackageState, PortalSession, SecondFactor,
+    token_hash, CodeCheck, CodePurpose, Factor, NewCode, PackageState, PortalSession, SecondFactor,
     SecurePackage, MAX_TRIES,
 };
 pub use purge::{years, PurgePolicy, PurgeReport, AUDIT_RETENTION_YEARS, KEEP_AFTER_FINAL_DAYS};

@@ -574,13 +574,13 @@ impl Store {
     /// any earlier one, and audits that it was sent.
     pub async fn issue_code(&self, code: NewCode<'_>) -> Result<(), StoreError> {
         let now = now();
-        let hash = self.code_mac(code.purpose, code.target, code.code);
+        let hash = self.code_mac(code.purpose.as_str(), code.target, code.code);
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE portal_codes SET used_at = $1 WHERE purpose = $2 AND target = $3 AND used_at IS NULL",
         )
         .bind(now)
-        .bind(code.purpose)
+        .bind(code.purpose.as_str())
         .bind(code.target)
         .execute(&mut *tx)
         .await?;
@@ -588,7 +588,7 @@ impl Store {
             "INSERT INTO portal_codes (purpose, target, address, code_hash, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(code.purpose)
+        .bind(code.purpose.as_str())
         .bind(code.target)
         .bind(code.address)
         .bind(&hash)
@@ -629,7 +629,7 @@ impl Store {
     /// locks are counted by [`Store::package_wrong_code`].
     pub async fn check_code(
         &self,
-        purpose: &str,
+        purpose: CodePurpose,
         target: &str,
         given: &str,
     ) -> Result<CodeCheck, StoreError> {
@@ -639,7 +639,7 @@ impl Store {
              WHERE purpose = $1 AND target = $2 AND used_at IS NULL AND expires_at > $3
              ORDER BY id DESC LIMIT 1",
         )
-        .bind(purpose)
+        .bind(purpose.as_str())
         .bind(target)
         .bind(now)
         .fetch_optional(&self.pool)
@@ -652,7 +652,7 @@ impl Store {
         let given: String = given.chars().filter(|c| c.is_ascii_digit()).collect();
         if self.kek.mac_matches(
             ONE_TIME_CODE,
-            &code_mac_data(purpose, target, &given),
+            &code_mac_data(purpose.as_str(), target, &given),
             &stored,
         ) {
             sqlx::query("UPDATE portal_codes SET used_at = $1 WHERE id = $2")
@@ -820,11 +820,40 @@ pub enum Factor {
     Second,
 }
 
+/// What a one-time code is for; its name is what the code row holds and
+/// what the code's keyed hash covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodePurpose {
+    /// The first factor: a code mailed to a recipient.
+    Email,
+    /// The second factor: a code by SMS.
+    Sms,
+    /// A code mailed to someone using the contact page.
+    Contact,
+}
+
+impl CodePurpose {
+    /// The name the row holds.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CodePurpose::Email => "email",
+            CodePurpose::Sms => "sms",
+            CodePurpose::Contact => "contact",
+        }
+    }
+}
+
+impl std::fmt::Display for CodePurpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A one-time code to store.
 #[derive(Debug, Clone, Copy)]
 pub struct NewCode<'a> {
-    /// "email", "sms" or "contact".
-    pub purpose: &'a str,
+    /// What the code is for.
+    pub purpose: CodePurpose,
     /// The package id or the contact session's id hash.
     pub target: &'a str,
     /// Where it goes (for the per-address rate limit).

@@ -340,7 +340,7 @@ mod tests {
             .unwrap()
             .unwrap();
         s.issue_code(NewCode {
-            purpose: "email",
+            purpose: crate::CodePurpose::Email,
             target: &package.id,
             address: "ext@partner.example",
             code: "123456",

@@ -12,7 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use zegel_store::Event;
-use zegel_store::{CodeCheck, Factor, SecondFactor, SecurePackage};
+use zegel_store::{CodeCheck, CodePurpose, Factor, SecondFactor, SecurePackage};
 
 /// `GET /m/{token}`: who sent it, and a button for the mail code.
 pub async fn start(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQuery>) -> Response {
@@ -66,7 +66,7 @@ pub async fn send_code(
     }
     let sent = portal
         .send_code(CodeRequest {
-            purpose: "email",
+            purpose: CodePurpose::Email,
             target: &v.package.id,
             to: &v.package.recipient,
             message_id: Some(&v.package.message_id),
@@ -203,7 +203,9 @@ pub async fn verify(
         return bad_form(&portal, v.ip, v.lang).await;
     }
     let store = portal.store();
-    let check = store.check_code("email", &v.package.id, &form.code).await;
+    let check = store
+        .check_code(CodePurpose::Email, &v.package.id, &form.code)
+        .await;
     match check {
         Ok(CodeCheck::Right) => {}
         Ok(CodeCheck::NoCode) => {
@@ -295,7 +297,7 @@ async fn send_sms(portal: &Portal, v: &Visit) -> Result<(), NotSent> {
         .ok_or(NotSent::Failed)?;
     portal
         .send_code(CodeRequest {
-            purpose: "sms",
+            purpose: CodePurpose::Sms,
             target: &v.package.id,
             to: &phone,
             message_id: Some(&v.package.message_id),
@@ -364,7 +366,7 @@ pub async fn second(
     let right = match kind {
         Kind::Sms => match portal
             .store()
-            .check_code("sms", &v.package.id, &form.code)
+            .check_code(CodePurpose::Sms, &v.package.id, &form.code)
             .await
         {
             Ok(CodeCheck::Right) => true,

@@ -167,7 +167,7 @@ async fn wrong_codes_lock_the_package_and_are_audited() {
 async fn codes_are_single_use_bounded_and_replaced() {
     let (_dir, s) = store().await;
     let issue = |code: &'static str| NewCode {
-        purpose: "email",
+        purpose: crate::CodePurpose::Email,
         target: "pkg1",
         address: "a@ext.example",
         code,
@@ -176,48 +176,68 @@ async fn codes_are_single_use_bounded_and_replaced() {
         audit_subject: "a@ext.example",
     };
     assert_eq!(
-        s.check_code("email", "pkg1", "123456").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg1", "123456")
+            .await
+            .unwrap(),
         CodeCheck::NoCode
     );
     s.issue_code(issue("123456")).await.unwrap();
     assert_eq!(
-        s.check_code("email", "pkg1", "654321").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg1", "654321")
+            .await
+            .unwrap(),
         CodeCheck::Wrong { left: 4 }
     );
     // Another purpose or target does not take it.
     assert_eq!(
-        s.check_code("sms", "pkg1", "123456").await.unwrap(),
+        s.check_code(crate::CodePurpose::Sms, "pkg1", "123456")
+            .await
+            .unwrap(),
         CodeCheck::NoCode
     );
     assert_eq!(
-        s.check_code("email", "pkg2", "123456").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg2", "123456")
+            .await
+            .unwrap(),
         CodeCheck::NoCode
     );
     assert_eq!(
-        s.check_code("email", "pkg1", "123 456").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg1", "123 456")
+            .await
+            .unwrap(),
         CodeCheck::Right
     );
     assert_eq!(
-        s.check_code("email", "pkg1", "123456").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg1", "123456")
+            .await
+            .unwrap(),
         CodeCheck::NoCode
     );
     // A new code replaces the old one.
     s.issue_code(issue("111111")).await.unwrap();
     s.issue_code(issue("222222")).await.unwrap();
     assert_eq!(
-        s.check_code("email", "pkg1", "111111").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg1", "111111")
+            .await
+            .unwrap(),
         CodeCheck::Wrong { left: 4 }
     );
     for _ in 0..3 {
-        s.check_code("email", "pkg1", "000000").await.unwrap();
+        s.check_code(crate::CodePurpose::Email, "pkg1", "000000")
+            .await
+            .unwrap();
     }
     // The fifth wrong try burns the code: even the right one fails now.
     assert_eq!(
-        s.check_code("email", "pkg1", "000000").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg1", "000000")
+            .await
+            .unwrap(),
         CodeCheck::Locked
     );
     assert_eq!(
-        s.check_code("email", "pkg1", "222222").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg1", "222222")
+            .await
+            .unwrap(),
         CodeCheck::NoCode
     );
     assert_eq!(s.codes_sent_since("a@ext.example", 0).await.unwrap(), 3);
@@ -231,7 +251,9 @@ async fn codes_are_single_use_bounded_and_replaced() {
     .await
     .unwrap();
     assert_eq!(
-        s.check_code("email", "pkg1", "333333").await.unwrap(),
+        s.check_code(crate::CodePurpose::Email, "pkg1", "333333")
+            .await
+            .unwrap(),
         CodeCheck::NoCode
     );
 }

@@ -254,7 +254,7 @@ async fn used_codes_go_a_day_after_they_expire() {
     for target in ["old", "new"] {
         store
             .issue_code(NewCode {
-                purpose: "email",
+                purpose: crate::CodePurpose::Email,
                 target,
                 address: "q@example.org",
                 code: "123456",
