@@ -21,8 +21,6 @@ use zegel_store::{token_hash, HoldConfirmation, HoldDecision, PortalSession};
 
 /// The cookie of a confirmation page's session (for its form token).
 const CONFIRM_COOKIE: &str = "zegel_k";
-/// The session kind in `portal_sessions`.
-const SESSION_KIND: &str = "confirm";
 
 /// `?lang=…`.
 #[derive(Debug, Default, Deserialize)]
@@ -76,7 +74,14 @@ async fn held(
         Ok(None) => return Err(miss(portal, ip, lang).await),
         Err(_) => return Err(web::unavailable(portal, lang)),
     };
-    let session = web::session_for(portal, headers, CONFIRM_COOKIE, SESSION_KIND, &hash).await;
+    let session = web::session_for(
+        portal,
+        headers,
+        CONFIRM_COOKIE,
+        zegel_store::SessionKind::Confirm,
+        &hash,
+    )
+    .await;
     Ok(Held {
         confirmation,
         session,
@@ -169,7 +174,14 @@ struct Page {
 pub async fn page(State(portal): State<Portal>, h: Held, Query(q): Query<LangQuery>) -> Response {
     let (session, cookie) = match h.session.clone() {
         Some(session) => (session, None),
-        None => match web::start_session(&portal, CONFIRM_COOKIE, SESSION_KIND, &h.hash).await {
+        None => match web::start_session(
+            &portal,
+            CONFIRM_COOKIE,
+            zegel_store::SessionKind::Confirm,
+            &h.hash,
+        )
+        .await
+        {
             Ok((session, cookie)) => (session, Some(cookie)),
             Err(_) => return web::unavailable(&portal, h.lang),
         },

@@ -80,7 +80,7 @@ async fn session(portal: &Portal, headers: &HeaderMap) -> Option<PortalSession> 
         .await
         .ok()
         .flatten()
-        .filter(|s| s.kind == "contact")
+        .filter(|s| s.kind == zegel_store::SessionKind::Contact)
 }
 
 fn start_page(
@@ -112,7 +112,14 @@ pub async fn start(
     }
     let (session, cookie) = match existing {
         Some(s) => (s, None),
-        None => match web::start_session(&portal, CONTACT_COOKIE, "contact", "").await {
+        None => match web::start_session(
+            &portal,
+            CONTACT_COOKIE,
+            zegel_store::SessionKind::Contact,
+            "",
+        )
+        .await
+        {
             Ok((s, cookie)) => (s, Some(cookie)),
             Err(_) => return web::unavailable(&portal, lang),
         },

@@ -70,7 +70,14 @@ async fn sender(
         Ok(_) => return Err(miss(portal, ip, lang).await),
         Err(_) => return Err(web::unavailable(portal, lang)),
     };
-    let session = web::session_for(portal, headers, SENDER_COOKIE, "sender", &hash).await;
+    let session = web::session_for(
+        portal,
+        headers,
+        SENDER_COOKIE,
+        zegel_store::SessionKind::Sender,
+        &hash,
+    )
+    .await;
     Ok(Sender {
         packages,
         session,
@@ -85,7 +92,14 @@ async fn sender(
 pub async fn page(State(portal): State<Portal>, s: Sender, Query(q): Query<LangQuery>) -> Response {
     let (session, cookie) = match s.session.clone() {
         Some(session) => (session, None),
-        None => match web::start_session(&portal, SENDER_COOKIE, "sender", &s.hash).await {
+        None => match web::start_session(
+            &portal,
+            SENDER_COOKIE,
+            zegel_store::SessionKind::Sender,
+            &s.hash,
+        )
+        .await
+        {
             Ok((session, cookie)) => (session, Some(cookie)),
             Err(_) => return web::unavailable(&portal, s.lang),
         },

@@ -97,7 +97,7 @@ pub async fn rotate_session(
 pub async fn start_session(
     portal: &Portal,
     name: &str,
-    kind: &str,
+    kind: zegel_store::SessionKind,
     target: &str,
 ) -> Result<(PortalSession, HeaderValue), zegel_store::StoreError> {
     let (id, hash) = new_session_id();
@@ -116,7 +116,7 @@ pub async fn session_for(
     portal: &Portal,
     headers: &HeaderMap,
     name: &str,
-    kind: &str,
+    kind: zegel_store::SessionKind,
     target: &str,
 ) -> Option<PortalSession> {
     let id = cookie(headers, name)?;

@@ -51,6 +51,15 @@ pub enum StoreError {
     /// A password could not be hashed.
     #[error("password hashing failed")]
     PasswordHash,
+    /// A stored value is not one zegel writes (a row changed by hand or by
+    /// another version).
+    #[error("stored {column} '{value}' is not one zegel writes")]
+    Unreadable {
+        /// Where it was read.
+        column: &'static str,
+        /// What it held.
+        value: String,
+    },
     /// Too many password checks are waiting already (login.rs): try later.
     #[error("too many password checks at once")]
     Busy,

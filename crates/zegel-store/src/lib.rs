@@ -85,7 +85,7 @@ pub use node_keys::{NodeKeys, NODE_KEYS_EVERY_SECS, NODE_LIVE_SECS};
 pub use policy::StoredPolicy;
 pub use portal::{
     token_hash, CodeCheck, CodePurpose, Factor, NewCode, PackageState, PortalSession, SecondFactor,
-    SecurePackage, MAX_TRIES,
+    SecurePackage, SessionKind, MAX_TRIES,
 };
 pub use purge::{years, PurgePolicy, PurgeReport, AUDIT_RETENTION_YEARS, KEEP_AFTER_FINAL_DAYS};
 pub use queue::{
@@ -94,7 +94,7 @@ pub use queue::{
 };
 pub use rekey::{CodesOnOtherKeys, WrappedCount};
 pub use s3::S3Location;
-pub use staff::{Handover, NewStatusLink, Offboarded, StaffAccount, STAFF_SESSION};
+pub use staff::{Handover, NewStatusLink, Offboarded, StaffAccount};
 pub use users::{Role, UserInfo};
 
 use std::path::Path;

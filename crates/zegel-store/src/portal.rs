@@ -119,13 +119,62 @@ pub enum CodeCheck {
     NoCode,
 }
 
+/// Whom a portal session serves; its name is what the row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionKind {
+    /// A recipient opening a secure message.
+    Recipient,
+    /// A sender on a message's status page.
+    Sender,
+    /// Someone using the contact page.
+    Contact,
+    /// A signed-in member of staff.
+    Staff,
+    /// A sender confirming a held message.
+    Confirm,
+}
+
+impl SessionKind {
+    /// The name the row holds.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Recipient => "recipient",
+            SessionKind::Sender => "sender",
+            SessionKind::Contact => "contact",
+            SessionKind::Staff => "staff",
+            SessionKind::Confirm => "confirm",
+        }
+    }
+
+    /// The kind a row names, if it is one zegel writes.
+    fn parse(name: &str) -> Option<SessionKind> {
+        [
+            SessionKind::Recipient,
+            SessionKind::Sender,
+            SessionKind::Contact,
+            SessionKind::Staff,
+            SessionKind::Confirm,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+
+    /// The kind of a stored row, or [`StoreError::Unreadable`].
+    fn read(name: String) -> Result<SessionKind, StoreError> {
+        SessionKind::parse(&name).ok_or(StoreError::Unreadable {
+            column: "portal_sessions.kind",
+            value: name,
+        })
+    }
+}
+
 /// A portal session.
 #[derive(Debug, Clone)]
 pub struct PortalSession {
     /// SHA-256 of the cookie value, hex.
     pub id_hash: String,
-    /// "recipient", "sender" or "contact".
-    pub kind: String,
+    /// Whom it serves.
+    pub kind: SessionKind,
     /// The package id, the status token hash, or "".
     pub target: String,
     /// The form token (CSRF).
@@ -200,7 +249,7 @@ pub(crate) fn package_of(r: &sqlx::any::AnyRow) -> Result<SecurePackage, StoreEr
 fn session_of(r: &sqlx::any::AnyRow) -> Result<PortalSession, StoreError> {
     Ok(PortalSession {
         id_hash: r.try_get("id_hash")?,
-        kind: r.try_get("kind")?,
+        kind: SessionKind::read(r.try_get("kind")?)?,
         target: r.try_get("target")?,
         csrf: r.try_get("csrf")?,
         address: r.try_get("address")?,
@@ -219,7 +268,7 @@ fn joined_session_of(r: &sqlx::any::AnyRow) -> Result<Option<PortalSession>, Sto
     };
     Ok(Some(PortalSession {
         id_hash,
-        kind: r.try_get("s_kind")?,
+        kind: SessionKind::read(r.try_get("s_kind")?)?,
         target: r.try_get("s_target")?,
         csrf: r.try_get("s_csrf")?,
         address: r.try_get("s_address")?,
@@ -292,7 +341,7 @@ impl Store {
                     s.expires_at AS s_expires_at
              FROM secure_messages m
              LEFT JOIN portal_sessions s
-               ON s.id_hash = $2 AND s.kind = 'recipient' AND s.target = m.id
+               ON s.id_hash = $2 AND s.kind = $4 AND s.target = m.id
                   AND s.expires_at > $3
              WHERE m.token_hash = $1",
             columns.join(", ")
@@ -300,6 +349,7 @@ impl Store {
         .bind(token_hash)
         .bind(session_hash.unwrap_or(""))
         .bind(now())
+        .bind(SessionKind::Recipient.as_str())
         .fetch_optional(&self.reader)
         .await?;
         let Some(row) = row else {
@@ -548,8 +598,9 @@ impl Store {
         .bind(&p.id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM portal_sessions WHERE kind = 'recipient' AND target = $1")
+        sqlx::query("DELETE FROM portal_sessions WHERE kind = $2 AND target = $1")
             .bind(&p.id)
+            .bind(SessionKind::Recipient.as_str())
             .execute(&mut *tx)
             .await?;
         crate::audit::append(
@@ -690,7 +741,7 @@ impl Store {
     pub async fn create_session(
         &self,
         id_hash: &str,
-        kind: &str,
+        kind: SessionKind,
         target: &str,
         lifetime_secs: i64,
     ) -> Result<PortalSession, StoreError> {
@@ -705,7 +756,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id_hash)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(target)
         .bind(&csrf)
         .bind(now)
@@ -714,7 +765,7 @@ impl Store {
         .await?;
         Ok(PortalSession {
             id_hash: id_hash.to_string(),
-            kind: kind.to_string(),
+            kind,
             target: target.to_string(),
             csrf,
             address: None,

@@ -206,10 +206,19 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             for id in &ids {
-                for statement in [
-                    "DELETE FROM deliveries WHERE message_id = $1",
-                    "DELETE FROM portal_sessions WHERE kind = 'recipient' AND target IN
+                sqlx::query("DELETE FROM deliveries WHERE message_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "DELETE FROM portal_sessions WHERE kind = $2 AND target IN
                          (SELECT id FROM secure_messages WHERE message_id = $1)",
+                )
+                .bind(id)
+                .bind(crate::SessionKind::Recipient.as_str())
+                .execute(&mut *tx)
+                .await?;
+                for statement in [
                     "DELETE FROM secure_messages WHERE message_id = $1",
                     "DELETE FROM messages WHERE id = $1",
                 ] {

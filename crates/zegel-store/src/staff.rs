@@ -9,9 +9,6 @@ use crate::Event;
 use crate::{now, Role, SecurePackage, Store, StoreError};
 use sqlx::Row;
 
-/// The session kind of a signed-in member of staff.
-pub const STAFF_SESSION: &str = "staff";
-
 /// An account as the sign-in needs it.
 #[derive(Clone, Debug)]
 pub struct StaffAccount {
@@ -135,7 +132,7 @@ impl Store {
     /// Ends every staff session of an account; how many there were.
     pub async fn end_staff_sessions(&self, email: &str) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM portal_sessions WHERE kind = $1 AND target = $2")
-            .bind(STAFF_SESSION)
+            .bind(crate::SessionKind::Staff.as_str())
             .bind(email.to_lowercase())
             .execute(&self.pool)
             .await?;
@@ -302,16 +299,16 @@ mod tests {
     #[tokio::test]
     async fn staff_sessions_end_per_account() {
         let (_dir, s) = store().await;
-        s.create_session("a1", STAFF_SESSION, "jan@org.nl", 600)
+        s.create_session("a1", crate::SessionKind::Staff, "jan@org.nl", 600)
             .await
             .unwrap();
-        s.create_session("a2", STAFF_SESSION, "jan@org.nl", 600)
+        s.create_session("a2", crate::SessionKind::Staff, "jan@org.nl", 600)
             .await
             .unwrap();
-        s.create_session("b1", STAFF_SESSION, "fg@org.nl", 600)
+        s.create_session("b1", crate::SessionKind::Staff, "fg@org.nl", 600)
             .await
             .unwrap();
-        s.create_session("r1", "recipient", "jan@org.nl", 600)
+        s.create_session("r1", crate::SessionKind::Recipient, "jan@org.nl", 600)
             .await
             .unwrap();
         assert_eq!(s.end_staff_sessions("Jan@org.nl").await.unwrap(), 2);
@@ -366,7 +363,7 @@ mod tests {
         assert!(jans
             .iter()
             .all(|p| p.sender.eq_ignore_ascii_case("jan@org.nl")));
-        s.create_session("j1", STAFF_SESSION, "jan@org.nl", 600)
+        s.create_session("j1", crate::SessionKind::Staff, "jan@org.nl", 600)
             .await
             .unwrap();
 

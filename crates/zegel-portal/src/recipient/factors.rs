@@ -26,7 +26,14 @@ pub async fn start(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQ
     let session = match v.session.clone() {
         Some(s) => s,
         None => {
-            match web::start_session(&portal, RECIPIENT_COOKIE, "recipient", &v.package.id).await {
+            match web::start_session(
+                &portal,
+                RECIPIENT_COOKIE,
+                zegel_store::SessionKind::Recipient,
+                &v.package.id,
+            )
+            .await
+            {
                 Ok((s, cookie)) => {
                     set_cookie = Some(cookie);
                     s

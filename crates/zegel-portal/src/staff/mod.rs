@@ -39,7 +39,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::net::IpAddr;
-use zegel_store::{token_hash, PortalSession, Role, StaffAccount, STAFF_SESSION};
+use zegel_store::{token_hash, PortalSession, Role, SessionKind, StaffAccount};
 
 /// `?done=…`: what the page after a form reports (`sent`, `codes`).
 #[derive(Debug, Default, serde::Deserialize)]
@@ -100,7 +100,7 @@ async fn staff_session(portal: &Portal, parts: &Parts) -> Option<PortalSession> 
         .await
         .ok()
         .flatten()
-        .filter(|s| s.kind == STAFF_SESSION)
+        .filter(|s| s.kind == SessionKind::Staff)
 }
 
 fn page_lang(parts: &Parts) -> Lang {

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use zegel_store::Event;
-use zegel_store::{Factor, PortalSession, Role, STAFF_SESSION};
+use zegel_store::{Factor, PortalSession, Role, SessionKind};
 
 /// The sign-in form.
 #[derive(Debug, Deserialize)]
@@ -144,7 +144,7 @@ pub(super) async fn new_session(
     let (id, hash) = web::new_session_id();
     let session = portal
         .store()
-        .create_session(&hash, STAFF_SESSION, target, lifetime(portal))
+        .create_session(&hash, SessionKind::Staff, target, lifetime(portal))
         .await
         .map_err(|_| web::unavailable(portal, Lang::Nl))?;
     let cookie = web::session_cookie(

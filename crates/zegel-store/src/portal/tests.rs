@@ -280,7 +280,7 @@ async fn revoke_and_expiry_destroy_the_copy_but_keep_the_audit() {
         .unwrap()
         .unwrap();
     let session = s
-        .create_session("sess-a", "recipient", &a.id, 900)
+        .create_session("sess-a", crate::SessionKind::Recipient, &a.id, 900)
         .await
         .unwrap();
     s.session_passed(&session.id_hash, Factor::Email, None)
@@ -335,12 +335,12 @@ async fn sessions_expire_and_first_open_is_recorded_once() {
         .await
         .unwrap()
         .unwrap();
-    s.create_session("old", "recipient", &a.id, -1)
+    s.create_session("old", crate::SessionKind::Recipient, &a.id, -1)
         .await
         .unwrap();
     assert!(s.session("old").await.unwrap().is_none());
     let live = s
-        .create_session("live", "recipient", &a.id, 900)
+        .create_session("live", crate::SessionKind::Recipient, &a.id, 900)
         .await
         .unwrap();
     assert_eq!(live.csrf.len(), 32);
@@ -390,16 +390,16 @@ async fn package_with_session_finds_only_the_live_session_of_that_package() {
         .unwrap()
         .unwrap();
 
-    s.create_session("live-a", "recipient", &a.id, 900)
+    s.create_session("live-a", crate::SessionKind::Recipient, &a.id, 900)
         .await
         .unwrap();
     s.session_passed("live-a", Factor::Email, None)
         .await
         .unwrap();
-    s.create_session("old-a", "recipient", &a.id, -1)
+    s.create_session("old-a", crate::SessionKind::Recipient, &a.id, -1)
         .await
         .unwrap();
-    s.create_session("sender-a", "sender", &a.id, 900)
+    s.create_session("sender-a", crate::SessionKind::Sender, &a.id, 900)
         .await
         .unwrap();
 
@@ -443,7 +443,7 @@ async fn readers_see_every_commit_at_once_and_an_in_memory_database_works() {
         .unwrap();
     for i in 0..20 {
         let id = format!("sess-{i}");
-        s.create_session(&id, "recipient", &a.id, 900)
+        s.create_session(&id, crate::SessionKind::Recipient, &a.id, 900)
             .await
             .unwrap();
         let (_, session) = s
