@@ -349,6 +349,21 @@ async fn sessions_expire_and_first_open_is_recorded_once() {
     assert!(s.session("live").await.unwrap().unwrap().opened);
     s.end_session("live").await.unwrap();
     assert!(s.session("live").await.unwrap().is_none());
+    // A kind zegel never writes (a row changed by hand) is refused, not
+    // taken for any session.
+    let sender = s
+        .create_session("changed", crate::SessionKind::Sender, &a.id, 900)
+        .await
+        .unwrap();
+    assert_eq!(sender.kind, crate::SessionKind::Sender);
+    sqlx::query("UPDATE portal_sessions SET kind = 'admin' WHERE id_hash = 'changed'")
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.session("changed").await,
+        Err(crate::StoreError::Unreadable { value, .. }) if value == "admin"
+    ));
 }
 
 #[tokio::test]
