@@ -283,6 +283,28 @@ pub fn near(
         .any(|h| h.1 <= hi && (h.1 <= start || h.0 >= end))
 }
 
+/// The shortest line whose line break is read as a wrap of running text,
+/// not the end of a line of its own (plain-text mail wraps at 72 to 78).
+pub const WRAPPED_LINE: usize = 50;
+
+/// Whether the line of `bytes` that ends at `end` (its `\n`, or the `\r`
+/// of its `\r\n`) wraps running text: it holds at least [`WRAPPED_LINE`]
+/// bytes and text follows on the next line. "… the bank account of
+/// Marta\nKowalczyk", "het wachtwoord van het zip-bestand met de\nmutaties
+/// … is X".
+pub fn wraps_running_text(bytes: &[u8], end: usize) -> bool {
+    let start = bytes[..end]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |n| n + 1);
+    let next = if bytes.get(end) == Some(&b'\r') {
+        end + 2
+    } else {
+        end + 1
+    };
+    end - start >= WRAPPED_LINE && bytes.get(next).is_some_and(|b| !matches!(b, b'\n' | b'\r'))
+}
+
 /// The paragraph around a match: from the last blank line before `start`
 /// (at most `reach` bytes back) to the next blank line after `end` (at most
 /// `reach` bytes on), cut at character boundaries.

@@ -380,24 +380,6 @@ fn spelled_digits(v: &str) -> bool {
         })
 }
 
-/// The shortest line whose line break is read as a wrap of running text,
-/// not the end of a line of its own (plain-text mail wraps at 72 to 78).
-const WRAPPED_LINE: usize = 50;
-
-/// Whether the line break at `at` of `lower` wraps running text: the line
-/// it ends holds at least [`WRAPPED_LINE`] bytes and text follows on the
-/// next line.
-fn soft_wrap(lower: &[u8], at: usize) -> bool {
-    let line_start = lower[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |n| n + 1);
-    at - line_start >= WRAPPED_LINE
-        && lower
-            .get(at + 1)
-            .is_some_and(|b| !matches!(b, b'\n' | b'\r'))
-}
-
 /// Where a short qualifier between a keyword and its delimiter ends: at the
 /// colon ("password for db01:", "wachtwoord van het portaal:", at most 40
 /// bytes on) or at the verb that states it ("ww van de gedeelde mailbox
@@ -434,7 +416,8 @@ fn qualifier_end(lower: &[u8], i: usize) -> Option<usize> {
         .iter()
         .enumerate()
         .position(|(at, &b)| {
-            matches!(b, b':' | b'.' | b'?' | b'!') || (b == b'\n' && !soft_wrap(lower, i + at))
+            matches!(b, b':' | b'.' | b'?' | b'!')
+                || (b == b'\n' && !super::context::wraps_running_text(lower, i + at))
         })
         .unwrap_or(window.len());
     let colon_reach = if bracketed { 120 } else { 40 };

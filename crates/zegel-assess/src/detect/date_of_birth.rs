@@ -327,19 +327,7 @@ impl DateOfBirthDetector {
             if all.start() != 0 || all.end() != value.len() || !valid(d, m, y, short) {
                 continue;
             }
-            let span = cell.span;
-            if out
-                .iter()
-                .any(|m| m.span.start < span.end && span.start < m.span.end)
-            {
-                continue;
-            }
-            out.push(Match {
-                kind: FindingKind::DateOfBirth,
-                excerpt: mask_keep(&text.original[span.clone()], 2),
-                span,
-                confidence: FULL,
-            });
+            push_unless_found(out, text.original, cell.span, FULL);
         }
     }
 }
@@ -392,19 +380,30 @@ fn listed_birth_dates(text: &Text<'_>, out: &mut Vec<Match>) {
         return;
     }
     for (span, _) in listed {
-        if out
-            .iter()
-            .any(|m| m.span.start < span.end && span.start < m.span.end)
-        {
-            continue;
-        }
-        out.push(Match {
-            kind: FindingKind::DateOfBirth,
-            excerpt: mask_keep(&original[span.clone()], 2),
-            span,
-            confidence: LISTED,
-        });
+        push_unless_found(out, original, span, LISTED);
     }
+}
+
+/// Adds the date of birth at `span` of `original`, unless a finding
+/// already covers part of it (the birth word's date comes first).
+fn push_unless_found(
+    out: &mut Vec<Match>,
+    original: &str,
+    span: std::ops::Range<usize>,
+    confidence: f32,
+) {
+    if out
+        .iter()
+        .any(|m| m.span.start < span.end && span.start < m.span.end)
+    {
+        return;
+    }
+    out.push(Match {
+        kind: FindingKind::DateOfBirth,
+        excerpt: mask_keep(&original[span.clone()], 2),
+        span,
+        confidence,
+    });
 }
 
 /// In one line "Name, dd-mm-yyyy" (a bullet allowed before, anything after

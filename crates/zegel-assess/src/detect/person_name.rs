@@ -28,7 +28,7 @@
 //! street names (`Van Goghstraat`), organisations (`... B.V.`, `Stichting
 //! ...`, `Gemeente ...`, `... Ziekenhuis`), and places such as Den Haag.
 
-use crate::detect::context::{at_sentence_start, is_word_byte, Dictionary};
+use crate::detect::context::{at_sentence_start, is_word_byte, wraps_running_text, Dictionary};
 use crate::detect::mask::mask_words;
 use crate::detect::names::{self, is_ambiguous, is_title, is_tussenvoegsel, Fnv, WordSet};
 use crate::detect::{Detector, Text};
@@ -416,16 +416,10 @@ fn skip_spaces(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// The shortest line that counts as running text wrapped at a fixed width
-/// (plain-text mail is wrapped at 72 to 78 characters): a line break after
-/// this much text is a soft wrap, not the end of a list item or a
-/// greeting.
-const WRAPPED_LINE: usize = 50;
-
-/// Like [`skip_spaces`], and across one soft line wrap: spaces, a line
-/// break (`\n` or `\r\n`) ending a line of at least [`WRAPPED_LINE`]
-/// bytes, and the next line's indent. "… the bank account of Marta\n
-/// Kowalczyk (waitress)" is one name.
+/// Like [`skip_spaces`], and across one wrap of running text
+/// ([`wraps_running_text`]): spaces, the line break and the next line's
+/// indent. "… the bank account of Marta\nKowalczyk (waitress)" is one name;
+/// a short line (a list item, a greeting) ends the name.
 fn skip_gap(bytes: &[u8], pos: usize) -> usize {
     let after = skip_spaces(bytes, pos);
     let newline = match (bytes.get(after), bytes.get(after + 1)) {
@@ -433,11 +427,7 @@ fn skip_gap(bytes: &[u8], pos: usize) -> usize {
         (Some(b'\r'), Some(b'\n')) => after + 2,
         _ => return after,
     };
-    let line_start = bytes[..after]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    if after - line_start < WRAPPED_LINE {
+    if !wraps_running_text(bytes, after) {
         return after;
     }
     skip_spaces(bytes, newline)
