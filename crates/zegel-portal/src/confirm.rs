@@ -172,19 +172,17 @@ struct Page {
 
 /// `GET /confirm/{token}`.
 pub async fn page(State(portal): State<Portal>, h: Held, Query(q): Query<LangQuery>) -> Response {
-    let (session, cookie) = match h.session.clone() {
-        Some(session) => (session, None),
-        None => match web::start_session(
-            &portal,
-            CONFIRM_COOKIE,
-            zegel_store::SessionKind::Confirm,
-            &h.hash,
-        )
-        .await
-        {
-            Ok((session, cookie)) => (session, Some(cookie)),
-            Err(_) => return web::unavailable(&portal, h.lang),
-        },
+    let (session, cookie) = match web::session_or_start(
+        &portal,
+        h.session.clone(),
+        CONFIRM_COOKIE,
+        zegel_store::SessionKind::Confirm,
+        &h.hash,
+    )
+    .await
+    {
+        Ok(started) => started,
+        Err(_) => return web::unavailable(&portal, h.lang),
     };
     let mut response = render(&portal, &h, &session.csrf, StatusCode::OK);
     if let Some(c) = cookie {

@@ -110,19 +110,17 @@ pub async fn start(
     if existing.as_ref().is_some_and(|s| s.email_ok) {
         return web::see_other("/contact/write");
     }
-    let (session, cookie) = match existing {
-        Some(s) => (s, None),
-        None => match web::start_session(
-            &portal,
-            CONTACT_COOKIE,
-            zegel_store::SessionKind::Contact,
-            "",
-        )
-        .await
-        {
-            Ok((s, cookie)) => (s, Some(cookie)),
-            Err(_) => return web::unavailable(&portal, lang),
-        },
+    let (session, cookie) = match web::session_or_start(
+        &portal,
+        existing,
+        CONTACT_COOKIE,
+        zegel_store::SessionKind::Contact,
+        "",
+    )
+    .await
+    {
+        Ok(started) => started,
+        Err(_) => return web::unavailable(&portal, lang),
     };
     let mut response = start_page(&portal, lang, &session.csrf, None, StatusCode::OK);
     if let Some(c) = cookie {

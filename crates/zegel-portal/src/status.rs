@@ -90,19 +90,17 @@ async fn sender(
 
 /// `GET /status/{token}`.
 pub async fn page(State(portal): State<Portal>, s: Sender, Query(q): Query<LangQuery>) -> Response {
-    let (session, cookie) = match s.session.clone() {
-        Some(session) => (session, None),
-        None => match web::start_session(
-            &portal,
-            SENDER_COOKIE,
-            zegel_store::SessionKind::Sender,
-            &s.hash,
-        )
-        .await
-        {
-            Ok((session, cookie)) => (session, Some(cookie)),
-            Err(_) => return web::unavailable(&portal, s.lang),
-        },
+    let (session, cookie) = match web::session_or_start(
+        &portal,
+        s.session.clone(),
+        SENDER_COOKIE,
+        zegel_store::SessionKind::Sender,
+        &s.hash,
+    )
+    .await
+    {
+        Ok(started) => started,
+        Err(_) => return web::unavailable(&portal, s.lang),
     };
     let mut response = render(&portal, &s, &session.csrf, None, StatusCode::OK).await;
     if let Some(c) = cookie {

@@ -110,6 +110,24 @@ pub async fn start_session(
     Ok((session, cookie))
 }
 
+/// `existing`, or else a new session as [`start_session`] makes it, with
+/// the `Set-Cookie` to send (only for a new one).
+pub async fn session_or_start(
+    portal: &Portal,
+    existing: Option<PortalSession>,
+    name: &str,
+    kind: zegel_store::SessionKind,
+    target: &str,
+) -> Result<(PortalSession, Option<HeaderValue>), zegel_store::StoreError> {
+    match existing {
+        Some(session) => Ok((session, None)),
+        None => {
+            let (session, cookie) = start_session(portal, name, kind, target).await?;
+            Ok((session, Some(cookie)))
+        }
+    }
+}
+
 /// The live session behind cookie `name`, if it is of `kind` and made for
 /// `target` (a session only ever opens what it was made for).
 pub async fn session_for(

@@ -22,27 +22,19 @@ pub async fn start(State(portal): State<Portal>, v: Visit, Query(q): Query<PageQ
     if v.email_ok() {
         return web::see_other(&format!("{}/second", v.base));
     }
-    let mut set_cookie = None;
-    let session = match v.session.clone() {
-        Some(s) => s,
-        None => {
-            match web::start_session(
-                &portal,
-                RECIPIENT_COOKIE,
-                zegel_store::SessionKind::Recipient,
-                &v.package.id,
-            )
-            .await
-            {
-                Ok((s, cookie)) => {
-                    set_cookie = Some(cookie);
-                    s
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "starting a session failed");
-                    return web::unavailable(&portal, v.lang);
-                }
-            }
+    let (session, set_cookie) = match web::session_or_start(
+        &portal,
+        v.session.clone(),
+        RECIPIENT_COOKIE,
+        zegel_store::SessionKind::Recipient,
+        &v.package.id,
+    )
+    .await
+    {
+        Ok(started) => started,
+        Err(e) => {
+            tracing::error!(error = %e, "starting a session failed");
+            return web::unavailable(&portal, v.lang);
         }
     };
     let t = v.lang.texts();
