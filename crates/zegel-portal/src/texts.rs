@@ -1,5 +1,7 @@
 //! Every text the portal shows, in Dutch (the default) and English.
 
+
+use zegel_store::{Event, RecordedEvent};
 /// The language of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -328,37 +330,37 @@ pub static EN: Texts = Texts {
 };
 
 /// An audit event's name as shown on the status page.
-pub fn event_name(event: &str, lang: Lang) -> &str {
-    let (nl, en) = match event {
-        "accepted" => ("Ontvangen door zegel", "Received by zegel"),
-        "stored" => ("Beveiligd opgeslagen", "Stored securely"),
-        "notified" => ("Melding afgeleverd", "Notification delivered"),
-        "delivered" => ("Afgeleverd", "Delivered"),
-        "deferred" => ("Aflevering uitgesteld", "Delivery deferred"),
-        "failed" => ("Aflevering mislukt", "Delivery failed"),
-        "code_sent" => ("Code verstuurd", "Code sent"),
-        "code_wrong" => ("Verkeerde code", "Wrong code"),
-        "verified" => ("Code juist", "Code right"),
-        "locked" => ("Geblokkeerd", "Locked"),
-        "unlocked" => ("Vrijgegeven", "Unlocked"),
-        "opened" => ("Geopend", "Opened"),
-        "downloaded" => ("Bijlage gedownload", "Attachment downloaded"),
-        "replied" => ("Beantwoord", "Replied"),
-        "revoked" => ("Ingetrokken", "Withdrawn"),
-        "expired" => ("Verlopen", "Expired"),
-        "expiry_changed" => ("Vervaldatum gewijzigd", "Expiry changed"),
-        "held" => ("Tegengehouden", "Held"),
-        "held_confirmed" => ("Door de afzender bevestigd", "Confirmed by the sender"),
-        "held_confirmed_separately" => (
+pub fn event_name(event: &RecordedEvent, lang: Lang) -> &str {
+    let (nl, en) = match event.known() {
+        Some(Event::Accepted) => ("Ontvangen door zegel", "Received by zegel"),
+        Some(Event::Stored) => ("Beveiligd opgeslagen", "Stored securely"),
+        Some(Event::Notified) => ("Melding afgeleverd", "Notification delivered"),
+        Some(Event::Delivered) => ("Afgeleverd", "Delivered"),
+        Some(Event::Deferred) => ("Aflevering uitgesteld", "Delivery deferred"),
+        Some(Event::Failed) => ("Aflevering mislukt", "Delivery failed"),
+        Some(Event::CodeSent) => ("Code verstuurd", "Code sent"),
+        Some(Event::CodeWrong) => ("Verkeerde code", "Wrong code"),
+        Some(Event::Verified) => ("Code juist", "Code right"),
+        Some(Event::Locked) => ("Geblokkeerd", "Locked"),
+        Some(Event::Unlocked) => ("Vrijgegeven", "Unlocked"),
+        Some(Event::Opened) => ("Geopend", "Opened"),
+        Some(Event::Downloaded) => ("Bijlage gedownload", "Attachment downloaded"),
+        Some(Event::Replied) => ("Beantwoord", "Replied"),
+        Some(Event::Revoked) => ("Ingetrokken", "Withdrawn"),
+        Some(Event::Expired) => ("Verlopen", "Expired"),
+        Some(Event::ExpiryChanged) => ("Vervaldatum gewijzigd", "Expiry changed"),
+        Some(Event::Held) => ("Tegengehouden", "Held"),
+        Some(Event::HeldConfirmed) => ("Door de afzender bevestigd", "Confirmed by the sender"),
+        Some(Event::HeldConfirmedSeparately) => (
             "Door de afzender bevestigd, als aparte kopieën",
             "Confirmed by the sender, as separate copies",
         ),
-        "held_cancelled" => ("Door de afzender geannuleerd", "Cancelled by the sender"),
-        "held_expired" => ("Niet op tijd bevestigd", "Not confirmed in time"),
-        "held_released" => ("Vrijgegeven", "Released"),
-        "held_deleted" => ("Verwijderd", "Deleted"),
-        "refused" => ("Geweigerd", "Refused"),
-        _ => return event,
+        Some(Event::HeldCancelled) => ("Door de afzender geannuleerd", "Cancelled by the sender"),
+        Some(Event::HeldExpired) => ("Niet op tijd bevestigd", "Not confirmed in time"),
+        Some(Event::HeldReleased) => ("Vrijgegeven", "Released"),
+        Some(Event::HeldDeleted) => ("Verwijderd", "Deleted"),
+        Some(Event::Refused) => ("Geweigerd", "Refused"),
+        _ => return event.as_str(),
     };
     match lang {
         Lang::Nl => nl,

@@ -115,6 +115,66 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every event zegel writes.
+    pub const ALL: [Event; 50] = [
+        Event::Accepted,
+        Event::ArchiveFallback,
+        Event::ArchiveSent,
+        Event::AuditExported,
+        Event::AuditTrimmed,
+        Event::CodeSent,
+        Event::CodeWrong,
+        Event::ContactSent,
+        Event::ContactsChanged,
+        Event::Deferred,
+        Event::Delivered,
+        Event::Destroyed,
+        Event::Downloaded,
+        Event::Expired,
+        Event::ExpiryChanged,
+        Event::Failed,
+        Event::HandedOver,
+        Event::Held,
+        Event::HeldCancelled,
+        Event::HeldConfirmed,
+        Event::HeldConfirmedSeparately,
+        Event::HeldDeleted,
+        Event::HeldExpired,
+        Event::HeldReleased,
+        Event::Inbound,
+        Event::InboundHeld,
+        Event::InboundRefused,
+        Event::KeyRetired,
+        Event::KeyRotated,
+        Event::KeyStaged,
+        Event::Locked,
+        Event::LoginLocked,
+        Event::Notified,
+        Event::Offboarded,
+        Event::Opened,
+        Event::PolicyChanged,
+        Event::Refused,
+        Event::Replied,
+        Event::Revoked,
+        Event::SenderRefused,
+        Event::StaffSignInFailed,
+        Event::StaffSignedIn,
+        Event::StaffSignedOut,
+        Event::Stored,
+        Event::TlsOnly,
+        Event::TotpEnrolled,
+        Event::Unlocked,
+        Event::UserDisabled,
+        Event::UserSet,
+        Event::Verified,
+    ];
+
+    /// The event a row's name stands for; `None` for a name zegel does
+    /// not write.
+    pub fn from_name(name: &str) -> Option<Event> {
+        Event::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+
     /// The name the row holds.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -178,6 +238,61 @@ impl std::fmt::Display for Event {
     }
 }
 
+/// The event of a row as read back: one zegel writes, or a name it does
+/// not know (a row written by someone else, which [`Store::verify_audit`]
+/// reports).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RecordedEvent {
+    /// An event zegel writes.
+    Known(Event),
+    /// A name zegel does not write, as the row holds it.
+    Unknown(String),
+}
+
+impl RecordedEvent {
+    /// The event a row's name stands for.
+    pub fn from_name(name: String) -> RecordedEvent {
+        match Event::from_name(&name) {
+            Some(event) => RecordedEvent::Known(event),
+            None => RecordedEvent::Unknown(name),
+        }
+    }
+
+    /// The name the row holds.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RecordedEvent::Known(event) => event.as_str(),
+            RecordedEvent::Unknown(name) => name,
+        }
+    }
+
+    /// The event, when zegel writes it.
+    pub fn known(&self) -> Option<Event> {
+        match self {
+            RecordedEvent::Known(event) => Some(*event),
+            RecordedEvent::Unknown(_) => None,
+        }
+    }
+}
+
+impl From<Event> for RecordedEvent {
+    fn from(event: Event) -> RecordedEvent {
+        RecordedEvent::Known(event)
+    }
+}
+
+impl PartialEq<Event> for RecordedEvent {
+    fn eq(&self, other: &Event) -> bool {
+        self.known() == Some(*other)
+    }
+}
+
+impl std::fmt::Display for RecordedEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -185,8 +300,8 @@ pub struct AuditEntry {
     pub seq: i64,
     /// When (Unix seconds).
     pub at: i64,
-    /// What happened: an [`Event`]'s name ("accepted", "delivered", ...).
-    pub event: String,
+    /// What happened.
+    pub event: RecordedEvent,
     /// The message concerned.
     pub message_id: Option<String>,
     /// Who or what it concerned (an address).
@@ -235,6 +350,9 @@ pub enum AuditBreak {
     Unsigned,
     /// The row's content does not match its hash: changed or moved.
     Changed,
+    /// The row names an event zegel does not write: a row with a
+    /// recomputed hash, written by someone else.
+    UnknownEvent,
 }
 
 /// The newest row of the chain.
@@ -257,7 +375,7 @@ fn entry_hash(prev: &str, e: &AuditEntry) -> String {
         prev,
         &e.seq.to_string(),
         &e.at.to_string(),
-        &e.event,
+        e.event.as_str(),
         e.message_id.as_deref().unwrap_or(""),
         &e.subject,
         &e.detail,
@@ -273,7 +391,7 @@ pub(crate) fn entry_of(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> 
     Ok(AuditEntry {
         seq: r.try_get("seq")?,
         at: r.try_get("at")?,
-        event: r.try_get("event")?,
+        event: RecordedEvent::from_name(r.try_get("event")?),
         message_id: r.try_get("message_id")?,
         subject: r.try_get("subject")?,
         detail: r.try_get("detail")?,
@@ -376,7 +494,7 @@ pub(crate) async fn append_all(
         let entry = AuditEntry {
             seq,
             at: e.at,
-            event: e.event.as_str().to_string(),
+            event: e.event.into(),
             message_id: e.message_id.clone(),
             subject: e.subject.clone(),
             detail: e.detail.clone(),
@@ -386,7 +504,7 @@ pub(crate) async fn append_all(
         rows.push([
             entry.seq.into(),
             entry.at.into(),
-            entry.event.into(),
+            entry.event.as_str().to_string().into(),
             entry.message_id.into(),
             entry.subject.into(),
             entry.detail.into(),
@@ -589,6 +707,13 @@ impl Store {
                     kind: AuditBreak::Changed,
                 });
             }
+            if let RecordedEvent::Unknown(name) = &entry.event {
+                problems.push(AuditProblem {
+                    seq: entry.seq,
+                    problem: format!("names an event zegel does not write: {name:?}"),
+                    kind: AuditBreak::UnknownEvent,
+                });
+            }
             prev = stored;
             expected_seq = entry.seq + 1;
         }
@@ -770,11 +895,65 @@ mod tests {
             kinds,
             [
                 (1, AuditBreak::Changed),
+                (1, AuditBreak::UnknownEvent),
                 (4, AuditBreak::Missing { expected: 3 }),
                 (4, AuditBreak::Unlinked)
             ]
         );
         let head: AuditHead = s.audit_head().await.unwrap().unwrap();
         assert_eq!((head.rows, head.seq), (3, 4));
+    }
+
+    #[test]
+    fn every_event_is_found_by_its_name() {
+        let mut names = std::collections::HashSet::new();
+        for event in Event::ALL {
+            assert_eq!(Event::from_name(event.as_str()), Some(event));
+            assert!(names.insert(event.as_str()), "{event} twice");
+        }
+        assert_eq!(Event::from_name("deleted_everything"), None);
+    }
+
+    /// A row someone wrote with a name zegel does not write, chained with
+    /// a correct hash, is read back as such and reported; nothing else
+    /// about the chain is wrong.
+    #[tokio::test]
+    async fn a_row_with_an_event_zegel_does_not_write_is_reported() {
+        use crate::{AuditBreak, AuditEntry, RecordedEvent};
+        let (_dir, s) = crate::test_store().await;
+        s.audit(Event::Opened, Some("m1"), "x@example.com", "n0")
+            .await
+            .unwrap();
+        let head = s.audit_head().await.unwrap().unwrap();
+        let forged = AuditEntry {
+            seq: 2,
+            at: 1,
+            event: RecordedEvent::from_name("deleted_everything".into()),
+            message_id: None,
+            subject: "x@example.com".into(),
+            detail: String::new(),
+        };
+        let hash = super::entry_hash(&head.hash, &forged);
+        sqlx::query(
+            "INSERT INTO audit (seq, at, event, message_id, subject, detail, prev_hash, hash)
+             VALUES (2, 1, 'deleted_everything', NULL, 'x@example.com', '', $1, $2)",
+        )
+        .bind(&head.hash)
+        .bind(&hash)
+        .execute(&s.pool)
+        .await
+        .unwrap();
+        let entries = s.audit_entries(0).await.unwrap();
+        assert_eq!(entries[0].event, Event::Opened);
+        assert_eq!(entries[1].event, forged.event);
+        assert_eq!(entries[1].event.known(), None);
+        let kinds: Vec<(i64, AuditBreak)> = s
+            .verify_audit()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.seq, p.kind))
+            .collect();
+        assert_eq!(kinds, [(2, AuditBreak::UnknownEvent)]);
     }
 }

@@ -35,7 +35,7 @@ pub fn write_export(
                 let fields = [
                     e.seq.to_string(),
                     rfc3339(e.at),
-                    csv_field(&e.event),
+                    csv_field(e.event.as_str()),
                     csv_field(e.message_id.as_deref().unwrap_or("")),
                     csv_field(&e.subject),
                     csv_field(&e.detail),
@@ -49,7 +49,7 @@ pub fn write_export(
                 let line = serde_json::json!({
                     "seq": e.seq,
                     "at": rfc3339(e.at),
-                    "event": e.event,
+                    "event": e.event.as_str(),
                     "message_id": e.message_id,
                     "subject": e.subject,
                     "detail": e.detail,
@@ -115,7 +115,7 @@ mod tests {
         let entries = vec![AuditEntry {
             seq: 1,
             at: 0,
-            event: "opened".into(),
+            event: crate::Event::Opened.into(),
             message_id: None,
             subject: "a@b.nl".into(),
             detail: "said \"hi\", twice\nthen".into(),

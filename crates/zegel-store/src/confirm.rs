@@ -535,7 +535,7 @@ mod tests {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.event)
+            .map(|e| e.event.to_string())
             .collect()
     }
 

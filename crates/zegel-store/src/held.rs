@@ -3,7 +3,7 @@
 //! or delete them (`zegel held`).
 
 use crate::confirm::HoldDecision;
-use crate::{now, Store, StoreError};
+use crate::{now, MessageVerdict, Store, StoreError};
 use sqlx::Row;
 
 /// A message with held deliveries.
@@ -15,8 +15,8 @@ pub struct HeldMessage {
     pub received_at: i64,
     /// The envelope sender.
     pub mail_from: String,
-    /// `inbound`, `secure`, ...: why it came in.
-    pub verdict: String,
+    /// Why it came in: its verdict, or inbound.
+    pub verdict: MessageVerdict,
     /// The recipients whose delivery is held.
     pub recipients: Vec<String>,
 }
@@ -41,7 +41,7 @@ impl Store {
                     message_id: id,
                     received_at: r.try_get("received_at")?,
                     mail_from: r.try_get("mail_from")?,
-                    verdict: r.try_get("verdict")?,
+                    verdict: MessageVerdict::read(r.try_get("verdict")?)?,
                     recipients: vec![rcpt],
                 }),
             }
@@ -127,7 +127,7 @@ mod tests {
         let held = store.held_messages().await.unwrap();
         assert_eq!(held.len(), 2);
         assert_eq!(held[0].recipients, ["a@zorg.nl", "b@zorg.nl"]);
-        assert_eq!(held[0].verdict, "inbound");
+        assert_eq!(held[0].verdict, crate::MessageVerdict::Inbound);
         assert!(
             store.claim(10, 60).await.unwrap().len() == 2,
             "held ones are not claimed"
@@ -150,7 +150,7 @@ mod tests {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.event)
+            .map(|e| e.event.to_string())
             .collect();
         assert!(events.contains(&"held_released".to_string()), "{events:?}");
         assert!(events.contains(&"held_deleted".to_string()), "{events:?}");

@@ -103,7 +103,7 @@ mod tests {
             .await
             .unwrap()
             .into_iter()
-            .filter(|e| e.event == "policy_changed")
+            .filter(|e| e.event == crate::Event::PolicyChanged)
             .count();
         assert_eq!(changes, 2);
     }

@@ -131,6 +131,28 @@ impl MessageVerdict {
             MessageVerdict::Own => "own",
         }
     }
+
+    /// The verdict of a stored row, or [`StoreError::Unreadable`].
+    pub(crate) fn read(name: String) -> Result<MessageVerdict, StoreError> {
+        [
+            MessageVerdict::Normal,
+            MessageVerdict::Secure,
+            MessageVerdict::Inbound,
+            MessageVerdict::Own,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == name)
+        .ok_or(StoreError::Unreadable {
+            column: "messages.verdict",
+            value: name,
+        })
+    }
+}
+
+impl std::fmt::Display for MessageVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A message to accept.

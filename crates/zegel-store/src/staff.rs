@@ -436,7 +436,7 @@ mod tests {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.event)
+            .map(|e| e.event.to_string())
             .collect();
         assert!(
             events.iter().filter(|e| *e == "handed_over").count() == 2,

@@ -254,6 +254,12 @@ fn problem_line(p: &AuditProblem, entry: Option<&AuditEntry>, lang: Lang) -> Str
         (AuditBreak::Unsigned, Lang::En) => {
             "the retention checkpoint is not signed with this installation's key (rows removed and hidden)".into()
         }
+        (AuditBreak::UnknownEvent, Lang::Nl) => {
+            "noemt een gebeurtenis die zegel niet schrijft (door iemand anders geschreven)".into()
+        }
+        (AuditBreak::UnknownEvent, Lang::En) => {
+            "names an event zegel does not write (written by someone else)".into()
+        }
     };
     match entry {
         Some(e) => format!("seq {} ({}, {}): {what}", p.seq, e.event, rfc3339(e.at)),

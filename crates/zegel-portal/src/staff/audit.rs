@@ -109,7 +109,7 @@ pub async fn page(
             .into_iter()
             .map(|e| AuditRow {
                 at: web::show_time(e.at),
-                event: e.event,
+                event: e.event.to_string(),
                 subject: e.subject,
                 detail: e.detail,
                 message: e.message_id.unwrap_or_default(),

@@ -6,7 +6,7 @@
 //! delivery attempt): a message just taken in may list none yet.
 
 use crate::texts::Lang;
-use zegel_store::AuditEntry;
+use zegel_store::{AuditEntry, Event, RecordedEvent};
 
 /// Where one recipient's copy stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,20 +34,20 @@ pub enum RecipientState {
 }
 
 impl RecipientState {
-    fn of(event: &str, detail: &str) -> Option<RecipientState> {
+    fn of(event: &RecordedEvent, detail: &str) -> Option<RecipientState> {
         // Deliveries of what zegel wrote to the sender are not a recipient's.
         let own = detail.starts_with("sender_notice") || detail.starts_with("dsn");
-        Some(match event {
-            "stored" => RecipientState::Stored,
-            "held" => RecipientState::Held,
-            "deferred" if !own => RecipientState::Deferred,
-            "failed" if !own => RecipientState::Failed,
-            "delivered" if !own => RecipientState::Delivered,
-            "notified" => RecipientState::Notified,
-            "opened" => RecipientState::Opened,
-            "replied" => RecipientState::Replied,
-            "expired" => RecipientState::Expired,
-            "revoked" => RecipientState::Revoked,
+        Some(match event.known() {
+            Some(Event::Stored) => RecipientState::Stored,
+            Some(Event::Held) => RecipientState::Held,
+            Some(Event::Deferred) if !own => RecipientState::Deferred,
+            Some(Event::Failed) if !own => RecipientState::Failed,
+            Some(Event::Delivered) if !own => RecipientState::Delivered,
+            Some(Event::Notified) => RecipientState::Notified,
+            Some(Event::Opened) => RecipientState::Opened,
+            Some(Event::Replied) => RecipientState::Replied,
+            Some(Event::Expired) => RecipientState::Expired,
+            Some(Event::Revoked) => RecipientState::Revoked,
             _ => return None,
         })
     }
@@ -97,7 +97,7 @@ pub fn sent_messages(entries: &[AuditEntry]) -> Vec<SentMessage> {
     let mut by_id: std::collections::HashMap<String, SentMessage> = Default::default();
     for e in entries {
         let Some(id) = &e.message_id else { continue };
-        if e.event == "accepted" {
+        if e.event == Event::Accepted {
             order.push(id.clone());
             by_id.insert(
                 id.clone(),
@@ -148,7 +148,7 @@ mod tests {
         AuditEntry {
             seq,
             at: 1000 + seq,
-            event: event.into(),
+            event: zegel_store::RecordedEvent::from_name(event.into()),
             message_id: Some(id.into()),
             subject: subject.into(),
             detail: detail.into(),

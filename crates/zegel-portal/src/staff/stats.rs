@@ -60,8 +60,8 @@ pub fn figures(entries: &[AuditEntry], now: i64, n: usize) -> Figures {
             continue;
         }
         let week = &mut weeks[((start - first) / (7 * DAY)) as usize];
-        match e.event.as_str() {
-            "accepted" => {
+        match e.event.known() {
+            Some(Event::Accepted) => {
                 week.assessed += 1;
                 if e.detail.starts_with("verdict Secure") {
                     week.secure += 1;
@@ -72,10 +72,10 @@ pub fn figures(entries: &[AuditEntry], now: i64, n: usize) -> Figures {
                     }
                 }
             }
-            "opened" if opened.insert((e.message_id.clone(), e.subject.clone())) => {
+            Some(Event::Opened) if opened.insert((e.message_id.clone(), e.subject.clone())) => {
                 week.opened += 1;
             }
-            "revoked" => week.revoked += 1,
+            Some(Event::Revoked) => week.revoked += 1,
             _ => {}
         }
     }
@@ -183,7 +183,7 @@ mod tests {
         AuditEntry {
             seq: 0,
             at,
-            event: event.into(),
+            event: zegel_store::RecordedEvent::from_name(event.into()),
             message_id: Some(message.into()),
             subject: subject.into(),
             detail: detail.into(),

@@ -152,7 +152,7 @@ async fn wrong_codes_lock_the_package_and_are_audited() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.event)
+        .map(|e| e.event.to_string())
         .collect();
     assert_eq!(events.iter().filter(|e| *e == "code_wrong").count(), 5);
     assert!(events.contains(&"locked".to_string()));
@@ -314,7 +314,7 @@ async fn revoke_and_expiry_destroy_the_copy_but_keep_the_audit() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.event)
+        .map(|e| e.event.to_string())
         .collect();
     assert!(events.contains(&"revoked".to_string()));
     assert!(events.contains(&"expired".to_string()));

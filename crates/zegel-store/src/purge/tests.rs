@@ -167,7 +167,7 @@ async fn a_delivered_message_is_destroyed_after_the_grace_and_nothing_decrypts()
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.event == "destroyed")
+        .filter(|e| e.event == crate::Event::Destroyed)
         .count();
     assert_eq!(destroyed, 2);
     // Once is enough: a second pass finds nothing.
