@@ -804,7 +804,11 @@ pub(crate) const CLOSINGS: &[&str] = &[
     "met groet",
     "groet",
     "groeten",
+    "groetjes",
+    "liefs",
     "hartelijke groet",
+    "hartelijke groeten",
+    "met hartelijke groet",
     "met collegiale groet",
     "mvg",
     "kind regards",
@@ -813,6 +817,9 @@ pub(crate) const CLOSINGS: &[&str] = &[
     "best wishes",
     "sincerely",
     "yours sincerely",
+    "with kind regards",
+    "warm regards",
+    "jazakallahu khairan",
 ];
 
 /// Whether `start` lies in a signature: within the five lines after a line

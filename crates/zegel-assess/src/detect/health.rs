@@ -670,6 +670,15 @@ const PROFESSIONS: &[&str] = &[
     "physiotherapist",
     "nurse",
     "doctor",
+    // Treatments and examinations by what they are, as the head of a
+    // Dutch compound: `stemtherapie`, `gedragstherapie`, `laryngoscopie`,
+    // `coloscopie`, `appendectomie`; and a post-mortem.
+    "*therapie",
+    "*scopie",
+    "*ectomie",
+    "obductie",
+    "autopsie",
+    "autopsy",
 ];
 
 /// Ambiguous care words: need a person cue to pass the threshold.

@@ -16,7 +16,9 @@
 //! negotiations on the CAO" and a news item about elections are not
 //! reported above 0.2.
 
-use crate::detect::context::{person_score, AboutPerson, Dictionary, PersonCues, GENERAL_CUES};
+use crate::detect::context::{
+    in_signature, person_score, AboutPerson, Dictionary, PersonCues, GENERAL_CUES,
+};
 use crate::detect::{Detector, Text};
 use crate::finding::{FindingKind, Match};
 
@@ -210,6 +212,35 @@ const SPECIAL: &[&str] = &[
     "sexual behavior",
 ];
 
+/// Beliefs as Dutch adjectives inflected before a noun ("volgens de
+/// islamitische traditie", "op het katholieke kerkhof") and a believer's
+/// practice (kerkganger): counted like [`SPECIAL`] but only as written in
+/// lowercase, as the capitalised forms name institutions ("Katholieke
+/// Universiteit", "Christelijke Hogeschool"); see [`written_as_belief`].
+const BELIEFS: &[&str] = &[
+    "islamitische",
+    "christelijke",
+    "katholieke",
+    "rooms-katholieke",
+    "protestantse",
+    "joodse",
+    "hindoeïstische",
+    "boeddhistische",
+    "atheïstische",
+    "gelovige",
+    "praktiserend*",
+    "kerkganger",
+    "kerkgangster",
+    "churchgoer",
+    "church-goer",
+];
+
+/// Whether the belief word at `start..end` is written in lowercase, as a
+/// word and not as part of a name.
+fn written_as_belief(original: &str, start: usize, end: usize) -> bool {
+    !original[start..end].chars().any(char::is_uppercase)
+}
+
 /// Trade-union membership stated as such (0.4): a statement about the
 /// member, so a private person named in the same clause outweighs a general
 /// word beside it ("Joost Kamp vraagt zijn contributie voor de vakbond te
@@ -291,6 +322,7 @@ impl SpecialCategoryDetector {
             (SPECIAL, 0.3),
             (MEMBERSHIP, 0.4),
             (PARTIES, 0.3),
+            (BELIEFS, 0.3),
         ] {
             all.extend_from_slice(list);
             base.extend(std::iter::repeat_n(b, list.len()));
@@ -316,8 +348,18 @@ impl Detector for SpecialCategoryDetector {
             AboutPerson::new(text, &self.person, &self.general).named_outweighs_general();
         let first_member = CRIMINAL.len() + SPECIAL.len();
         let first_party = first_member + MEMBERSHIP.len();
+        let first_belief = first_party + PARTIES.len();
         self.terms.find_in(text, |hit| {
-            if hit.term >= first_party && !written_as_party(text.original, hit.start, hit.end) {
+            let written = if hit.term >= first_belief {
+                written_as_belief(text.original, hit.start, hit.end)
+            } else if hit.term >= first_party {
+                written_as_party(text.original, hit.start, hit.end)
+            } else {
+                true
+            };
+            // A term in the writer's signature names the writer's role
+            // ("Uitvaartverzorger – islamitische uitvaarten").
+            if !written || in_signature(&text.lower, hit.start) {
                 return;
             }
             let membership = (first_member..first_party).contains(&hit.term);
@@ -396,6 +438,16 @@ mod tests {
         must_find("Zij is al jaren lid van de PvdA, zegt mevrouw Smit.");
         must_not("Ticketnummer aan jullie kant is SP-558102, meneer Jansen.");
         must_not("Mevrouw Jansen gebruikt sp. 3 als code.");
+    }
+
+    #[test]
+    fn a_belief_inflected_before_a_noun_but_not_an_institution() {
+        must_find("Dhr. Benali wordt volgens de islamitische traditie begraven.");
+        must_find("Mevrouw Klaassen was haar hele leven trouw kerkganger.");
+        must_find("Mevrouw Klaassen wordt begraven op het katholieke kerkhof.");
+        must_not("Mevrouw Klaassen studeerde aan de Katholieke Universiteit Leuven.");
+        must_not("Meneer De Vries is docent op de Christelijke Hogeschool Ede.");
+        must_not("Zullen we na Eid even evalueren?\n\nJazakallahu khairan,\n\nYusuf El Idrissi\nUitvaartverzorger – islamitische uitvaarten\nLindehof Uitvaartzorg");
     }
 
     #[test]
