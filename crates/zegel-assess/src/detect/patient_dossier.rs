@@ -141,6 +141,21 @@ const QUALIFIERS: &[&str] = &[
 /// sent (bijlage, attached, hierbij). Without one, and without a named
 /// person in the clause, "het cliëntdossier" and "medical records" speak
 /// of a kind of document, as in a ticket, a training or a guideline.
+/// Words that say a document stays with the reader and is not in the
+/// mail ("please bring your referral letter", "neem uw verwijsbrief
+/// mee"): a possessive in such a clause does not make it one being sent.
+const BROUGHT_ALONG: &[&str] = &[
+    "bring",
+    "meenemen",
+    "mee te nemen",
+    "neem",
+    "neemt",
+    "not required",
+    "not needed",
+    "niet nodig",
+    "niet verplicht",
+];
+
 const PARTICULAR: &[&str] = &[
     "zijn",
     "haar",
@@ -274,6 +289,7 @@ pub struct PatientDossierDetector {
     qualifiers: Dictionary,
     template: Dictionary,
     particular: Dictionary,
+    brought_along: Dictionary,
     general: Dictionary,
 }
 
@@ -316,6 +332,7 @@ impl PatientDossierDetector {
             qualifiers: Dictionary::new(QUALIFIERS),
             template: Dictionary::new(TEMPLATE),
             particular: Dictionary::new(PARTICULAR),
+            brought_along: Dictionary::new(BROUGHT_ALONG),
             general: Dictionary::shared(GENERAL_CUES),
         }
     }
@@ -431,8 +448,11 @@ impl PatientDossierDetector {
             return true;
         }
         // In a general text (a newsletter: "uw behandelplan in de app")
-        // only a name makes a document a particular one.
-        self.particular.any(&text.lower[own]) && !general.get(text)
+        // only a name makes a document a particular one; nor does a
+        // possessive when the reader is asked to bring it along.
+        self.particular.any(&text.lower[own.clone()])
+            && !self.brought_along.any(&text.lower[own])
+            && !general.get(text)
     }
 }
 
@@ -474,6 +494,9 @@ mod tests {
         must_find("Het indicatiebesluit van mevrouw Jansen is binnen.");
         must_find("De WLZ-indicatie van dhr. Bos is afgegeven.");
         must_find("Bijgaand de ontslagbrief en de verwijsbrief.");
+        must_not("Your GP's referral letter is not required, but if you have one, please bring it.");
+        must_not("Neemt u uw verwijsbrief en uw verzekeringspas mee naar de eerste afspraak?");
+        must_find("Hierbij uw verwijsbrief, die u nog niet had.");
         must_find("Kun je het dossier van cliënt Pietersen doorsturen?");
         must_find("Het medisch dossier van hem ligt bij de huisarts.");
     }
