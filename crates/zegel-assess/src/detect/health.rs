@@ -545,6 +545,15 @@ const CARE: &[&str] = &[
     "catheter",
     "rolstoelgebonden",
     "wheelchair user",
+    // Treatments and examinations by what they are, as the head of a
+    // Dutch compound: `stemtherapie`, `gedragstherapie`, `laryngoscopie`,
+    // `coloscopie`, `appendectomie`; and a post-mortem.
+    "*therapie",
+    "*scopie",
+    "*ectomie",
+    "obductie",
+    "autopsie",
+    "autopsy",
 ];
 
 /// Symptoms and infections (0.25): only with a strong person cue, a name
@@ -670,15 +679,6 @@ const PROFESSIONS: &[&str] = &[
     "physiotherapist",
     "nurse",
     "doctor",
-    // Treatments and examinations by what they are, as the head of a
-    // Dutch compound: `stemtherapie`, `gedragstherapie`, `laryngoscopie`,
-    // `coloscopie`, `appendectomie`; and a post-mortem.
-    "*therapie",
-    "*scopie",
-    "*ectomie",
-    "obductie",
-    "autopsie",
-    "autopsy",
 ];
 
 /// Ambiguous care words: need a person cue to pass the threshold.
@@ -1283,6 +1283,14 @@ mod tests {
         must_find("Mevrouw Jansen is sinds januari thuis met burn-outklachten.");
         must_not("Mensen met een chronische aandoening kunnen gratis meedoen.");
         must_not("De training gaat over autismespectrumstoornissen in de klas.");
+    }
+
+    #[test]
+    fn a_treatment_or_examination_is_found_by_what_it_is() {
+        must_find("Hierbij een terugkoppeling over de stemtherapie van mevrouw A.M. Vos.");
+        must_find("De obductie bij je vader, dhr. Gerard Kamphuis, is vanochtend gedaan.");
+        must_find("Mevrouw Vos heeft na de laryngoscopie nog last van haar keel.");
+        must_not("Onze praktijk biedt stemtherapie en gedragstherapie aan; kijk op de website.");
     }
 
     #[test]
