@@ -18,7 +18,7 @@
 
 use crate::detect::context::{at_sentence_start, Dictionary};
 use crate::detect::mask::mask_words;
-use crate::detect::names::{is_capitalised, is_tussenvoegsel};
+use crate::detect::names::{is_capitalised, is_title, is_tussenvoegsel};
 use crate::detect::Text;
 use crate::finding::{FindingKind, Match};
 
@@ -67,6 +67,42 @@ const LABELS: &[&str] = &[
     "wettelijk vertegenwoordiger",
 ];
 
+/// Nouns for a person in a role, after which a name stands in apposition
+/// between commas ("De huurder van 19-2, Wei Zhang, belde weer", "our
+/// client, Amara Okafor, asked"): the single words of [`LABELS`] that
+/// name a person, and relatives.
+const ROLE_NOUNS: &[&str] = &[
+    "cliënt",
+    "client",
+    "patiënt",
+    "patient",
+    "bewoner",
+    "resident",
+    "deelnemer",
+    "participant",
+    "jongere",
+    "aanvrager",
+    "applicant",
+    "werknemer",
+    "employee",
+    "kandidaat",
+    "candidate",
+    "huurder",
+    "tenant",
+    "betrokkene",
+    "leerling",
+    "pupil",
+    "overledene",
+    "dochter",
+    "daughter",
+    "zoon",
+    "son",
+    "moeder",
+    "mother",
+    "vader",
+    "father",
+];
+
 /// Words that make a labelled value an organisation or a team.
 const ORGANISATION_WORDS: &[&str] = &[
     "gemeente",
@@ -101,6 +137,7 @@ const ORGANISATION_WORDS: &[&str] = &[
 pub(crate) fn structural_names(text: &Text<'_>, family_words: &Dictionary, out: &mut Vec<Match>) {
     let mut found = Vec::new();
     labelled(text, &mut found);
+    appositions(text, &mut found);
     bracketed_first_names(text, &mut found);
     families(text, family_words, &mut found);
     for m in found {
@@ -193,6 +230,76 @@ fn labelled(text: &Text<'_>, out: &mut Vec<Match>) {
         let confidence = if words.len() >= 2 { 0.85 } else { 0.7 };
         push(text, from, to, confidence, out);
     }
+}
+
+/// `de huurder van 19-2, Wei Zhang, belde`: a [`ROLE_NOUNS`] word, at
+/// most four words that do not end the sentence, a comma, then two to
+/// four words written as a name (initials and tussenvoegsels allowed)
+/// closed by a comma, a full stop or the end of the line.
+fn appositions(text: &Text<'_>, out: &mut Vec<Match>) {
+    let s = text.original;
+    let lower = text.lower.as_str();
+    for (comma, _) in s.match_indices(", ") {
+        let before = &lower[..comma];
+        let clause_start = before
+            .rfind(['.', '!', '?', ',', ';', ':', '\n', '('])
+            .map_or(0, |p| p + 1);
+        let mut words = before[clause_start..].split_whitespace().rev();
+        let role = words
+            .by_ref()
+            .take(5)
+            .any(|w| ROLE_NOUNS.contains(&w));
+        if !role {
+            continue;
+        }
+        let from = comma + 2;
+        let rest = &s[from..];
+        let Some(close) = rest.find([',', '.', '\n', ')']) else {
+            continue;
+        };
+        let value = &rest[..close];
+        // "J.H. Evers": a full stop in initials does not close the name.
+        let value = if rest[close..].starts_with('.') && initials_before(rest, close) {
+            match rest[close + 1..].find([',', '\n', ')']) {
+                Some(p) => &rest[..close + 1 + p],
+                None => continue,
+            }
+        } else {
+            value
+        };
+        let words: Vec<&str> = value.split(' ').collect();
+        if !(2..=4).contains(&words.len()) {
+            continue;
+        }
+        // An organisation, also as the head of a compound
+        // (`Woonstichting Eemland`).
+        let lower_value = value.to_lowercase();
+        if ORGANISATION_WORDS.iter().any(|w| {
+            lower_value
+                .split_whitespace()
+                .any(|v| v == *w || w.len() >= 5 && v.ends_with(w))
+        }) {
+            continue;
+        }
+        let mut names = 0;
+        let shaped = words.iter().all(|w| {
+            if name_word(w) {
+                names += 1;
+                true
+            } else {
+                initials(w) || is_tussenvoegsel(w) || is_title(&w.to_lowercase())
+            }
+        });
+        if shaped && names >= 2 || shaped && names == 1 && words.iter().any(|w| initials(w)) {
+            push(text, from, from + value.len(), 0.85, out);
+        }
+    }
+}
+
+/// Whether the full stop at `dot` in `s` ends an initial (`J.H.`).
+fn initials_before(s: &str, dot: usize) -> bool {
+    let word_start = s[..dot].rfind(' ').map_or(0, |p| p + 1);
+    initials(&s[word_start..=dot])
 }
 
 /// `S. (Sabine) Prins`, `J.H. (Jan) van Evers`.
@@ -324,6 +431,15 @@ mod tests {
                 "visited the Andersson family yesterday",
                 "the Andersson family",
             ),
+            (
+                "De huurder van 19-2, Wei Zhang, belde weer over het gebonk.",
+                "Wei Zhang",
+            ),
+            ("Our client, Amara Okafor, asked for a copy.", "Amara Okafor"),
+            (
+                "de overledene, mevrouw J.H. van Dijk, werd",
+                "mevrouw J.H. van Dijk",
+            ),
         ] {
             let f = found(s);
             assert!(
@@ -346,6 +462,9 @@ mod tests {
             "Wij zien (Bijlage) Overzicht.",
             "the family of the client",
             "het team Jeugd & Gezin in het Gezondheidscentrum Zuid",
+            "De huurder, Woonstichting Eemland, is akkoord.",
+            "Voor de cliënt, zie Bijlage Twee.",
+            "De huurders hebben, Zoals Gezegd, bezwaar.",
         ] {
             assert!(found(s).is_empty(), "{s:?}: {:?}", found(s));
         }
