@@ -103,6 +103,12 @@ const ROLE_NOUNS: &[&str] = &[
     "father",
 ];
 
+/// Words that may open the phrase between a [`ROLE_NOUNS`] word and the
+/// comma before the name ("de huurder van 19-2, …").
+const APPOSITION_PREPOSITIONS: &[&str] = &[
+    "van", "uit", "op", "aan", "in", "bij", "of", "from", "at", "on",
+];
+
 /// Words that make a labelled value an organisation or a team.
 const ORGANISATION_WORDS: &[&str] = &[
     "gemeente",
@@ -244,12 +250,19 @@ fn appositions(text: &Text<'_>, out: &mut Vec<Match>) {
         let clause_start = before
             .rfind(['.', '!', '?', ',', ';', ':', '\n', '('])
             .map_or(0, |p| p + 1);
-        let mut words = before[clause_start..].split_whitespace().rev();
-        let role = words
-            .by_ref()
-            .take(5)
-            .any(|w| ROLE_NOUNS.contains(&w));
-        if !role {
+        // The role noun, then nothing or a phrase with a preposition
+        // ("de huurder van 19-2"): in "employee number 41019" the noun
+        // only qualifies the next word.
+        let clause: Vec<&str> = before[clause_start..].split_whitespace().collect();
+        let role = clause.iter().rposition(|w| ROLE_NOUNS.contains(w));
+        let Some(role) = role.filter(|&r| clause.len() - r <= 5) else {
+            continue;
+        };
+        let after_role = &clause[role + 1..];
+        if after_role
+            .first()
+            .is_some_and(|w| !APPOSITION_PREPOSITIONS.contains(w))
+        {
             continue;
         }
         let from = comma + 2;
@@ -290,7 +303,9 @@ fn appositions(text: &Text<'_>, out: &mut Vec<Match>) {
                 initials(w) || is_tussenvoegsel(w) || is_title(&w.to_lowercase())
             }
         });
-        if shaped && names >= 2 || shaped && names == 1 && words.iter().any(|w| initials(w)) {
+        if shaped && (2..=3).contains(&names)
+            || shaped && names == 1 && words.iter().any(|w| initials(w))
+        {
             push(text, from, from + value.len(), 0.85, out);
         }
     }
@@ -465,6 +480,8 @@ mod tests {
             "De huurder, Woonstichting Eemland, is akkoord.",
             "Voor de cliënt, zie Bijlage Twee.",
             "De huurders hebben, Zoals Gezegd, bezwaar.",
+            "Employee number 41019, Data Analyst Supply Chain, start date",
+            "the employee portal, Human Resources, is open.",
         ] {
             assert!(found(s).is_empty(), "{s:?}: {:?}", found(s));
         }
