@@ -103,6 +103,10 @@ const ROLE_NOUNS: &[&str] = &[
     "father",
 ];
 
+/// How far after a role noun [`appositions`] looks for the comma before
+/// the name, in bytes: a short phrase ("van 19-2").
+const APPOSITION_LOOKBACK: usize = 80;
+
 /// Words that may open the phrase between a [`ROLE_NOUNS`] word and the
 /// comma before the name ("de huurder van 19-2, …").
 const APPOSITION_PREPOSITIONS: &[&str] = &[
@@ -138,14 +142,33 @@ const ORGANISATION_WORDS: &[&str] = &[
     "center",
 ];
 
+/// The words the structural rules start from, compiled once and found in
+/// the scan all dictionaries share.
+pub(crate) struct StructureWords {
+    /// [`FAMILY_WORDS`].
+    family: Dictionary,
+    /// [`ROLE_NOUNS`].
+    roles: Dictionary,
+}
+
+impl StructureWords {
+    /// Compiles the word lists.
+    pub(crate) fn new() -> StructureWords {
+        StructureWords {
+            family: Dictionary::shared(FAMILY_WORDS),
+            roles: Dictionary::shared(ROLE_NOUNS),
+        }
+    }
+}
+
 /// Finds names by their place in the text and pushes those no earlier
 /// match already covers with at least the same confidence.
-pub(crate) fn structural_names(text: &Text<'_>, family_words: &Dictionary, out: &mut Vec<Match>) {
+pub(crate) fn structural_names(text: &Text<'_>, words: &StructureWords, out: &mut Vec<Match>) {
     let mut found = Vec::new();
     labelled(text, &mut found);
-    appositions(text, &mut found);
+    appositions(text, &words.roles, &mut found);
     bracketed_first_names(text, &mut found);
-    families(text, family_words, &mut found);
+    families(text, &words.family, &mut found);
     for m in found {
         let covered = out.iter().any(|o| {
             o.kind == FindingKind::PersonName
@@ -242,29 +265,37 @@ fn labelled(text: &Text<'_>, out: &mut Vec<Match>) {
 /// most four words that do not end the sentence, a comma, then two to
 /// four words written as a name (initials and tussenvoegsels allowed)
 /// closed by a comma, a full stop or the end of the line.
-fn appositions(text: &Text<'_>, out: &mut Vec<Match>) {
+fn appositions(text: &Text<'_>, role_words: &Dictionary, out: &mut Vec<Match>) {
     let s = text.original;
     let lower = text.lower.as_str();
-    for (comma, _) in s.match_indices(", ") {
-        let before = &lower[..comma];
-        let clause_start = before
-            .rfind(['.', '!', '?', ',', ';', ':', '\n', '('])
-            .map_or(0, |p| p + 1);
+    // From each role noun (found in the scan all dictionaries share) to
+    // the comma that ends its phrase, if any.
+    let mut commas = Vec::new();
+    role_words.find_in(text, |hit| {
+        let mut limit = (hit.end + APPOSITION_LOOKBACK).min(lower.len());
+        while !lower.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let after = &lower[hit.end..limit];
+        let Some(comma) = after.find([',', '.', '!', '?', ';', ':', '\n', '(']) else {
+            return;
+        };
+        if !after[comma..].starts_with(", ") {
+            return;
+        }
         // The role noun, then nothing or a phrase with a preposition
         // ("de huurder van 19-2"): in "employee number 41019" the noun
         // only qualifies the next word.
-        let clause: Vec<&str> = before[clause_start..].split_whitespace().collect();
-        let role = clause.iter().rposition(|w| ROLE_NOUNS.contains(w));
-        let Some(role) = role.filter(|&r| clause.len() - r <= 5) else {
-            continue;
+        let mut words = after[..comma].split_whitespace();
+        let phrase_ok = match words.next() {
+            None => true,
+            Some(first) => APPOSITION_PREPOSITIONS.contains(&first) && words.count() <= 3,
         };
-        let after_role = &clause[role + 1..];
-        if after_role
-            .first()
-            .is_some_and(|w| !APPOSITION_PREPOSITIONS.contains(w))
-        {
-            continue;
+        if phrase_ok {
+            commas.push(hit.end + comma);
         }
+    });
+    for comma in commas {
         let from = comma + 2;
         let rest = &s[from..];
         let Some(close) = rest.find([',', '.', '\n', ')']) else {
@@ -421,7 +452,7 @@ mod tests {
 
     fn found(s: &str) -> Vec<(String, f32)> {
         let mut out = Vec::new();
-        structural_names(&Text::new(s), &Dictionary::new(FAMILY_WORDS), &mut out);
+        structural_names(&Text::new(s), &StructureWords::new(), &mut out);
         out.into_iter()
             .map(|m| (s[m.span].to_string(), m.confidence))
             .collect()
@@ -450,7 +481,10 @@ mod tests {
                 "De huurder van 19-2, Wei Zhang, belde weer over het gebonk.",
                 "Wei Zhang",
             ),
-            ("Our client, Amara Okafor, asked for a copy.", "Amara Okafor"),
+            (
+                "Our client, Amara Okafor, asked for a copy.",
+                "Amara Okafor",
+            ),
             (
                 "de overledene, mevrouw J.H. van Dijk, werd",
                 "mevrouw J.H. van Dijk",

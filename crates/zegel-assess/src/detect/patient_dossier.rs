@@ -494,7 +494,9 @@ mod tests {
         must_find("Het indicatiebesluit van mevrouw Jansen is binnen.");
         must_find("De WLZ-indicatie van dhr. Bos is afgegeven.");
         must_find("Bijgaand de ontslagbrief en de verwijsbrief.");
-        must_not("Your GP's referral letter is not required, but if you have one, please bring it.");
+        must_not(
+            "Your GP's referral letter is not required, but if you have one, please bring it.",
+        );
         must_not("Neemt u uw verwijsbrief en uw verzekeringspas mee naar de eerste afspraak?");
         must_find("Hierbij uw verwijsbrief, die u nog niet had.");
         must_find("Kun je het dossier van cliënt Pietersen doorsturen?");

@@ -28,7 +28,7 @@
 //! street names (`Van Goghstraat`), organisations (`... B.V.`, `Stichting
 //! ...`, `Gemeente ...`, `... Ziekenhuis`), and places such as Den Haag.
 
-use crate::detect::context::{at_sentence_start, is_word_byte, wraps_running_text, Dictionary};
+use crate::detect::context::{at_sentence_start, is_word_byte, wraps_running_text};
 use crate::detect::mask::mask_words;
 use crate::detect::names::{self, is_ambiguous, is_title, is_tussenvoegsel, Fnv, WordSet};
 use crate::detect::{Detector, Text};
@@ -358,8 +358,8 @@ pub struct PersonNameDetector {
     greeting: WordSet,
     org_before: WordSet,
     org_after: WordSet,
-    /// `familie`, `gezin`, `family`: names by their place beside these.
-    family_words: Dictionary,
+    /// The words names stand beside (`familie`, `de huurder, …`).
+    structure_words: crate::detect::name_structure::StructureWords,
 }
 
 impl std::fmt::Debug for PersonNameDetector {
@@ -500,7 +500,7 @@ impl PersonNameDetector {
             greeting: WordSet::new(GREETING_WORDS),
             org_before: WordSet::new(ORG_BEFORE),
             org_after: WordSet::new(ORG_AFTER),
-            family_words: Dictionary::shared(crate::detect::name_structure::FAMILY_WORDS),
+            structure_words: crate::detect::name_structure::StructureWords::new(),
         }
     }
 
@@ -860,7 +860,7 @@ impl Detector for PersonNameDetector {
             }
             i = c.end;
         }
-        crate::detect::name_structure::structural_names(text, &self.family_words, out);
+        crate::detect::name_structure::structural_names(text, &self.structure_words, out);
     }
 }
 
