@@ -9,6 +9,7 @@
 
 use crate::config::OutboundConfig;
 use crate::config::{SecondFactorPolicy, SecureAction};
+use crate::error::OutboundError;
 use crate::route::{plan, Disposition, Plan};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -196,7 +197,7 @@ impl Outbound {
         raw: Vec<u8>,
         mail_from: &str,
         recipients: &[String],
-    ) -> Result<Assessment, String> {
+    ) -> Result<Assessment, OutboundError> {
         assess_with(self.assessor(), raw, mail_from, recipients).await
     }
 
@@ -234,7 +235,7 @@ impl Outbound {
         .await
         {
             Ok(a) => a,
-            Err(e) => return SubmitOutcome::Unreadable(e),
+            Err(e) => return SubmitOutcome::Unreadable(e.to_string()),
         };
         let (assessment, secure_action) = match &submission.sent_secure {
             Some(_) => (sent_secure(assessment), SecureAction::Portal),
@@ -393,13 +394,9 @@ impl Outbound {
     /// Queues a mail zegel wrote itself (a code, a read receipt) to one
     /// recipient, durably, as a message of its own; DKIM-signed when
     /// configured. Returns its id.
-    pub async fn queue_own_mail(&self, to: &str, mail: Vec<u8>) -> Result<String, String> {
+    pub async fn queue_own_mail(&self, to: &str, mail: Vec<u8>) -> Result<String, OutboundError> {
         let message = own_mail(&self.config, self.dkim.is_some(), to, mail);
-        let id = self
-            .store
-            .accept(message)
-            .await
-            .map_err(|e| e.to_string())?;
+        let id = self.store.accept(message).await?;
         self.wake.notify_one();
         Ok(id)
     }
@@ -411,7 +408,7 @@ impl Outbound {
         colleague: &str,
         former_sender: &str,
         links: &[zegel_store::NewStatusLink],
-    ) -> Result<String, String> {
+    ) -> Result<String, OutboundError> {
         let mail = handover_notice(&self.config, colleague, former_sender, links);
         self.queue_own_mail(colleague, mail).await
     }
@@ -527,7 +524,7 @@ async fn assess_with(
     raw: Vec<u8>,
     mail_from: &str,
     recipients: &[String],
-) -> Result<Assessment, String> {
+) -> Result<Assessment, OutboundError> {
     assess_with_subject(assessor, raw, mail_from, recipients)
         .await
         .map(|(assessment, _)| assessment)
@@ -539,15 +536,15 @@ async fn assess_with_subject(
     raw: Vec<u8>,
     mail_from: &str,
     recipients: &[String],
-) -> Result<(Assessment, String), String> {
+) -> Result<(Assessment, String), OutboundError> {
     let envelope = zegel_assess::Envelope {
         sender: Some(mail_from.to_string()).filter(|s| !s.is_empty()),
         recipients: recipients.to_vec(),
     };
-    tokio::task::spawn_blocking(move || assessor.assess_bytes_with_subject(&raw, Some(&envelope)))
-        .await
-        .map_err(|e| format!("assessment failed: {e}"))?
-        .map_err(|e| e.to_string())
+    Ok(tokio::task::spawn_blocking(move || {
+        assessor.assess_bytes_with_subject(&raw, Some(&envelope))
+    })
+    .await??)
 }
 
 /// The reasons as sentences, first letter capitalised by the core.

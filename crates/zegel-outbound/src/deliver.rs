@@ -16,7 +16,7 @@ impl Outbound {
     pub async fn run_deliveries(
         &self,
         shutdown: impl std::future::Future<Output = ()> + Send,
-    ) -> Result<(), String> {
+    ) -> Result<(), crate::OutboundError> {
         let sender = Arc::new(Sender::new(self.config.clone())?.with_mta_sts(self.mta_sts.clone()));
         let limit = Arc::new(tokio::sync::Semaphore::new(self.config.concurrency.max(1)));
         tokio::pin!(shutdown);

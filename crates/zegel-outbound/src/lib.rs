@@ -11,6 +11,7 @@
 //!   input checked in one place), for compose.rs and the front doors.
 //! - `accept.rs`: [`Outbound::submit`]: assess once, plan, store durably.
 //! - `deliver.rs`: the queue worker: claim, sign, send, retry, bounce.
+//! - `error.rs`: [`OutboundError`], what the pipeline's calls report.
 //! - `send.rs`: one SMTP delivery to the relay host or the recipient's MX.
 //! - `connections.rs`: SMTP connections kept for the next delivery to the
 //!   same host (as Postfix's connection cache).
@@ -31,6 +32,7 @@ mod config;
 mod connections;
 pub mod contacts;
 mod deliver;
+mod error;
 pub mod live_policy;
 mod route;
 mod send;
@@ -46,6 +48,7 @@ pub use accept::{
 };
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use contacts::{parse_contacts, ContactsError};
+pub use error::OutboundError;
 pub use live_policy::{PolicyError, PolicyInForce, PolicyOverrides, SetPolicyError};
 pub use route::{plan, Disposition, Plan};
 pub use sms::{

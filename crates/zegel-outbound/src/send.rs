@@ -7,6 +7,7 @@
 
 use crate::config::{OutboundConfig, Relay};
 use crate::connections::{Connection, ConnectionCache};
+use crate::error::OutboundError;
 use crate::tls_policy::{MtaSts, StsPolicy};
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::proto::rr::{RData, RecordType};
@@ -41,14 +42,16 @@ pub struct Sender {
 
 impl Sender {
     /// A sender for `config`.
-    pub fn new(config: Arc<OutboundConfig>) -> Result<Sender, String> {
+    pub fn new(config: Arc<OutboundConfig>) -> Result<Sender, OutboundError> {
         let resolver = match config.relay {
             Relay::Host { .. } => None,
             Relay::Mx { .. } => Some(resolver(&config.dns_servers)?),
         };
         Ok(Sender {
-            verified: mail_send::smtp::tls::build_tls_connector(false)?,
-            unverified: mail_send::smtp::tls::build_tls_connector(true)?,
+            verified: mail_send::smtp::tls::build_tls_connector(false)
+                .map_err(OutboundError::Tls)?,
+            unverified: mail_send::smtp::tls::build_tls_connector(true)
+                .map_err(OutboundError::Tls)?,
             resolver,
             config,
             mta_sts: None,
@@ -357,9 +360,10 @@ fn classify(error: mail_send::Error) -> SendError {
     }
 }
 
-pub(crate) fn resolver(servers: &[SocketAddr]) -> Result<TokioResolver, String> {
+pub(crate) fn resolver(servers: &[SocketAddr]) -> Result<TokioResolver, OutboundError> {
     let builder = if servers.is_empty() {
-        TokioResolver::builder_tokio().map_err(|e| format!("system DNS configuration: {e}"))?
+        TokioResolver::builder_tokio()
+            .map_err(|e| OutboundError::Resolver(format!("system DNS configuration: {e}")))?
     } else {
         let name_servers = servers
             .iter()
@@ -374,5 +378,7 @@ pub(crate) fn resolver(servers: &[SocketAddr]) -> Result<TokioResolver, String> 
         let config = ResolverConfig::from_parts(None, vec![], name_servers);
         TokioResolver::builder_with_config(config, Default::default())
     };
-    builder.build().map_err(|e| format!("DNS resolver: {e}"))
+    builder
+        .build()
+        .map_err(|e| OutboundError::Resolver(e.to_string()))
 }

@@ -101,8 +101,8 @@ impl std::fmt::Debug for MtaSts {
 impl MtaSts {
     /// Discovery through `dns_servers` (empty: the system's resolvers),
     /// trusting `trust`; 10 seconds per step.
-    pub fn new(dns_servers: &[SocketAddr], trust: Trust) -> Result<MtaSts, String> {
-        let tls = trust.client_config()?;
+    pub fn new(dns_servers: &[SocketAddr], trust: Trust) -> Result<MtaSts, crate::OutboundError> {
+        let tls = trust.client_config().map_err(crate::OutboundError::Tls)?;
         Ok(MtaSts {
             resolver: crate::send::resolver(dns_servers)?,
             https: tls.clone(),

@@ -864,11 +864,16 @@ async fn enforce_gets_the_original_over_verified_tls_and_the_rest_the_portal() {
     let audit = outbound.store().audit_entries(0).await.unwrap();
     let tls_only: Vec<&str> = audit
         .iter()
-        .filter(|e| e.event == zegel_store::Event::TlsOnly && e.message_id.as_deref() == Some(id.as_str()))
+        .filter(|e| {
+            e.event == zegel_store::Event::TlsOnly && e.message_id.as_deref() == Some(id.as_str())
+        })
         .map(|e| e.subject.as_str())
         .collect();
     assert_eq!(tls_only, ["a@secure.test"]);
-    let stored = audit.iter().filter(|e| e.event == zegel_store::Event::Stored).count();
+    let stored = audit
+        .iter()
+        .filter(|e| e.event == zegel_store::Event::Stored)
+        .count();
     assert_eq!(stored, 6, "six portal packages");
 }
 
@@ -919,7 +924,10 @@ async fn without_verified_tls_at_the_mx_nothing_is_sent_and_the_sender_gets_a_fa
         "{outcome:?}"
     );
     let audit = outbound.store().audit_entries(0).await.unwrap();
-    let tls_only = audit.iter().filter(|e| e.event == zegel_store::Event::TlsOnly).count();
+    let tls_only = audit
+        .iter()
+        .filter(|e| e.event == zegel_store::Event::TlsOnly)
+        .count();
     assert_eq!(
         tls_only, 2,
         "both domains enforce MTA-STS: verified TLS planned"

@@ -1,6 +1,5 @@
 //! Every text the portal shows, in Dutch (the default) and English.
 
-
 use zegel_store::{Event, RecordedEvent};
 /// The language of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

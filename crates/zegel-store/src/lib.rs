@@ -71,7 +71,9 @@ pub mod seal;
 mod staff;
 mod users;
 
-pub use audit::{AuditBreak, AuditEntry, AuditFilter, AuditHead, AuditProblem, Event, RecordedEvent};
+pub use audit::{
+    AuditBreak, AuditEntry, AuditFilter, AuditHead, AuditProblem, Event, RecordedEvent,
+};
 pub use audit_retention::AuditCheckpoint;
 pub use blob_rows::INLINE_LIMIT;
 pub use blobs::BlobLocation;

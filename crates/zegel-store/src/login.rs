@@ -225,7 +225,10 @@ mod tests {
         );
         let audited = store.audit_entries(0).await.unwrap();
         assert_eq!(
-            audited.iter().filter(|e| e.event == crate::Event::LoginLocked).count(),
+            audited
+                .iter()
+                .filter(|e| e.event == crate::Event::LoginLocked)
+                .count(),
             2,
             "the account's and the address's lock are audited once each"
         );

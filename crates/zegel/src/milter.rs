@@ -103,7 +103,7 @@ impl MilterHandler for Handler {
         ));
         let assessment = match assessment {
             Ok(a) => a,
-            Err(why) => return unreadable(&why, self.headers_only),
+            Err(why) => return unreadable(&why.to_string(), self.headers_only),
         };
         // A warning that holds the mail (a look-alike domain, visible
         // external recipients): the milter cannot hold it for the sender
