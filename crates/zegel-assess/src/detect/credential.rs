@@ -91,6 +91,9 @@ const KEYWORDS: &[(&str, Announces)] = &[
     ("secret", Announces::Key),
     ("token", Announces::Key),
     ("sleutel", Announces::Key),
+    // "live key: live_hT7q…", "test key: …": a key whatever its kind, as
+    // long as the value looks like one (high entropy).
+    ("key", Announces::Key),
 ];
 
 /// Adverbs between a weak delimiter and the value ("ww is nog steeds
@@ -1035,6 +1038,20 @@ mod tests {
             assert_eq!(values(s), [value], "{s}");
         }
         assert_eq!(find("wachtwoord: welkom01")[0].excerpt, "w********");
+    }
+
+    #[test]
+    fn a_key_of_any_kind_when_its_value_looks_like_one() {
+        assert_eq!(
+            values("test key: test_W8dKp3sVn2qRbY7mTx4LcJ9hEa6uZf"),
+            ["test_W8dKp3sVn2qRbY7mTx4LcJ9hEa6uZf"]
+        );
+        assert_eq!(
+            values("live key: live_hT7qK2mWz9RbX4nVc8LpEa3sYdF6gJ"),
+            ["live_hT7qK2mWz9RbX4nVc8LpEa3sYdF6gJ"]
+        );
+        assert!(values("Key: PROJ-1234").is_empty());
+        assert!(values("key: value").is_empty());
     }
 
     #[test]

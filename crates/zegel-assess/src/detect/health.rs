@@ -232,6 +232,18 @@ const DIAGNOSES: &[&str] = &[
     "*kneuzing",
     "*verstuiking",
     "*ontwrichting",
+    // Ligaments and tendons, the injuries of sport and falls
+    // (`enkelbanden`, `kruisbandreconstructie`), and the verbs of injury.
+    "enkelband*",
+    "kruisband*",
+    "meniscus*",
+    "achillespees*",
+    "ligament*",
+    "verzwikt*",
+    "verstuikt",
+    "gekneusd*",
+    "sprained",
+    "dislocated",
     "luxatie",
     "hersenschudding",
     "ulcus",
@@ -1283,6 +1295,13 @@ mod tests {
         must_find("Mevrouw Jansen is sinds januari thuis met burn-outklachten.");
         must_not("Mensen met een chronische aandoening kunnen gratis meedoen.");
         must_not("De training gaat over autismespectrumstoornissen in de klas.");
+    }
+
+    #[test]
+    fn ligament_and_tendon_injuries() {
+        must_find("Huisarts denkt bij Sem Hoekstra aan de enkelbanden, misschien 2e graad.");
+        must_find("Mevrouw Jansen heeft haar achillespees gescheurd.");
+        must_find("Mr Okafor sprained his wrist on Saturday.");
     }
 
     #[test]

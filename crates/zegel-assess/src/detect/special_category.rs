@@ -164,6 +164,10 @@ const SPECIAL: &[&str] = &[
     "atheist",
     "philosophical belief*",
     "jehova's getuige",
+    "geloofsreden*",
+    "religieuze reden*",
+    "religious reasons",
+    "adventist*",
     "jehovah's witness",
     // trade union (membership itself: MEMBERSHIP)
     "vakbond*",
@@ -227,6 +231,9 @@ const BELIEFS: &[&str] = &[
     "hindoeïstische",
     "boeddhistische",
     "atheïstische",
+    "gereformeerde",
+    "hervormde",
+    "evangelische",
     "gelovige",
     "praktiserend*",
     "kerkganger",
@@ -438,6 +445,15 @@ mod tests {
         must_find("Zij is al jaren lid van de PvdA, zegt mevrouw Smit.");
         must_not("Ticketnummer aan jullie kant is SP-558102, meneer Jansen.");
         must_not("Mevrouw Jansen gebruikt sp. 3 als code.");
+    }
+
+    #[test]
+    fn a_religious_reason_or_denomination() {
+        must_find("Onze keeper, Daniël Mos, is lid van de Zevendedags Adventisten.");
+        must_find("Dhr. Mos speelt om geloofsredenen niet op zaterdag.");
+        must_not(
+            "Wedstrijden op zondag kunnen om religieuze redenen bezwaarlijk zijn; zie ons beleid.",
+        );
     }
 
     #[test]
