@@ -3,7 +3,7 @@
 
 use crate::assessment::{Assessment, Reason, Verdict, Warning};
 use crate::body::split_body;
-use crate::detect::windowed::detect_windowed;
+use crate::detect::windowed::detect_windowed_as;
 use crate::detect::{all_detectors, Detector};
 use crate::extract::{extract_message_with, ExtractIssue, Extracted, Limits};
 use crate::finding::{Finding, FindingKind, Location};
@@ -214,7 +214,8 @@ impl Assessor {
                 continue;
             }
             let found = match crate::extract::guard::isolate("detector", || {
-                detect_windowed(&self.detectors, &segment.text, MAX_MATCHES_PER_TEXT)
+                let quoted = matches!(segment.role, SegmentRole::Quoted | SegmentRole::Forwarded);
+                detect_windowed_as(&self.detectors, &segment.text, MAX_MATCHES_PER_TEXT, quoted)
             }) {
                 Ok(found) => found,
                 // The panic's message may quote the text: not passed on.

@@ -1298,6 +1298,19 @@ mod tests {
     }
 
     #[test]
+    fn the_first_person_of_quoted_history_is_someone_else() {
+        let best_in = |text: &Text<'_>| {
+            let mut out = Vec::new();
+            HealthDetector::new().detect(text, &mut out);
+            out.iter().map(|m| m.confidence).fold(0.0, f32::max)
+        };
+        let said = "Ik heb in de wedstrijd mijn voorste kruisband gescheurd.";
+        assert!(best_in(&Text::quoted(said)) >= 0.5);
+        // The writer speaking of themself in the mail being written.
+        assert!(best_in(&Text::new(said)) < 0.5);
+    }
+
+    #[test]
     fn ligament_and_tendon_injuries() {
         must_find("Huisarts denkt bij Sem Hoekstra aan de enkelbanden, misschien 2e graad.");
         must_find("Mevrouw Jansen heeft haar achillespees gescheurd.");

@@ -40,6 +40,9 @@ pub struct Text<'a> {
     pub lower: String,
     /// Scans computed on first use and shared by the detectors.
     pub(crate) scans: scan::Scans,
+    /// Quoted or forwarded history: someone else's mail, whose "ik" and
+    /// "my" are a person other than the writer.
+    pub quoted: bool,
 }
 
 impl<'a> Text<'a> {
@@ -49,6 +52,15 @@ impl<'a> Text<'a> {
             original,
             lower: original.to_ascii_lowercase(),
             scans: scan::Scans::default(),
+            quoted: false,
+        }
+    }
+
+    /// Like [`Text::new`], for quoted or forwarded history.
+    pub fn quoted(original: &'a str) -> Text<'a> {
+        Text {
+            quoted: true,
+            ..Text::new(original)
         }
     }
 }

@@ -21,12 +21,27 @@ pub const MARGIN: usize = 4096;
 /// (in the order given), at most `max` matches in text order, with spans
 /// relative to `text`.
 pub fn detect_windowed(detectors: &[Box<dyn Detector>], text: &str, max: usize) -> Vec<Vec<Match>> {
+    detect_windowed_as(detectors, text, max, false)
+}
+
+/// [`detect_windowed`], saying whether `text` is quoted or forwarded
+/// history ([`Text::quoted`]).
+pub fn detect_windowed_as(
+    detectors: &[Box<dyn Detector>],
+    text: &str,
+    max: usize,
+    quoted: bool,
+) -> Vec<Vec<Match>> {
     let mut kept: Vec<Vec<Match>> = detectors.iter().map(|_| Vec::new()).collect();
     let mut matches = Vec::new();
     for owned in windows(text) {
         let start = floor_boundary(text, owned.start.saturating_sub(MARGIN));
         let end = ceil_boundary(text, owned.end.saturating_add(MARGIN));
-        let window = Text::new(&text[start..end]);
+        let window = if quoted {
+            Text::quoted(&text[start..end])
+        } else {
+            Text::new(&text[start..end])
+        };
         for (detector, kept) in detectors.iter().zip(&mut kept) {
             matches.clear();
             detector.detect(&window, &mut matches);

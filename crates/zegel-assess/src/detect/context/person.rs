@@ -173,6 +173,22 @@ pub(super) fn noun_after_indefinite(lower: &str, hit: (usize, usize)) -> bool {
 pub struct PersonCues {
     strong: Dictionary,
     weak: Dictionary,
+    /// [`FIRST_PERSON`]: weak cues in quoted history only.
+    first_person: Dictionary,
+}
+
+/// The writer's own words: not a person cue in the mail being written
+/// (the sender speaking of themself), but in quoted or forwarded history
+/// ([`Text::quoted`]) they are someone else's, named in the quoted
+/// header: "Van: Jeroen Blom … Ik heb mijn kruisband gescheurd" is about
+/// Jeroen Blom.
+const FIRST_PERSON: &[&str] = &["ik", "mijn", "mij", "me", "i", "my", "i'm", "i've"];
+
+/// `a` and `b` (each in order) in one ordered list.
+fn merged(a: &[(usize, usize)], b: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut all = [a, b].concat();
+    all.sort_unstable();
+    all
 }
 
 impl std::fmt::Debug for PersonCues {
@@ -265,9 +281,15 @@ impl PersonCues {
         } else {
             strong
         };
+        let weak = self.weak.positions_in(text);
+        let weak = if text.quoted {
+            Arc::new(merged(&weak, &self.first_person.positions_in(text)))
+        } else {
+            weak
+        };
         PersonIndex {
             strong,
-            weak: self.weak.positions_in(text),
+            weak,
             names: std::rc::Rc::clone(&text.scans.names),
         }
     }
@@ -277,6 +299,7 @@ impl PersonCues {
         PersonCues {
             strong: Dictionary::shared(&[STRONG_PERSON_CUES, STATEMENT_CUES].concat()),
             weak: Dictionary::shared(WEAK_PERSON_CUES),
+            first_person: Dictionary::shared(FIRST_PERSON),
         }
     }
 
