@@ -86,6 +86,17 @@ mod tests {
         assert!(!blank_form(
             "Naam: Jan de Vries\nBSN: 123456782\nTelefoon: ....\nE-mail: ....\nHuisarts: ...."
         ));
+        // Check boxes: none ticked and nothing filled is an empty form; a
+        // filled one with most boxes empty is about someone.
+        assert!(blank_form(
+            "Naam patiënt\n\nGeboortedatum\n\n[ ] Hb, MCV\n[ ] HbA1c\n[ ] TSH\n[ ] Overig: .......\nNuchter: [ ] ja  [ ] nee"
+        ));
+        assert!(!blank_form(
+            "Naam patiënt: Jan de Vries\nGeboortedatum: 01-02-1960\n[ ] Hb, MCV\n[ ] HbA1c\n[ ] TSH\n[ ] PSA\n[ ] CRP\n[ ] Ferritine\n[ ] Glucose"
+        ));
+        assert!(!blank_form(
+            "Patiënt J. de Vries, 01-02-1960\n[x] HbA1c\n[ ] TSH\n[ ] PSA\n[ ] CRP\nOverig: ....."
+        ));
     }
 
     #[test]

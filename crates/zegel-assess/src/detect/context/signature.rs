@@ -156,8 +156,20 @@ pub fn blank_form(original: &str) -> bool {
     {
         return false;
     }
-    let (mut blanks, mut filled) = (0usize, 0usize);
+    // Check boxes: a box ticked anywhere makes the form a filled one; in a
+    // form with nothing filled and nothing ticked, each empty box is a
+    // choice not yet made (an empty lab request: "[ ] HbA1c").
+    let ticked = ["[x]", "[X]", "☒", "☑", "[v]", "[V]"]
+        .iter()
+        .any(|t| original.contains(t));
+    let empty_box = |v: &str| !ticked && (v.contains("[ ]") || v.contains('☐'));
+    let (mut blanks, mut filled, mut boxes) = (0usize, 0usize, 0usize);
     for line in original.lines() {
+        let t = line.trim_start();
+        if empty_box(t) && (t.starts_with("[ ]") || t.starts_with('☐')) {
+            boxes += 1;
+            continue;
+        }
         // `Label: value`, or a table row `Label<TAB>value` (a form in a
         // Word table): an empty cell is a blank too, unless the label
         // names someone (a list of people with empty columns to fill).
@@ -173,11 +185,15 @@ pub fn blank_form(original: &str) -> bool {
             continue;
         }
         let empty_cell = cell && value.trim().is_empty();
-        if blank(value) || empty_cell && !private_name_in(label, 0..label.len()) {
+        if blank(value) || empty_box(value) || empty_cell && !private_name_in(label, 0..label.len())
+        {
             blanks += 1;
         } else if value.chars().any(char::is_alphanumeric) {
             filled += 1;
         }
+    }
+    if filled == 0 {
+        blanks += boxes;
     }
     blanks >= 3 && blanks > 2 * filled
 }
