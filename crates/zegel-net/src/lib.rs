@@ -5,6 +5,8 @@
 //!   [`tls::client_builder`]: rustls with the ring provider only (no
 //!   aws-lc, whose build needs cmake and a C toolchain; one audited crypto
 //!   backend for the whole binary).
+//! - [`https`]: every HTTPS client zegel makes (the S3 store, the SMS
+//!   webhook, OpenID Connect sign-in) is built by [`https::client`].
 //! - [`mta_sts`]: the MTA-STS policy fetch (RFC 8461 section 3.3): HTTPS
 //!   to `mta-sts.<domain>`, only `200` and `text/plain`, no redirects, at
 //!   most 64 KiB, UTF-8, trying up to four of the host's addresses. The
@@ -16,7 +18,9 @@
 //! # Layout
 //!
 //! - `tls`: the ring crypto provider and the client config builder.
+//! - `https`: the HTTPS client builder.
 //! - `mta_sts`: the policy fetch and its typed error.
 
+pub mod https;
 pub mod mta_sts;
 pub mod tls;

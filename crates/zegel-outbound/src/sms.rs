@@ -431,10 +431,7 @@ pub struct WebhookSms {
     client: HttpsClient,
 }
 
-type HttpsClient = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    http_body_util::Full<hyper::body::Bytes>,
->;
+type HttpsClient = zegel_net::https::HttpsClient<http_body_util::Full<hyper::body::Bytes>>;
 
 impl fmt::Debug for WebhookSms {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -479,22 +476,9 @@ impl WebhookSms {
                 ));
             }
         }
-        let tls =
-            zegel_net::tls::client_builder().map_err(|e| SmsError::Config(format!("TLS: {e}")))?;
-        let tls = rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(tls)
-            .map_err(|e| SmsError::Config(format!("TLS: {e}")))?
-            .with_no_client_auth();
-        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(config.timeout));
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
         let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build(https);
+            zegel_net::https::client(zegel_net::https::Schemes::HttpsOrHttp, config.timeout)
+                .map_err(|e| SmsError::Config(e.to_string()))?;
         Ok(WebhookSms {
             config,
             uri,

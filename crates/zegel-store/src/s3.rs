@@ -186,33 +186,18 @@ impl HttpConnector for HyperConnector {
             store: "S3",
             source: message.into(),
         };
-        let tls = zegel_net::tls::client_builder().map_err(|e| generic(format!("TLS: {e}")))?;
-        let tls = rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(tls)
-            .map_err(|e| generic(format!("TLS: {e}")))?
-            .with_no_client_auth();
-        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
-        http.set_nodelay(true);
-        let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls);
-        let https = if allow_http {
-            builder.https_or_http()
+        let schemes = if allow_http {
+            zegel_net::https::Schemes::HttpsOrHttp
         } else {
-            builder.https_only()
-        }
-        .enable_http1()
-        .wrap_connector(http);
-        let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build(https);
+            zegel_net::https::Schemes::HttpsOnly
+        };
+        let client = zegel_net::https::client(schemes, CONNECT_TIMEOUT)
+            .map_err(|e| generic(e.to_string()))?;
         Ok(HttpClient::new(HyperService { client }))
     }
 }
 
-type Client = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    HttpRequestBody,
->;
+type Client = zegel_net::https::HttpsClient<HttpRequestBody>;
 
 /// One connection pool, serving object_store's requests.
 #[derive(Clone)]

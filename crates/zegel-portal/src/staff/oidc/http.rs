@@ -34,10 +34,7 @@ pub enum HttpError {
     Timeout(u64),
 }
 
-type Client = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    Full<Bytes>,
->;
+type Client = zegel_net::https::HttpsClient<Full<Bytes>>;
 
 /// One connection pool for the provider's endpoints.
 #[derive(Clone)]
@@ -50,24 +47,13 @@ impl OidcHttp {
     /// A client; `allow_http` for an issuer on this machine over plain
     /// http.
     pub fn new(allow_http: bool, timeout: Duration) -> Result<OidcHttp, HttpError> {
-        let tls = zegel_net::tls::client_builder().map_err(|e| HttpError::Tls(e.to_string()))?;
-        let tls = rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(tls)
-            .map_err(|e| HttpError::Tls(e.to_string()))?
-            .with_no_client_auth();
-        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(timeout));
-        let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls);
-        let https = if allow_http {
-            builder.https_or_http()
+        let schemes = if allow_http {
+            zegel_net::https::Schemes::HttpsOrHttp
         } else {
-            builder.https_only()
-        }
-        .enable_http1()
-        .wrap_connector(http);
-        let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build(https);
+            zegel_net::https::Schemes::HttpsOnly
+        };
+        let client = zegel_net::https::client(schemes, timeout)
+            .map_err(|e| HttpError::Tls(e.to_string()))?;
         Ok(OidcHttp { client, timeout })
     }
 
