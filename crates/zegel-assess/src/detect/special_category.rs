@@ -14,7 +14,9 @@
 //! (diversiteitsbeleid, policy, CAO, negotiations, elections, news,
 //! campaign, ...) caps it at 0.2. So "ons diversiteitsbeleid", "the union
 //! negotiations on the CAO" and a news item about elections are not
-//! reported above 0.2.
+//! reported above 0.2. Beliefs as inflected adjectives count only in
+//! lowercase (`de islamitische traditie`, not `Katholieke Universiteit`);
+//! a term in the writer's own signature is the writer's role, not counted.
 
 use crate::detect::context::{
     in_signature, person_score, AboutPerson, Dictionary, PersonCues, GENERAL_CUES,
