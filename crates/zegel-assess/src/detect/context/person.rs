@@ -283,7 +283,7 @@ impl PersonCues {
         };
         let weak = self.weak.positions_in(text);
         let weak = if text.quoted {
-            Arc::new(merged(&weak, &self.first_person.positions_in(text)))
+            Arc::new(merged(&weak, &self.first_person.positions(&text.lower)))
         } else {
             weak
         };
@@ -299,7 +299,9 @@ impl PersonCues {
         PersonCues {
             strong: Dictionary::shared(&[STRONG_PERSON_CUES, STATEMENT_CUES].concat()),
             weak: Dictionary::shared(WEAK_PERSON_CUES),
-            first_person: Dictionary::shared(FIRST_PERSON),
+            // Not in the shared scan: these are the commonest words of
+            // every text, and only quoted history asks for them.
+            first_person: Dictionary::new(FIRST_PERSON),
         }
     }
 
