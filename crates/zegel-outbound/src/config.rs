@@ -101,6 +101,19 @@ pub enum Relay {
     },
 }
 
+impl std::fmt::Display for Relay {
+    /// Where mail goes, in words: "the smarthost relay.zorg.nl:25", "each
+    /// recipient domain's mail server (MX, port 25)".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Relay::Host { host, port } => write!(f, "the smarthost {host}:{port}"),
+            Relay::Mx { port } => {
+                write!(f, "each recipient domain's mail server (MX, port {port})")
+            }
+        }
+    }
+}
+
 /// Settings of the outbound pipeline.
 #[derive(Debug, Clone)]
 pub struct OutboundConfig {
@@ -169,4 +182,25 @@ pub struct OutboundConfig {
     /// [`SecureAction::Reject`] (a failure notice to the sender)
     /// (`[archive] fallback`).
     pub archive_fallback: SecureAction,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Relay;
+
+    #[test]
+    fn a_relay_reads_as_words_not_as_rust() {
+        assert_eq!(
+            Relay::Mx { port: 25 }.to_string(),
+            "each recipient domain's mail server (MX, port 25)"
+        );
+        assert_eq!(
+            Relay::Host {
+                host: "relay.zorg.nl".into(),
+                port: 587
+            }
+            .to_string(),
+            "the smarthost relay.zorg.nl:587"
+        );
+    }
 }

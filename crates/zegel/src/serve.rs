@@ -126,10 +126,13 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
         Some(policy) => {
             let resolver = resolver().map_err(|e| format!("inbound: {e}"))?;
             println!(
-                "zegel: SMTP takes mail for the internal domains (now {}) from anyone: checks SPF, DKIM, DMARC and ARC{}, then delivers to {:?}",
+                "zegel: SMTP takes mail for the internal domains (now {}) from anyone: checks SPF, DKIM, DMARC and ARC{}, then delivers to {}",
                 outbound.domains().internal().join(", "),
                 dmarc_actions(policy),
-                s.outbound.inbound_relay
+                match &s.outbound.inbound_relay {
+                    Some(relay) => relay.to_string(),
+                    None => "nowhere yet ([inbound] deliver_to)".to_string(),
+                }
             );
             Some(crate::smtp_backend::Inbound {
                 resolver,
@@ -186,7 +189,7 @@ async fn serve(s: ServeSettings) -> Result<(), String> {
             stopped(stop_rx.clone()),
         ));
     }
-    println!("zegel: delivering via {:?}", s.outbound.relay);
+    println!("zegel: delivering to {}", s.outbound.relay);
     if s.outbound.secure_action == SecureAction::Tls {
         match s.outbound.relay {
             Relay::Mx { .. } => println!(
