@@ -8,227 +8,140 @@ use crate::{Store, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-/// What happened, as the audit trail records it (its `as_str` name is
-/// what the row holds and what the chain's hash covers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Event {
+/// Declares [`Event`] from one table: each variant with its doc and the
+/// name its rows hold, so `as_str` and `ALL` (which `from_name` reads)
+/// cannot miss a variant the enum has.
+macro_rules! events {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, )*) => {
+        /// What happened, as the audit trail records it (its `as_str` name
+        /// is what the row holds and what the chain's hash covers).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Event {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Event {
+            /// Every event zegel writes.
+            pub const ALL: &'static [Event] = &[$(Event::$variant),*];
+
+            /// The name the row holds.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Event::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+events! {
     /// A message was accepted for sending, with its verdict.
-    Accepted,
+    Accepted = "accepted",
     /// The archive action was not possible for a recipient; the fallback applied.
-    ArchiveFallback,
+    ArchiveFallback = "archive_fallback",
     /// An encrypted archive was queued for a recipient, its password by SMS.
-    ArchiveSent,
+    ArchiveSent = "archive_sent",
     /// The audit trail was exported.
-    AuditExported,
+    AuditExported = "audit_exported",
     /// Audit rows past their retention were removed behind a checkpoint.
-    AuditTrimmed,
+    AuditTrimmed = "audit_trimmed",
     /// A one-time code was sent (by mail or SMS).
-    CodeSent,
+    CodeSent = "code_sent",
     /// A wrong one-time code was entered.
-    CodeWrong,
+    CodeWrong = "code_wrong",
     /// A citizen or patient sent a secure message in from the contact page.
-    ContactSent,
+    ContactSent = "contact_sent",
     /// The contact list (mobile numbers for SMS codes) was changed.
-    ContactsChanged,
+    ContactsChanged = "contacts_changed",
     /// A delivery attempt failed and will be retried.
-    Deferred,
+    Deferred = "deferred",
     /// The original was delivered to a recipient's mail server.
-    Delivered,
+    Delivered = "delivered",
     /// A package's key and copy were destroyed (purge).
-    Destroyed,
+    Destroyed = "destroyed",
     /// A recipient downloaded an attachment in the portal.
-    Downloaded,
+    Downloaded = "downloaded",
     /// A package expired: its key and copy were destroyed.
-    Expired,
+    Expired = "expired",
     /// The sender changed a package's expiry.
-    ExpiryChanged,
+    ExpiryChanged = "expiry_changed",
     /// A delivery failed for good.
-    Failed,
+    Failed = "failed",
     /// An offboarded account's messages were handed over to a colleague.
-    HandedOver,
+    HandedOver = "handed_over",
     /// Mail for a recipient was held (policy or warning).
-    Held,
+    Held = "held",
     /// The sender cancelled held mail.
-    HeldCancelled,
+    HeldCancelled = "held_cancelled",
     /// The sender confirmed held mail as it was.
-    HeldConfirmed,
+    HeldConfirmed = "held_confirmed",
     /// The sender confirmed held mail, one mail per recipient.
-    HeldConfirmedSeparately,
+    HeldConfirmedSeparately = "held_confirmed_separately",
     /// Held mail was deleted by an administrator.
-    HeldDeleted,
+    HeldDeleted = "held_deleted",
     /// Held mail expired without a decision.
-    HeldExpired,
+    HeldExpired = "held_expired",
     /// Held mail was released by an administrator.
-    HeldReleased,
+    HeldReleased = "held_released",
     /// Mail from outside was taken in.
-    Inbound,
+    Inbound = "inbound",
     /// Mail from outside was taken in and held.
-    InboundHeld,
+    InboundHeld = "inbound_held",
     /// Mail from outside was refused (authentication or impersonation).
-    InboundRefused,
+    InboundRefused = "inbound_refused",
     /// Previous key-encryption keys were removed after a rotation.
-    KeyRetired,
+    KeyRetired = "key_retired",
     /// Every wrapped key was re-wrapped under the next key-encryption key.
-    KeyRotated,
+    KeyRotated = "key_rotated",
     /// A next key-encryption key was staged.
-    KeyStaged,
+    KeyStaged = "key_staged",
     /// A package or contact session was locked after too many wrong codes.
-    Locked,
+    Locked = "locked",
     /// A staff account was locked after too many failed sign-ins.
-    LoginLocked,
+    LoginLocked = "login_locked",
     /// A recipient's notification was sent.
-    Notified,
+    Notified = "notified",
     /// A staff account was offboarded.
-    Offboarded,
+    Offboarded = "offboarded",
     /// A recipient opened a secure message.
-    Opened,
+    Opened = "opened",
     /// An administrator changed the policy.
-    PolicyChanged,
+    PolicyChanged = "policy_changed",
     /// A message was refused with its reasons (policy `reject`).
-    Refused,
+    Refused = "refused",
     /// A recipient replied securely.
-    Replied,
+    Replied = "replied",
     /// The sender withdrew a package: its key and copy were destroyed.
-    Revoked,
+    Revoked = "revoked",
     /// A submitting sender was refused (not allowed to send as that address).
-    SenderRefused,
+    SenderRefused = "sender_refused",
     /// A staff sign-in failed.
-    StaffSignInFailed,
+    StaffSignInFailed = "staff_sign_in_failed",
     /// A staff member signed in.
-    StaffSignedIn,
+    StaffSignedIn = "staff_signed_in",
     /// A staff member signed out.
-    StaffSignedOut,
+    StaffSignedOut = "staff_signed_out",
     /// A secure package was stored behind the portal for a recipient.
-    Stored,
+    Stored = "stored",
     /// The original will go to a recipient only over verified TLS.
-    TlsOnly,
+    TlsOnly = "tls_only",
     /// A staff member enrolled a TOTP authenticator.
-    TotpEnrolled,
+    TotpEnrolled = "totp_enrolled",
     /// The sender unlocked a locked package.
-    Unlocked,
+    Unlocked = "unlocked",
     /// A staff account was disabled.
-    UserDisabled,
+    UserDisabled = "user_disabled",
     /// A staff account was created or changed.
-    UserSet,
+    UserSet = "user_set",
     /// A recipient's or contact's mail code was right.
-    Verified,
+    Verified = "verified",
 }
 
 impl Event {
-    /// Every event zegel writes.
-    pub const ALL: [Event; 50] = [
-        Event::Accepted,
-        Event::ArchiveFallback,
-        Event::ArchiveSent,
-        Event::AuditExported,
-        Event::AuditTrimmed,
-        Event::CodeSent,
-        Event::CodeWrong,
-        Event::ContactSent,
-        Event::ContactsChanged,
-        Event::Deferred,
-        Event::Delivered,
-        Event::Destroyed,
-        Event::Downloaded,
-        Event::Expired,
-        Event::ExpiryChanged,
-        Event::Failed,
-        Event::HandedOver,
-        Event::Held,
-        Event::HeldCancelled,
-        Event::HeldConfirmed,
-        Event::HeldConfirmedSeparately,
-        Event::HeldDeleted,
-        Event::HeldExpired,
-        Event::HeldReleased,
-        Event::Inbound,
-        Event::InboundHeld,
-        Event::InboundRefused,
-        Event::KeyRetired,
-        Event::KeyRotated,
-        Event::KeyStaged,
-        Event::Locked,
-        Event::LoginLocked,
-        Event::Notified,
-        Event::Offboarded,
-        Event::Opened,
-        Event::PolicyChanged,
-        Event::Refused,
-        Event::Replied,
-        Event::Revoked,
-        Event::SenderRefused,
-        Event::StaffSignInFailed,
-        Event::StaffSignedIn,
-        Event::StaffSignedOut,
-        Event::Stored,
-        Event::TlsOnly,
-        Event::TotpEnrolled,
-        Event::Unlocked,
-        Event::UserDisabled,
-        Event::UserSet,
-        Event::Verified,
-    ];
-
     /// The event a row's name stands for; `None` for a name zegel does
     /// not write.
     pub fn from_name(name: &str) -> Option<Event> {
-        Event::ALL.into_iter().find(|e| e.as_str() == name)
-    }
-
-    /// The name the row holds.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Event::Accepted => "accepted",
-            Event::ArchiveFallback => "archive_fallback",
-            Event::ArchiveSent => "archive_sent",
-            Event::AuditExported => "audit_exported",
-            Event::AuditTrimmed => "audit_trimmed",
-            Event::CodeSent => "code_sent",
-            Event::CodeWrong => "code_wrong",
-            Event::ContactSent => "contact_sent",
-            Event::ContactsChanged => "contacts_changed",
-            Event::Deferred => "deferred",
-            Event::Delivered => "delivered",
-            Event::Destroyed => "destroyed",
-            Event::Downloaded => "downloaded",
-            Event::Expired => "expired",
-            Event::ExpiryChanged => "expiry_changed",
-            Event::Failed => "failed",
-            Event::HandedOver => "handed_over",
-            Event::Held => "held",
-            Event::HeldCancelled => "held_cancelled",
-            Event::HeldConfirmed => "held_confirmed",
-            Event::HeldConfirmedSeparately => "held_confirmed_separately",
-            Event::HeldDeleted => "held_deleted",
-            Event::HeldExpired => "held_expired",
-            Event::HeldReleased => "held_released",
-            Event::Inbound => "inbound",
-            Event::InboundHeld => "inbound_held",
-            Event::InboundRefused => "inbound_refused",
-            Event::KeyRetired => "key_retired",
-            Event::KeyRotated => "key_rotated",
-            Event::KeyStaged => "key_staged",
-            Event::Locked => "locked",
-            Event::LoginLocked => "login_locked",
-            Event::Notified => "notified",
-            Event::Offboarded => "offboarded",
-            Event::Opened => "opened",
-            Event::PolicyChanged => "policy_changed",
-            Event::Refused => "refused",
-            Event::Replied => "replied",
-            Event::Revoked => "revoked",
-            Event::SenderRefused => "sender_refused",
-            Event::StaffSignInFailed => "staff_sign_in_failed",
-            Event::StaffSignedIn => "staff_signed_in",
-            Event::StaffSignedOut => "staff_signed_out",
-            Event::Stored => "stored",
-            Event::TlsOnly => "tls_only",
-            Event::TotpEnrolled => "totp_enrolled",
-            Event::Unlocked => "unlocked",
-            Event::UserDisabled => "user_disabled",
-            Event::UserSet => "user_set",
-            Event::Verified => "verified",
-        }
+        Event::ALL.iter().copied().find(|e| e.as_str() == name)
     }
 }
 
@@ -907,7 +820,7 @@ mod tests {
     #[test]
     fn every_event_is_found_by_its_name() {
         let mut names = std::collections::HashSet::new();
-        for event in Event::ALL {
+        for &event in Event::ALL {
             assert_eq!(Event::from_name(event.as_str()), Some(event));
             assert!(names.insert(event.as_str()), "{event} twice");
         }
