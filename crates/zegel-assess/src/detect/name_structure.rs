@@ -210,6 +210,33 @@ fn name_word(word: &str) -> bool {
             .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
 }
 
+/// Whether `value` names an organisation or a team: one of its words is
+/// an [`ORGANISATION_WORDS`] word, or, with `as_compound_head`, ends in
+/// one of five letters or more (`Woonstichting Eemland`).
+fn names_an_organisation(value: &str, as_compound_head: bool) -> bool {
+    let lower = value.to_lowercase();
+    ORGANISATION_WORDS.iter().any(|w| {
+        lower
+            .split_whitespace()
+            .any(|v| v == *w || as_compound_head && w.len() >= 5 && v.ends_with(w))
+    })
+}
+
+/// How many of `words` are written as a name, when every other one is an
+/// initial, a tussenvoegsel or, with `titles`, a title (`mevrouw J.H. van
+/// Dijk`); `None` when a word is none of these.
+fn name_words(words: &[&str], titles: bool) -> Option<usize> {
+    let mut names = 0;
+    for w in words {
+        if name_word(w) {
+            names += 1;
+        } else if !(initials(w) || is_tussenvoegsel(w) || titles && is_title(&w.to_lowercase())) {
+            return None;
+        }
+    }
+    Some(names)
+}
+
 /// `Label: Name Name` at the start of a line.
 fn labelled(text: &Text<'_>, out: &mut Vec<Match>) {
     let s = text.original;
@@ -230,28 +257,14 @@ fn labelled(text: &Text<'_>, out: &mut Vec<Match>) {
         let value = line[colon + 1..].trim_end();
         let lead = value.len() - value.trim_start().len();
         let value = value.trim_start();
-        let words: Vec<&str> = value.split_whitespace().collect();
-        if words.is_empty() || words.len() > 5 {
+        let words: Vec<&str> = value
+            .split_whitespace()
+            .map(|w| w.trim_end_matches(','))
+            .collect();
+        if words.is_empty() || words.len() > 5 || names_an_organisation(value, false) {
             continue;
         }
-        let lower_value = value.to_lowercase();
-        if ORGANISATION_WORDS
-            .iter()
-            .any(|w| lower_value.split_whitespace().any(|v| v == *w))
-        {
-            continue;
-        }
-        let mut names = 0;
-        let shaped = words.iter().all(|w| {
-            let w = w.trim_end_matches(',');
-            if name_word(w) {
-                names += 1;
-                true
-            } else {
-                initials(w) || is_tussenvoegsel(w)
-            }
-        });
-        if !shaped || names == 0 {
+        if name_words(&words, false).is_none_or(|names| names == 0) {
             continue;
         }
         let from = start + colon + 1 + lead;
@@ -261,16 +274,15 @@ fn labelled(text: &Text<'_>, out: &mut Vec<Match>) {
     }
 }
 
-/// `de huurder van 19-2, Wei Zhang, belde`: a [`ROLE_NOUNS`] word, at
-/// most four words that do not end the sentence, a comma, then two to
-/// four words written as a name (initials and tussenvoegsels allowed)
-/// closed by a comma, a full stop or the end of the line.
+/// `de huurder van 19-2, Wei Zhang, belde`: a [`ROLE_NOUNS`] word, then
+/// nothing or a phrase of at most four words opened by a preposition
+/// ("van 19-2"), a comma, then two or three words written as a name (or
+/// one with initials; tussenvoegsels and a title allowed), closed by a
+/// comma, a full stop or the end of the line.
 fn appositions(text: &Text<'_>, role_words: &Dictionary, out: &mut Vec<Match>) {
-    let s = text.original;
     let lower = text.lower.as_str();
     // From each role noun (found in the scan all dictionaries share) to
     // the comma that ends its phrase, if any.
-    let mut commas = Vec::new();
     role_words.find_in(text, |hit| {
         let mut limit = (hit.end + APPOSITION_LOOKBACK).min(lower.len());
         while !lower.is_char_boundary(limit) {
@@ -292,54 +304,32 @@ fn appositions(text: &Text<'_>, role_words: &Dictionary, out: &mut Vec<Match>) {
             Some(first) => APPOSITION_PREPOSITIONS.contains(&first) && words.count() <= 3,
         };
         if phrase_ok {
-            commas.push(hit.end + comma);
+            if let Some(name) = apposed_name(text.original, hit.end + comma + 2) {
+                push(text, name.start, name.end, 0.85, out);
+            }
         }
     });
-    for comma in commas {
-        let from = comma + 2;
-        let rest = &s[from..];
-        let Some(close) = rest.find([',', '.', '\n', ')']) else {
-            continue;
-        };
-        let value = &rest[..close];
-        // "J.H. Evers": a full stop in initials does not close the name.
-        let value = if rest[close..].starts_with('.') && initials_before(rest, close) {
-            match rest[close + 1..].find([',', '\n', ')']) {
-                Some(p) => &rest[..close + 1 + p],
-                None => continue,
-            }
-        } else {
-            value
-        };
-        let words: Vec<&str> = value.split(' ').collect();
-        if !(2..=4).contains(&words.len()) {
-            continue;
-        }
-        // An organisation, also as the head of a compound
-        // (`Woonstichting Eemland`).
-        let lower_value = value.to_lowercase();
-        if ORGANISATION_WORDS.iter().any(|w| {
-            lower_value
-                .split_whitespace()
-                .any(|v| v == *w || w.len() >= 5 && v.ends_with(w))
-        }) {
-            continue;
-        }
-        let mut names = 0;
-        let shaped = words.iter().all(|w| {
-            if name_word(w) {
-                names += 1;
-                true
-            } else {
-                initials(w) || is_tussenvoegsel(w) || is_title(&w.to_lowercase())
-            }
-        });
-        if shaped && (2..=3).contains(&names)
-            || shaped && names == 1 && words.iter().any(|w| initials(w))
-        {
-            push(text, from, from + value.len(), 0.85, out);
-        }
+}
+
+/// The name that starts at `from` in `s` and ends at the next comma, full
+/// stop (not one of initials), line end or closing bracket, when it is
+/// written as one and names no organisation.
+fn apposed_name(s: &str, from: usize) -> Option<std::ops::Range<usize>> {
+    let rest = &s[from..];
+    let close = rest.find([',', '.', '\n', ')'])?;
+    // "J.H. Evers": a full stop in initials does not close the name.
+    let value = if rest[close..].starts_with('.') && initials_before(rest, close) {
+        &rest[..close + 1 + rest[close + 1..].find([',', '\n', ')'])?]
+    } else {
+        &rest[..close]
+    };
+    let words: Vec<&str> = value.split(' ').collect();
+    if !(2..=4).contains(&words.len()) || names_an_organisation(value, true) {
+        return None;
     }
+    let names = name_words(&words, true)?;
+    let named = (2..=3).contains(&names) || names == 1 && words.iter().any(|w| initials(w));
+    named.then(|| from..from + value.len())
 }
 
 /// Whether the full stop at `dot` in `s` ends an initial (`J.H.`).

@@ -283,7 +283,8 @@ impl PersonCues {
         };
         let weak = self.weak.positions_in(text);
         let weak = if text.quoted {
-            Arc::new(merged(&weak, &self.first_person.positions(&text.lower)))
+            // Not a shared dictionary: found on its own, once per text.
+            Arc::new(merged(&weak, &self.first_person.positions_in(text)))
         } else {
             weak
         };
