@@ -97,6 +97,13 @@ mod tests {
         assert!(!blank_form(
             "Patiënt J. de Vries, 01-02-1960\n[x] HbA1c\n[ ] TSH\n[ ] PSA\n[ ] CRP\nOverig: ....."
         ));
+        // Filled in under the labels, ticked with a check mark: about someone.
+        assert!(!blank_form(
+            "Naam patiënt\nJan de Vries\nGeboortedatum\n01-02-1960\n[ ] Hb, MCV\n[ ] HbA1c\n[ ] TSH\n[ ] PSA"
+        ));
+        assert!(!blank_form(
+            "Patiënt\n\n[ ] Hb, MCV\n✓ HbA1c\n[ ] TSH\n[ ] PSA\n[ ] CRP\nNuchter: [ ] ja  [ ] nee"
+        ));
     }
 
     #[test]

@@ -159,7 +159,7 @@ pub fn blank_form(original: &str) -> bool {
     // Check boxes: a box ticked anywhere makes the form a filled one; in a
     // form with nothing filled and nothing ticked, each empty box is a
     // choice not yet made (an empty lab request: "[ ] HbA1c").
-    let ticked = ["[x]", "[X]", "☒", "☑", "[v]", "[V]"]
+    let ticked = ["[x]", "[X]", "☒", "☑", "[v]", "[V]", "✓", "✔", "■"]
         .iter()
         .any(|t| original.contains(t));
     let empty_box = |v: &str| !ticked && (v.contains("[ ]") || v.contains('☐'));
@@ -192,7 +192,10 @@ pub fn blank_form(original: &str) -> bool {
             filled += 1;
         }
     }
-    if filled == 0 {
+    // Values written under their labels rather than after a colon are
+    // not counted as filled: a private person's name anywhere keeps the
+    // boxes from making the form blank.
+    if filled == 0 && boxes > 0 && !private_name_in(original, 0..original.len()) {
         blanks += boxes;
     }
     blanks >= 3 && blanks > 2 * filled
