@@ -31,7 +31,7 @@ pub use assess::{AssessError, Assessor, Envelope};
 pub use assessment::{Assessment, Reason, Verdict, Warning, WarningKind};
 pub use finding::{Finding, FindingKind, Location, Match};
 pub use i18n::{kind_label, Lang};
-pub use ocr::Ocr;
+pub use ocr::{Ocr, OcrError};
 pub use policy::{Policy, UnreadablePolicy, WarningAction};
 pub use recipients::Domains;
 pub use segment::{Segment, SegmentRole};

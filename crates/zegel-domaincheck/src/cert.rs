@@ -7,6 +7,20 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
+/// Why a certificate could not be read, or is not valid for a name.
+#[derive(Debug, thiserror::Error)]
+pub enum CertError {
+    /// The DER is not a readable X.509 certificate.
+    #[error("{0}")]
+    Unreadable(#[from] x509_parser::nom::Err<x509_parser::error::X509Error>),
+    /// webpki refused the certificate or its names (in webpki's words).
+    #[error("{0:?}")]
+    Webpki(webpki::Error),
+    /// The host name cannot be a TLS server name.
+    #[error("{0}")]
+    BadName(#[from] rustls::pki_types::InvalidDnsNameError),
+}
+
 /// What a certificate says.
 #[derive(Debug, Clone)]
 pub struct CertInfo {
@@ -37,8 +51,8 @@ fn curve(oid: &str) -> &'static str {
 }
 
 /// Reads `der`.
-pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
+pub fn inspect(der: &[u8]) -> Result<CertInfo, CertError> {
+    let (_, cert) = X509Certificate::from_der(der)?;
     let names = match cert.subject_alternative_name() {
         Ok(Some(san)) => san
             .value
@@ -99,9 +113,9 @@ pub fn spki(der: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Whether `der` is valid for `host` by its names (not its chain).
-pub fn valid_for(der: &CertificateDer<'_>, host: &str) -> Result<(), String> {
-    let cert = webpki::EndEntityCert::try_from(der).map_err(|e| format!("{e:?}"))?;
-    let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
+pub fn valid_for(der: &CertificateDer<'_>, host: &str) -> Result<(), CertError> {
+    let cert = webpki::EndEntityCert::try_from(der).map_err(CertError::Webpki)?;
+    let name = ServerName::try_from(host.to_string())?;
     cert.verify_is_valid_for_subject_name(&name)
-        .map_err(|e| format!("{e:?}"))
+        .map_err(CertError::Webpki)
 }

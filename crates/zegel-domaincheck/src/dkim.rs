@@ -49,18 +49,34 @@ fn rsa_bits(der: &[u8]) -> Option<usize> {
     RSAPublicKey::from_der(der).ok().map(|(_, k)| k.key_size())
 }
 
+/// What is wrong with a published key record.
+#[derive(Debug, thiserror::Error)]
+enum KeyProblem {
+    #[error("{selector}: revoked (empty p=)")]
+    Revoked { selector: String },
+    #[error("{selector}: not a usable key ({reason})")]
+    Unusable { selector: String, reason: String },
+    #[error("{selector}: p= is not an RSA public key")]
+    NotRsa { selector: String },
+}
+
 /// Classifies one key record; None when it is not a key record at all.
-fn key(selector: &str, record: &str) -> Option<Result<Key, String>> {
+fn key(selector: &str, record: &str) -> Option<Result<Key, KeyProblem>> {
     let p = tag(record, "p")?;
     if tag(record, "v").is_some_and(|v| v != "DKIM1") {
         return None;
     }
     let testing = tag(record, "t").is_some_and(|t| t.split(':').any(|f| f.trim() == "y"));
     if p.is_empty() {
-        return Some(Err(format!("{selector}: revoked (empty p=)")));
+        return Some(Err(KeyProblem::Revoked {
+            selector: selector.to_string(),
+        }));
     }
     if let Err(e) = DomainKey::parse(record.as_bytes()) {
-        return Some(Err(format!("{selector}: not a usable key ({e})")));
+        return Some(Err(KeyProblem::Unusable {
+            selector: selector.to_string(),
+            reason: e.to_string(),
+        }));
     }
     let kind = tag(record, "k").unwrap_or("rsa").to_ascii_lowercase();
     let der = base64::engine::general_purpose::STANDARD
@@ -73,7 +89,11 @@ fn key(selector: &str, record: &str) -> Option<Result<Key, String>> {
             Some(bits) if bits >= 2048 => (format!("rsa {bits}"), Status::Good),
             Some(bits) if bits >= 1024 => (format!("rsa {bits}"), Status::Warning),
             Some(bits) => (format!("rsa {bits}"), Status::Bad),
-            None => return Some(Err(format!("{selector}: p= is not an RSA public key"))),
+            None => {
+                return Some(Err(KeyProblem::NotRsa {
+                    selector: selector.to_string(),
+                }))
+            }
         }
     };
     Some(Ok(Key {
@@ -109,7 +129,7 @@ pub async fn check(dns: &Dns, domain: &str, selectors: &[String]) -> Check {
                 for text in texts {
                     match key(&selector, &text) {
                         Some(Ok(k)) => keys.push(k),
-                        Some(Err(p)) => problems.push(p),
+                        Some(Err(p)) => problems.push(p.to_string()),
                         None => {}
                     }
                 }

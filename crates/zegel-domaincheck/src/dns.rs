@@ -55,6 +55,32 @@ pub enum DnsError {
     },
 }
 
+/// Why the system's resolvers could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolvConfError {
+    /// The file could not be read.
+    #[error("{0}")]
+    Read(#[from] std::io::Error),
+    /// It has no usable `nameserver` line.
+    #[error("no nameserver lines")]
+    NoNameservers,
+}
+
+/// Why one exchange with one resolver failed.
+#[derive(Debug, thiserror::Error)]
+enum ExchangeError {
+    #[error("{0}")]
+    Proto(#[from] hickory_resolver::proto::ProtoError),
+    #[error("{0}")]
+    Decode(#[from] hickory_resolver::proto::serialize::binary::DecodeError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("query too long")]
+    QueryTooLong,
+    #[error("answer over TCP to another query")]
+    WrongAnswer,
+}
+
 /// What a resolver answered.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -85,8 +111,8 @@ impl Dns {
     }
 
     /// The resolvers of `resolv_conf` (`nameserver` lines), port 53.
-    pub fn system_servers(resolv_conf: &Path) -> Result<Vec<SocketAddr>, String> {
-        let text = std::fs::read_to_string(resolv_conf).map_err(|e| e.to_string())?;
+    pub fn system_servers(resolv_conf: &Path) -> Result<Vec<SocketAddr>, ResolvConfError> {
+        let text = std::fs::read_to_string(resolv_conf)?;
         let servers: Vec<SocketAddr> = text
             .lines()
             .filter_map(|l| l.trim().strip_prefix("nameserver"))
@@ -98,7 +124,7 @@ impl Dns {
             .map(|ip| SocketAddr::new(ip, 53))
             .collect();
         if servers.is_empty() {
-            return Err("no nameserver lines".into());
+            return Err(ResolvConfError::NoNameservers);
         }
         Ok(servers)
     }
@@ -129,10 +155,10 @@ impl Dns {
                         secs: self.timeout.as_secs(),
                     }
                 }
-                Ok(Err(reason)) => {
+                Ok(Err(e)) => {
                     last = DnsError::Bad {
                         name: name.to_string(),
-                        reason,
+                        reason: e.to_string(),
                     }
                 }
                 Ok(Ok(message)) => return answer(name, rtype, message),
@@ -212,7 +238,11 @@ fn answer(name: &str, rtype: RecordType, message: Message) -> Result<Answer, Dns
 }
 
 /// One query to one server: UDP, then TCP when the answer was truncated.
-async fn exchange(server: SocketAddr, name: &Name, rtype: RecordType) -> Result<Message, String> {
+async fn exchange(
+    server: SocketAddr,
+    name: &Name,
+    rtype: RecordType,
+) -> Result<Message, ExchangeError> {
     let mut query = Message::query();
     query.metadata.recursion_desired = true;
     query.metadata.authentic_data = true;
@@ -221,7 +251,7 @@ async fn exchange(server: SocketAddr, name: &Name, rtype: RecordType) -> Result<
     edns.set_max_payload(UDP_PAYLOAD);
     edns.set_dnssec_ok(true);
     query.set_edns(edns);
-    let bytes = query.to_vec().map_err(|e| e.to_string())?;
+    let bytes = query.to_vec()?;
     let id = query.metadata.id;
 
     let local: SocketAddr = if server.is_ipv4() {
@@ -229,12 +259,12 @@ async fn exchange(server: SocketAddr, name: &Name, rtype: RecordType) -> Result<
     } else {
         "[::]:0".parse().expect("address")
     };
-    let socket = UdpSocket::bind(local).await.map_err(|e| e.to_string())?;
-    socket.connect(server).await.map_err(|e| e.to_string())?;
-    socket.send(&bytes).await.map_err(|e| e.to_string())?;
+    let socket = UdpSocket::bind(local).await?;
+    socket.connect(server).await?;
+    socket.send(&bytes).await?;
     let mut buf = vec![0u8; 65_535];
     let response = loop {
-        let n = socket.recv(&mut buf).await.map_err(|e| e.to_string())?;
+        let n = socket.recv(&mut buf).await?;
         // Anything that is not the answer to our question is dropped.
         let Ok(message) = Message::from_vec(&buf[..n]) else {
             continue;
@@ -247,20 +277,16 @@ async fn exchange(server: SocketAddr, name: &Name, rtype: RecordType) -> Result<
         return Ok(response);
     }
 
-    let mut tcp = TcpStream::connect(server)
-        .await
-        .map_err(|e| e.to_string())?;
-    let len = u16::try_from(bytes.len()).map_err(|_| "query too long".to_string())?;
-    tcp.write_all(&len.to_be_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    tcp.write_all(&bytes).await.map_err(|e| e.to_string())?;
-    let len = tcp.read_u16().await.map_err(|e| e.to_string())?;
+    let mut tcp = TcpStream::connect(server).await?;
+    let len = u16::try_from(bytes.len()).map_err(|_| ExchangeError::QueryTooLong)?;
+    tcp.write_all(&len.to_be_bytes()).await?;
+    tcp.write_all(&bytes).await?;
+    let len = tcp.read_u16().await?;
     let mut body = vec![0u8; usize::from(len)];
-    tcp.read_exact(&mut body).await.map_err(|e| e.to_string())?;
-    let message = Message::from_vec(&body).map_err(|e| e.to_string())?;
+    tcp.read_exact(&mut body).await?;
+    let message = Message::from_vec(&body)?;
     if message.metadata.id != id {
-        return Err("answer over TCP to another query".into());
+        return Err(ExchangeError::WrongAnswer);
     }
     Ok(message)
 }

@@ -9,6 +9,7 @@
 //! match DANE-EE records, which do not need a trusted CA at all). The
 //! server's handshake signature is always checked.
 
+use crate::error::ProbeError;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -114,25 +115,18 @@ pub fn handshake(
     host: &str,
     versions: &[&'static SupportedProtocolVersion],
     verifier: Arc<dyn ServerCertVerifier>,
-) -> Result<Seen, String> {
+) -> Result<Seen, ProbeError> {
     let recorder = Arc::new(Recorder::new(verifier));
     let provider = zegel_net::tls::provider();
     let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .map_err(|e| e.to_string())?
+        .with_protocol_versions(versions)?
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
-    let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
-    let mut conn =
-        rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+    let name = ServerName::try_from(host.to_string())?;
+    let mut conn = rustls::ClientConnection::new(Arc::new(config), name)?;
     while conn.is_handshaking() {
-        conn.complete_io(&mut stream).map_err(|e| match e.kind() {
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-                "no answer in time".to_string()
-            }
-            _ => e.to_string(),
-        })?;
+        conn.complete_io(&mut stream)?;
     }
     let seen = Seen {
         version: conn

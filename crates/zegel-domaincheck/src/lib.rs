@@ -44,7 +44,7 @@ mod spf;
 mod text;
 mod tls_rpt;
 
-pub use error::CheckError;
+pub use error::{CheckError, ProbeError};
 pub use probe::{Probe, Trust, COMMON_DKIM_SELECTORS};
 pub use report::{Check, CheckId, Fact, Lang, Report, Status, Text, REQUIRED};
 pub use text::render;
@@ -109,9 +109,9 @@ fn not_checked() -> Vec<Text> {
 pub async fn check_domain(domain: &str, probe: &Probe) -> Result<Report, CheckError> {
     let domain = normalise(domain)?;
     let servers = if probe.dns_servers.is_empty() {
-        Dns::system_servers(Path::new(RESOLV_CONF)).map_err(|reason| CheckError::NoResolvers {
+        Dns::system_servers(Path::new(RESOLV_CONF)).map_err(|source| CheckError::NoResolvers {
             path: RESOLV_CONF.into(),
-            reason,
+            source,
         })?
     } else {
         probe.dns_servers.clone()

@@ -9,7 +9,7 @@
 //! outbound `tls` action uses: what a sender enforcing the policy would
 //! read).
 
-use crate::dns::Dns;
+use crate::dns::{Dns, DnsError};
 use crate::mx_tls::{HostVerdict, MxHost};
 use crate::probe::Probe;
 use crate::report::{Check, CheckId, Status, Text};
@@ -75,7 +75,10 @@ pub async fn discover(
             id,
             reason: format!("no answer from {host} within {} s", probe.timeout.as_secs()),
         },
-        Ok(Err(reason)) => Found::NoPolicy { id, reason },
+        Ok(Err(e)) => Found::NoPolicy {
+            id,
+            reason: e.to_string(),
+        },
         Ok(Ok(text)) => match Policy::parse(&text) {
             Ok(policy) => Found::Policy { id, policy },
             Err(e) => Found::NoPolicy {
@@ -86,6 +89,17 @@ pub async fn discover(
     }
 }
 
+/// Why the policy file could not be fetched.
+#[derive(Debug, thiserror::Error)]
+enum FetchPolicyError {
+    #[error("{0}")]
+    Dns(#[from] DnsError),
+    #[error("{0}")]
+    Tls(#[from] rustls::Error),
+    #[error("{0}")]
+    Fetch(#[from] zegel_net::mta_sts::FetchError),
+}
+
 /// GET the policy file from `host` over HTTPS (zegel-net's fetch, the
 /// one the outbound `tls` action uses), trusting what `verifier` trusts.
 async fn fetch(
@@ -93,16 +107,13 @@ async fn fetch(
     host: &str,
     port: u16,
     verifier: Arc<dyn ServerCertVerifier>,
-) -> Result<String, String> {
-    let addresses = dns.addresses(host).await.map_err(|e| e.to_string())?;
-    let config = zegel_net::tls::client_builder()
-        .map_err(|e| e.to_string())?
+) -> Result<String, FetchPolicyError> {
+    let addresses = dns.addresses(host).await?;
+    let config = zegel_net::tls::client_builder()?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    zegel_net::mta_sts::fetch_policy(host, &addresses, port, Arc::new(config))
-        .await
-        .map_err(|e| e.to_string())
+    Ok(zegel_net::mta_sts::fetch_policy(host, &addresses, port, Arc::new(config)).await?)
 }
 
 /// The check `mta_sts` from what discovery found and how the MX hosts did.

@@ -17,6 +17,7 @@
 use crate::cert;
 use crate::dane::{self, TlsaSet};
 use crate::dns::{Dns, DnsError};
+use crate::error::ProbeError;
 use crate::handshake::{self, Seen};
 use crate::legacy::{self, Offer, Outcome};
 use crate::ncsc::{self, Class};
@@ -186,9 +187,9 @@ pub async fn mx_list(dns: &Dns, domain: &str, max: usize) -> (Check, Vec<MxHost>
 struct HostProbe {
     address: Option<SocketAddr>,
     /// Ok(true): STARTTLS offered; Ok(false): not; Err: no dialogue.
-    dialogue: Result<bool, String>,
-    main: Option<Result<Seen, String>>,
-    tls12: Option<Result<Seen, String>>,
+    dialogue: Result<bool, ProbeError>,
+    main: Option<Result<Seen, ProbeError>>,
+    tls12: Option<Result<Seen, ProbeError>>,
     legacy: Vec<(Offer, Outcome)>,
 }
 
@@ -197,10 +198,10 @@ fn connect<T>(
     addr: SocketAddr,
     probe: &Probe,
     then: impl FnOnce(std::net::TcpStream) -> T,
-) -> Result<T, String> {
+) -> Result<T, ProbeError> {
     match smtp::starttls(addr, &probe.ehlo_name, probe.timeout)? {
         Dialogue::Ready(stream) => Ok(then(stream)),
-        Dialogue::NoStartTls => Err("STARTTLS no longer offered".into()),
+        Dialogue::NoStartTls => Err(ProbeError::StartTlsWithdrawn),
     }
 }
 
@@ -209,7 +210,7 @@ fn probe_host(host: &MxHost, probe: &Probe, verifier: Arc<dyn ServerCertVerifier
     let Some(ip) = host.addresses.first() else {
         return HostProbe {
             address: None,
-            dialogue: Err("no address".into()),
+            dialogue: Err(ProbeError::NoAddress),
             main: None,
             tls12: None,
             legacy: Vec::new(),
@@ -254,7 +255,7 @@ fn probe_host(host: &MxHost, probe: &Probe, verifier: Arc<dyn ServerCertVerifier
         Offer::WeakCurve,
     ] {
         let outcome = connect(addr, probe, |s| legacy::probe(s, &host.name, offer))
-            .unwrap_or_else(Outcome::Refused);
+            .unwrap_or_else(|e| Outcome::Refused(e.to_string()));
         legacy_results.push((offer, outcome));
     }
     HostProbe {
@@ -287,7 +288,7 @@ pub async fn check_hosts(
             .await
             .unwrap_or_else(|e| HostProbe {
                 address: None,
-                dialogue: Err(format!("probe failed: {e}")),
+                dialogue: Err(ProbeError::Task(e)),
                 main: None,
                 tls12: None,
                 legacy: Vec::new(),
@@ -520,7 +521,7 @@ fn versions_check(name: &str, probed: &HostProbe) -> Check {
         .fact("refused", no.join(", "))
         .fact("not_probed", "SSLv3, SSLv2");
     if let Some(Err(e)) = &probed.main {
-        check = check.fact("rustls", e.clone());
+        check = check.fact("rustls", e.to_string());
     }
     if yes.is_empty() {
         for (offer, outcome) in &probed.legacy {

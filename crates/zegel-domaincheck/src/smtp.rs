@@ -5,6 +5,7 @@
 //! Replies are read byte by byte so that nothing of the TLS handshake is
 //! swallowed into a buffer after the `220` to STARTTLS.
 
+use crate::error::ProbeError;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -36,23 +37,23 @@ impl Reply {
     }
 }
 
-fn read_line(stream: &mut TcpStream) -> Result<String, String> {
+fn read_line(stream: &mut TcpStream) -> Result<String, ProbeError> {
     let mut line = Vec::new();
     let mut byte = [0u8; 1];
     loop {
         match stream.read(&mut byte) {
-            Ok(0) => return Err("the server closed the connection".into()),
+            Ok(0) => return Err(ProbeError::Closed),
             Ok(_) => {
                 if byte[0] == b'\n' {
                     break;
                 }
                 line.push(byte[0]);
                 if line.len() > MAX_LINE {
-                    return Err("reply line too long".into());
+                    return Err(ProbeError::LineTooLong);
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_reason(&e)),
+            Err(e) => return Err(ProbeError::Io(e)),
         }
     }
     if line.last() == Some(&b'\r') {
@@ -61,57 +62,50 @@ fn read_line(stream: &mut TcpStream) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&line).into_owned())
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-            "no answer in time".to_string()
-        }
-        _ => e.to_string(),
-    }
-}
-
-fn read_reply(stream: &mut TcpStream) -> Result<Reply, String> {
+fn read_reply(stream: &mut TcpStream) -> Result<Reply, ProbeError> {
     let mut lines = Vec::new();
     loop {
         let line = read_line(stream)?;
         let code = line
             .get(..3)
             .and_then(|c| c.parse::<u16>().ok())
-            .ok_or_else(|| format!("not an SMTP reply: {:?}", clip(&line)))?;
+            .ok_or_else(|| ProbeError::NotSmtp(clip(&line)))?;
         let more = line.as_bytes().get(3) == Some(&b'-');
         lines.push(line.get(4..).unwrap_or("").to_string());
         if !more {
             return Ok(Reply { code, lines });
         }
         if lines.len() > MAX_LINES {
-            return Err("reply too long".into());
+            return Err(ProbeError::ReplyTooLong);
         }
     }
 }
 
-fn send(stream: &mut TcpStream, command: &str) -> Result<(), String> {
-    stream
-        .write_all(format!("{command}\r\n").as_bytes())
-        .map_err(|e| io_reason(&e))
+fn send(stream: &mut TcpStream, command: &str) -> Result<(), ProbeError> {
+    Ok(stream.write_all(format!("{command}\r\n").as_bytes())?)
 }
 
 /// Connects to `addr`, greets as `ehlo` and asks for STARTTLS; `timeout`
 /// for the connection and for each reply.
-pub fn starttls(addr: SocketAddr, ehlo: &str, timeout: Duration) -> Result<Dialogue, String> {
+pub fn starttls(addr: SocketAddr, ehlo: &str, timeout: Duration) -> Result<Dialogue, ProbeError> {
     let mut stream = TcpStream::connect_timeout(&addr, timeout)
-        .map_err(|e| format!("connection to {addr}: {}", io_reason(&e)))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .and_then(|_| stream.set_write_timeout(Some(timeout)))
-        .map_err(|e| e.to_string())?;
+        .map_err(|source| ProbeError::Connect { addr, source })?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
     let greeting = read_reply(&mut stream)?;
     if greeting.code != 220 {
-        return Err(format!("greeting: {}", greeting.text()));
+        return Err(ProbeError::Refused {
+            step: "greeting",
+            reply: greeting.text(),
+        });
     }
     send(&mut stream, &format!("EHLO {ehlo}"))?;
     let ehlo_reply = read_reply(&mut stream)?;
     if ehlo_reply.code != 250 {
-        return Err(format!("EHLO: {}", ehlo_reply.text()));
+        return Err(ProbeError::Refused {
+            step: "EHLO",
+            reply: ehlo_reply.text(),
+        });
     }
     let capabilities: Vec<String> = ehlo_reply
         .lines
@@ -131,7 +125,10 @@ pub fn starttls(addr: SocketAddr, ehlo: &str, timeout: Duration) -> Result<Dialo
     send(&mut stream, "STARTTLS")?;
     let ready = read_reply(&mut stream)?;
     if ready.code != 220 {
-        return Err(format!("STARTTLS: {}", ready.text()));
+        return Err(ProbeError::Refused {
+            step: "STARTTLS",
+            reply: ready.text(),
+        });
     }
     Ok(Dialogue::Ready(stream))
 }

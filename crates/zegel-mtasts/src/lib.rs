@@ -11,6 +11,43 @@
 /// Largest `max_age` RFC 8461 allows (one year); larger values are capped.
 pub const MAX_AGE_LIMIT: u64 = 31_557_600;
 
+/// Why a policy file or an `_mta-sts` record is malformed (no policy).
+/// Quoted values are clipped to 60 characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StsError {
+    /// A policy line that is not `key: value`.
+    #[error("line without 'key: value': {0:?}")]
+    NotKeyValue(String),
+    /// A field name with characters RFC 8461 does not allow.
+    #[error("bad field name {0:?}")]
+    BadFieldName(String),
+    /// An `mx` value that is neither a host name nor `*.` and one.
+    #[error("bad mx pattern {0:?}")]
+    BadMx(String),
+    /// A `version` other than `STSv1`.
+    #[error("unknown version {0:?}")]
+    UnknownVersion(String),
+    /// A required field is absent (`version`, `mode`, `max_age`, `mx`,
+    /// or the record's `id`).
+    #[error("no {0}")]
+    Missing(&'static str),
+    /// A `mode` other than `enforce`, `testing` or `none`.
+    #[error("unknown mode {0:?}")]
+    UnknownMode(String),
+    /// A `max_age` that is not 1 to 10 digits.
+    #[error("bad max_age {0:?}")]
+    BadMaxAge(String),
+    /// A TXT record that does not start with `v=STSv1`.
+    #[error("does not start with v=STSv1")]
+    NotStsV1,
+    /// A record field that is not `key=value` of allowed characters.
+    #[error("bad field {0:?}")]
+    BadField(String),
+    /// A record `id` longer than 32 or not only letters and digits.
+    #[error("bad id {0:?}")]
+    BadId(String),
+}
+
 /// A policy's mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StsMode {
@@ -42,7 +79,7 @@ impl StsPolicy {
     /// `mx`. `version` (`STSv1`), `mode` and `max_age` are required, and
     /// at least one `mx` unless the mode is `none`. Anything malformed is an
     /// error: no policy.
-    pub fn parse(text: &str) -> Result<StsPolicy, String> {
+    pub fn parse(text: &str) -> Result<StsPolicy, StsError> {
         let mut version = None;
         let mut mode = None;
         let mut max_age = None;
@@ -54,9 +91,9 @@ impl StsPolicy {
             }
             let (key, value) = line
                 .split_once(':')
-                .ok_or_else(|| format!("line without 'key: value': {:?}", clip(line)))?;
+                .ok_or_else(|| StsError::NotKeyValue(clip(line)))?;
             if !is_field_name(key) {
-                return Err(format!("bad field name {:?}", clip(key)));
+                return Err(StsError::BadFieldName(clip(key)));
             }
             let value = value.trim_matches([' ', '\t']);
             match key {
@@ -65,7 +102,7 @@ impl StsPolicy {
                 "max_age" if max_age.is_none() => max_age = Some(value),
                 "mx" => {
                     if !is_mx_pattern(value) {
-                        return Err(format!("bad mx pattern {:?}", clip(value)));
+                        return Err(StsError::BadMx(clip(value)));
                     }
                     mx.push(value.to_ascii_lowercase());
                 }
@@ -74,26 +111,26 @@ impl StsPolicy {
         }
         match version {
             Some("STSv1") => {}
-            Some(v) => return Err(format!("unknown version {:?}", clip(v))),
-            None => return Err("no version".into()),
+            Some(v) => return Err(StsError::UnknownVersion(clip(v))),
+            None => return Err(StsError::Missing("version")),
         }
         let mode = match mode {
             Some("enforce") => StsMode::Enforce,
             Some("testing") => StsMode::Testing,
             Some("none") => StsMode::None,
-            Some(m) => return Err(format!("unknown mode {:?}", clip(m))),
-            None => return Err("no mode".into()),
+            Some(m) => return Err(StsError::UnknownMode(clip(m))),
+            None => return Err(StsError::Missing("mode")),
         };
         let max_age = match max_age {
             Some(a) if (1..=10).contains(&a.len()) && a.bytes().all(|b| b.is_ascii_digit()) => a
                 .parse::<u64>()
-                .map_err(|_| "bad max_age".to_string())?
+                .map_err(|_| StsError::BadMaxAge(clip(a)))?
                 .min(MAX_AGE_LIMIT),
-            Some(a) => return Err(format!("bad max_age {:?}", clip(a))),
-            None => return Err("no max_age".into()),
+            Some(a) => return Err(StsError::BadMaxAge(clip(a))),
+            None => return Err(StsError::Missing("max_age")),
         };
         if mx.is_empty() && mode != StsMode::None {
-            return Err("no mx".into());
+            return Err(StsError::Missing("mx"));
         }
         Ok(StsPolicy {
             id: String::new(),
@@ -129,10 +166,10 @@ pub fn mx_matches(pattern: &str, host: &str) -> bool {
 /// The `id` of an MTA-STS TXT record (RFC 8461 section 3.1), or why it is
 /// not one: `v=STSv1` first, then `;`-separated fields with an `id` of 1 to
 /// 32 letters and digits.
-pub fn parse_sts_record(record: &str) -> Result<String, String> {
+pub fn parse_sts_record(record: &str) -> Result<String, StsError> {
     let mut fields = record.split(';').map(|f| f.trim_matches([' ', '\t']));
     if fields.next() != Some("v=STSv1") {
-        return Err("does not start with v=STSv1".into());
+        return Err(StsError::NotStsV1);
     }
     let mut id = None;
     let mut fields = fields.peekable();
@@ -142,23 +179,23 @@ pub fn parse_sts_record(record: &str) -> Result<String, String> {
         }
         let (key, value) = field
             .split_once('=')
-            .ok_or_else(|| format!("bad field {:?}", clip(field)))?;
+            .ok_or_else(|| StsError::BadField(clip(field)))?;
         if !is_field_name(key)
             || value.is_empty()
             || !value
                 .bytes()
                 .all(|b| (0x21..=0x7e).contains(&b) && b != b'=' && b != b';')
         {
-            return Err(format!("bad field {:?}", clip(field)));
+            return Err(StsError::BadField(clip(field)));
         }
         if key == "id" && id.is_none() {
             if value.len() > 32 || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(format!("bad id {:?}", clip(value)));
+                return Err(StsError::BadId(clip(value)));
             }
             id = Some(value.to_string());
         }
     }
-    id.ok_or_else(|| "no id".into())
+    id.ok_or(StsError::Missing("id"))
 }
 
 fn is_field_name(key: &str) -> bool {

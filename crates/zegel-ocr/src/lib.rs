@@ -24,7 +24,7 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
-use zegel_assess::Ocr;
+use zegel_assess::{Ocr, OcrError};
 
 /// The `[ocr]` section of zegel.toml.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -115,7 +115,7 @@ impl Tesseract {
     }
 
     /// Tesseract over one picture given as bytes.
-    fn recognise(&self, image: &[u8]) -> Result<String, String> {
+    fn recognise(&self, image: &[u8]) -> Result<String, OcrError> {
         let out = run::with_input(
             std::process::Command::new(&self.settings.tesseract).args([
                 "stdin",
@@ -131,19 +131,20 @@ impl Tesseract {
 }
 
 impl Ocr for Tesseract {
-    fn image_text(&self, image: &[u8]) -> Result<String, String> {
-        let size = imagesize::blob_size(image).map_err(|e| format!("damaged picture: {e}"))?;
+    fn image_text(&self, image: &[u8]) -> Result<String, OcrError> {
+        let size =
+            imagesize::blob_size(image).map_err(|e| OcrError::DamagedPicture(e.to_string()))?;
         let pixels = (size.width as u64).saturating_mul(size.height as u64);
         if pixels > self.settings.max_pixels {
-            return Err(format!(
-                "picture of {}×{} pixels is larger than max_pixels",
-                size.width, size.height
-            ));
+            return Err(OcrError::TooManyPixels {
+                width: size.width,
+                height: size.height,
+            });
         }
         self.in_turn(|| self.recognise(image))
     }
 
-    fn pdf_text(&self, pdf: &[u8]) -> Result<String, String> {
+    fn pdf_text(&self, pdf: &[u8]) -> Result<String, OcrError> {
         self.in_turn(|| {
             let dir = run::private_dir()?;
             let prefix = dir.path().join("page");
@@ -157,13 +158,19 @@ impl Ocr for Tesseract {
                 self.timeout(),
             )?;
             let mut pages: Vec<PathBuf> = std::fs::read_dir(dir.path())
-                .map_err(|e| format!("rendered pages: {e}"))?
+                .map_err(|source| OcrError::Files {
+                    what: "rendered pages",
+                    source,
+                })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .collect();
             pages.sort();
             let mut text = String::new();
             for page in pages {
-                let image = std::fs::read(&page).map_err(|e| format!("rendered page: {e}"))?;
+                let image = std::fs::read(&page).map_err(|source| OcrError::Files {
+                    what: "rendered page",
+                    source,
+                })?;
                 // The page is in memory: remove its file at once.
                 let _ = std::fs::remove_file(&page);
                 text.push_str(&self.recognise(&image)?);

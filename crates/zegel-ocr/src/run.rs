@@ -4,26 +4,37 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use zegel_assess::OcrError;
 
 /// Most output read from one program.
 const MAX_OUTPUT: usize = 16 * 1024 * 1024;
 
 /// Runs `command` with `input` on its standard input and returns its
-/// standard output; killed after `timeout`. `Err` is a reason for people.
+/// standard output; killed after `timeout`.
 pub(crate) fn with_input(
     command: &mut Command,
     input: &[u8],
     timeout: Duration,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, OcrError> {
     let program = command.get_program().to_string_lossy().into_owned();
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("{program} does not run: {e}"))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+        .map_err(|source| OcrError::NotRunning {
+            program: program.clone(),
+            source,
+        })?;
+    // Both are piped above, so both are there.
+    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(OcrError::Failed {
+            program,
+            status: "no pipes".into(),
+        });
+    };
     let input = input.to_vec();
     // Writing and reading on their own threads: a full pipe must not
     // block the wait below.
@@ -44,28 +55,37 @@ pub(crate) fn with_input(
                 let _ = child.wait();
                 let _ = writer.join();
                 let _ = reader.join();
-                return Err(format!(
-                    "{program} took longer than {} s",
-                    timeout.as_secs()
-                ));
+                return Err(OcrError::TimedOut {
+                    program,
+                    seconds: timeout.as_secs(),
+                });
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(format!("{program}: {e}")),
+            Err(source) => {
+                return Err(OcrError::Files {
+                    what: "waiting for the program",
+                    source,
+                })
+            }
         }
     };
     let _ = writer.join();
-    let out = reader
-        .join()
-        .map_err(|_| format!("{program}: reading its output failed"))?;
+    let out = reader.join().map_err(|_| OcrError::Failed {
+        program: program.clone(),
+        status: "reading its output failed".into(),
+    })?;
     if !status.success() {
-        return Err(format!("{program} failed ({status})"));
+        return Err(OcrError::Failed {
+            program,
+            status: status.to_string(),
+        });
     }
     Ok(out)
 }
 
 /// A new folder only this user can enter, in memory when the host has
 /// `/dev/shm`; removed when dropped.
-pub(crate) fn private_dir() -> Result<tempfile::TempDir, String> {
+pub(crate) fn private_dir() -> Result<tempfile::TempDir, OcrError> {
     let shm = std::path::Path::new("/dev/shm");
     let builder = {
         let mut b = tempfile::Builder::new();
@@ -77,12 +97,19 @@ pub(crate) fn private_dir() -> Result<tempfile::TempDir, String> {
     } else {
         builder.tempdir()
     }
-    .map_err(|e| format!("no folder for rendered pages: {e}"))?;
+    .map_err(|source| OcrError::Files {
+        what: "no folder for rendered pages",
+        source,
+    })?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| format!("rendered pages folder: {e}"))?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).map_err(
+            |source| OcrError::Files {
+                what: "rendered pages folder",
+                source,
+            },
+        )?;
     }
     Ok(dir)
 }
