@@ -226,7 +226,7 @@ impl Assessor {
             };
             for m in found.into_iter().flatten() {
                 let value = segment.text.get(m.span.clone()).unwrap_or("");
-                if self.policy.is_own_detail(value)
+                if (may_be_own_detail(m.kind) && self.policy.is_own_detail(value))
                     || people.is_own(m.kind, value)
                     || self.organisation_address(m.kind, value)
                     || self.organisation_location(m.kind, &segment.text, m.span.start)
@@ -525,6 +525,15 @@ const OWN_PLACES: &[&str] = &[
 /// birth as the date-of-birth detector treats the reader's). Never a BSN,
 /// which is secure even to its owner; an account number is only ever
 /// sensitive beside a third person's name, so it needs no exception here.
+/// Whether a finding of this kind can be one of the organisation's own
+/// details (`[organization] own_details`: its name, address, phone, IBAN,
+/// registration numbers), or a word of them ("logopedie" in the name
+/// "Logopediepraktijk De Stem"). A secret is never the organisation's,
+/// even when it contains one ("wachtwoord: Herder!Kerkplein12#wp").
+fn may_be_own_detail(kind: FindingKind) -> bool {
+    kind != FindingKind::Credential
+}
+
 fn own_contact_detail(kind: FindingKind) -> bool {
     matches!(
         kind,
@@ -1191,6 +1200,24 @@ mod tests {
         );
         // A BSN stays secure, even to its owner.
         assert_eq!(verdict(lea, "BSN: 123456782\r\n"), crate::Verdict::Secure);
+    }
+
+    #[test]
+    fn a_secret_that_contains_an_own_detail_is_still_a_secret() {
+        // The organisation's street in a password is not its address.
+        let raw = "From: a@parochie.nl\r\nTo: support@webbouwer.example\r\nSubject: x\r\n\r\n\
+                   gebruiker: beheer_gh\r\nwachtwoord: Herder!Kerkplein12#wp\r\n";
+        assert_eq!(
+            verdict_of("parochie.nl", &["Kerkplein 12", "3851 KG"], raw),
+            crate::Verdict::Secure
+        );
+        // The own address itself stays the organisation's.
+        let raw = "From: a@parochie.nl\r\nTo: support@webbouwer.example\r\nSubject: x\r\n\r\n\
+                   Bezorgen op Kerkplein 12, 3851 KG Harderveen.\r\n";
+        assert_eq!(
+            verdict_of("parochie.nl", &["Kerkplein 12", "3851 KG"], raw),
+            crate::Verdict::Normal
+        );
     }
 
     #[test]

@@ -62,6 +62,20 @@ const KEYWORDS: &[(&str, Announces)] = &[
     ("inlogcode", Announces::Pin),
     ("toegangscode", Announces::Pin),
     ("access code", Announces::Pin),
+    // One-time and authorisation codes: what opens an account or a
+    // mandate once ("Machtigingscode: 7KQ4-R9WM-2HXT").
+    ("machtigingscode", Announces::Pin),
+    ("activeringscode", Announces::Pin),
+    ("activatiecode", Announces::Pin),
+    ("verificatiecode", Announces::Pin),
+    ("herstelcode", Announces::Pin),
+    ("beveiligingscode", Announces::Pin),
+    ("authenticatiecode", Announces::Pin),
+    ("aanmeldcode", Announces::Pin),
+    ("activation code", Announces::Pin),
+    ("verification code", Announces::Pin),
+    ("recovery code", Announces::Pin),
+    ("backup code", Announces::Pin),
     // Codes of locks and key safes; `code` alone only as a word (not
     // `postcode`), and a code always needs `:`, `=` or `is`.
     ("code", Announces::Code),
@@ -636,11 +650,20 @@ impl CredentialDetector {
             Announces::Pin if spelled_digits(value) => 0.85,
             Announces::Pin => {
                 let digits = value.bytes().all(|b| b.is_ascii_digit());
-                let code = value.bytes().all(|b| b.is_ascii_alphanumeric())
+                // Codes come in groups: "7KQ4-R9WM-2HXT", "993-104".
+                let grouped = !value.starts_with('-')
+                    && !value.ends_with('-')
+                    && !value.contains("--")
+                    && value.len() <= 16;
+                let code = grouped
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     && value.bytes().any(|b| b.is_ascii_digit());
+                let length = value.bytes().filter(|&b| b != b'-').count();
                 if digits && (4..=8).contains(&value.len()) {
                     0.85
-                } else if code && (4..=12).contains(&value.len()) && (strong || weak) {
+                } else if code && (4..=14).contains(&length) && (strong || weak) {
                     0.8
                 } else {
                     return None;
@@ -1038,6 +1061,19 @@ mod tests {
             assert_eq!(values(s), [value], "{s}");
         }
         assert_eq!(find("wachtwoord: welkom01")[0].excerpt, "w********");
+    }
+
+    #[test]
+    fn one_time_and_authorisation_codes_in_groups() {
+        for (s, value) in [
+            ("Machtigingscode: 7KQ4-R9WM-2HXT", "7KQ4-R9WM-2HXT"),
+            ("De activeringscode is 48XK2P.", "48XK2P"),
+            ("verification code: 993-104", "993-104"),
+        ] {
+            assert_eq!(values(s), [value], "{s}");
+        }
+        assert!(values("De machtigingscode komt per brief.").is_empty());
+        assert!(values("Machtigingscode: zie de brief van de Belastingdienst").is_empty());
     }
 
     #[test]

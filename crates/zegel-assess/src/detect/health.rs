@@ -56,6 +56,17 @@ const CONDITION_VOCABULARY: &str = include_str!("../../resources/vocabulary/cond
 const NOTIFIABLE_DISEASES: &str =
     include_str!("../../resources/vocabulary/notifiable_diseases.txt");
 
+/// Conditions known by an acronym that is also an everyday word ("als",
+/// "nah"): counted as a diagnosis only as written in capitals, as a word
+/// of its own in mixed-case text ([`capital_acronyms`]). Found by a plain
+/// search of the original text, not in the shared dictionary: "als" is
+/// among the commonest Dutch words.
+const CAPITAL_ACRONYMS: &[&str] = &[
+    // amyotrofische laterale sclerose
+    "ALS", // niet-aangeboren hersenletsel
+    "NAH",
+];
+
 /// Diagnoses and conditions.
 const DIAGNOSES: &[&str] = &[
     "diabetes*",
@@ -907,6 +918,9 @@ impl Detector for HealthDetector {
                 self.service[hit.term],
             );
         });
+        for (index, span) in capital_acronyms(text.original) {
+            push(span.start, span.end, Found::Acronym(index), 0.4, false);
+        }
         self.measurements.find_in(text, |span, measured| {
             push(
                 span.start,
@@ -927,6 +941,45 @@ enum Found {
     Term(usize),
     /// A lab value (per analyte) or a dosing regimen.
     Measured(Measured),
+    /// The index of a [`CAPITAL_ACRONYMS`] entry.
+    Acronym(usize),
+}
+
+/// Where the [`CAPITAL_ACRONYMS`] stand in `original`: in capitals, as a
+/// word (not part of a code such as `ALS-1200`), and not in a run of
+/// capitals ("ALS U VRAGEN HEEFT").
+fn capital_acronyms(original: &str) -> Vec<(usize, std::ops::Range<usize>)> {
+    let bytes = original.as_bytes();
+    let capitals = |word: &str| {
+        !word.is_empty()
+            && word.chars().all(|c| !c.is_lowercase())
+            && word.chars().any(char::is_uppercase)
+    };
+    let mut out = Vec::new();
+    for (index, acronym) in CAPITAL_ACRONYMS.iter().enumerate() {
+        for (start, _) in original.match_indices(acronym) {
+            let end = start + acronym.len();
+            let before = start.checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(end).copied();
+            let code = after == Some(b'-') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit);
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80)
+                || after.is_some_and(|b| b.is_ascii_alphanumeric() || b >= 0x80)
+                || code
+            {
+                continue;
+            }
+            let previous = original[..start].split_whitespace().next_back();
+            let next = original[end..].split_whitespace().next();
+            let shouted = [previous, next]
+                .into_iter()
+                .flatten()
+                .any(|w| capitals(w.trim_matches(|c: char| !c.is_alphanumeric())));
+            if !shouted {
+                out.push((index, start..end));
+            }
+        }
+    }
+    out
 }
 
 /// A record about one person: a referral or hand-over lays out a person's
@@ -1084,6 +1137,15 @@ mod tests {
         assert!(readers_results("your test results are back"));
         assert!(!readers_results("bekijk de uitslagen in het portaal"));
         assert!(!readers_results("hebben jullie uitslagen"));
+    }
+
+    #[test]
+    fn a_condition_whose_acronym_is_a_word_counts_only_in_capitals() {
+        must_find("Bij Wim is vorig jaar ALS vastgesteld en hij zit inmiddels in een rolstoel.");
+        must_find("Mevrouw Dekker heeft NAH na een ongeluk in 2019.");
+        must_not("Bij Wim is het als vastgesteld te beschouwen.");
+        must_not("ALS U VRAGEN HEEFT, BELT U DAN GERUST MET MEVROUW JANSEN.");
+        must_not("Mevrouw Jansen vraagt of de ALS-1200 pomp geleverd is.");
     }
 
     #[test]
@@ -1246,6 +1308,8 @@ mod tests {
         must_not("Nieuwsbrief februari\n\nDe griepprik komt eraan, zie ons beleid op de website.\n\nEen hele alinea over het schoolplein, de nieuwe fietsenstalling, de juffen en meesters van groep 3 en 4, de ouderavond van dinsdag en de kerstmarkt die dit jaar gewoon weer doorgaat, met chocolademelk.\n\nIs uw kind zwanger van een broertje of zusje? Grapje: fijn als u het ons laat weten.");
         must_not("Geachte mevrouw Hartman,\n\nWij organiseren in april een middag voor onze vrijwilligers en mantelzorgers in de regio Rivierstad, met koffie en een lunch.\nKunt u dan vertellen wat diabetes en COPD zijn, en wat metformine doet?");
         must_not("3. Maatje voor een bewoner met dementie: samen wandelen, de krant lezen.");
+        // A training for volunteers names where its teacher works.
+        must_not("Daarom organiseren we een training van twee avonden.\nWanneer: dinsdag 25 november\nDoor: een geestelijk verzorger van het hospice in de regio");
         must_not("Your first week: from Wednesday on you will do the medication checks together with Ruben.");
         must_not("Some of our clients need wound care at home. Could you tell me whether your service provides it?");
         // "je" as the subject of a question is anyone.

@@ -1,15 +1,19 @@
 //! Names recognised by where they stand rather than by the name lists:
 //! after a label (`Naam: Yonas Gebremedhin`, `Cliënt: Prins`), as a first
 //! name in brackets between initials and a surname (`S. (Sabine) Prins`,
-//! `J.H. (Jan) Evers`), and as a family (`de familie Terlouw`, `the
-//! Andersson family`). Names of people from anywhere are written this way;
-//! the lists cannot know them all.
+//! `J.H. (Jan) Evers`), as a family (`de familie Terlouw`, `the
+//! Andersson family`), and in the name column of a table of people
+//! (`voorletters;achternaam;straat;postcode`). Names of people from
+//! anywhere are written this way; the lists cannot know them all.
 //!
 //! # Scoring
 //!
 //! - a label with two or more name words, or initials, brackets and a
 //!   surname: 0.85
 //! - a label with one capitalised word, a family: 0.7
+//! - a capitalised cell in a table's name column, where the same table
+//!   also has a column of private identifiers (address, postcode, date of
+//!   birth, BSN, bank account): 0.7
 //!
 //! Not reported: a label whose value holds a digit, a lowercase word that
 //! is not a tussenvoegsel, more than five words, or an organisation word
@@ -169,6 +173,7 @@ pub(crate) fn structural_names(text: &Text<'_>, words: &StructureWords, out: &mu
     appositions(text, &words.roles, &mut found);
     bracketed_first_names(text, &mut found);
     families(text, &words.family, &mut found);
+    table_columns(text, &mut found);
     for m in found {
         let covered = out.iter().any(|o| {
             o.kind == FindingKind::PersonName
@@ -178,6 +183,97 @@ pub(crate) fn structural_names(text: &Text<'_>, words: &StructureWords, out: &mu
         });
         if !covered {
             out.push(m);
+        }
+    }
+}
+
+/// Table headers of a column of people's names (lowercase).
+const NAME_COLUMNS: &[&str] = &[
+    "naam",
+    "achternaam",
+    "familienaam",
+    "voornaam",
+    "roepnaam",
+    "name",
+    "surname",
+    "last name",
+    "lastname",
+    "first name",
+    "firstname",
+    "full name",
+];
+
+/// Table headers of a column that identifies a private person (lowercase):
+/// a home address, a birth date, a citizen or bank number. Not phone or
+/// e-mail: a list of colleagues or contacts has those at work.
+const PRIVATE_COLUMNS: &[&str] = &[
+    "adres",
+    "woonadres",
+    "straat",
+    "straatnaam",
+    "huisnummer",
+    "huisnr",
+    "postcode",
+    "woonplaats",
+    "address",
+    "home address",
+    "street",
+    "postal code",
+    "postcode/plaats",
+    "geboortedatum",
+    "date of birth",
+    "bsn",
+    "iban",
+    "rekeningnummer",
+];
+
+/// Names in the name column of a table of people: a table whose header
+/// row names a name column and a column of private identifiers lists
+/// persons, so a capitalised cell under the name column is a name
+/// (`Mevr.;A.M.;;Scholten;Kastanjelaan;2;3851 CD`), whether or not the
+/// name lists know it.
+fn table_columns(text: &Text<'_>, out: &mut Vec<Match>) {
+    let lower = text.lower.as_str();
+    if !lower.contains("naam") && !lower.contains("name") {
+        return;
+    }
+    let original = text.original;
+    let mut at = 0;
+    let mut read_to = 0;
+    for line in original.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        if start < read_to {
+            continue;
+        }
+        let row = line.trim_end_matches(['\r', '\n']);
+        let Some(sep) = super::table::separator(row) else {
+            continue;
+        };
+        let headers: Vec<&str> = super::table::cells(row, sep)
+            .into_iter()
+            .filter_map(|c| lower.get(start + c.start..start + c.end))
+            .collect();
+        let names = headers.iter().any(|h| NAME_COLUMNS.contains(h));
+        let private = headers.iter().any(|h| PRIVATE_COLUMNS.contains(h));
+        if !names || !private {
+            continue;
+        }
+        let (cells, end) =
+            super::table::cells_below(original, lower, start, |h| NAME_COLUMNS.contains(&h));
+        read_to = end;
+        for cell in cells {
+            let value = &original[cell.span.clone()];
+            let words: Vec<&str> = value.split_whitespace().collect();
+            let name_like = !words.is_empty()
+                && words.len() <= 5
+                && words.iter().any(|w| is_capitalised(w))
+                && words.iter().all(|w| {
+                    is_capitalised(w) || is_tussenvoegsel(&w.to_lowercase()) || initials(w)
+                });
+            if name_like {
+                push(text, cell.span.start, cell.span.end, 0.7, out);
+            }
         }
     }
 }

@@ -921,6 +921,17 @@ mod tests {
     }
 
     #[test]
+    fn a_name_column_beside_addresses_lists_people() {
+        let csv = "aanhef;voorletters;tussenvoegsel;achternaam;straat;huisnr;postcode;plaats\n\
+                   Mevr.;A.M.;;Scholten;Kastanjelaan;2;3851 CD;Harderveen\n\
+                   Dhr.;S.;;Ramdin;Populierenlaan;19;3852 RS;Harderveen\n";
+        must_find(csv, "Scholten");
+        must_find(csv, "Ramdin");
+        // A list of colleagues by role and work phone is not.
+        must_not("naam;functie;telefoon\nScholten;teamleider;0341-425610\n");
+    }
+
+    #[test]
     fn finds_dutch_names() {
         must_find("Het gaat om Anna de Vries uit Utrecht.", "Anna de Vries");
         must_find("Ik heb dhr. Jansen gebeld.", "dhr. Jansen");

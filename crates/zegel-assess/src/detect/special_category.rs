@@ -95,6 +95,13 @@ const PARTIES: &[&str] = &[
     "bij1",
 ];
 
+/// The trade-union federations, for membership (art. 9), written as a name
+/// like the parties ([`written_as_party`]): beside a named member ("Dennis
+/// Wolters, FNV Metaal, EUR 21,40 per maand"). Their base (0.25) stays
+/// below the threshold with only a pronoun near: "the unions that have
+/// members among your employees (most likely FNV and CNV)" is advice.
+const UNIONS: &[&str] = &["fnv", "cnv"];
+
 /// Whether the party name at `start..end` is written as one: in capitals
 /// (`SP`, `VVD`) or as the party writes it (`GroenLinks`), and not part of
 /// a code (`SP-558102`, `CDA2`).
@@ -171,6 +178,12 @@ const SPECIAL: &[&str] = &[
     "religious reasons",
     "adventist*",
     "jehovah's witness",
+    "salafist*",
+    "salafisme",
+    "salafism",
+    "jihadist*",
+    "jihadisme",
+    "jihadism",
     // trade union (membership itself: MEMBERSHIP)
     "vakbond*",
     "trade union",
@@ -331,6 +344,7 @@ impl SpecialCategoryDetector {
             (SPECIAL, 0.3),
             (MEMBERSHIP, 0.4),
             (PARTIES, 0.3),
+            (UNIONS, 0.25),
             (BELIEFS, 0.3),
         ] {
             all.extend_from_slice(list);
@@ -357,7 +371,7 @@ impl Detector for SpecialCategoryDetector {
             AboutPerson::new(text, &self.person, &self.general).named_outweighs_general();
         let first_member = CRIMINAL.len() + SPECIAL.len();
         let first_party = first_member + MEMBERSHIP.len();
-        let first_belief = first_party + PARTIES.len();
+        let first_belief = first_party + PARTIES.len() + UNIONS.len();
         self.terms.find_in(text, |hit| {
             let written = if hit.term >= first_belief {
                 written_as_belief(text.original, hit.start, hit.end)
@@ -447,6 +461,20 @@ mod tests {
         must_find("Zij is al jaren lid van de PvdA, zegt mevrouw Smit.");
         must_not("Ticketnummer aan jullie kant is SP-558102, meneer Jansen.");
         must_not("Mevrouw Jansen gebruikt sp. 3 als code.");
+    }
+
+    #[test]
+    fn a_union_named_beside_its_member() {
+        must_find("Tot nu toe hebben deze twee een contributienota ingeleverd, die ik in de verloning van mei meeneem:\n- Dennis Wolters, FNV Metaal, EUR 21,40 per maand\n- Sevda Bulut, CNV Vakmensen, EUR 18,75 per maand");
+        must_not("De FNV onderhandelt over de nieuwe cao.");
+        must_not("Mevrouw Jansen leidt de cao-onderhandelingen met de FNV.");
+        must_not("Notify the trade unions that have members among your employees (in your sector most likely FNV and CNV), and consult them.");
+    }
+
+    #[test]
+    fn a_belief_movement_someone_joined() {
+        must_find("Youssef (5 havo) heeft zich sinds de zomer aangesloten bij een strenge salafistische groep.");
+        must_not("In de training bespreken we het landelijke beeld van salafisme en jihadisme.");
     }
 
     #[test]

@@ -680,6 +680,12 @@ pub const GENERAL_CUES: &[&str] = &[
     "accreditation",
     "opleiding*",
     "workshop*",
+    // Dutch only: English "training" is also what someone is in.
+    "een training",
+    "de training",
+    "deze training",
+    "trainingen",
+    "trainingsavond*",
     "richtlijn*",
     "guideline*",
     "werkinstructie*",
