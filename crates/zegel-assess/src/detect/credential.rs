@@ -1,5 +1,6 @@
 //! Credentials: stated passwords and PINs (`wachtwoord: X`, `password is X`,
-//! `ww: X`, `pincode 1234`, `inlogcode`), API keys and tokens of known
+//! `ww: X`, `pincode 1234`, `inlogcode`), one-time and authorisation codes
+//! (`machtigingscode: 7KQ4-R9WM-2HXT`), API keys and tokens of known
 //! formats (AWS, GitHub, Slack, Stripe, Google, JWT), high-entropy strings
 //! right after a key/token/secret word, PEM private keys, and connection
 //! strings with a password (`postgres://user:pass@host`, `Password=...;`).

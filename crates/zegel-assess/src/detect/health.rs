@@ -62,9 +62,8 @@ const NOTIFIABLE_DISEASES: &str =
 /// search of the original text, not in the shared dictionary: "als" is
 /// among the commonest Dutch words.
 const CAPITAL_ACRONYMS: &[&str] = &[
-    // amyotrofische laterale sclerose
-    "ALS", // niet-aangeboren hersenletsel
-    "NAH",
+    "ALS", // amyotrofische laterale sclerose
+    "NAH", // niet-aangeboren hersenletsel
 ];
 
 /// Diagnoses and conditions.
