@@ -49,10 +49,10 @@ pub use accept::{
 pub use config::{OutboundConfig, RejectMode, Relay, SecondFactorPolicy, SecureAction};
 pub use contacts::{parse_contacts, ContactsError};
 pub use error::OutboundError;
-pub use live_policy::{PolicyError, PolicyInForce, PolicyOverrides, SetPolicyError};
+pub use live_policy::{PolicyError, PolicyInForce, PolicyOverrides, RefreshError, SetPolicyError};
 pub use route::{plan, Disposition, Plan};
 pub use sms::{
     sms_sender, InvalidPhoneNumber, OutboxSms, PhoneNumber, SmsConfig, SmsError, SmsProvider,
     SmsSender, WebhookConfig, WebhookSms,
 };
-pub use tls_policy::{MtaSts, StsMode, StsPolicy, Trust};
+pub use tls_policy::{MtaSts, StsLookupError, StsMode, StsPolicy, Trust};

@@ -90,6 +90,17 @@ pub enum SetPolicyError {
     Store(String),
 }
 
+/// Why the stored policy or contact list could not be read into force.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] zegel_store::StoreError),
+    /// The stored policy cannot be used (written by a newer zegel, say).
+    #[error(transparent)]
+    Invalid(#[from] PolicyError),
+}
+
 impl PolicyOverrides {
     /// Reads a stored document.
     pub fn from_json(body: &str) -> Result<PolicyOverrides, PolicyError> {
@@ -348,25 +359,16 @@ impl crate::Outbound {
     /// Puts the stored policy in force when it is newer than this node's;
     /// true when it changed. A stored policy that cannot be used (written
     /// by a newer zegel, say) is reported and the current one kept.
-    pub async fn refresh_policy(&self) -> Result<bool, String> {
-        let version = self
-            .store
-            .stored_policy_version()
-            .await
-            .map_err(|e| e.to_string())?;
+    pub async fn refresh_policy(&self) -> Result<bool, RefreshError> {
+        let version = self.store.stored_policy_version().await?;
         if version <= self.live().version {
             return Ok(false);
         }
-        let Some(stored) = self
-            .store
-            .stored_policy()
-            .await
-            .map_err(|e| e.to_string())?
-        else {
+        let Some(stored) = self.store.stored_policy().await? else {
             return Ok(false);
         };
-        let overrides = PolicyOverrides::from_json(&stored.body).map_err(|e| e.to_string())?;
-        let applied = self.applied(&overrides).map_err(|e| e.to_string())?;
+        let overrides = PolicyOverrides::from_json(&stored.body)?;
+        let applied = self.applied(&overrides)?;
         self.install(applied, overrides, stored.version);
         tracing::info!(
             version = stored.version,
@@ -385,12 +387,8 @@ impl crate::Outbound {
 
     /// Loads the stored contact list when it is newer than this node's;
     /// stored contacts go over the config file's. True when it changed.
-    pub async fn refresh_contacts(&self) -> Result<bool, String> {
-        let version = self
-            .store
-            .contacts_version()
-            .await
-            .map_err(|e| e.to_string())?;
+    pub async fn refresh_contacts(&self) -> Result<bool, RefreshError> {
+        let version = self.store.contacts_version().await?;
         let current = self
             .contacts
             .read()
@@ -399,7 +397,7 @@ impl crate::Outbound {
         if version <= current {
             return Ok(false);
         }
-        let stored = self.store.contacts().await.map_err(|e| e.to_string())?;
+        let stored = self.store.contacts().await?;
         let mut phones = self.config.contact_phones.clone();
         phones.extend(stored);
         let mut live = self.contacts.write().unwrap_or_else(|e| e.into_inner());
@@ -419,11 +417,8 @@ impl crate::Outbound {
         contacts: &[(String, String)],
         replace: bool,
         by: &str,
-    ) -> Result<(), String> {
-        self.store
-            .import_contacts(contacts, replace, by)
-            .await
-            .map_err(|e| e.to_string())?;
+    ) -> Result<(), RefreshError> {
+        self.store.import_contacts(contacts, replace, by).await?;
         self.refresh_contacts().await.map(|_| ())
     }
 

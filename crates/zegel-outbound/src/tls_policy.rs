@@ -43,6 +43,90 @@ use zegel_assess::Verdict;
 use zegel_mtasts::{clip, is_domain};
 pub use zegel_mtasts::{mx_matches, parse_sts_record, StsMode, StsPolicy, MAX_AGE_LIMIT};
 
+/// Why a domain does not take verified TLS by MTA-STS now (a reason for
+/// the log and for a deferred delivery).
+#[derive(Debug, thiserror::Error)]
+pub enum StsLookupError {
+    /// The domain is not a host name.
+    #[error("not a domain name: {0:?}")]
+    NotADomain(String),
+    /// A DNS lookup (`what`: MX, TXT) did not answer in time.
+    #[error("{what} lookup for {name} timed out")]
+    LookupTimeout {
+        /// The record type.
+        what: &'static str,
+        /// The name asked for.
+        name: String,
+    },
+    /// A DNS lookup failed.
+    #[error("{what} lookup for {name}: {reason}")]
+    Lookup {
+        /// The record type.
+        what: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The resolver's error.
+        reason: String,
+    },
+    /// The domain publishes no `_mta-sts` record.
+    #[error("no MTA-STS record for {0}")]
+    NoRecord(String),
+    /// More than one `_mta-sts` record: no policy (RFC 8461 section 3.1).
+    #[error("{count} MTA-STS records for {domain}")]
+    ManyRecords {
+        /// The domain.
+        domain: String,
+        /// How many.
+        count: usize,
+    },
+    /// The `_mta-sts` record is malformed.
+    #[error("MTA-STS record of {domain}: {source}")]
+    BadRecord {
+        /// The domain.
+        domain: String,
+        /// What is wrong with it.
+        source: zegel_mtasts::StsError,
+    },
+    /// The policy host's address could not be looked up.
+    #[error("address of {host}: {reason}")]
+    PolicyHost {
+        /// `mta-sts.<domain>`.
+        host: String,
+        /// The resolver's error.
+        reason: String,
+    },
+    /// The policy file could not be fetched.
+    #[error(transparent)]
+    Fetch(#[from] zegel_net::mta_sts::FetchError),
+    /// The fetch did not finish in time.
+    #[error("policy fetch from mta-sts.{domain} timed out after {millis} ms")]
+    FetchTimeout {
+        /// The domain.
+        domain: String,
+        /// The time allowed.
+        millis: u128,
+    },
+    /// The policy file is malformed.
+    #[error("policy from {host}: {source}")]
+    BadPolicy {
+        /// `mta-sts.<domain>`.
+        host: String,
+        /// What is wrong with it.
+        source: zegel_mtasts::StsError,
+    },
+    /// The policy is in mode `testing` or `none`: not enough for `tls`.
+    #[error("MTA-STS policy in mode {0}")]
+    NotEnforced(&'static str),
+    /// None of the domain's MX hosts is in its policy.
+    #[error("no MX of {domain} ({hosts}) is in its MTA-STS policy")]
+    NoMatchingMx {
+        /// The domain.
+        domain: String,
+        /// Its MX hosts, comma-separated.
+        hosts: String,
+    },
+}
+
 /// Domains kept in the cache before expired ones are swept out.
 const CACHE_LIMIT: usize = 10_000;
 
@@ -56,12 +140,11 @@ pub enum Trust {
 }
 
 impl Trust {
-    fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, String> {
-        let builder = zegel_net::tls::client_builder().map_err(|e| format!("TLS: {e}"))?;
+    fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
+        let builder = zegel_net::tls::client_builder()?;
         let config = match self {
             Trust::System => {
-                rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(builder)
-                    .map_err(|e| format!("TLS: {e}"))?
+                rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(builder)?
                     .with_no_client_auth()
             }
             Trust::Roots(roots) => builder
@@ -102,7 +185,9 @@ impl MtaSts {
     /// Discovery through `dns_servers` (empty: the system's resolvers),
     /// trusting `trust`; 10 seconds per step.
     pub fn new(dns_servers: &[SocketAddr], trust: Trust) -> Result<MtaSts, crate::OutboundError> {
-        let tls = trust.client_config().map_err(crate::OutboundError::Tls)?;
+        let tls = trust
+            .client_config()
+            .map_err(|e| crate::OutboundError::Tls(e.to_string()))?;
         Ok(MtaSts {
             resolver: crate::send::resolver(dns_servers)?,
             https: tls.clone(),
@@ -148,12 +233,12 @@ impl MtaSts {
     }
 
     /// The domain's policy if it is in mode `enforce`; otherwise why not.
-    pub async fn enforced(&self, domain: &str) -> Result<Arc<StsPolicy>, String> {
+    pub async fn enforced(&self, domain: &str) -> Result<Arc<StsPolicy>, StsLookupError> {
         let policy = self.policy(domain).await?;
         match policy.mode {
             StsMode::Enforce => Ok(policy),
-            StsMode::Testing => Err("MTA-STS policy in mode testing".into()),
-            StsMode::None => Err("MTA-STS policy in mode none".into()),
+            StsMode::Testing => Err(StsLookupError::NotEnforced("testing")),
+            StsMode::None => Err(StsLookupError::NotEnforced("none")),
         }
     }
 
@@ -161,26 +246,33 @@ impl MtaSts {
     /// is in mode `enforce` and at least one of its MX hosts matches it
     /// (a domain whose MX hosts all fall outside its own policy could only
     /// be retried until the mail bounces).
-    pub async fn verified(&self, domain: &str) -> Result<Arc<StsPolicy>, String> {
+    pub async fn verified(&self, domain: &str) -> Result<Arc<StsPolicy>, StsLookupError> {
         let policy = self.enforced(domain).await?;
         let hosts = self.mx_hosts(domain).await?;
         if hosts.iter().any(|h| policy.matches_mx(h)) {
             Ok(policy)
         } else {
-            Err(format!(
-                "no MX of {domain} ({}) is in its MTA-STS policy",
-                hosts.join(", ")
-            ))
+            Err(StsLookupError::NoMatchingMx {
+                domain: domain.to_string(),
+                hosts: hosts.join(", "),
+            })
         }
     }
 
     /// The MX host names of `domain` (the domain itself without MX records).
-    async fn mx_hosts(&self, domain: &str) -> Result<Vec<String>, String> {
+    async fn mx_hosts(&self, domain: &str) -> Result<Vec<String>, StsLookupError> {
         let name = format!("{}.", domain.trim_end_matches('.'));
         match tokio::time::timeout(self.timeout, self.resolver.lookup(name, RecordType::MX)).await {
-            Err(_) => Err(format!("MX lookup for {domain} timed out")),
+            Err(_) => Err(StsLookupError::LookupTimeout {
+                what: "MX",
+                name: domain.to_string(),
+            }),
             Ok(Err(e)) if e.is_no_records_found() => Ok(vec![domain.to_string()]),
-            Ok(Err(e)) => Err(format!("MX lookup for {domain}: {e}")),
+            Ok(Err(e)) => Err(StsLookupError::Lookup {
+                what: "MX",
+                name: domain.to_string(),
+                reason: e.to_string(),
+            }),
             Ok(Ok(lookup)) => Ok(lookup
                 .answers()
                 .iter()
@@ -194,10 +286,10 @@ impl MtaSts {
     }
 
     /// The domain's current policy, any mode (see the module doc).
-    pub async fn policy(&self, domain: &str) -> Result<Arc<StsPolicy>, String> {
+    pub async fn policy(&self, domain: &str) -> Result<Arc<StsPolicy>, StsLookupError> {
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
         if !is_domain(&domain) {
-            return Err(format!("not a domain name: {:?}", clip(&domain)));
+            return Err(StsLookupError::NotADomain(clip(&domain)));
         }
         let cached = self.cached(&domain);
         let id = match self.txt_id(&domain).await {
@@ -209,10 +301,10 @@ impl MtaSts {
         }
         let fetched = match tokio::time::timeout(self.timeout, self.fetch(&domain)).await {
             Ok(r) => r,
-            Err(_) => Err(format!(
-                "policy fetch from mta-sts.{domain} timed out after {} ms",
-                self.timeout.as_millis()
-            )),
+            Err(_) => Err(StsLookupError::FetchTimeout {
+                domain: domain.clone(),
+                millis: self.timeout.as_millis(),
+            }),
         };
         match fetched {
             Ok(mut policy) => {
@@ -251,17 +343,28 @@ impl MtaSts {
     }
 
     /// The `id` of the domain's one MTA-STS TXT record.
-    async fn txt_id(&self, domain: &str) -> Result<String, String> {
+    async fn txt_id(&self, domain: &str) -> Result<String, StsLookupError> {
         let name = format!("_mta-sts.{domain}.");
         let lookup =
             match tokio::time::timeout(self.timeout, self.resolver.lookup(name, RecordType::TXT))
                 .await
             {
-                Err(_) => return Err(format!("TXT lookup for _mta-sts.{domain} timed out")),
-                Ok(Err(e)) if e.is_no_records_found() => {
-                    return Err(format!("no MTA-STS record for {domain}"))
+                Err(_) => {
+                    return Err(StsLookupError::LookupTimeout {
+                        what: "TXT",
+                        name: format!("_mta-sts.{domain}"),
+                    })
                 }
-                Ok(Err(e)) => return Err(format!("TXT lookup for _mta-sts.{domain}: {e}")),
+                Ok(Err(e)) if e.is_no_records_found() => {
+                    return Err(StsLookupError::NoRecord(domain.to_string()))
+                }
+                Ok(Err(e)) => {
+                    return Err(StsLookupError::Lookup {
+                        what: "TXT",
+                        name: format!("_mta-sts.{domain}"),
+                        reason: e.to_string(),
+                    })
+                }
                 Ok(Ok(l)) => l,
             };
         let records: Vec<String> = lookup
@@ -279,20 +382,29 @@ impl MtaSts {
             .filter(|t| t.starts_with("v=STSv1"))
             .collect();
         match records.as_slice() {
-            [one] => parse_sts_record(one).map_err(|e| format!("MTA-STS record of {domain}: {e}")),
-            [] => Err(format!("no MTA-STS record for {domain}")),
-            _ => Err(format!("{} MTA-STS records for {domain}", records.len())),
+            [one] => parse_sts_record(one).map_err(|source| StsLookupError::BadRecord {
+                domain: domain.to_string(),
+                source,
+            }),
+            [] => Err(StsLookupError::NoRecord(domain.to_string())),
+            _ => Err(StsLookupError::ManyRecords {
+                domain: domain.to_string(),
+                count: records.len(),
+            }),
         }
     }
 
     /// Fetches and parses the policy file (no timeout here: the caller's).
-    async fn fetch(&self, domain: &str) -> Result<StsPolicy, String> {
+    async fn fetch(&self, domain: &str) -> Result<StsPolicy, StsLookupError> {
         let host = format!("mta-sts.{domain}");
         let addresses: Vec<std::net::IpAddr> = self
             .resolver
             .lookup_ip(format!("{host}."))
             .await
-            .map_err(|e| format!("address of {host}: {e}"))?
+            .map_err(|e| StsLookupError::PolicyHost {
+                host: host.clone(),
+                reason: e.to_string(),
+            })?
             .iter()
             .collect();
         let text = zegel_net::mta_sts::fetch_policy(
@@ -301,9 +413,8 @@ impl MtaSts {
             self.https_port,
             self.https.clone(),
         )
-        .await
-        .map_err(|e| e.to_string())?;
-        StsPolicy::parse(&text).map_err(|e| format!("policy from {host}: {e}"))
+        .await?;
+        StsPolicy::parse(&text).map_err(|source| StsLookupError::BadPolicy { host, source })
     }
 }
 

@@ -99,6 +99,26 @@ pub(crate) fn sms_text(organization: &str, password: &str) -> String {
     )
 }
 
+/// Why the `archive` action cannot be used for a recipient (the fallback
+/// applies). Never holds the password.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ArchiveNotPossible {
+    #[error("no phone number known")]
+    NoPhone,
+    #[error("no valid phone number known")]
+    BadPhone,
+    #[error("no SMS provider")]
+    NoSmsProvider,
+    #[error("nothing to pack (no attachments, body_as_document off)")]
+    NothingToPack,
+    #[error(transparent)]
+    Archive(#[from] zegel_archive::ArchiveError),
+    #[error("packing failed: {0}")]
+    Packing(#[from] tokio::task::JoinError),
+    #[error("SMS not sent: {0}")]
+    Sms(#[from] crate::sms::SmsError),
+}
+
 /// Packs `docs` for `recipient`, sends the password to `phone` and writes
 /// the mail. `Err`: why not (then the fallback applies); never holds the
 /// password.
@@ -110,14 +130,14 @@ pub(crate) async fn prepare(
     recipient: &str,
     subject: &str,
     phone: Option<&str>,
-) -> Result<Prepared, String> {
-    let phone = phone.ok_or("no phone number known")?;
-    let phone = PhoneNumber::parse(phone).map_err(|_| "no valid phone number known")?;
-    let sms = sms.ok_or("no SMS provider")?;
+) -> Result<Prepared, ArchiveNotPossible> {
+    let phone = phone.ok_or(ArchiveNotPossible::NoPhone)?;
+    let phone = PhoneNumber::parse(phone).map_err(|_| ArchiveNotPossible::BadPhone)?;
+    let sms = sms.ok_or(ArchiveNotPossible::NoSmsProvider)?;
     if docs.is_empty() {
-        return Err("nothing to pack (no attachments, body_as_document off)".into());
+        return Err(ArchiveNotPossible::NothingToPack);
     }
-    let password = Password::generate().map_err(|e| e.to_string())?;
+    let password = Password::generate()?;
     let format = c.archive_format;
     let packed = {
         let (docs, password) = (docs.clone(), password.clone());
@@ -133,14 +153,10 @@ pub(crate) async fn prepare(
             };
             zegel_archive::pack(&entries, &password, &options)
         })
-        .await
-        .map_err(|e| format!("packing failed: {e}"))?
-        .map_err(|e| e.to_string())?
+        .await??
     };
     let text = zeroize::Zeroizing::new(sms_text(&c.organization, password.as_str()));
-    sms.send(&phone, &text)
-        .await
-        .map_err(|e| format!("SMS not sent: {e}"))?;
+    sms.send(&phone, &text).await?;
     let file_name = format!("beveiligd-bericht.{}", format.extension());
     let mail = compose::archive_mail(&ArchiveMail {
         organization: &c.organization,
