@@ -15,13 +15,18 @@ pub enum Lang {
     En,
 }
 
+/// A language name other than `nl` or `en`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language '{0}' (use nl or en)")]
+pub struct UnknownLang(pub String);
+
 impl FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Lang, String> {
+    type Err = UnknownLang;
+    fn from_str(s: &str) -> Result<Lang, UnknownLang> {
         match s.to_ascii_lowercase().as_str() {
             "nl" => Ok(Lang::Nl),
             "en" => Ok(Lang::En),
-            other => Err(format!("unknown language '{other}' (use nl or en)")),
+            other => Err(UnknownLang(other.to_string())),
         }
     }
 }

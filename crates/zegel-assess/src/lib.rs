@@ -30,7 +30,7 @@ pub mod segment;
 pub use assess::{AssessError, Assessor, Envelope};
 pub use assessment::{Assessment, Reason, Verdict, Warning, WarningKind};
 pub use finding::{Finding, FindingKind, Location, Match};
-pub use i18n::{kind_label, Lang};
+pub use i18n::{kind_label, Lang, UnknownLang};
 pub use ocr::{Ocr, OcrError};
 pub use policy::{Policy, UnreadablePolicy, WarningAction};
 pub use recipients::Domains;
