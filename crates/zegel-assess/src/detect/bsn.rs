@@ -94,7 +94,15 @@ impl Detector for BsnDetector {
             // (a phone number, an amount, a date). A bare nine digits may
             // stand after a space and another number (a table row); grouped
             // forms must stand apart.
-            let glue: &[u8] = if g.sep.is_some() { SEPS } else { b".-,/+" };
+            // In a comma-separated row a comma ends a cell; elsewhere it is
+            // a decimal comma ("514647036,19").
+            let glue: &[u8] = if g.sep.is_some() {
+                SEPS
+            } else if in_comma_row(text.original, g.start) {
+                b".-/+"
+            } else {
+                b".-,/+"
+            };
             if joined_before(bytes, g.start, glue)
                 || joined_after(bytes, g.end, glue)
                 || g.start > 0 && bytes[g.start - 1] == b'+'
@@ -139,6 +147,14 @@ impl Detector for BsnDetector {
             });
         }
     }
+}
+
+/// Whether the line holding byte `at` is a row of a comma-separated table.
+fn in_comma_row(original: &str, at: usize) -> bool {
+    let start = original[..at].rfind('\n').map_or(0, |p| p + 1);
+    let end = original[at..].find('\n').map_or(original.len(), |p| at + p);
+    let line = original[start..end].trim_end_matches('\r');
+    super::table::separator(line) == Some(b',')
 }
 
 /// Whether a BSN word stands earlier in the text, within [`HEADER_REACH`]:
@@ -209,6 +225,17 @@ mod tests {
         assert_eq!(find("Graag 1234.56.782 nakijken")[0].confidence, GROUPED);
         let log = "2024-04-02T10:11:12Z req=813402177 status=502";
         assert!(find(log).iter().all(|m| m.confidence < 0.5));
+    }
+
+    #[test]
+    fn a_bsn_between_the_commas_of_a_csv_row() {
+        let csv = "studienummer,bsn,geboortedatum,bepalingen\n\
+                   DL-0163,514647036,1960-01-27,HbA1c;lipiden;TSH\n";
+        let m = find(csv);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(&csv[m[0].span.clone()], "514647036");
+        // A Dutch decimal comma in prose still glues.
+        assert!(find("Het bedrag is 514647036,19 euro.").is_empty());
     }
 
     #[test]

@@ -45,6 +45,8 @@ const KEYWORDS: &[(&str, Announces)] = &[
     // `ww is Welkom2026!`, `ww van de mailbox is ...`.
     ("ww is", Announces::Password),
     ("ww van", Announces::Password),
+    // `ww Hartslag-2024!`: bare, so only a strong or chosen password.
+    ("ww ", Announces::Password),
     ("startww", Announces::Password),
     ("psk", Announces::Password),
     ("pre-shared key", Announces::Password),
@@ -1225,6 +1227,10 @@ mod tests {
             (
                 "mailbox toevoegen, ww is Welkom2026! - niet doorgeven",
                 "Welkom2026!",
+            ),
+            (
+                "wifi is VitaalGast, ww Hartslag-2024! (met uitroepteken)",
+                "Hartslag-2024!",
             ),
             (
                 "Inloggen kan met admin,\nww is nog steeds Eemland!2024 (ja ik weet het).",

@@ -140,6 +140,7 @@ const DIAGNOSES: &[&str] = &[
     "hepatitis*",
     "tuberculose",
     "tuberculosis",
+    "tbc",
     "obesitas",
     "obesity",
     "anorexia*",
@@ -219,6 +220,12 @@ const DIAGNOSES: &[&str] = &[
     "incontinent*",
     "decubitus",
     "slechthorend",
+    "slechthorendheid",
+    "doofheid",
+    "gehoorverlies",
+    "hoorverlies",
+    "hearing loss",
+    "sensorineural",
     "slechtziend",
     "hartritmestoornis*",
     "atriumfibrilleren",
@@ -394,7 +401,8 @@ const MEDICATION: &[&str] = &[
     "salbutamol",
     "ventolin*",
     "seretide",
-    "antibiotica",
+    // `antibioticakuur`
+    "antibiotica*",
     "antibioticum",
     "antibiotics",
     "amoxicilline",
@@ -920,6 +928,9 @@ impl Detector for HealthDetector {
         for (index, span) in capital_acronyms(text.original) {
             push(span.start, span.end, Found::Acronym(index), 0.4, false);
         }
+        for span in stated_diagnoses(text.original, &text.lower) {
+            push(span.start, span.end, Found::Stated, 0.4, false);
+        }
         self.measurements.find_in(text, |span, measured| {
             push(
                 span.start,
@@ -942,6 +953,110 @@ enum Found {
     Measured(Measured),
     /// The index of a [`CAPITAL_ACRONYMS`] entry.
     Acronym(usize),
+    /// What a stated diagnosis names ([`stated_diagnoses`]).
+    Stated,
+}
+
+/// Words after `bij` that name a person: pronouns, titles and the people
+/// care writes about (`bij haar`, `bij mevrouw`, `bij de patiënt`, `bij uw
+/// zoon`); a known name counts too (`bij Wim`).
+const STATED_PERSONS: &[&str] = &[
+    "hem",
+    "haar",
+    "u",
+    "jou",
+    "jullie",
+    "mevrouw",
+    "meneer",
+    "mevr",
+    "mw",
+    "dhr",
+    "heer",
+    "patiënt",
+    "patient",
+    "cliënt",
+    "client",
+    "bewoner",
+    "kind",
+    "zoon",
+    "dochter",
+    "vader",
+    "moeder",
+    "man",
+    "vrouw",
+    "partner",
+    "deelnemer",
+    "cursist",
+    "leerling",
+    "medewerker",
+    "echtgenoot",
+    "echtgenote",
+    "baby",
+    "broer",
+    "zus",
+];
+
+/// Diagnoses stated as such, whatever they are called: "bij <someone>
+/// is/werd <X> vastgesteld" ("Bij haar is rechts een complete doofheid
+/// vastgesteld", "Bij Wim is vorig jaar ALS vastgesteld"). The range is X,
+/// at most eight words, within one sentence; not a negation ("er is niets
+/// vastgesteld") and not a finding of fact ("is vastgesteld dat ...").
+/// Found by a plain search for "vastgesteld", rare enough in other text.
+fn stated_diagnoses(original: &str, lower: &str) -> Vec<std::ops::Range<usize>> {
+    const VERBS: &[&str] = &[" is ", " werd ", " was ", " zijn "];
+    let mut out = Vec::new();
+    for (v, _) in lower.match_indices("vastgesteld") {
+        let after = &lower[v + "vastgesteld".len()..];
+        let next = after.split_whitespace().next().unwrap_or("");
+        if matches!(next, "dat" | "te") || after.starts_with(|c: char| c.is_alphanumeric()) {
+            continue;
+        }
+        let mut from = v.saturating_sub(160);
+        while !lower.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = &lower[from..v];
+        let sentence = before.rfind(['.', '!', '?', '\n']).map_or(0, |p| p + 1);
+        let Some(bij) = before[sentence..]
+            .rfind("bij ")
+            .map(|p| from + sentence + p)
+            .filter(|&p| p == 0 || !lower.as_bytes()[p - 1].is_ascii_alphanumeric())
+        else {
+            continue;
+        };
+        let Some((verb_at, verb)) = VERBS
+            .iter()
+            .filter_map(|verb| lower[bij..v].find(verb).map(|p| (bij + p, *verb)))
+            .min()
+        else {
+            continue;
+        };
+        let person = &original[bij + 4..verb_at];
+        let names = crate::detect::names::mentions_name(person)
+            || person.split_whitespace().take(3).any(|w| {
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                STATED_PERSONS.contains(&w.to_lowercase().as_str())
+            });
+        let what = verb_at + verb.len()..v;
+        let words: Vec<&str> = lower[what.clone()].split_whitespace().collect();
+        let negated = words
+            .iter()
+            .any(|w| matches!(*w, "niets" | "geen" | "niet" | "nog"));
+        let content = words.iter().any(|w| {
+            w.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && !matches!(
+                    *w,
+                    "het" | "dit" | "dat" | "als" | "wel" | "ook" | "toen" | "daar"
+                )
+        });
+        if names && content && words.len() <= 8 && !negated {
+            let start =
+                what.start + (lower[what.clone()].len() - lower[what.clone()].trim_start().len());
+            let end = what.end - (lower[what.clone()].len() - lower[what.clone()].trim_end().len());
+            out.push(start..end);
+        }
+    }
+    out
 }
 
 /// Where the [`CAPITAL_ACRONYMS`] stand in `original`: in capitals, as a
@@ -1139,6 +1254,16 @@ mod tests {
     }
 
     #[test]
+    fn a_diagnosis_stated_as_such_whatever_it_is_called() {
+        must_find("Mevrouw Esmee Dijkstra-Kok is gisteren geweest. Bij haar is rechts een complete cochleaire uitval vastgesteld na de operatie.");
+        must_find("Bij Jesse werd in maart een zeldzame stofwisselingsziekte vastgesteld.");
+        must_not("Bij de controle is vastgesteld dat de deur openstond.");
+        must_not("Bij haar is gelukkig niets vastgesteld.");
+        must_not("Bij de inspectie werden drie gebreken vastgesteld.");
+        must_not("Bij Rijkswaterstaat is schade aan de dijk vastgesteld.");
+    }
+
+    #[test]
     fn a_condition_whose_acronym_is_a_word_counts_only_in_capitals() {
         must_find("Bij Wim is vorig jaar ALS vastgesteld en hij zit inmiddels in een rolstoel.");
         must_find("Mevrouw Dekker heeft NAH na een ongeluk in 2019.");
@@ -1227,6 +1352,9 @@ mod tests {
         must_find("He suffers from COPD and heart failure.");
         must_find("My daughter has autism.");
         must_find("Client was discharged from hospital on Monday.");
+        must_find("Your left ear shows a moderate high-frequency sensorineural loss.");
+        must_find("Bij meneer Aksoy is lawaaigehoorverlies vastgesteld.");
+        must_find("Dawit Haile is door de GGD gezien. Er is open tbc vastgesteld en hij is gestart met een antibioticakuur van zes maanden.");
     }
 
     #[test]

@@ -65,6 +65,12 @@ const ANALYTES: &[(&str, bool)] = &[
     ("vit b12", false),
     ("mcv", false),
     ("bilirubine", false),
+    ("bilirubin", false),
+    // English liver enzymes (ALAT, ASAT and AF in Dutch): also a key and
+    // everyday words, so only with a unit or a decimal.
+    ("alt", true),
+    ("ast", true),
+    ("alp", true),
     ("troponine", false),
     ("troponin", false),
     ("d-dimeer", false),
@@ -459,6 +465,12 @@ mod tests {
             ["Potassium was 3.1 mmol/L"]
         );
         assert_eq!(labs("leuko's 14,2 x10^9/l"), ["leuko's 14,2 x10^9/l"]);
+        // English liver enzymes: everyday words too, so only with a unit.
+        assert_eq!(
+            labs("ALT 212 U/L and AST 158 U/L, bilirubin 14 umol/L"),
+            ["ALT 212 U/L", "AST 158 U/L", "bilirubin 14 umol/L"]
+        );
+        assert!(labs("press ALT 2 to switch").is_empty());
     }
 
     #[test]

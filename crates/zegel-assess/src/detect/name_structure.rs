@@ -13,7 +13,8 @@
 //! - a label with one capitalised word, a family: 0.7
 //! - a capitalised cell in a table's name column, where the same table
 //!   also has a column of private identifiers (address, postcode, date of
-//!   birth, BSN, bank account): 0.7
+//!   birth, BSN, bank account) or, without job titles, of e-mail addresses
+//!   or phone numbers: 0.7
 //!
 //! Not reported: a label whose value holds a digit, a lowercase word that
 //! is not a tussenvoegsel, more than five words, or an organisation word
@@ -203,9 +204,40 @@ const NAME_COLUMNS: &[&str] = &[
     "full name",
 ];
 
-/// Table headers of a column that identifies a private person (lowercase):
-/// a home address, a birth date, a citizen or bank number. Not phone or
-/// e-mail: a list of colleagues or contacts has those at work.
+/// Table headers of a column of contact details (lowercase): beside a name
+/// they identify a person, unless the table is one of people at work
+/// ([`WORK_COLUMNS`]): a staff list with job titles and work phones.
+const CONTACT_COLUMNS: &[&str] = &[
+    "email",
+    "e-mail",
+    "e-mailadres",
+    "emailadres",
+    "email address",
+    "telefoon",
+    "telefoonnummer",
+    "mobiel",
+    "mobile",
+    "phone",
+];
+
+/// Table headers that make a table one of people at work (lowercase).
+const WORK_COLUMNS: &[&str] = &[
+    "functie",
+    "function",
+    "job title",
+    "title",
+    "afdeling",
+    "department",
+    "organisatie",
+    "organisation",
+    "organization",
+    "bedrijf",
+    "company",
+];
+
+/// Table headers of a column that identifies a private person beside the
+/// name (lowercase): a home address, a birth date, a citizen or bank
+/// number.
 const PRIVATE_COLUMNS: &[&str] = &[
     "adres",
     "woonadres",
@@ -228,8 +260,8 @@ const PRIVATE_COLUMNS: &[&str] = &[
 ];
 
 /// Names in the name column of a table of people: a table whose header
-/// row names a name column and a column of private identifiers lists
-/// persons, so a capitalised cell under the name column is a name
+/// row names a name column and a column of private identifiers (or of
+/// contact details, without job titles) lists persons, so a capitalised cell under the name column is a name
 /// (`Mevr.;A.M.;;Scholten;Kastanjelaan;2;3851 CD`), whether or not the
 /// name lists know it.
 fn table_columns(text: &Text<'_>, out: &mut Vec<Match>) {
@@ -255,7 +287,10 @@ fn table_columns(text: &Text<'_>, out: &mut Vec<Match>) {
             .filter_map(|c| lower.get(start + c.start..start + c.end))
             .collect();
         let names = headers.iter().any(|h| NAME_COLUMNS.contains(h));
-        let private = headers.iter().any(|h| PRIVATE_COLUMNS.contains(h));
+        let at_work = headers.iter().any(|h| WORK_COLUMNS.contains(h));
+        let private = headers
+            .iter()
+            .any(|h| PRIVATE_COLUMNS.contains(h) || (!at_work && CONTACT_COLUMNS.contains(h)));
         if !names || !private {
             continue;
         }
@@ -455,11 +490,16 @@ fn bracketed_first_names(text: &Text<'_>, out: &mut Vec<Match>) {
         if !initials(&before[init_start..]) {
             continue;
         }
-        // The surname, perhaps after tussenvoegsels.
+        // The surname, perhaps after tussenvoegsels, on the same line (an
+        // address may follow on the next: "Dhr. C. (Cor) Wijnbergen\n
+        // Eemnesserweg 118").
         let mut end = close + 1;
         let mut words = 0;
-        for word in s[close + 1..].split(' ').skip(1).take(4) {
-            let w = word.trim_end_matches([',', '.', ';', ':', '\n', '\r']);
+        let line_end = s[close + 1..]
+            .find(['\n', '\r'])
+            .map_or(s.len(), |p| close + 1 + p);
+        for word in s[close + 1..line_end].split(' ').skip(1).take(4) {
+            let w = word.trim_end_matches([',', '.', ';', ':']);
             let at = end + 1;
             if is_tussenvoegsel(w) {
                 end = at + word.len();

@@ -921,13 +921,26 @@ mod tests {
     }
 
     #[test]
+    fn a_bracketed_first_name_on_a_line_of_its_own() {
+        must_find(
+            "Afleveren Dhr. C. (Cor) Wijnbergen\nEemnesserweg 118\n3743 AH Baarn",
+            "C. (Cor) Wijnbergen",
+        );
+    }
+
+    #[test]
     fn a_name_column_beside_addresses_lists_people() {
         let csv = "aanhef;voorletters;tussenvoegsel;achternaam;straat;huisnr;postcode;plaats\n\
                    Mevr.;A.M.;;Scholten;Kastanjelaan;2;3851 CD;Harderveen\n\
                    Dhr.;S.;;Ramdin;Populierenlaan;19;3852 RS;Harderveen\n";
         must_find(csv, "Scholten");
         must_find(csv, "Ramdin");
-        // A list of colleagues by role and work phone is not.
+        // With private e-mail addresses too.
+        must_find(
+            "voornaam,achternaam,email,groep\nHiwet,Tsegay,hiwet.tsegay@gmail.com,B1-6\n",
+            "Hiwet",
+        );
+        // A staff list with job titles and work phones is not.
         must_not("naam;functie;telefoon\nScholten;teamleider;0341-425610\n");
     }
 

@@ -35,6 +35,8 @@ const CRIMINAL: &[&str] = &[
     "detentie",
     "gedetineerd*",
     "gedetineerde",
+    "vastgezeten",
+    "gevangen gezeten",
     "reclassering*",
     "proces-verbaal",
     "verdachte van",
@@ -136,6 +138,10 @@ const SPECIAL: &[&str] = &[
     "politieke kleur",
     "partijlid*",
     "lid van de partij",
+    "oppositiepartij*",
+    "politieke partij",
+    "political party",
+    "opposition party",
     "stemt op",
     "stemde op",
     "political opinion*",
@@ -469,6 +475,12 @@ mod tests {
         must_not("De FNV onderhandelt over de nieuwe cao.");
         must_not("Mevrouw Jansen leidt de cao-onderhandelingen met de FNV.");
         must_not("Notify the trade unions that have members among your employees (in your sector most likely FNV and CNV), and consult them.");
+    }
+
+    #[test]
+    fn a_political_past_and_detention_told_of_someone() {
+        must_find("Wat hij mij vertelde: hij was in Syrië actief lid van een oppositiepartij en heeft om die reden een jaar vastgezeten.");
+        must_not("De politieke partijen in de raad krijgen het voorstel volgende week.");
     }
 
     #[test]

@@ -18,8 +18,11 @@ use std::ops::Range;
 /// then the CSV separators.
 const SEPARATORS: &[u8] = b"\t;|,";
 
-/// The separator of `line` as a table row: a tab once, or `;`, `|` or `,`
-/// at least twice (one comma is prose).
+/// The separator of `line` as a table row: a tab once, or else the most
+/// frequent of `;`, `|` and `,` that stands at least twice (one comma is
+/// prose; a comma row may hold `;` inside a cell, `HbA1c;TSH`, and a
+/// semicolon row decimal commas, `12,5`). A tie goes to the earlier in
+/// [`SEPARATORS`].
 pub fn separator(line: &str) -> Option<u8> {
     let mut counts = [0usize; SEPARATORS.len()];
     for b in line.bytes() {
@@ -27,11 +30,28 @@ pub fn separator(line: &str) -> Option<u8> {
             counts[i] += 1;
         }
     }
-    SEPARATORS
-        .iter()
-        .zip(counts)
-        .find(|&(&sep, n)| if sep == b'\t' { n >= 1 } else { n >= 2 })
-        .map(|(&sep, _)| sep)
+    if counts[0] >= 1 {
+        return Some(b'\t');
+    }
+    let mut best: Option<(u8, usize)> = None;
+    for (&sep, &n) in SEPARATORS.iter().zip(&counts).skip(1) {
+        if n >= 2 && best.is_none_or(|(_, m)| n > m) {
+            best = Some((sep, n));
+        }
+    }
+    best.map(|(sep, _)| sep)
+}
+
+/// Whether `line` is a row of a table separated by `sep`: it holds `sep`
+/// as a row must ([`separator`]'s counts), whichever separator is most
+/// frequent in it.
+pub fn is_row(line: &str, sep: u8) -> bool {
+    let n = line.bytes().filter(|&b| b == sep).count();
+    if sep == b'\t' {
+        n >= 1
+    } else {
+        n >= 2 && !line.contains('\t')
+    }
 }
 
 /// The byte ranges of the cells of `line` split at `sep` (not inside
@@ -108,7 +128,7 @@ pub fn cells_below<'a>(
     for line in lines {
         let start = at;
         let row = line.strip_suffix('\r').unwrap_or(line);
-        if separator(row) != Some(sep) {
+        if !is_row(row, sep) {
             break;
         }
         at += line.len() + 1;
@@ -140,18 +160,18 @@ const MAX_ROWS_UP: usize = 10_000;
 pub fn header_above(text: &str, at: usize) -> Option<usize> {
     let line_of = |end: usize| text[..end].rfind('\n').map_or(0, |n| n + 1);
     let line_end = |start: usize| text[start..].find('\n').map_or(text.len(), |n| start + n);
-    let row = |start: usize| {
+    let line = |start: usize| {
         let line = &text[start..line_end(start)];
-        separator(line.strip_suffix('\r').unwrap_or(line))
+        line.strip_suffix('\r').unwrap_or(line)
     };
     let mut start = line_of(at);
-    let sep = row(start)?;
+    let sep = separator(line(start))?;
     for _ in 0..MAX_ROWS_UP {
         if start == 0 {
             break;
         }
         let above = line_of(start - 1);
-        if row(above) != Some(sep) {
+        if !is_row(line(above), sep) {
             break;
         }
         start = above;
@@ -173,6 +193,18 @@ mod tests {
             .into_iter()
             .map(|c| text[c.span].to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_csv_row_with_semicolons_inside_a_cell_is_still_a_comma_row() {
+        let csv = "nr,bsn,geboortedatum,bepalingen\nDL-1,514647036,1960-01-27,HbA1c;TSH;ALAT\n";
+        assert_eq!(
+            separator("DL-1,514647036,1960-01-27,HbA1c;TSH;ALAT"),
+            Some(b',')
+        );
+        assert_eq!(under(csv, "geboorte"), ["1960-01-27"]);
+        // A semicolon CSV with decimal commas stays a semicolon CSV.
+        assert_eq!(separator("Jan;12,5;13,7;ja"), Some(b';'));
     }
 
     #[test]
