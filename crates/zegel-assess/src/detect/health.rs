@@ -1435,6 +1435,8 @@ mod tests {
         must_not("Nieuwsbrief februari\n\nDe griepprik komt eraan, zie ons beleid op de website.\n\nEen hele alinea over het schoolplein, de nieuwe fietsenstalling, de juffen en meesters van groep 3 en 4, de ouderavond van dinsdag en de kerstmarkt die dit jaar gewoon weer doorgaat, met chocolademelk.\n\nIs uw kind zwanger van een broertje of zusje? Grapje: fijn als u het ons laat weten.");
         must_not("Geachte mevrouw Hartman,\n\nWij organiseren in april een middag voor onze vrijwilligers en mantelzorgers in de regio Rivierstad, met koffie en een lunch.\nKunt u dan vertellen wat diabetes en COPD zijn, en wat metformine doet?");
         must_not("3. Maatje voor een bewoner met dementie: samen wandelen, de krant lezen.");
+        // The text of a flyer speaks to every reader.
+        must_not("Hierbij de tekst voor de flyer en de poster.\nBody: Een hoortest duurt 20 minuten. Ook voor vragen over oorsuizen (tinnitus) of het schoonmaken van uw hoortoestel kunt u langskomen.");
         // A training for volunteers names where its teacher works.
         must_not("Daarom organiseren we een training van twee avonden.\nWanneer: dinsdag 25 november\nDoor: een geestelijk verzorger van het hospice in de regio");
         must_not("Your first week: from Wednesday on you will do the medication checks together with Ruben.");

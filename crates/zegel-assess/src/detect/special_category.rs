@@ -46,6 +46,9 @@ const CRIMINAL: &[&str] = &[
     "celstraf",
     "gevangenisstraf",
     "taakstraf",
+    "strafbeschikking*",
+    // A VOG the screening body intends to refuse: a record it weighed.
+    "voornemen tot weigering",
     "werkstraf",
     "tbs",
     "tbs-maatregel",
@@ -475,6 +478,12 @@ mod tests {
         must_not("De FNV onderhandelt over de nieuwe cao.");
         must_not("Mevrouw Jansen leidt de cao-onderhandelingen met de FNV.");
         must_not("Notify the trade unions that have members among your employees (in your sector most likely FNV and CNV), and consult them.");
+    }
+
+    #[test]
+    fn a_penalty_order_or_a_refused_screening() {
+        must_find("Dan Ruben Hazelaar. Hij heeft de VOG wel aangevraagd maar verwacht een voornemen tot weigering, omdat hij in 2019 een strafbeschikking heeft gekregen voor rijden onder invloed.");
+        must_not("Een strafbeschikking is een straf die het OM zelf oplegt, zonder rechter.");
     }
 
     #[test]

@@ -655,6 +655,12 @@ pub const GENERAL_CUES: &[&str] = &[
     "hiring",
     "sollicit*",
     "nieuwsbrief*",
+    // Printed matter for the public (not `poster*`: "posterieure").
+    "flyer*",
+    "poster",
+    "posters",
+    "drukwerk",
+    "huis-aan-huis",
     "newsletter*",
     "ziekteverzuim*",
     "verzuimcijfer*",
