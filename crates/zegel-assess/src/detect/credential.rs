@@ -34,6 +34,10 @@ const KEYWORDS: &[(&str, Announces)] = &[
     ("passwort", Announces::Password),
     ("passwd", Announces::Password),
     ("pwd", Announces::Password),
+    // `pass:` is also a boarding or parking pass: its value must look like
+    // a password (see `keyword_values`).
+    ("pass:", Announces::Password),
+    ("pass=", Announces::Password),
     // Two-letter abbreviations only with their delimiter: short patterns
     // would slow the keyword search down.
     ("pw:", Announces::Password),
@@ -833,7 +837,10 @@ impl CredentialDetector {
             }
             let value = self
                 .stated(text, e, what)
-                .or_else(|| self.next_line_value(text, e, what));
+                .or_else(|| self.next_line_value(text, e, what))
+                .filter(|&(vs, ve, _)| {
+                    word != "pass" || self.secret_shaped(&text.original[vs..ve], what)
+                });
             // Two keywords may announce one value ("in de sleutelkluis ...,
             // code is 2 7 0 4"): it is one finding.
             if let Some((vs, ve, confidence)) =
@@ -958,22 +965,30 @@ impl CredentialDetector {
             if start == sep {
                 continue;
             }
+            // People write `#`, `?` and `!` raw in a password
+            // (`postgresql://ledenadmin:K7#mVq92!xTr@db01...`), so the
+            // user information runs to the last `@` before a blank, and
+            // the host from there to the path; a `/` in it makes it a path
+            // (`https://host:8080/a/@b`), not a password.
             let auth_start = sep + 3;
-            let mut auth_end = auth_start;
-            while auth_end < bytes.len()
-                && !matches!(bytes[auth_end], b'/' | b'?' | b'#')
-                && !bytes[auth_end].is_ascii_whitespace()
-            {
-                auth_end += 1;
+            let mut region_end = auth_start;
+            while region_end < bytes.len() && !bytes[region_end].is_ascii_whitespace() {
+                region_end += 1;
             }
-            let authority = &s[auth_start..auth_end];
-            let Some(at) = authority.rfind('@') else {
+            let region = &s[auth_start..region_end];
+            let Some(at) = region.rfind('@') else {
                 continue;
             };
-            let Some((user, pass)) = authority[..at].split_once(':') else {
+            let Some((user, pass)) = region[..at].split_once(':') else {
                 continue;
             };
-            let host = authority[at + 1..].trim_end_matches(['.', ',', ')', '>', ';']);
+            if user.contains('/') || pass.contains('/') {
+                continue;
+            }
+            let host_end = region[at + 1..]
+                .find(['/', '?', '#'])
+                .map_or(region.len(), |p| at + 1 + p);
+            let host = region[at + 1..host_end].trim_end_matches(['.', ',', ')', '>', ';']);
             let pass_lower = pass.to_ascii_lowercase();
             if pass.is_empty()
                 || host.is_empty()
@@ -1140,6 +1155,30 @@ mod tests {
             values("client secret = q8Z3xK9mP2vL7nR4tW6yB1cF"),
             ["q8Z3xK9mP2vL7nR4tW6yB1cF"]
         );
+    }
+
+    #[test]
+    fn pass_as_a_label_when_its_value_looks_like_a_password() {
+        assert_eq!(
+            values("SFTP\n  user: lbw_portal\n  pass: Hv7!qPz2-Leden\n"),
+            ["Hv7!qPz2-Leden"]
+        );
+        assert!(values("Boarding pass: gate 12, seat 4A").is_empty());
+        assert!(values("Parking pass: achterzijde").is_empty());
+    }
+
+    #[test]
+    fn a_connection_string_whose_password_holds_url_characters() {
+        let s = "  postgresql://ledenadmin:K7#mVq92!xTr@db01.cloudharbor.io:5432/lbw_leden?sslmode=require";
+        let m = find(s);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].excerpt.ends_with("@db01.cloudharbor.io:5432"),
+            "{}",
+            m[0].excerpt
+        );
+        // A path with an `@` after a port is no password.
+        assert!(find("zie https://intranet.example.nl:8080/profiel/@jansen").is_empty());
     }
 
     #[test]
