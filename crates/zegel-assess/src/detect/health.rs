@@ -59,8 +59,8 @@ const NOTIFIABLE_DISEASES: &str =
 /// Conditions known by an acronym that is also an everyday word ("als",
 /// "nah"): counted as a diagnosis only as written in capitals, as a word
 /// of its own in mixed-case text ([`capital_acronyms`]). Found by a plain
-/// search of the original text, not in the shared dictionary: "als" is
-/// among the commonest Dutch words.
+/// (SIMD) search of the original text, not in the shared dictionary: "als"
+/// is among the commonest Dutch words.
 const CAPITAL_ACRONYMS: &[&str] = &[
     "ALS", // amyotrofische laterale sclerose
     "NAH", // niet-aangeboren hersenletsel
@@ -1001,11 +1001,11 @@ const STATED_PERSONS: &[&str] = &[
 /// vastgesteld", "Bij Wim is vorig jaar ALS vastgesteld"). The range is X,
 /// at most eight words, within one sentence; not a negation ("er is niets
 /// vastgesteld") and not a finding of fact ("is vastgesteld dat ...").
-/// Found by a plain search for "vastgesteld", rare enough in other text.
+/// Found by a plain (SIMD) search for "vastgesteld", rare in other text.
 fn stated_diagnoses(original: &str, lower: &str) -> Vec<std::ops::Range<usize>> {
     const VERBS: &[&str] = &[" is ", " werd ", " was ", " zijn "];
     let mut out = Vec::new();
-    for (v, _) in lower.match_indices("vastgesteld") {
+    for v in memchr::memmem::find_iter(lower.as_bytes(), "vastgesteld") {
         let after = &lower[v + "vastgesteld".len()..];
         let next = after.split_whitespace().next().unwrap_or("");
         if matches!(next, "dat" | "te") || after.starts_with(|c: char| c.is_alphanumeric()) {
@@ -1071,7 +1071,7 @@ fn capital_acronyms(original: &str) -> Vec<(usize, std::ops::Range<usize>)> {
     };
     let mut out = Vec::new();
     for (index, acronym) in CAPITAL_ACRONYMS.iter().enumerate() {
-        for (start, _) in original.match_indices(acronym) {
+        for start in memchr::memmem::find_iter(original.as_bytes(), acronym) {
             let end = start + acronym.len();
             let before = start.checked_sub(1).map(|i| bytes[i]);
             let after = bytes.get(end).copied();

@@ -266,19 +266,28 @@ const PRIVATE_COLUMNS: &[&str] = &[
 /// name lists know it.
 fn table_columns(text: &Text<'_>, out: &mut Vec<Match>) {
     let lower = text.lower.as_str();
-    if !lower.contains("naam") && !lower.contains("name") {
+    let original = text.original;
+    // Only the lines that hold a name header are looked at as headers,
+    // found by two plain (SIMD) searches.
+    let bytes = lower.as_bytes();
+    let mut header_lines: Vec<usize> = memchr::memmem::find_iter(bytes, "naam")
+        .chain(memchr::memmem::find_iter(bytes, "name"))
+        .map(|at| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1))
+        .collect();
+    if header_lines.is_empty() {
         return;
     }
-    let original = text.original;
-    let mut at = 0;
+    header_lines.sort_unstable();
+    header_lines.dedup();
     let mut read_to = 0;
-    for line in original.split_inclusive('\n') {
-        let start = at;
-        at += line.len();
+    for start in header_lines {
         if start < read_to {
             continue;
         }
-        let row = line.trim_end_matches(['\r', '\n']);
+        let end = original[start..]
+            .find('\n')
+            .map_or(original.len(), |p| start + p);
+        let row = original[start..end].trim_end_matches('\r');
         let Some(sep) = super::table::separator(row) else {
             continue;
         };
@@ -294,9 +303,9 @@ fn table_columns(text: &Text<'_>, out: &mut Vec<Match>) {
         if !names || !private {
             continue;
         }
-        let (cells, end) =
+        let (cells, table_end) =
             super::table::cells_below(original, lower, start, |h| NAME_COLUMNS.contains(&h));
-        read_to = end;
+        read_to = table_end;
         for cell in cells {
             let value = &original[cell.span.clone()];
             let words: Vec<&str> = value.split_whitespace().collect();
