@@ -79,7 +79,7 @@ pub enum SubmitOutcome {
     /// Stored durably with this id.
     Accepted {
         /// The message id.
-        id: String,
+        id: zegel_store::MessageId,
         /// The verdict.
         verdict: Verdict,
     },
@@ -394,7 +394,11 @@ impl Outbound {
     /// Queues a mail zegel wrote itself (a code, a read receipt) to one
     /// recipient, durably, as a message of its own; DKIM-signed when
     /// configured. Returns its id.
-    pub async fn queue_own_mail(&self, to: &str, mail: Vec<u8>) -> Result<String, OutboundError> {
+    pub async fn queue_own_mail(
+        &self,
+        to: &str,
+        mail: Vec<u8>,
+    ) -> Result<zegel_store::MessageId, OutboundError> {
         let message = own_mail(&self.config, self.dkim.is_some(), to, mail);
         let id = self.store.accept(message).await?;
         self.wake.notify_one();
@@ -408,7 +412,7 @@ impl Outbound {
         colleague: &str,
         former_sender: &str,
         links: &[zegel_store::NewStatusLink],
-    ) -> Result<String, OutboundError> {
+    ) -> Result<zegel_store::MessageId, OutboundError> {
         let mail = handover_notice(&self.config, colleague, former_sender, links);
         self.queue_own_mail(colleague, mail).await
     }

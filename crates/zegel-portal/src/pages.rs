@@ -96,7 +96,7 @@ pub struct Read {
 
 /// One recipient's line on the status page.
 pub struct StatusRow {
-    pub id: String,
+    pub id: zegel_store::PackageId,
     pub recipient: String,
     pub state: &'static str,
     pub open: bool,

@@ -184,7 +184,7 @@ async fn chosen(
     let chosen: Vec<SecurePackage> = s
         .packages
         .iter()
-        .filter(|p| form.package == "all" || p.id == form.package)
+        .filter(|p| form.package == "all" || *p.id == *form.package)
         .cloned()
         .collect();
     if !csrf_ok || chosen.is_empty() {

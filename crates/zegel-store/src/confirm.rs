@@ -124,7 +124,7 @@ impl HoldDecision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoldConfirmation {
     /// The message id.
-    pub message_id: String,
+    pub message_id: crate::MessageId,
     /// The envelope sender (lower case).
     pub sender: String,
     /// Which warning held it.
@@ -156,7 +156,7 @@ impl HoldConfirmation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpiredHold {
     /// The message id.
-    pub message_id: String,
+    pub message_id: crate::MessageId,
     /// The envelope sender ("" for the null sender: nobody to tell).
     pub sender: String,
     /// The recipients it was not sent to.
@@ -331,7 +331,7 @@ impl Store {
             .await?;
             tx.commit().await?;
             out.push(ExpiredHold {
-                message_id,
+                message_id: crate::MessageId::from(message_id),
                 sender,
                 recipients,
             });

@@ -3,14 +3,14 @@
 //! or delete them (`zegel held`).
 
 use crate::confirm::HoldDecision;
-use crate::{now, MessageVerdict, Store, StoreError};
+use crate::{now, MessageId, MessageVerdict, Store, StoreError};
 use sqlx::Row;
 
 /// A message with held deliveries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldMessage {
     /// The message id.
-    pub message_id: String,
+    pub message_id: MessageId,
     /// When it was accepted (Unix seconds).
     pub received_at: i64,
     /// The envelope sender.
@@ -36,9 +36,9 @@ impl Store {
             let id: String = r.try_get("id")?;
             let rcpt: String = r.try_get("rcpt")?;
             match out.last_mut() {
-                Some(last) if last.message_id == id => last.recipients.push(rcpt),
+                Some(last) if last.message_id.as_str() == id => last.recipients.push(rcpt),
                 _ => out.push(HeldMessage {
-                    message_id: id,
+                    message_id: MessageId::from(id),
                     received_at: r.try_get("received_at")?,
                     mail_from: r.try_get("mail_from")?,
                     verdict: MessageVerdict::read(r.try_get("verdict")?)?,
@@ -51,23 +51,24 @@ impl Store {
 
     /// Sends a held message after all: its held deliveries are due now,
     /// with their full lifetime from now. Returns how many were released.
-    pub async fn release_held(&self, message_id: &str, by: &str) -> Result<u64, StoreError> {
+    pub async fn release_held(&self, message_id: &MessageId, by: &str) -> Result<u64, StoreError> {
         self.end_hold(message_id, by, HoldDecision::Released).await
     }
 
     /// Deletes a held message: its held deliveries are never sent.
     /// Returns how many were deleted.
-    pub async fn delete_held(&self, message_id: &str, by: &str) -> Result<u64, StoreError> {
+    pub async fn delete_held(&self, message_id: &MessageId, by: &str) -> Result<u64, StoreError> {
         self.end_hold(message_id, by, HoldDecision::Deleted).await
     }
 
     async fn end_hold(
         &self,
-        message_id: &str,
+        message_id: &MessageId,
         by: &str,
         decision: HoldDecision,
     ) -> Result<u64, StoreError> {
         let now = now();
+        let message_id = message_id.as_str();
         let mut tx = self.pool.begin().await?;
         let done = crate::confirm::move_held(&mut tx, now, message_id, decision, None).await?;
         if done == 0 {

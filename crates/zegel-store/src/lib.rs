@@ -19,6 +19,7 @@
 //!   claiming due deliveries with a lease; recording their outcome.
 //! - `held.rs`: held messages (policy `hold`, DMARC quarantine): list,
 //!   release, delete.
+//! - `ids.rs`: typed ids ([`MessageId`], [`PackageId`]).
 //! - `audit.rs`: the hash-chained audit log.
 //! - `audit_retention.rs`: removing audit rows past the retention behind
 //!   a signed checkpoint.
@@ -55,6 +56,7 @@ mod db;
 mod error;
 mod group;
 mod held;
+mod ids;
 mod kek;
 mod login;
 mod node_keys;
@@ -81,6 +83,7 @@ pub use confirm::{ExpiredHold, HoldConfirmation, HoldDecision, HoldWarning, NewC
 pub use db::Engine;
 pub use error::StoreError;
 pub use held::HeldMessage;
+pub use ids::{MessageId, PackageId};
 pub use kek::{Kek, KeyRingInfo};
 pub use login::{failure_delay, LoginLimits, LoginRefusal};
 pub use node_keys::{NodeKeys, NODE_KEYS_EVERY_SECS, NODE_LIVE_SECS};

@@ -43,9 +43,9 @@ impl SecondFactor {
 #[derive(Debug, Clone)]
 pub struct SecurePackage {
     /// Its id.
-    pub id: String,
+    pub id: crate::PackageId,
     /// The accepted message it copies.
-    pub message_id: String,
+    pub message_id: crate::MessageId,
     /// The recipient it is for.
     pub recipient: String,
     /// Who sent it (envelope sender).
@@ -438,7 +438,7 @@ impl Store {
             &mut tx,
             now,
             Event::CodeWrong,
-            Some(&p.message_id),
+            Some(p.message_id.as_str()),
             &p.recipient,
             &format!("wrong {what} ({tries} of {MAX_TRIES})"),
         )
@@ -453,7 +453,7 @@ impl Store {
                 &mut tx,
                 now,
                 Event::Locked,
-                Some(&p.message_id),
+                Some(p.message_id.as_str()),
                 &p.recipient,
                 "locked after too many wrong codes",
             )
@@ -495,7 +495,7 @@ impl Store {
             &mut tx,
             now,
             Event::Opened,
-            Some(&p.message_id),
+            Some(p.message_id.as_str()),
             &p.recipient,
             detail,
         )
@@ -530,7 +530,7 @@ impl Store {
             &mut tx,
             now(),
             Event::ExpiryChanged,
-            Some(&p.message_id),
+            Some(p.message_id.as_str()),
             &p.recipient,
             &format!("expires at {expires_at} (Unix time), set by {by}"),
         )
@@ -550,7 +550,7 @@ impl Store {
             &mut tx,
             now(),
             Event::Unlocked,
-            Some(&p.message_id),
+            Some(p.message_id.as_str()),
             &p.recipient,
             &format!("unlocked by {by}"),
         )
@@ -607,7 +607,7 @@ impl Store {
             &mut tx,
             now,
             event,
-            Some(&p.message_id),
+            Some(p.message_id.as_str()),
             &p.recipient,
             &format!("key destroyed and copy deleted ({by})"),
         )

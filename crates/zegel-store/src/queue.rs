@@ -184,7 +184,7 @@ pub struct Job {
     /// Its row id.
     pub id: i64,
     /// The message it belongs to.
-    pub message_id: String,
+    pub message_id: crate::MessageId,
     /// What it is.
     pub kind: DeliveryKind,
     /// The envelope sender.
@@ -232,7 +232,7 @@ pub enum JobOutcome {
 impl Store {
     /// Stores a message, its blobs (sealed), its deliveries, portal packages
     /// and audit events; returns its id once everything is durable.
-    pub async fn accept(&self, message: NewMessage) -> Result<String, StoreError> {
+    pub async fn accept(&self, message: NewMessage) -> Result<crate::MessageId, StoreError> {
         let id = ordered_id();
         let key = DataKey::generate();
         let wrapped = self.kek.wrap(&key, id.as_bytes());
@@ -332,16 +332,17 @@ impl Store {
             })
         }))
         .await?;
-        Ok(id)
+        Ok(crate::MessageId::from(id))
     }
 
     /// Adds a generated delivery (a failure notice) to an accepted message.
     pub async fn add_delivery(
         &self,
-        message_id: &str,
+        message_id: &crate::MessageId,
         delivery: NewDelivery,
         lifetime_secs: i64,
     ) -> Result<(), StoreError> {
+        let message_id = message_id.as_str();
         let Content::Generated(bytes) = &delivery.content else {
             return Err(StoreError::NotFound("generated content"));
         };
@@ -471,7 +472,7 @@ impl Store {
             Some(e) => format!("{} to {}: {e}", job.kind.as_str(), job.rcpt),
             None => format!("{} to {}", job.kind.as_str(), job.rcpt),
         };
-        let (delivery, message_id, rcpt) = (job.id, job.message_id.clone(), job.rcpt.clone());
+        let (delivery, message_id, rcpt) = (job.id, job.message_id.to_string(), job.rcpt.clone());
         // Committed together with the accepts and results queued beside it
         // (group.rs).
         let done_at = (state != "queued").then_some(now);
@@ -539,7 +540,7 @@ const CLAIM_SKIP_LOCKED: &str =
 fn job_of(r: &sqlx::any::AnyRow) -> Result<Job, StoreError> {
     Ok(Job {
         id: r.try_get("id")?,
-        message_id: r.try_get("message_id")?,
+        message_id: crate::MessageId::from(r.try_get::<String, _>("message_id")?),
         kind: DeliveryKind::parse(r.try_get("kind")?),
         mail_from: r.try_get("mail_from")?,
         rcpt: r.try_get("rcpt")?,

@@ -280,7 +280,7 @@ mod tests {
         }
     }
 
-    async fn accept(s: &Store, token: &str) -> String {
+    async fn accept(s: &Store, token: &str) -> crate::MessageId {
         s.accept(NewMessage {
             mail_from: "zorg@zorg.example".into(),
             raw: b"Subject: x\r\n\r\nBSN 111222333\r\n".to_vec(),

@@ -46,7 +46,7 @@ pub struct Offboarded {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewStatusLink {
     /// The message.
-    pub message_id: String,
+    pub message_id: crate::MessageId,
     /// Its open recipients.
     pub recipients: Vec<String>,
     /// The new status token (256 bits, URL-safe; only its hash is kept).
@@ -217,7 +217,7 @@ impl Store {
                         &mut tx,
                         now,
                         Event::HandedOver,
-                        Some(&p.message_id),
+                        Some(p.message_id.as_str()),
                         &p.recipient,
                         &format!("from {email} to {colleague}, by {by}; new status link"),
                     )

@@ -15,7 +15,7 @@ pub enum HeldAction {
     /// Send a held message now.
     Release {
         /// The message id (from `zegel held list`).
-        id: String,
+        id: zegel_store::MessageId,
         /// Who decides (recorded in the audit trail).
         #[arg(long, default_value = "cli", value_name = "NAME")]
         by: String,
@@ -23,7 +23,7 @@ pub enum HeldAction {
     /// Never send a held message.
     Delete {
         /// The message id (from `zegel held list`).
-        id: String,
+        id: zegel_store::MessageId,
         /// Who decides (recorded in the audit trail).
         #[arg(long, default_value = "cli", value_name = "NAME")]
         by: String,

@@ -53,7 +53,7 @@ pub struct TotpStep {
 
 /// One row of sent items.
 pub struct SentRow {
-    pub id: String,
+    pub id: zegel_store::PackageId,
     pub sent: String,
     pub recipient: String,
     pub state: &'static str,
@@ -72,7 +72,7 @@ pub struct HistoryRow {
 
 /// A message of the sender's that a warning held.
 pub struct HeldRow {
-    pub message: String,
+    pub message: zegel_store::MessageId,
     pub at: String,
     pub recipients: String,
     pub reasons: Vec<String>,

@@ -210,7 +210,7 @@ async fn decide_held(
         .await
         .unwrap_or_default()
         .into_iter()
-        .find(|h| h.message_id == form.message)
+        .find(|h| *h.message_id == *form.message)
         .filter(|h| decision != HoldDecision::Separate || h.separate_offered);
     let Some(held) = own else {
         return crate::recipient::miss(portal, who.ip, who.lang).await;

@@ -19,7 +19,7 @@ fn package(recipient: &str, token: &str, factor: SecondFactor) -> NewSecureMessa
     }
 }
 
-async fn accept(s: &Store, secure: Vec<NewSecureMessage>) -> String {
+async fn accept(s: &Store, secure: Vec<NewSecureMessage>) -> crate::MessageId {
     s.accept(NewMessage {
         mail_from: "zorg@zorg.example".into(),
         raw: b"Subject: x\r\n\r\nBSN 111222333\r\n".to_vec(),

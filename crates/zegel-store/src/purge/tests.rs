@@ -369,7 +369,7 @@ async fn rows_of_messages_destroyed_past_the_retention_are_removed() {
         .await
         .unwrap();
     assert_eq!(store.purge(&AT_ONCE).await.unwrap().old_messages, 1);
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM messages")
+    let ids: Vec<crate::MessageId> = sqlx::query_scalar("SELECT id FROM messages")
         .fetch_all(&store.pool)
         .await
         .unwrap();
