@@ -359,7 +359,10 @@ impl Store {
     }
 
     /// A package by id.
-    pub async fn package(&self, id: &str) -> Result<Option<SecurePackage>, StoreError> {
+    pub async fn package(
+        &self,
+        id: &crate::PackageId,
+    ) -> Result<Option<SecurePackage>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {PACKAGE_COLUMNS} FROM secure_messages WHERE id = $1"
         ))

@@ -139,7 +139,7 @@ pub async fn revoke(
     }
     let package = portal
         .store()
-        .package(&form.package)
+        .package(&zegel_store::PackageId::from(form.package.as_str()))
         .await
         .ok()
         .flatten()

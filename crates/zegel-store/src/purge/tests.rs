@@ -106,11 +106,12 @@ fn walkdir(root: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 /// The portal copy of `message_id`.
 async fn package_of(store: &Store, message_id: &str) -> crate::SecurePackage {
-    let id: String = sqlx::query_scalar("SELECT id FROM secure_messages WHERE message_id = $1")
-        .bind(message_id)
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
+    let id: crate::PackageId =
+        sqlx::query_scalar("SELECT id FROM secure_messages WHERE message_id = $1")
+            .bind(message_id)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
     store.package(&id).await.unwrap().unwrap()
 }
 
