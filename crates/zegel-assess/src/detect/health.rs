@@ -1016,7 +1016,7 @@ fn stated_diagnoses(original: &str, lower: &str) -> Vec<std::ops::Range<usize>> 
             from += 1;
         }
         let before = &lower[from..v];
-        let sentence = before.rfind(['.', '!', '?', '\n']).map_or(0, |p| p + 1);
+        let sentence = sentence_start(before);
         let Some(bij) = before[sentence..]
             .rfind("bij ")
             .map(|p| from + sentence + p)
@@ -1057,6 +1057,29 @@ fn stated_diagnoses(original: &str, lower: &str) -> Vec<std::ops::Range<usize>> 
         }
     }
     out
+}
+
+/// Where the sentence that ends `before` starts: after the last `!`, `?`,
+/// line break or full stop, not counting the stop of an abbreviation or
+/// an initial ("bij mevr. Jansen", "bij J. de Vries").
+fn sentence_start(before: &str) -> usize {
+    const ABBREVIATIONS: &[&str] = &["dhr", "mevr", "mw", "mr", "dr", "drs", "ir", "prof", "ing"];
+    let bytes = before.as_bytes();
+    let mut at = before.len();
+    while let Some(p) = before[..at].rfind(['.', '!', '?', '\n']) {
+        if bytes[p] != b'.' {
+            return p + 1;
+        }
+        let word_start = before[..p]
+            .rfind(|c: char| !c.is_alphanumeric())
+            .map_or(0, |q| q + 1);
+        let word = &before[word_start..p];
+        if word.chars().count() > 1 && !ABBREVIATIONS.contains(&word) {
+            return p + 1;
+        }
+        at = p;
+    }
+    0
 }
 
 /// Where the [`CAPITAL_ACRONYMS`] stand in `original`: in capitals, as a
@@ -1257,6 +1280,9 @@ mod tests {
     fn a_diagnosis_stated_as_such_whatever_it_is_called() {
         must_find("Mevrouw Esmee Dijkstra-Kok is gisteren geweest. Bij haar is rechts een complete cochleaire uitval vastgesteld na de operatie.");
         must_find("Bij Jesse werd in maart een zeldzame stofwisselingsziekte vastgesteld.");
+        must_find(
+            "Bij mevr. J. Dekker werd in maart een zeldzame stofwisselingsafwijking vastgesteld.",
+        );
         must_not("Bij de controle is vastgesteld dat de deur openstond.");
         must_not("Bij haar is gelukkig niets vastgesteld.");
         must_not("Bij de inspectie werden drie gebreken vastgesteld.");
