@@ -27,6 +27,9 @@ const CONTEXT_WORDS: &[&str] = &[
     "persoonsnummer",
     "persoonsgebonden nummer",
     "a-nummer",
+    // HL7 v2 in the Netherlands: the assigning authority of a BSN in PID-3
+    // (`159372689^^^NLMINBIZA^NNNLD`).
+    "nlminbiza",
 ];
 
 /// Separators allowed between digit groups.
@@ -115,7 +118,7 @@ impl Detector for BsnDetector {
             if layout == LAYOUTS.len() - 1 {
                 // Eight digits: a BSN that lost its leading zero, only with a
                 // BSN word near it.
-                if !has_context {
+                if !has_context || looks_like_a_date(g.digits()) {
                     continue;
                 }
                 digits[1..].copy_from_slice(g.digits());
@@ -147,6 +150,17 @@ impl Detector for BsnDetector {
             });
         }
     }
+}
+
+/// Whether eight digits read as a date `yyyymmdd` of 1900 to 2099 (a
+/// birth date in an HL7 segment, `19860419`), not a BSN that lost its
+/// leading zero.
+fn looks_like_a_date(d: &[u8]) -> bool {
+    let n = |r: std::ops::Range<usize>| d[r].iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
+    d.len() == 8
+        && (1900..=2099).contains(&n(0..4))
+        && (1..=12).contains(&n(4..6))
+        && (1..=31).contains(&n(6..8))
 }
 
 /// Whether the line holding byte `at` is a row of a comma-separated table.
@@ -225,6 +239,14 @@ mod tests {
         assert_eq!(find("Graag 1234.56.782 nakijken")[0].confidence, GROUPED);
         let log = "2024-04-02T10:11:12Z req=813402177 status=502";
         assert!(find(log).iter().all(|m| m.confidence < 0.5));
+    }
+
+    #[test]
+    fn a_bsn_in_an_hl7_patient_segment() {
+        let pid = "PID|1||159372689^^^NLMINBIZA^NNNLD||Verbeek^Stefan^^^^^L||19860419|M";
+        let m = find(pid);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].confidence, WITH_CONTEXT);
     }
 
     #[test]

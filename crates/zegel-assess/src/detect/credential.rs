@@ -398,6 +398,47 @@ fn chosen_password(v: &str) -> bool {
         && b.iter().filter(|c| c.is_ascii_digit()).count() >= 2
 }
 
+/// A password stated further on in the keyword's clause, after `is`
+/// ("PSK heb ik net aangepast, is nu  Hv7!mRq2#Wbork-2024"): at most 60
+/// bytes on, in the same sentence, and only a strong password, as nothing
+/// ties it to the keyword but the clause.
+fn later_in_clause(original: &str, end: usize, what: Announces) -> Option<(usize, usize, f32)> {
+    if what != Announces::Password {
+        return None;
+    }
+    let mut limit = (end + 60).min(original.len());
+    while !original.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let window = &original[end..limit];
+    let clause_end = window
+        .find(['.', '?', '!', '\n'])
+        .map_or(window.len(), |p| {
+            // A full stop inside a password is not the end of the clause.
+            if window
+                .as_bytes()
+                .get(p + 1)
+                .is_some_and(|b| !b.is_ascii_whitespace())
+            {
+                window.len()
+            } else {
+                p
+            }
+        });
+    let clause = &window[..clause_end];
+    let verb = [" is nu ", " is voortaan ", " is "]
+        .iter()
+        .find_map(|v| clause.find(v).map(|p| p + v.len()))?;
+    let rest = &original[end + verb..];
+    let lead = rest.len() - rest.trim_start().len();
+    let value = rest.split_whitespace().next()?;
+    let value = value.trim_end_matches([',', ';', ')']);
+    strong_password(value).then(|| {
+        let start = end + verb + lead;
+        (start, start + value.len(), 0.85)
+    })
+}
+
 /// Whether a value is shaped like the code of a lock or key safe: four to
 /// eight digits, or single digits joined by dashes or spaces (`4-8-1-9`,
 /// `2 7 0 4`), perhaps closed with `#`. Not a reference such as
@@ -863,6 +904,7 @@ impl CredentialDetector {
             let value = self
                 .stated(text, e, what)
                 .or_else(|| self.next_line_value(text, e, what))
+                .or_else(|| later_in_clause(text.original, e, what))
                 .filter(|&(vs, ve, _)| {
                     word != "pass" || self.secret_shaped(&text.original[vs..ve], what)
                 });
@@ -1185,6 +1227,17 @@ mod tests {
         assert_eq!(
             values("client secret = q8Z3xK9mP2vL7nR4tW6yB1cF"),
             ["q8Z3xK9mP2vL7nR4tW6yB1cF"]
+        );
+    }
+
+    #[test]
+    fn a_password_further_on_in_the_keywords_clause() {
+        assert_eq!(
+            values("PSK heb ik net aangepast, is nu  Hv7!mRq2#Wbork-2024  (zonder spaties)"),
+            ["Hv7!mRq2#Wbork-2024"]
+        );
+        assert!(
+            values("Het wachtwoord van de kluis is veranderd, is nu bekend bij Jan.").is_empty()
         );
     }
 

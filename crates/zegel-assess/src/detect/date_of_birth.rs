@@ -126,7 +126,7 @@ impl DateOfBirthDetector {
     pub fn new() -> DateOfBirthDetector {
         let months = MONTHS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join("|");
         let date = format!(
-            r"(?-u:\b)(?:(?P<d1>[0-9]{{1,2}})(?P<s>[-/.])(?P<m1>[0-9]{{1,2}})[-/.](?P<y1>[0-9]{{4}}|[0-9]{{2}})|(?P<y2>[0-9]{{4}})-(?P<m2>[0-9]{{1,2}})-(?P<d2>[0-9]{{1,2}})|(?P<d3>[0-9]{{1,2}})(?:e|ste|de|st|nd|rd|th)?(?: +|-)(?P<n3>{months})\.?(?:-| *,? *)(?P<y3>[0-9]{{4}})|(?P<n4>{months})\.? +(?P<d4>[0-9]{{1,2}})(?:st|nd|rd|th)?,? +(?P<y4>[0-9]{{4}}))(?-u:\b)"
+            r"(?-u:\b)(?:(?P<d1>[0-9]{{1,2}})(?P<s>[-/.])(?P<m1>[0-9]{{1,2}})[-/.](?P<y1>[0-9]{{4}}|[0-9]{{2}})|(?P<y2>[0-9]{{4}})-(?P<m2>[0-9]{{1,2}})-(?P<d2>[0-9]{{1,2}})|(?P<d3>[0-9]{{1,2}})(?:e|ste|de|st|nd|rd|th)?(?:[ \t]*\r?\n[ \t]*|[ \t]+|-)(?P<n3>{months})\.?(?:-|[ \t]*,?[ \t]*\r?\n[ \t]*|[ \t]*,?[ \t]*)(?P<y3>[0-9]{{4}})|(?P<n4>{months})\.? +(?P<d4>[0-9]{{1,2}})(?:st|nd|rd|th)?,? +(?P<y4>[0-9]{{4}}))(?-u:\b)"
         );
         DateOfBirthDetector {
             context: AhoCorasickBuilder::new()
@@ -510,6 +510,11 @@ mod tests {
             // The clinical-trial form DD-MMM-YYYY.
             ("subject 104-017 (DOB 03-Aug-1961)", "03-Aug-1961"),
             ("geb. 14-mrt-1952", "14-mrt-1952"),
+            // Hard-wrapped mail breaks a date across lines.
+            (
+                "Robin Hendriks, geboren 11 augustus\n2001, geslacht",
+                "11 augustus\n2001",
+            ),
         ] {
             let m = find(s);
             assert_eq!(m.len(), 1, "{s}: {m:?}");

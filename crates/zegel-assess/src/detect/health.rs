@@ -209,6 +209,7 @@ const DIAGNOSES: &[&str] = &[
     "coeliakie",
     "long covid",
     "zwanger",
+    "hoogzwanger",
     "zwangerschap*",
     "pregnant",
     "pregnancy",
@@ -219,6 +220,14 @@ const DIAGNOSES: &[&str] = &[
     "delirium",
     "incontinent*",
     "decubitus",
+    // A wheelchair someone uses, not one a place allows for ("wheelchair
+    // accessible", "heeft u een rolstoel nodig").
+    "in een rolstoel",
+    "rolstoelgebruiker",
+    "in a wheelchair",
+    "uses a wheelchair",
+    "wheelchair user",
+    "wheelchair-bound",
     "slechthorend",
     "slechthorendheid",
     "doofheid",
@@ -1378,8 +1387,10 @@ mod tests {
         must_find("He suffers from COPD and heart failure.");
         must_find("My daughter has autism.");
         must_find("Client was discharged from hospital on Monday.");
+        must_find("Your tenant, Ms Olivia Grant: after a road accident in August she now uses a wheelchair.");
         must_find("Your left ear shows a moderate high-frequency sensorineural loss.");
         must_find("Bij meneer Aksoy is lawaaigehoorverlies vastgesteld.");
+        must_find("Fatima is hoogzwanger en wil graag verhuisd zijn voor de baby er is.");
         must_find("Dawit Haile is door de GGD gezien. Er is open tbc vastgesteld en hij is gestart met een antibioticakuur van zes maanden.");
     }
 
@@ -1461,6 +1472,8 @@ mod tests {
         must_not("Nieuwsbrief februari\n\nDe griepprik komt eraan, zie ons beleid op de website.\n\nEen hele alinea over het schoolplein, de nieuwe fietsenstalling, de juffen en meesters van groep 3 en 4, de ouderavond van dinsdag en de kerstmarkt die dit jaar gewoon weer doorgaat, met chocolademelk.\n\nIs uw kind zwanger van een broertje of zusje? Grapje: fijn als u het ons laat weten.");
         must_not("Geachte mevrouw Hartman,\n\nWij organiseren in april een middag voor onze vrijwilligers en mantelzorgers in de regio Rivierstad, met koffie en een lunch.\nKunt u dan vertellen wat diabetes en COPD zijn, en wat metformine doet?");
         must_not("3. Maatje voor een bewoner met dementie: samen wandelen, de krant lezen.");
+        // A place a wheelchair can reach says nothing of anyone.
+        must_not("Start: 10:00 at the town hall, 5 km, wheelchair accessible.\n\nDavid Morgan\nZorggroep Horizon");
         // The text of a flyer speaks to every reader.
         must_not("Hierbij de tekst voor de flyer en de poster.\nBody: Een hoortest duurt 20 minuten. Ook voor vragen over oorsuizen (tinnitus) of het schoonmaken van uw hoortoestel kunt u langskomen.");
         // A training for volunteers names where its teacher works.

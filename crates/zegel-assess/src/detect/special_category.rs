@@ -204,7 +204,10 @@ const SPECIAL: &[&str] = &[
     "genetisch onderzoek",
     "genetische test",
     "erfelijkheidsonderzoek",
-    "vingerafdruk*",
+    // Not `vingerafdruk*`: a `vingerafdrukscanner` is a device.
+    "vingerafdruk",
+    "vingerafdrukken",
+    "vingerafdrukgegevens",
     "gezichtsherkenning",
     "irisscan",
     "biometrische gegevens",
@@ -226,6 +229,11 @@ const SPECIAL: &[&str] = &[
     "lesbienne",
     "biseksueel",
     "transgender",
+    "genderteam",
+    "geslachtswijziging",
+    "wijziging geslachtsregistratie",
+    "genderidentiteit",
+    "gender identity",
     "seksuele geaardheid",
     "seksuele voorkeur",
     "seksleven",
@@ -470,6 +478,12 @@ mod tests {
         must_find("Zij is al jaren lid van de PvdA, zegt mevrouw Smit.");
         must_not("Ticketnummer aan jullie kant is SP-558102, meneer Jansen.");
         must_not("Mevrouw Jansen gebruikt sp. 3 als code.");
+    }
+
+    #[test]
+    fn a_gender_change_but_not_a_fingerprint_scanner() {
+        must_find("Voor de akte moet Robin de deskundigenverklaring van het genderteam meenemen; geslacht wijzigt van man naar vrouw.");
+        must_not("Naar aanleiding van uw offerte bestellen wij drie vingerafdrukscanners.");
     }
 
     #[test]
