@@ -451,6 +451,85 @@ fn lock_code(v: &str) -> bool {
     plain || spelled_digits(v)
 }
 
+/// Words that introduce a list of lock or key-safe codes, one per place
+/// ("dit zijn de huidige codes:", "Sleutelkluizen:").
+const CODE_LIST_WORDS: &[&str] = &[
+    "codes",
+    "kluiscodes",
+    "deurcodes",
+    "alarmcodes",
+    "pincodes",
+    "kluizen",
+    "sleutelkluizen",
+    "sleutelkluis",
+    "sleutelkluisjes",
+];
+
+/// Lock codes listed one per place under a line that introduces them and
+/// ends in a colon ("dit zijn de huidige codes:" then "Bergstraat 22 Baarn
+/// (achterom): 0958"): each line `<place>: <code>` of the list, up to its
+/// first blank line (one blank line right after the introduction is
+/// allowed), is a key-safe code.
+fn listed_lock_codes(text: &Text<'_>, out: &mut Vec<Match>) {
+    let lower = text.lower.as_str();
+    if memchr::memmem::find(lower.as_bytes(), b"code").is_none()
+        && memchr::memmem::find(lower.as_bytes(), b"kluis").is_none()
+    {
+        return;
+    }
+    let mut offset = 0;
+    let lines: Vec<(usize, &str)> = text
+        .original
+        .split_inclusive('\n')
+        .map(|l| {
+            let at = offset;
+            offset += l.len();
+            (at, l.trim_end_matches(['\r', '\n']))
+        })
+        .collect();
+    for (i, &(at, line)) in lines.iter().enumerate() {
+        let intro = &lower[at..at + line.len()];
+        let mut words = intro.split(|c: char| !c.is_alphanumeric());
+        let Some(word) = words.find(|w| CODE_LIST_WORDS.contains(w)) else {
+            continue;
+        };
+        // Plain "codes" may be error or article codes: only with what
+        // locks do ("zodat je ze open krijgt") or a lock word near.
+        let of_locks = word != "codes"
+            || intro.contains("open")
+            || lock_nearby(lower, at + line.len().saturating_sub(1));
+        if !intro.trim_end().ends_with(':') || !of_locks {
+            continue;
+        }
+        let mut items = lines[i + 1..].iter().peekable();
+        if items.peek().is_some_and(|(_, l)| l.trim().is_empty()) {
+            items.next();
+        }
+        for &(item_at, item) in items.take(30) {
+            if item.trim().is_empty() {
+                break;
+            }
+            let Some(colon) = item.rfind(':') else {
+                continue;
+            };
+            let value = item[colon + 1..].trim();
+            if colon == 0 || !lock_code(value) {
+                continue;
+            }
+            let start = item_at
+                + colon
+                + 1
+                + (item[colon + 1..].len() - item[colon + 1..].trim_start().len());
+            out.push(Match {
+                kind: FindingKind::Credential,
+                span: start..start + value.len(),
+                excerpt: mask_secret(value),
+                confidence: 0.85,
+            });
+        }
+    }
+}
+
 /// Four to eight single digits joined by one kind of separator, a dash or
 /// a space (`4-8-1-9`, `2 7 0 4`).
 fn spelled_digits(v: &str) -> bool {
@@ -1093,6 +1172,7 @@ impl Detector for CredentialDetector {
         self.vendor_keys(text, out);
         self.connection_strings(text, out);
         self.user_secret_pairs(text, out);
+        listed_lock_codes(text, out);
         let found = out.len();
         self.keyword_values(text, out);
         // A keyword value inside a token or connection string already
@@ -1227,6 +1307,21 @@ mod tests {
         assert_eq!(
             values("client secret = q8Z3xK9mP2vL7nR4tW6yB1cF"),
             ["q8Z3xK9mP2vL7nR4tW6yB1cF"]
+        );
+    }
+
+    #[test]
+    fn key_safe_codes_listed_one_per_place() {
+        let mail = "Voor het omcoderen, dit zijn de huidige codes zodat je ze open krijgt:\n\n\
+                    Bergstraat 22 Baarn (achterom bij schuur): 0958\n\
+                    Stadsring 201-C (trappenhuis): 4417\n\n\
+                    De nieuwe codes graag niet rondmailen.";
+        assert_eq!(values(mail), ["0958", "4417"]);
+        assert!(values("De nieuwe postcodes:\nBergstraat 22: 3851\n").is_empty());
+        assert!(values("Openingstijden per vestiging:\nBaarn: 0900\n").is_empty());
+        assert!(
+            values("Deze codes komen in het log voor:\nTimeout: 5001\nGeweigerd: 4030\n")
+                .is_empty()
         );
     }
 
