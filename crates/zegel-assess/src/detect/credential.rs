@@ -472,54 +472,60 @@ const CODE_LIST_WORDS: &[&str] = &[
 /// allowed), is a key-safe code.
 fn listed_lock_codes(text: &Text<'_>, out: &mut Vec<Match>) {
     let lower = text.lower.as_str();
-    if memchr::memmem::find(lower.as_bytes(), b"code").is_none()
-        && memchr::memmem::find(lower.as_bytes(), b"kluis").is_none()
-    {
-        return;
-    }
-    let mut offset = 0;
-    let lines: Vec<(usize, &str)> = text
-        .original
-        .split_inclusive('\n')
-        .map(|l| {
-            let at = offset;
-            offset += l.len();
-            (at, l.trim_end_matches(['\r', '\n']))
-        })
+    let original = text.original;
+    let bytes = lower.as_bytes();
+    let line_of = |at: usize| {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+        (start, end)
+    };
+    // Only the lines that hold "code" or "kluis" and end in a colon are
+    // looked at, found by two plain (SIMD) searches.
+    let mut intros: Vec<(usize, usize)> = memchr::memmem::find_iter(bytes, b"code")
+        .chain(memchr::memmem::find_iter(bytes, b"kluis"))
+        .map(line_of)
+        .filter(|&(start, end)| lower[start..end].trim_end().ends_with(':'))
         .collect();
-    for (i, &(at, line)) in lines.iter().enumerate() {
-        let intro = &lower[at..at + line.len()];
+    intros.sort_unstable();
+    intros.dedup();
+    for (start, end) in intros {
+        let intro = &lower[start..end];
         let mut words = intro.split(|c: char| !c.is_alphanumeric());
         let Some(word) = words.find(|w| CODE_LIST_WORDS.contains(w)) else {
             continue;
         };
         // Plain "codes" may be error or article codes: only with what
         // locks do ("zodat je ze open krijgt") or a lock word near.
-        let of_locks = word != "codes"
-            || intro.contains("open")
-            || lock_nearby(lower, at + line.len().saturating_sub(1));
-        if !intro.trim_end().ends_with(':') || !of_locks {
+        let of_locks =
+            word != "codes" || intro.contains("open") || lock_nearby(lower, end.saturating_sub(1));
+        if !of_locks {
             continue;
         }
-        let mut items = lines[i + 1..].iter().peekable();
-        if items.peek().is_some_and(|(_, l)| l.trim().is_empty()) {
-            items.next();
+        let mut lines = original[(end + 1).min(original.len())..]
+            .split_inclusive('\n')
+            .scan(end + 1, |at, l| {
+                let here = *at;
+                *at += l.len();
+                Some((here, l.trim_end_matches(['\r', '\n'])))
+            })
+            .peekable();
+        // One blank line may stand between the introduction and the list.
+        if lines.peek().is_some_and(|(_, l)| l.trim().is_empty()) {
+            lines.next();
         }
-        for &(item_at, item) in items.take(30) {
+        for (item_at, item) in lines.take(30) {
             if item.trim().is_empty() {
                 break;
             }
             let Some(colon) = item.rfind(':') else {
                 continue;
             };
-            let value = item[colon + 1..].trim();
+            let after = &item[colon + 1..];
+            let value = after.trim();
             if colon == 0 || !lock_code(value) {
                 continue;
             }
-            let start = item_at
-                + colon
-                + 1
-                + (item[colon + 1..].len() - item[colon + 1..].trim_start().len());
+            let start = item_at + colon + 1 + (after.len() - after.trim_start().len());
             out.push(Match {
                 kind: FindingKind::Credential,
                 span: start..start + value.len(),
