@@ -165,9 +165,7 @@ fn looks_like_a_date(d: &[u8]) -> bool {
 
 /// Whether the line holding byte `at` is a row of a comma-separated table.
 fn in_comma_row(original: &str, at: usize) -> bool {
-    let start = original[..at].rfind('\n').map_or(0, |p| p + 1);
-    let end = original[at..].find('\n').map_or(original.len(), |p| at + p);
-    let line = original[start..end].trim_end_matches('\r');
+    let line = original[crate::detect::context::line_around(original, at)].trim_end_matches('\r');
     super::table::separator(line) == Some(b',')
 }
 

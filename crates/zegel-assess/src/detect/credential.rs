@@ -473,22 +473,11 @@ const CODE_LIST_WORDS: &[&str] = &[
 fn listed_lock_codes(text: &Text<'_>, out: &mut Vec<Match>) {
     let lower = text.lower.as_str();
     let original = text.original;
-    let bytes = lower.as_bytes();
-    let line_of = |at: usize| {
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
-        (start, end)
-    };
-    // Only the lines that hold "code" or "kluis" and end in a colon are
-    // looked at, found by two plain (SIMD) searches.
-    let mut intros: Vec<(usize, usize)> = memchr::memmem::find_iter(bytes, b"code")
-        .chain(memchr::memmem::find_iter(bytes, b"kluis"))
-        .map(line_of)
-        .filter(|&(start, end)| lower[start..end].trim_end().ends_with(':'))
-        .collect();
-    intros.sort_unstable();
-    intros.dedup();
-    for (start, end) in intros {
+    // Only the lines that hold "code" or "kluis" and end in a colon.
+    let intros = super::context::lines_holding(lower, &["code", "kluis"])
+        .into_iter()
+        .filter(|l| lower[l.clone()].trim_end().ends_with(':'));
+    for std::ops::Range { start, end } in intros {
         let intro = &lower[start..end];
         let mut words = intro.split(|c: char| !c.is_alphanumeric());
         let Some(word) = words.find(|w| CODE_LIST_WORDS.contains(w)) else {

@@ -267,27 +267,14 @@ const PRIVATE_COLUMNS: &[&str] = &[
 fn table_columns(text: &Text<'_>, out: &mut Vec<Match>) {
     let lower = text.lower.as_str();
     let original = text.original;
-    // Only the lines that hold a name header are looked at as headers,
-    // found by two plain (SIMD) searches.
-    let bytes = lower.as_bytes();
-    let mut header_lines: Vec<usize> = memchr::memmem::find_iter(bytes, "naam")
-        .chain(memchr::memmem::find_iter(bytes, "name"))
-        .map(|at| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1))
-        .collect();
-    if header_lines.is_empty() {
-        return;
-    }
-    header_lines.sort_unstable();
-    header_lines.dedup();
+    // Only the lines that hold a name header are looked at as headers.
     let mut read_to = 0;
-    for start in header_lines {
+    for line in crate::detect::context::lines_holding(lower, &["naam", "name"]) {
+        let start = line.start;
         if start < read_to {
             continue;
         }
-        let end = original[start..]
-            .find('\n')
-            .map_or(original.len(), |p| start + p);
-        let row = original[start..end].trim_end_matches('\r');
+        let row = original[line].trim_end_matches('\r');
         let Some(sep) = super::table::separator(row) else {
             continue;
         };

@@ -100,6 +100,30 @@ pub fn wraps_running_text(bytes: &[u8], end: usize) -> bool {
     end - start >= WRAPPED_LINE && bytes.get(next).is_some_and(|b| !matches!(b, b'\n' | b'\r'))
 }
 
+/// The byte range of the line holding byte `at` of `text`, without its
+/// line break (a `\r` before it stays).
+pub fn line_around(text: &str, at: usize) -> std::ops::Range<usize> {
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+    start..end
+}
+
+/// The lines of `lower` that hold one of `needles`, each once and in
+/// order, found by plain (SIMD) searches: a rule that starts from a rare
+/// word on its line ("naam" in a table header, "codes:" over a list) looks
+/// at those lines only, not at every line of every text.
+pub fn lines_holding(lower: &str, needles: &[&str]) -> Vec<std::ops::Range<usize>> {
+    let mut lines: Vec<std::ops::Range<usize>> = needles
+        .iter()
+        .flat_map(|n| memchr::memmem::find_iter(lower.as_bytes(), n.as_bytes()))
+        .map(|at| line_around(lower, at))
+        .collect();
+    lines.sort_unstable_by_key(|l| l.start);
+    lines.dedup();
+    lines
+}
+
 /// The paragraph around a match: from the last blank line before `start`
 /// (at most `reach` bytes back) to the next blank line after `end` (at most
 /// `reach` bytes on), cut at character boundaries.
